@@ -1,0 +1,109 @@
+/**
+ * The integer model: the exact semantics of a BWSNN after folding (BN, alpha, bias, pooling and
+ * shortcut scales folded into integer weights, gains, biases and thresholds). The integer
+ * reference executor runs it; the compiler lowers it onto cores. It is the contract: the
+ * simulator running the compiled binary must reproduce the reference executor's spikes of every
+ * layer and its readout bit for bit.
+ *
+ * Semantics of one time step t (layers in order):
+ *   for each layer L:
+ *     acc0 = acc1 = 0 (per neuron, exact integers)
+ *     for each synapse S of L: x = S.source's value (at step t, or t-1 if S.recurrent; 0 at t=0):
+ *         the input: spikes 0/1 (binary encoding) or integers 0..2^K-1 (multibit:K);
+ *         a layer: its spikes 0/1 (readout layers are never sources).
+ *       acc[S.acc][j] += sum_i W[j][i] * x[i]  (dense: W is [out][in] over the flat source;
+ *         conv: the window sum with zero padding; identity: x[j])
+ *     each neuron j:
+ *       if flags & NO_MEMORY: v = 0
+ *       if leak[j] > 0: v = v - (v >> leak[j])        (arithmetic shift, floor)
+ *       v = sat(v + acc0*g0[j] + acc1*g1[j] + bias[j])  (computed exactly, then saturated to
+ *                                                        membraneBits, never wrapping)
+ *       if kind == 'if' and v >= theta[j]:
+ *         spike = 1; v = (flags & HARD_RESET) ? vreset[j] : sat(v - theta[j])
+ *       else spike = 0
+ *   prediction = argmax of the readout layer's v after T steps (ties to the lowest index).
+ */
+import type { InputEncoding } from '../isa/container-types.js';
+
+export type WeightMode = 'binary' | 'uint' | 'sint';
+
+/**
+ * Weights as integers. 'binary': every value is -1 or +1 (wq = 1). 'uint': 0..2^wq-1.
+ * 'sint': two's complement -2^(wq-1)..2^(wq-1)-1.
+ */
+export interface IntWeights {
+  mode: WeightMode;
+  /** Weight planes (bits); 1 for binary. */
+  wq: number;
+  values: Int32Array;
+}
+
+export interface DenseSynapse {
+  kind: 'dense';
+  inFeatures: number;
+  outFeatures: number;
+  /** [out][in] over the flat (C-order) source. */
+  weights: IntWeights;
+}
+
+export interface ConvSynapse {
+  kind: 'conv';
+  /** Source shape [C, H, W]. */
+  inShape: [number, number, number];
+  outChannels: number;
+  kernel: [number, number];
+  stride: [number, number];
+  padding: [number, number];
+  /** [out][in][kh][kw]. */
+  weights: IntWeights;
+}
+
+/** x[j] added to neuron j (source and layer have the same size). */
+export interface IdentitySynapse {
+  kind: 'identity';
+}
+
+export interface IntSynapse {
+  /** 'input' name of the model, or a layer name. */
+  source: string;
+  /** Reads the source's value of the previous time step. */
+  recurrent: boolean;
+  /** Accumulator bank 0 or 1. */
+  acc: 0 | 1;
+  op: DenseSynapse | ConvSynapse | IdentitySynapse;
+}
+
+export const INT_HARD_RESET = 1;
+export const INT_NO_MEMORY = 2;
+
+export interface IntLayer {
+  /** Name of the graph node whose output this layer is (a neuron node or the readout). */
+  name: string;
+  kind: 'if' | 'readout';
+  /** Output shape, C-order ([C, H, W] or [N]). */
+  shape: number[];
+  /** Per neuron (length = product of shape). */
+  theta: Int32Array;
+  bias: Int32Array;
+  vreset: Int32Array;
+  g0: Int32Array;
+  g1: Int32Array;
+  leak: Uint8Array;
+  flags: Uint8Array;
+  /** Fixed-point fractional bits chosen for this layer (informative: already in the values). */
+  fracBits: number;
+  synapses: IntSynapse[];
+}
+
+export interface IntModel {
+  name: string;
+  timesteps: number;
+  input: { name: string; shape: number[]; encoding: InputEncoding };
+  /** Membrane width the values were folded for (saturation bound of the reference). */
+  membraneBits: number;
+  /** Execution order. */
+  layers: IntLayer[];
+  /** Name of the readout layer. */
+  readout: string;
+  classNames?: string[];
+}
