@@ -1,0 +1,9 @@
+/**
+ * Every CLI command registers itself here: one import and one call per command module.
+ * Each module exports `register(program)`; keep this list in the order commands appear in --help.
+ */
+import type { Command } from '@commander-js/extra-typings';
+
+type Register = (program: Command) => void;
+
+export const COMMANDS: Register[] = [];
