@@ -174,7 +174,8 @@ export function parseChipConfig(raw: unknown, where = 'chip config'): ChipConfig
   return cfg;
 }
 
-function checkField(k: ChipField, v: number, where: string): void {
+/** Check one field's value against its declared type and range (throws BwsnnError naming it). */
+export function checkField(k: ChipField, v: number, where: string): void {
   const spec = CHIP_FIELDS[k];
   if (spec.integer && !Number.isInteger(v)) throw new BwsnnError(`${where}: field "${k}" must be an integer, got ${v}`);
   if (v < spec.min || v > spec.max) {

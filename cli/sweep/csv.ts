@@ -1,0 +1,156 @@
+/**
+ * Sweep results as CSV, and the merge of sharded sweeps.
+ *
+ * A sweep CSV starts with one comment line that identifies the sweep, then a header and one row
+ * per point:
+ *   # bwsnn-sweep v1 shard=I/N total=P key=<sweep key>
+ *   index,<param columns...>,<metric columns...>,pareto
+ * The sweep key (model, base chip, data, axes) must be identical in every shard; `mergeSweeps`
+ * checks that the shards are 1..N exactly once and that the rows are points 0..P-1 exactly once,
+ * then recomputes the Pareto front over all points.
+ */
+import { BwsnnError } from '../../isa/errors.js';
+import { paretoFront } from './plan.js';
+
+export interface SweepRow {
+  index: number;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  pareto: boolean;
+}
+
+export interface SweepTable {
+  shard: { index: number; count: number };
+  total: number;
+  key: string;
+  paramNames: string[];
+  metricNames: string[];
+  rows: SweepRow[];
+}
+
+/** Metrics every sweep row carries (others may follow). */
+export const ENERGY_METRIC = 'energy_per_inference_j';
+export const LATENCY_METRIC = 'latency_per_inference_s';
+
+function csvCell(s: string): string {
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function formatSweepCsv(t: SweepTable): string {
+  const lines = [
+    `# bwsnn-sweep v1 shard=${t.shard.index}/${t.shard.count} total=${t.total} key=${t.key}`,
+    ['index', ...t.paramNames, ...t.metricNames, 'pareto'].map(csvCell).join(','),
+  ];
+  for (const r of t.rows) {
+    lines.push(
+      [String(r.index), ...t.paramNames.map((p) => csvCell(r.params[p] ?? '')), ...t.metricNames.map((m) => String(r.metrics[m] ?? '')), r.pareto ? '1' : '0'].join(','),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function splitCsvLine(line: string, where: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i] as string;
+    if (q) {
+      if (ch === '"' && line[i + 1] === '"') {
+        cur += '"';
+        i++;
+      } else if (ch === '"') q = false;
+      else cur += ch;
+    } else if (ch === '"') q = true;
+    else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  if (q) throw new BwsnnError(`${where}: unterminated quote`);
+  out.push(cur);
+  return out;
+}
+
+export function parseSweepCsv(text: string, file: string): SweepTable {
+  const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
+  const head = /^# bwsnn-sweep v1 shard=(\d+)\/(\d+) total=(\d+) key=(.*)$/.exec(lines[0] ?? '');
+  if (!head) throw new BwsnnError(`${file}:1: not a bwsnn sweep CSV (expected "# bwsnn-sweep v1 shard=I/N total=P key=...")`);
+  const shard = { index: Number(head[1]), count: Number(head[2]) };
+  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) throw new BwsnnError(`${file}:1: bad shard ${shard.index}/${shard.count}`);
+  const header = splitCsvLine(lines[1] ?? '', `${file}:2`);
+  if (header[0] !== 'index' || header[header.length - 1] !== 'pareto') throw new BwsnnError(`${file}:2: header must start with "index" and end with "pareto"`);
+  const energyCol = header.indexOf(ENERGY_METRIC);
+  if (energyCol < 0 || header.indexOf(LATENCY_METRIC) < 0) {
+    throw new BwsnnError(`${file}:2: header lacks ${ENERGY_METRIC} or ${LATENCY_METRIC}`);
+  }
+  // Parameters are the columns between index and the first metric (energy comes first of the metrics).
+  const paramNames = header.slice(1, energyCol);
+  const metricNames = header.slice(energyCol, header.length - 1);
+  const rows: SweepRow[] = [];
+  for (let i = 2; i < lines.length; i++) {
+    const where = `${file}:${i + 1}`;
+    const cells = splitCsvLine(lines[i] as string, where);
+    if (cells.length !== header.length) throw new BwsnnError(`${where}: ${cells.length} columns, header has ${header.length}`);
+    const index = Number(cells[0]);
+    if (!Number.isInteger(index) || index < 0) throw new BwsnnError(`${where}: bad index "${cells[0]}"`);
+    const params: Record<string, string> = {};
+    paramNames.forEach((p, k) => (params[p] = cells[1 + k] as string));
+    const metrics: Record<string, number> = {};
+    metricNames.forEach((m, k) => {
+      const v = Number(cells[1 + paramNames.length + k]);
+      if (!Number.isFinite(v)) throw new BwsnnError(`${where}: column ${m} is not a number: "${cells[1 + paramNames.length + k]}"`);
+      metrics[m] = v;
+    });
+    rows.push({ index, params, metrics, pareto: cells[cells.length - 1] === '1' });
+  }
+  return { shard, total: Number(head[3]), key: head[4] as string, paramNames, metricNames, rows };
+}
+
+/** Recompute the Pareto flags of a table's rows (energy vs latency). */
+export function markPareto(rows: SweepRow[]): void {
+  const flags = paretoFront(rows.map((r) => ({ energyJ: r.metrics[ENERGY_METRIC] as number, latencyS: r.metrics[LATENCY_METRIC] as number })));
+  rows.forEach((r, i) => (r.pareto = flags[i] as boolean));
+}
+
+/** Join the shards of one sweep; refuses shards that do not add up. */
+export function mergeSweeps(tables: { table: SweepTable; file: string }[]): SweepTable {
+  if (tables.length === 0) throw new BwsnnError('merge: no input files');
+  const first = tables[0] as { table: SweepTable; file: string };
+  const n = first.table.shard.count;
+  const seenShard = new Map<number, string>();
+  for (const { table, file } of tables) {
+    if (table.key !== first.table.key) throw new BwsnnError(`${file}: belongs to another sweep (key differs from ${first.file})`);
+    if (table.shard.count !== n) throw new BwsnnError(`${file}: shard ${table.shard.index}/${table.shard.count}, but ${first.file} says N = ${n}`);
+    if (table.total !== first.table.total) throw new BwsnnError(`${file}: total ${table.total} points, ${first.file} says ${first.table.total}`);
+    if (table.paramNames.join() !== first.table.paramNames.join() || table.metricNames.join() !== first.table.metricNames.join()) {
+      throw new BwsnnError(`${file}: columns differ from ${first.file}`);
+    }
+    const dup = seenShard.get(table.shard.index);
+    if (dup) throw new BwsnnError(`${file}: shard ${table.shard.index}/${n} given twice (also ${dup})`);
+    seenShard.set(table.shard.index, file);
+  }
+  const missing = [];
+  for (let i = 1; i <= n; i++) if (!seenShard.has(i)) missing.push(`${i}/${n}`);
+  if (missing.length > 0) throw new BwsnnError(`merge: missing shard(s) ${missing.join(', ')}`);
+  const rows: SweepRow[] = [];
+  const seenIndex = new Map<number, string>();
+  for (const { table, file } of tables) {
+    for (const r of table.rows) {
+      if (r.index >= table.total) throw new BwsnnError(`${file}: point ${r.index} is outside the sweep's ${table.total} points`);
+      if (r.index % n !== table.shard.index - 1) throw new BwsnnError(`${file}: point ${r.index} does not belong to shard ${table.shard.index}/${n}`);
+      const dup = seenIndex.get(r.index);
+      if (dup) throw new BwsnnError(`${file}: point ${r.index} also in ${dup}`);
+      seenIndex.set(r.index, file);
+      rows.push({ ...r, params: { ...r.params }, metrics: { ...r.metrics } });
+    }
+  }
+  if (rows.length !== first.table.total) {
+    const absent = [];
+    for (let i = 0; i < first.table.total && absent.length < 5; i++) if (!seenIndex.has(i)) absent.push(i);
+    throw new BwsnnError(`merge: ${rows.length} of ${first.table.total} points present; missing e.g. ${absent.join(', ')}`);
+  }
+  rows.sort((a, b) => a.index - b.index);
+  markPareto(rows);
+  return { ...first.table, shard: { index: 1, count: 1 }, rows };
+}
