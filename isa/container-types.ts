@@ -70,6 +70,8 @@ export interface NeuronParams {
 
 /** Neuron flag: hard reset (v = vreset) instead of soft reset (v -= theta). */
 export const NEURON_HARD_RESET = 1;
+/** Neuron flag: no membrane memory (v = 0 at the start of every update, before leak); INT_NO_MEMORY. */
+export const NEURON_NO_MEMORY = 2;
 
 export interface CoreImage {
   /** Core index (y * meshX + x). */
