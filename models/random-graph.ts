@@ -1,0 +1,201 @@
+/**
+ * A seeded generator of small random valid (and foldable) graphs for differential tests: MLPs,
+ * conv nets with sum/max pooling, SEI shortcuts (a binary conv branch plus the identity), and
+ * recurrent layers; binary weights, BatchNorm with possibly negative gamma, random thresholds,
+ * IF/LIF neurons with soft/hard reset, T in 1..4. The same seed always gives the same graph.
+ */
+import type {
+  BatchNormNode,
+  BinaryConv2dNode,
+  BinaryLinearNode,
+  Graph,
+  GraphNode,
+  IFNode,
+  InputEncoding,
+  LIFNode,
+} from './graph.js';
+
+export type RandomGraphKind = 'mlp' | 'conv' | 'shortcut' | 'recurrent';
+
+export interface RandomGraphOptions {
+  /** Structure; picked from the seed when omitted. */
+  kind?: RandomGraphKind;
+  /** Time steps; 1..4 from the seed when omitted. */
+  timesteps?: number;
+  /** Input encoding; binary (threshold 0.5) or multibit:2 from the seed when omitted. */
+  encoding?: InputEncoding;
+}
+
+/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+class Gen {
+  readonly rnd: () => number;
+  readonly nodes: GraphNode[] = [];
+  private counter = 0;
+  constructor(seed: number) {
+    this.rnd = seededRandom(seed);
+  }
+  int(lo: number, hi: number): number {
+    return lo + Math.floor(this.rnd() * (hi - lo + 1));
+  }
+  real(lo: number, hi: number): number {
+    return lo + this.rnd() * (hi - lo);
+  }
+  pick<T>(xs: readonly T[]): T {
+    return xs[Math.floor(this.rnd() * xs.length)]!;
+  }
+  name(prefix: string): string {
+    return `${prefix}${this.counter++}`;
+  }
+  bits(count: number): Uint8Array {
+    const b = new Uint8Array(Math.ceil(count / 8));
+    for (let i = 0; i < b.length; i++) b[i] = this.int(0, 255);
+    const extra = b.length * 8 - count;
+    if (extra > 0) b[b.length - 1]! &= 0xff >> extra;
+    return b;
+  }
+  reals(n: number, lo: number, hi: number): Float64Array {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = this.real(lo, hi);
+    return a;
+  }
+  push<N extends GraphNode>(n: N): string {
+    this.nodes.push(n);
+    return n.name;
+  }
+  linear(input: string, inF: number, outF: number): string {
+    const n: BinaryLinearNode = {
+      op: 'binary_linear', name: this.name('fc'), input, inFeatures: inF, outFeatures: outF,
+      weightBits: this.bits(inF * outF), alpha: this.reals(outF, 0.05, 1),
+    };
+    return this.push(n);
+  }
+  conv(input: string, cin: number, cout: number, k: number, s: number, p: number): string {
+    const n: BinaryConv2dNode = {
+      op: 'binary_conv2d', name: this.name('conv'), input, inChannels: cin, outChannels: cout,
+      kernel: [k, k], stride: [s, s], padding: [p, p], weightBits: this.bits(cout * cin * k * k), alpha: this.reals(cout, 0.05, 1),
+    };
+    return this.push(n);
+  }
+  bn(input: string, c: number): string {
+    const gamma = this.reals(c, 0.3, 1.5);
+    for (let i = 0; i < c; i++) if (this.rnd() < 0.25) gamma[i] = -gamma[i]!;
+    const n: BatchNormNode = {
+      op: 'batchnorm', name: this.name('bn'), input, gamma, beta: this.reals(c, -0.5, 0.5),
+      mean: this.reals(c, -1, 1), var: this.reals(c, 0.2, 2), eps: 1e-5,
+    };
+    return this.push(n);
+  }
+  neuron(input: string, size: number): string {
+    const shared = this.rnd() < 0.5;
+    const threshold = this.reals(shared ? 1 : size, 0.3, 2);
+    const hard = this.rnd() < 0.3;
+    const base = {
+      input, threshold, vReset: new Float64Array([hard ? this.real(-0.2, 0.2) : 0]),
+      reset: hard ? ('hard' as const) : ('soft' as const), fireOn: this.pick(['gt', 'ge'] as const),
+    };
+    if (this.rnd() < 0.3) {
+      const n: LIFNode = { op: 'lif', name: this.name('lif'), leak: this.int(1, 4), ...base };
+      return this.push(n);
+    }
+    const n: IFNode = { op: 'if', name: this.name('if'), ...base };
+    return this.push(n);
+  }
+}
+
+/** A random valid graph; deterministic in `seed`. */
+export function randomGraph(seed: number, opts: RandomGraphOptions = {}): Graph {
+  const g = new Gen(seed);
+  const kind = opts.kind ?? g.pick(['mlp', 'conv', 'shortcut', 'recurrent'] as const);
+  const timesteps = opts.timesteps ?? g.int(1, 4);
+  const encoding: InputEncoding = opts.encoding ?? (g.rnd() < 0.75 ? { kind: 'binary', threshold: 0.5 } : { kind: 'multibit', bits: 2 });
+  const classes = g.int(2, 5);
+  let cur: string;
+  let shape: number[];
+  if (kind === 'mlp' || kind === 'recurrent') {
+    const inF = g.int(3, 24);
+    const useImage = g.rnd() < 0.3;
+    shape = useImage ? [1, 2, Math.max(2, Math.round(inF / 2))] : [inF];
+    cur = g.push({ op: 'input', name: 'in', shape, encoding });
+    if (useImage) cur = g.push({ op: 'flatten', name: g.name('flat'), input: cur });
+    let width = shape.reduce((a, b) => a * b, 1);
+    const layers = g.int(1, 2);
+    for (let l = 0; l < layers; l++) {
+      const h = g.int(2, 16);
+      let x = g.linear(cur, width, h);
+      if (g.rnd() < 0.8) x = g.bn(x, h);
+      if (kind === 'recurrent' && l === 0) {
+        // add(bn(fc(x)), fc_rec(self)) -> neuron; fc_rec reads the neuron's previous spikes.
+        const neuronName = `rec${l}`;
+        const rec = g.push<BinaryLinearNode>({
+          op: 'binary_linear', name: g.name('fcrec'), input: neuronName, inFeatures: h, outFeatures: h,
+          weightBits: g.bits(h * h), alpha: g.reals(h, 0.05, 0.5),
+        });
+        const sum = g.push({ op: 'add', name: g.name('add'), inputs: [x, rec] });
+        cur = g.push<IFNode>({
+          op: 'if', name: neuronName, input: sum, threshold: g.reals(1, 0.5, 2), vReset: new Float64Array([0]),
+          reset: 'soft', fireOn: g.pick(['gt', 'ge'] as const),
+        });
+      } else {
+        cur = g.neuron(x, h);
+      }
+      width = h;
+    }
+    const out = g.linear(cur, width, classes);
+    g.push({ op: 'readout', name: 'out', input: out, leak: g.rnd() < 0.2 ? g.int(1, 3) : 0 });
+  } else {
+    let C = g.int(1, 2);
+    let H = g.int(4, 7);
+    let W = g.int(4, 7);
+    shape = [C, H, W];
+    cur = g.push({ op: 'input', name: 'in', shape, encoding });
+    // First conv: 3x3, padding 1 or 0.
+    const cout = g.int(2, 4);
+    const p = g.int(0, 1);
+    let x = g.conv(cur, C, cout, 3, 1, p);
+    H = H + 2 * p - 2;
+    W = W + 2 * p - 2;
+    C = cout;
+    x = g.bn(x, C);
+    cur = g.neuron(x, C * H * W);
+    if (kind === 'shortcut') {
+      // SEI block: neuron(add(bn(conv(s)), s)) with a same-shape 3x3 conv (padding 1).
+      let y = g.conv(cur, C, C, 3, 1, 1);
+      y = g.bn(y, C);
+      const sum = g.push({ op: 'add', name: g.name('add'), inputs: [y, cur] });
+      cur = g.neuron(sum, C * H * W);
+    }
+    const pool = g.pick(['none', 'sumpool', 'maxpool'] as const);
+    if (pool !== 'none' && H >= 2 && W >= 2) {
+      cur = g.push({ op: pool, name: g.name(pool), input: cur, kernel: [2, 2], stride: [2, 2], padding: [0, 0] });
+      H = Math.floor((H - 2) / 2) + 1;
+      W = Math.floor((W - 2) / 2) + 1;
+    }
+    const flat = g.push({ op: 'flatten', name: g.name('flat'), input: cur });
+    const out = g.linear(flat, C * H * W, classes);
+    g.push({ op: 'readout', name: 'out', input: out, leak: 0 });
+  }
+  return { name: `random-${kind}-${seed}`, timesteps, nodes: g.nodes };
+}
+
+/** A random input sample for `g` (flat, C-order): pixels in [0,1] for binary, integers for multibit. */
+export function randomInput(g: Graph, seed: number): Float32Array {
+  const inp = g.nodes.find((n) => n.op === 'input');
+  if (!inp || inp.op !== 'input') throw new Error('graph has no input node');
+  const rnd = seededRandom(seed ^ 0x9e3779b9);
+  const size = inp.shape.reduce((a, b) => a * b, 1);
+  const x = new Float32Array(size);
+  const enc = inp.encoding;
+  for (let i = 0; i < size; i++) x[i] = enc.kind === 'binary' ? rnd() : Math.floor(rnd() * 2 ** enc.bits);
+  return x;
+}
