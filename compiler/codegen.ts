@@ -1,0 +1,165 @@
+/**
+ * Pass 6, schedule and generate code. One layer depth per phase, SYNC between phases; a depth
+ * whose layers use partial sums gets two phases (accumulate + PSUM, then FIRE + SEND) so that every
+ * partial sum has arrived before its owner fires. Each core's program is:
+ *
+ *   [INPUT]                       if the core holds a region of the host input
+ *   phase 0 ; SYNC ; phase 1 ; SYNC ; ... ; phase k   (k = the core's last busy phase)
+ *   HALT
+ *
+ * where a phase holds, per task of that depth: CFGW + ACCW / ACC / ACCS per synapse part, then
+ * PSUM (helpers) or FIRE/INTEG (b = 1) and one SEND per routing list (owners). Register operands
+ * are loaded with LI through a small cache of r1..r15 (r0 = 0).
+ */
+import { BwsnnError } from '../isa/errors.js';
+import type { Instr } from '../isa/container-types.js';
+import { REGISTER_COUNT } from '../isa/table.js';
+import type { Routed, Scheduled } from './ir.js';
+
+/** LRU cache of constant values in r1..r15. */
+class RegCache {
+  private vals = new Map<number, number>(); // reg -> value
+  private age = new Map<number, number>();
+  private clock = 0;
+  constructor(private readonly out: Instr[]) {}
+  /** Registers holding `values` (loading them with LI as needed). */
+  get(...values: number[]): number[] {
+    const locked = new Set<number>();
+    return values.map((v) => {
+      if (v === 0) return 0;
+      for (const [r, x] of this.vals) {
+        if (x === v) {
+          this.age.set(r, ++this.clock);
+          locked.add(r);
+          return r;
+        }
+      }
+      let pick = -1;
+      let oldest = Infinity;
+      for (let r = 1; r < REGISTER_COUNT; r++) {
+        if (locked.has(r)) continue;
+        if (!this.vals.has(r)) {
+          pick = r;
+          break;
+        }
+        const a = this.age.get(r)!;
+        if (a < oldest) {
+          oldest = a;
+          pick = r;
+        }
+      }
+      this.out.push({ op: 'LI', args: { rd: pick, imm: v } });
+      this.vals.set(pick, v);
+      this.age.set(pick, ++this.clock);
+      locked.add(pick);
+      return pick;
+    });
+  }
+}
+
+function check(file: string, what: string, v: number, max: number, field: string): void {
+  if (v > max) throw new BwsnnError(`${file}: ${what}: ${field} = ${v} exceeds the instruction field's maximum ${max}`);
+}
+
+export function generateCode(r: Routed, file = r.placed.partitioned.lowered.checked.model.name): Scheduled {
+  const pl = r.placed;
+  const lm = pl.partitioned.lowered;
+  const chip = lm.checked.chip;
+  const srcs = lm.checked.sources;
+  const tasks = pl.partitioned.tasks;
+  const layers = new Map(lm.layers.map((l) => [l.name, l]));
+  const maxDepth = Math.max(...lm.layers.map((l) => l.depth));
+  const split = new Set(tasks.filter((t) => t.role === 'helper').map((t) => layers.get(t.layer)!.depth));
+  const phases: Scheduled['phases'] = [];
+  const accPhase = new Map<number, number>();
+  const firePhase = new Map<number, number>();
+  for (let d = 1; d <= maxDepth; d++) {
+    if (split.has(d)) {
+      accPhase.set(d, phases.length);
+      phases.push({ depth: d, stage: 'acc' });
+      firePhase.set(d, phases.length);
+      phases.push({ depth: d, stage: 'fire' });
+    } else {
+      accPhase.set(d, phases.length);
+      firePhase.set(d, phases.length);
+      phases.push({ depth: d, stage: 'all' });
+    }
+  }
+
+  const programs: Record<number, Instr[]> = {};
+  for (const c of pl.cores) {
+    const prog: Instr[] = [];
+    const regs = new RegCache(prog);
+    if (c.regions.some((x) => srcs[x.source]!.isInput)) prog.push({ op: 'INPUT', args: {} });
+    let last = 0;
+    for (const tid of c.tasks) {
+      const d = layers.get(tasks[tid]!.layer)!.depth;
+      last = Math.max(last, tasks[tid]!.role === 'helper' ? accPhase.get(d)! : firePhase.get(d)!);
+    }
+    for (let ph = 0; ph <= last; ph++) {
+      if (ph > 0) prog.push({ op: 'SYNC', args: {} });
+      for (const tid of c.tasks) {
+        const t = tasks[tid]!;
+        const l = layers.get(t.layer)!;
+        const p = pl.placed[tid]!;
+        const where = `layer ${l.name} (units ${t.u0}..${t.u1 - 1})`;
+        const n = (t.u1 - t.u0) * l.neuronsPerUnit;
+        if (accPhase.get(l.depth) === ph) {
+          t.parts.forEach((part, k) => {
+            const s = l.synapses[part.synapse]!;
+            const reg = c.regions[p.partRegion[k]!]!;
+            const src = srcs[s.source]!;
+            if (s.op.kind === 'dense') {
+              check(file, where, n, 65535, 'ACC n');
+              check(file, where, reg.planeWords, 65535, 'ACC len');
+              const [rn, rw, ra] = regs.get(p.neuronBase, p.partSram[k]!, reg.base);
+              prog.push({ op: 'ACC', args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes } });
+            } else if (s.op.kind === 'conv') {
+              const [kh, kw] = s.op.kernel;
+              const [sh, sw] = s.op.stride;
+              const [phd, pwd] = s.op.padding;
+              const inh = reg.hi - reg.lo;
+              check(file, where, inh, 4095, 'CFGW inh');
+              check(file, where, src.W, 4095, 'CFGW inw');
+              check(file, where, t.u1 - t.u0, 4095, 'ACCW oh');
+              check(file, where, l.C, 4095, 'ACCW cout');
+              prog.push({ op: 'CFGW', args: { inh, inw: src.W, cw: src.cw, kh, kw, sh, sw, ph: phd, pw: pwd } });
+              const ry = t.u0 - reg.lo / sh;
+              const [rn, rw, ra, rry] = regs.get(p.neuronBase, p.partSram[k]!, reg.base, ry);
+              prog.push({
+                op: 'ACCW',
+                args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, ry: rry!, oh: t.u1 - t.u0, cout: l.C, wmode: s.wmode, wq: s.wq, ap: reg.planes },
+              });
+            } else {
+              check(file, where, n, 65535, 'ACCS n');
+              const [rn, ra] = regs.get(p.neuronBase, reg.base);
+              const g = src.layout === 'pos' ? src.C : 64;
+              const cw = src.layout === 'pos' ? src.cw : 1;
+              prog.push({ op: 'ACCS', args: { acc: s.acc, rn: rn!, ra: ra!, n, g, cw } });
+            }
+          });
+          if (t.role === 'helper') {
+            for (const ps of r.psums[tid] ?? []) {
+              const [rn] = regs.get(ps.rn);
+              prog.push({ op: 'PSUM', args: { acc: ps.acc, rn: rn!, n: ps.n, route: ps.route } });
+            }
+          }
+        }
+        if (t.role === 'owner' && firePhase.get(l.depth) === ph) {
+          const [rn] = regs.get(p.neuronBase);
+          prog.push({ op: l.kind === 'readout' ? 'INTEG' : 'FIRE', args: { rn: rn!, n, b: 1 } });
+          for (const sd of r.sends[tid] ?? []) {
+            const [rs] = regs.get(sd.rn);
+            prog.push({ op: 'SEND', args: { rn: rs!, n: sd.n, route: sd.route, g: sd.g, cw: sd.cw } });
+          }
+        }
+      }
+    }
+    prog.push({ op: 'HALT', args: {} });
+    if (prog.length > chip.instrMemWords) {
+      throw new BwsnnError(`${file}: core ${c.core} needs ${prog.length} instruction words, chip has instrMemWords = ${chip.instrMemWords} (raise instrMemWords)`);
+    }
+    programs[c.core] = prog;
+  }
+  return { routed: r, phases, programs };
+}

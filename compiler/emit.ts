@@ -1,0 +1,192 @@
+/**
+ * Pass 7, emit: the BwcContainer. Synapse images (dense rows per neuron with the source's layout,
+ * conv kernels once per output channel), neuron parameters, routing lists, programs, the input
+ * map (host input elements -> axon bits of every core that reads the input) and the output map (a
+ * spike probe for every firing layer, a membrane probe for the readout, with exact index arrays).
+ */
+import { BWC_VERSION, type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
+import type { IntLayer } from '../models/intmodel.js';
+import type { LoweredLayer, Region, Scheduled, SourceInfo, Task } from './ir.js';
+
+const WORD = 64;
+
+/** Flat (C-order) layer index of each local neuron of a task. */
+export function taskIndex(l: LoweredLayer, t: Task): Int32Array {
+  const n = (t.u1 - t.u0) * l.neuronsPerUnit;
+  const out = new Int32Array(n);
+  if (l.geometry === 'flat') {
+    for (let i = 0; i < n; i++) out[i] = t.u0 + i;
+  } else {
+    const { C, H, W } = l;
+    let i = 0;
+    for (let y = t.u0; y < t.u1; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) out[i++] = c * H * W + y * W + x;
+  }
+  return out;
+}
+
+/** For each element of the source (flat C-order), its bit in the region, or -1 when outside. */
+export function regionBits(src: SourceInfo, lo: number, hi: number): Int32Array {
+  const out = new Int32Array(src.size).fill(-1);
+  if (src.layout === 'flat') {
+    for (let k = lo; k < Math.min(hi, src.size); k++) out[k] = k - lo;
+  } else {
+    const { C, H, W, cw } = src;
+    for (let h = lo; h < Math.min(hi, H); h++) {
+      for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) out[c * H * W + h * W + w] = ((h - lo) * W + w) * cw * WORD + c;
+    }
+  }
+  return out;
+}
+
+function planeBit(v: number, q: number, mode: string, wq: number): number {
+  if (mode === 'binary') return v > 0 ? 1 : 0;
+  if (mode === 'uint') return (v >> q) & 1;
+  return ((v & ((1 << wq) - 1)) >> q) & 1;
+}
+
+function setBit(img: Uint32Array, word: number, bit: number): void {
+  const i = 2 * word + (bit >> 5);
+  img[i] = img[i]! | (1 << (bit & 31));
+}
+
+export function emitContainer(s: Scheduled): BwcContainer {
+  const r = s.routed;
+  const pl = r.placed;
+  const lm = pl.partitioned.lowered;
+  const m = lm.checked.model;
+  const chip = lm.checked.chip;
+  const srcs = lm.checked.sources;
+  const tasks = pl.partitioned.tasks;
+  const lowered = new Map(lm.layers.map((l) => [l.name, l]));
+  const intLayers = new Map<string, IntLayer>(m.layers.map((l) => [l.name, l]));
+  const bitsCache = new Map<string, Int32Array>();
+  const bitsOf = (src: SourceInfo, reg: Region): Int32Array => {
+    const k = `${src.name}|${reg.lo}|${reg.hi}`;
+    let b = bitsCache.get(k);
+    if (!b) {
+      b = regionBits(src, reg.lo, reg.hi);
+      bitsCache.set(k, b);
+    }
+    return b;
+  };
+
+  const cores: CoreImage[] = [];
+  const inputMap: InputBlock[] = [];
+  for (const c of pl.cores) {
+    const img = new Uint32Array(2 * c.sramWords);
+    const np: NeuronParams = {
+      count: c.neurons,
+      theta: new Int32Array(c.neurons),
+      bias: new Int32Array(c.neurons),
+      vreset: new Int32Array(c.neurons),
+      g0: new Int32Array(c.neurons),
+      g1: new Int32Array(c.neurons),
+      leak: new Uint8Array(c.neurons),
+      flags: new Uint8Array(c.neurons),
+    };
+    for (const tid of c.tasks) {
+      const t = tasks[tid]!;
+      const l = lowered.get(t.layer)!;
+      const il = intLayers.get(t.layer)!;
+      const p = pl.placed[tid]!;
+      const idx = taskIndex(l, t);
+      if (t.role === 'owner') {
+        for (let i = 0; i < idx.length; i++) {
+          const j = idx[i]!;
+          const k = p.neuronBase + i;
+          np.theta[k] = il.theta[j]!;
+          np.bias[k] = il.bias[j]!;
+          np.vreset[k] = il.vreset[j]!;
+          np.g0[k] = il.g0[j]!;
+          np.g1[k] = il.g1[j]!;
+          np.leak[k] = il.leak[j]!;
+          np.flags[k] = il.flags[j]!; // INT_HARD_RESET = NEURON_HARD_RESET, INT_NO_MEMORY = NEURON_NO_MEMORY
+        }
+      }
+      t.parts.forEach((part, pi) => {
+        const syn = l.synapses[part.synapse]!;
+        const op = il.synapses[part.synapse]!.op;
+        const reg = c.regions[p.partRegion[pi]!]!;
+        const src = srcs[syn.source]!;
+        const base = p.partSram[pi]!;
+        if (op.kind === 'dense') {
+          const bits = bitsOf(src, reg);
+          const len = reg.planeWords;
+          const inF = op.inFeatures;
+          const vals = op.weights.values;
+          for (let i = 0; i < idx.length; i++) {
+            const row = idx[i]! * inF;
+            for (let q = 0; q < syn.wq; q++) {
+              const w0 = base + (i * syn.wq + q) * len;
+              for (let k = 0; k < inF; k++) {
+                const b = bits[k]!;
+                if (b < 0) continue;
+                if (planeBit(vals[row + k]!, q, syn.mode, syn.wq)) setBit(img, w0 + (b >> 6), b & 63);
+              }
+            }
+          }
+        } else if (op.kind === 'conv') {
+          const [C] = op.inShape;
+          const [kh, kw] = op.kernel;
+          const cw = src.cw;
+          const vals = op.weights.values;
+          for (let o = 0; o < op.outChannels; o++) {
+            for (let q = 0; q < syn.wq; q++) {
+              const w0 = base + (o * syn.wq + q) * kh * kw * cw;
+              for (let ci = 0; ci < C; ci++) {
+                for (let ky = 0; ky < kh; ky++) {
+                  for (let kx = 0; kx < kw; kx++) {
+                    const v = vals[((o * C + ci) * kh + ky) * kw + kx]!;
+                    if (planeBit(v, q, syn.mode, syn.wq)) setBit(img, w0 + (ky * kw + kx) * cw + (ci >> 6), ci & 63);
+                  }
+                }
+              }
+            }
+          }
+        }
+      });
+    }
+    for (const reg of c.regions) {
+      const src = srcs[reg.source]!;
+      if (!src.isInput) continue;
+      const bits = bitsOf(src, reg);
+      let n = 0;
+      for (let k = 0; k < bits.length; k++) if (bits[k]! >= 0) n++;
+      const elements = new Int32Array(n);
+      const eb = new Int32Array(n);
+      n = 0;
+      for (let k = 0; k < bits.length; k++) {
+        if (bits[k]! >= 0) {
+          elements[n] = k;
+          eb[n++] = bits[k]!;
+        }
+      }
+      inputMap.push({ core: c.core, axonBase: reg.base, planeStride: reg.planeWords, elements, bits: eb });
+    }
+    cores.push({ core: c.core, program: s.programs[c.core]!, synapses: img, neurons: np, routes: r.routes[c.core] ?? [] });
+  }
+
+  const probes: Probe[] = [];
+  let readout = -1;
+  for (const l of lm.layers) {
+    const entries: Probe['entries'] = [];
+    for (const t of tasks) {
+      if (t.layer !== l.name || t.role !== 'owner') continue;
+      const p = pl.placed[t.id]!;
+      const index = taskIndex(l, t);
+      entries.push({ core: p.core, neuronBase: p.neuronBase, count: index.length, index });
+    }
+    if (l.kind === 'readout') readout = probes.length;
+    probes.push({ layer: l.name, kind: l.kind === 'readout' ? 'membrane' : 'spikes', shape: [...l.shape], entries });
+  }
+  const ro = lowered.get(m.readout)!;
+  cores.sort((a, b) => a.core - b.core);
+  return {
+    version: BWC_VERSION,
+    chip: { ...chip },
+    meta: { name: m.name, timesteps: m.timesteps, inputShape: [...m.input.shape], encoding: { ...m.input.encoding }, classes: ro.neurons },
+    cores,
+    inputMap,
+    outputMap: { readout, probes },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * The compiler: IntModel + ChipConfig -> BwcContainer + CompileReport, as a pipeline of passes that
+ * can each be run alone (see compiler/ir.ts for the forms and docs/compiler.md for the design).
+ */
+import type { ChipConfig } from '../isa/chip.js';
+import type { BwcContainer } from '../isa/container-types.js';
+import type { IntModel } from '../models/intmodel.js';
+import { generateCode } from './codegen.js';
+import { emitContainer } from './emit.js';
+import type { CheckedModel, LoweredModel, Partitioned, Placed, Routed, Scheduled } from './ir.js';
+import { lowerModel } from './lower.js';
+import { partitionModel } from './partition.js';
+import { placeModel } from './place.js';
+import { buildReport, type CompileReport } from './report.js';
+import { routeModel } from './route.js';
+import { validateModel } from './validate.js';
+
+export type { CompileReport } from './report.js';
+export { formatReport } from './report.js';
+
+export const STAGES = ['validate', 'lower', 'partition', 'place', 'route', 'codegen', 'emit'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export interface CompileOptions {
+  /** Names the model in error messages (usually the file path). */
+  file?: string;
+}
+
+export interface CompileStages {
+  validate: CheckedModel;
+  lower: LoweredModel;
+  partition: Partitioned;
+  place: Placed;
+  route: Routed;
+  codegen: Scheduled;
+  emit: BwcContainer;
+}
+
+/** Run every pass, keeping each pass's output. */
+export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOptions = {}): CompileStages {
+  const file = opts.file ?? m.name;
+  const validate = validateModel(m, chip, file);
+  const lower = lowerModel(validate, file);
+  const partition = partitionModel(lower, file);
+  const place = placeModel(partition, file);
+  const route = routeModel(place, file);
+  const codegen = generateCode(route, file);
+  const emit = emitContainer(codegen);
+  return { validate, lower, partition, place, route, codegen, emit };
+}
+
+export function compileModel(m: IntModel, chip: ChipConfig, opts: CompileOptions = {}): { container: BwcContainer; report: CompileReport } {
+  const st = compileStages(m, chip, opts);
+  return { container: st.emit, report: buildReport(st.codegen) };
+}

@@ -1,0 +1,172 @@
+/**
+ * Pass 3, partition: split every lowered layer into tasks that each fit one core.
+ *
+ * - By output: a layer's units (flat neurons, or output rows of a [C, H, W] layer) are cut into
+ *   the fewest equal chunks whose neurons, synapse words (dense rows of the chunk + conv kernels,
+ *   stored once) and axon regions (the source units the chunk reads) fit one core.
+ * - By fan-in: when even one unit does not fit and every synapse of the layer is dense, each dense
+ *   synapse is cut into slices of its source (word ranges of a flat source, row ranges of a
+ *   position-major one). The owner task computes slice 0 of synapse 0, fires and sends; one
+ *   helper task per other (synapse, slice) accumulates its partial sums and PSUMs them to the owner.
+ */
+import { synapseWords, type ChipConfig } from '../isa/chip.js';
+import { BwsnnError } from '../isa/errors.js';
+import type { LoweredLayer, LoweredModel, LoweredSynapse, Part, Partitioned, SourceInfo, Task } from './ir.js';
+
+const WORD = 64;
+
+/** Words per plane of source units [lo, hi). */
+export function planeWords(src: SourceInfo, lo: number, hi: number): number {
+  return src.layout === 'pos' ? (hi - lo) * src.W * src.cw : Math.ceil((hi - lo) / WORD);
+}
+
+/** Source rows a conv chunk of output rows [y0, y1) reads: [r0, r1) with r0 a multiple of the stride. */
+export function convRows(s: LoweredSynapse, y0: number, y1: number): [number, number] {
+  if (s.op.kind !== 'conv') throw new Error('convRows on a non-conv synapse');
+  const [H] = [s.op.inShape[1]];
+  const [kh] = s.op.kernel;
+  const [sh] = s.op.stride;
+  const [ph] = s.op.padding;
+  const need0 = Math.max(0, y0 * sh - ph);
+  const r0 = Math.floor(need0 / sh) * sh;
+  const r1 = Math.max(r0 + 1, Math.min(H, (y1 - 1) * sh - ph + kh));
+  return [r0, r1];
+}
+
+/** The part of synapse `s` a chunk [u0, u1) needs when the synapse is not sliced. */
+export function fullPart(s: LoweredSynapse, src: SourceInfo, u0: number, u1: number): Part {
+  if (s.op.kind === 'dense') return { synapse: s.index, lo: 0, hi: src.units };
+  if (s.op.kind === 'identity') return { synapse: s.index, lo: u0, hi: u1 };
+  const [lo, hi] = convRows(s, u0, u1);
+  return { synapse: s.index, lo, hi };
+}
+
+/** Synapse words of one part for a chunk of `neurons` neurons of a layer with `cout` channels (conv kernels are stored once). */
+export function partSramWords(s: LoweredSynapse, src: SourceInfo, p: Part, neurons: number, cout: number): number {
+  if (s.op.kind === 'dense') return neurons * s.wq * planeWords(src, p.lo, p.hi);
+  if (s.op.kind === 'conv') return cout * s.wq * s.op.kernelWords;
+  return 0;
+}
+
+/** Axon words of one part's region. */
+export function partAxonWords(src: SourceInfo, p: Part): number {
+  return src.planes * planeWords(src, p.lo, p.hi);
+}
+
+interface Need {
+  neurons: number;
+  sram: number;
+  axon: number;
+}
+
+function chunkNeed(l: LoweredLayer, srcs: Record<string, SourceInfo>, u0: number, u1: number): Need {
+  const neurons = (u1 - u0) * l.neuronsPerUnit;
+  let sram = 0;
+  let axon = 0;
+  for (const s of l.synapses) {
+    const src = srcs[s.source]!;
+    const p = fullPart(s, src, u0, u1);
+    sram += partSramWords(s, src, p, neurons, l.C);
+    axon += partAxonWords(src, p);
+  }
+  return { neurons, sram, axon };
+}
+
+function fits(n: Need, chip: ChipConfig): boolean {
+  return n.neurons <= chip.neuronsPerCore && n.sram <= synapseWords(chip) && n.axon <= chip.axonLines;
+}
+
+function fitError(file: string, l: LoweredLayer, n: Need, chip: ChipConfig, what: string): never {
+  const parts: string[] = [];
+  if (n.neurons > chip.neuronsPerCore) parts.push(`${n.neurons} neurons, a core has neuronsPerCore = ${chip.neuronsPerCore}`);
+  if (n.sram > synapseWords(chip)) {
+    parts.push(`${n.sram * 8} bytes of synapses (${n.sram} words), a core has synapseSramBytes = ${chip.synapseSramBytes}`);
+  }
+  if (n.axon > chip.axonLines) parts.push(`${n.axon} axon words, a core has axonLines = ${chip.axonLines}`);
+  throw new BwsnnError(`${file}: layer ${l.name}: ${what} needs ${parts.join('; ')} (raise those chip config fields)`);
+}
+
+/** Split [0, U) into k nearly equal chunks. */
+function chunks(U: number, k: number): [number, number][] {
+  const out: [number, number][] = [];
+  const base = Math.floor(U / k);
+  const rem = U % k;
+  let u = 0;
+  for (let i = 0; i < k; i++) {
+    const len = base + (i < rem ? 1 : 0);
+    out.push([u, u + len]);
+    u += len;
+  }
+  return out;
+}
+
+export function partitionModel(lm: LoweredModel, file = lm.checked.model.name): Partitioned {
+  const chip = lm.checked.chip;
+  const srcs = lm.checked.sources;
+  const tasks: Task[] = [];
+  const add = (t: Omit<Task, 'id'>): Task => {
+    const task = { ...t, id: tasks.length };
+    tasks.push(task);
+    return task;
+  };
+
+  for (const l of lm.layers) {
+    const one = chunkNeed(l, srcs, 0, 1);
+    if (fits(one, chip)) {
+      // Largest chunk that fits (needs grow with the chunk).
+      let lo = 1;
+      let hi = l.units;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (fits(chunkNeed(l, srcs, 0, mid), chip)) lo = mid;
+        else hi = mid - 1;
+      }
+      // Conv row windows differ with the chunk position: shrink until every chunk fits.
+      let k = Math.ceil(l.units / lo);
+      let cs = chunks(l.units, k);
+      while (!cs.every(([a, b]) => fits(chunkNeed(l, srcs, a, b), chip))) {
+        k++;
+        cs = chunks(l.units, k);
+      }
+      for (const [u0, u1] of cs) {
+        const need = chunkNeed(l, srcs, u0, u1);
+        const parts = l.synapses.map((s) => fullPart(s, srcs[s.source]!, u0, u1));
+        add({ layer: l.name, role: 'owner', owner: tasks.length, u0, u1, neurons: need.neurons, parts, sramWords: need.sram });
+      }
+      continue;
+    }
+    if (!l.synapses.every((s) => s.op.kind === 'dense')) {
+      fitError(file, l, one, chip, `one output ${l.geometry === 'rows' ? 'row' : 'neuron'} (partial sums are only used for dense layers)`);
+    }
+    // Fan-in split: slices of at most S words per plane.
+    const slices: { s: LoweredSynapse; lo: number; hi: number; words: number }[] = [];
+    for (const s of l.synapses) {
+      const src = srcs[s.source]!;
+      const S = Math.max(1, Math.floor(Math.min(chip.axonLines / s.ap, synapseWords(chip) / s.wq) / 2));
+      const perUnit = src.layout === 'pos' ? src.W * src.cw : 1 / WORD;
+      const sliceUnits = src.layout === 'pos' ? Math.floor(S / perUnit) : S * WORD;
+      if (sliceUnits < 1) {
+        fitError(file, l, { neurons: 1, sram: s.wq * perUnit, axon: s.ap * perUnit }, chip, `one source row of ${s.source} (per neuron)`);
+      }
+      for (let a = 0; a < src.units; a += sliceUnits) {
+        const b = Math.min(src.units, a + sliceUnits);
+        slices.push({ s, lo: a, hi: b, words: planeWords(src, a, b) });
+      }
+    }
+    const maxRow = Math.max(...slices.map((x) => x.s.wq * x.words));
+    const c = Math.min(l.units, Math.floor(chip.neuronsPerCore / l.neuronsPerUnit), Math.floor(synapseWords(chip) / (maxRow * l.neuronsPerUnit)));
+    if (c < 1) fitError(file, l, { neurons: l.neuronsPerUnit, sram: maxRow * l.neuronsPerUnit, axon: 0 }, chip, 'one output unit of a fan-in slice');
+    for (const [u0, u1] of chunks(l.units, Math.ceil(l.units / c))) {
+      const neurons = (u1 - u0) * l.neuronsPerUnit;
+      const even = neurons + (neurons & 1);
+      const owner = tasks.length;
+      slices.forEach((x, i) => {
+        const part: Part = { synapse: x.s.index, lo: x.lo, hi: x.hi };
+        const sram = neurons * x.s.wq * x.words;
+        if (i === 0) add({ layer: l.name, role: 'owner', owner, u0, u1, neurons, parts: [part], sramWords: sram });
+        else add({ layer: l.name, role: 'helper', owner, u0, u1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
+      });
+    }
+  }
+  return { lowered: lm, tasks };
+}

@@ -1,0 +1,119 @@
+/**
+ * Pass 4, place: put tasks on cores. Cores are visited in snake order (row 0 left to right, row 1
+ * right to left, ...) so that consecutive cores are mesh neighbours; tasks are taken in layer order
+ * and packed greedily: a task goes to the current core if its neurons, synapse words and new axon
+ * regions fit (regions of the same source units are shared by the tasks of a core), otherwise to
+ * the next core. Consecutive layers therefore sit on the same or neighbouring cores. A helper
+ * task (partial sums) never shares its owner's core. Then neurons, synapse words and axon regions
+ * are allocated from address 0 up, in task order.
+ */
+import { coreCount, synapseWords, type ChipConfig } from '../isa/chip.js';
+import { BwsnnError } from '../isa/errors.js';
+import type { CoreAlloc, Part, Partitioned, Placed, PlacedTask, Region, SourceInfo, Task } from './ir.js';
+import { partSramWords, planeWords } from './partition.js';
+
+/** Cores in snake order. */
+export function snakeOrder(chip: ChipConfig): number[] {
+  const out: number[] = [];
+  for (let y = 0; y < chip.meshY; y++) {
+    for (let i = 0; i < chip.meshX; i++) out.push(y * chip.meshX + (y % 2 === 0 ? i : chip.meshX - 1 - i));
+  }
+  return out;
+}
+
+const regionKey = (source: string, recurrent: boolean, lo: number, hi: number): string => `${source}|${recurrent ? 1 : 0}|${lo}|${hi}`;
+
+function mib(words: number): string {
+  const b = words * 8;
+  return b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`;
+}
+
+export function placeModel(p: Partitioned, file = p.lowered.checked.model.name): Placed {
+  const chip = p.lowered.checked.chip;
+  const srcs = p.lowered.checked.sources;
+  const layers = new Map(p.lowered.layers.map((l) => [l.name, l]));
+  const order = snakeOrder(chip);
+  const cores: CoreAlloc[] = [];
+  const keys: Set<string>[] = [];
+  const placed: PlacedTask[] = new Array(p.tasks.length);
+  let ci = -1;
+
+  const regionsOf = (t: Task): { key: string; part: Part; src: SourceInfo; recurrent: boolean; words: number }[] => {
+    const l = layers.get(t.layer)!;
+    return t.parts.map((part) => {
+      const s = l.synapses[part.synapse]!;
+      const src = srcs[s.source]!;
+      return { key: regionKey(s.source, s.recurrent, part.lo, part.hi), part, src, recurrent: s.recurrent, words: src.planes * planeWords(src, part.lo, part.hi) };
+    });
+  };
+
+  const newCore = (t: Task): void => {
+    ci++;
+    if (ci >= order.length) {
+      let sram = 0;
+      let neurons = 0;
+      for (const x of p.tasks) {
+        sram += x.sramWords;
+        neurons += x.neurons;
+      }
+      const n = coreCount(chip);
+      throw new BwsnnError(
+        `${file}: layer ${t.layer}: no core left for units ${t.u0}..${t.u1 - 1} (${t.role}); the model needs ${mib(sram)} of synapses and ${neurons} neurons in all, ` +
+          `chip "${chip.name}" has ${mib(n * synapseWords(chip))} and ${n * chip.neuronsPerCore} neurons in ${n} cores (meshX x meshY = ${chip.meshX} x ${chip.meshY}); raise meshX/meshY, neuronsPerCore, synapseSramBytes or axonLines`,
+      );
+    }
+    cores.push({ core: order[ci]!, tasks: [], neurons: 0, sramWords: 0, axonWords: 0, regions: [] });
+    keys.push(new Set());
+  };
+
+  for (const t of p.tasks) {
+    const regs = regionsOf(t);
+    const fitsHere = (): boolean => {
+      if (ci < 0) return false;
+      const c = cores[ci]!;
+      if (t.role === 'helper' && c.tasks.includes(t.owner)) return false;
+      let axon = c.axonWords;
+      const seen = new Set(keys[ci]);
+      for (const r of regs) {
+        if (!seen.has(r.key)) {
+          axon += r.words;
+          seen.add(r.key);
+        }
+      }
+      return c.neurons + t.neurons <= chip.neuronsPerCore && c.sramWords + t.sramWords <= synapseWords(chip) && axon <= chip.axonLines;
+    };
+    if (!fitsHere()) {
+      newCore(t);
+      if (!fitsHere()) throw new Error(`internal: task ${t.id} of layer ${t.layer} does not fit an empty core`);
+    }
+    const c = cores[ci]!;
+    const l = layers.get(t.layer)!;
+    const pt: PlacedTask = { task: t.id, core: c.core, neuronBase: c.neurons, partSram: [], partRegion: [] };
+    for (const r of regs) {
+      let idx = c.regions.findIndex((x) => regionKey(x.source, x.recurrent, x.lo, x.hi) === r.key);
+      if (idx < 0) {
+        const reg: Region = {
+          source: r.src.name,
+          recurrent: r.recurrent,
+          lo: r.part.lo,
+          hi: r.part.hi,
+          base: c.axonWords,
+          planeWords: planeWords(r.src, r.part.lo, r.part.hi),
+          planes: r.src.planes,
+        };
+        c.regions.push(reg);
+        keys[ci]!.add(r.key);
+        c.axonWords += r.words;
+        idx = c.regions.length - 1;
+      }
+      pt.partRegion.push(idx);
+      pt.partSram.push(c.sramWords);
+      const s = l.synapses[r.part.synapse]!;
+      c.sramWords += partSramWords(s, r.src, r.part, t.role === 'helper' ? (t.u1 - t.u0) * l.neuronsPerUnit : t.neurons, l.C);
+    }
+    c.neurons += t.neurons;
+    c.tasks.push(t.id);
+    placed[t.id] = pt;
+  }
+  return { partitioned: p, cores, placed };
+}

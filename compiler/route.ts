@@ -1,0 +1,92 @@
+/**
+ * Pass 5, route: build the routing lists. For every axon region of a layer source on a core, each
+ * owner task of that layer whose units overlap the region sends the overlap there. Destinations
+ * that receive the same neuron range of a task share one routing list: one SEND, one spike word,
+ * several cores (multicast). Recurrent regions get ROUTE_NEXT_STEP (delivered into the next
+ * step's bank). Each helper task gets one PSUM list per accumulator bank to its owner's neurons
+ * (ROUTE_PSUM_ACC1 for bank 1).
+ */
+import { BwsnnError } from '../isa/errors.js';
+import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, type RouteDest } from '../isa/container-types.js';
+import type { Placed, PsumSpec, Routed, SendSpec } from './ir.js';
+
+const WORD = 64;
+
+export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.model.name): Routed {
+  const chip = pl.partitioned.lowered.checked.chip;
+  const srcs = pl.partitioned.lowered.checked.sources;
+  const tasks = pl.partitioned.tasks;
+  const layers = new Map(pl.partitioned.lowered.layers.map((l) => [l.name, l]));
+  const routes: Record<number, RouteDest[][]> = {};
+  const sends: Record<number, SendSpec[]> = {};
+  const psums: Record<number, PsumSpec[]> = {};
+  const ownersOf = new Map<string, number[]>();
+  for (const t of tasks) {
+    if (t.role !== 'owner') continue;
+    const arr = ownersOf.get(t.layer) ?? [];
+    arr.push(t.id);
+    ownersOf.set(t.layer, arr);
+  }
+  // sender task -> "rn,n" -> destinations
+  const groups = new Map<number, Map<string, { rn: number; n: number; g: number; cw: number; dests: RouteDest[] }>>();
+  for (const c of pl.cores) {
+    for (const r of c.regions) {
+      const src = srcs[r.source]!;
+      if (src.isInput) continue;
+      for (const tid of ownersOf.get(r.source) ?? []) {
+        const t = tasks[tid]!;
+        const s = Math.max(r.lo, t.u0);
+        const e = Math.min(r.hi, t.u1);
+        if (s >= e) continue;
+        const nb = pl.placed[tid]!.neuronBase;
+        let spec: { rn: number; n: number; g: number; cw: number };
+        let dest: RouteDest;
+        const flags = r.recurrent ? ROUTE_NEXT_STEP : 0;
+        if (src.layout === 'pos') {
+          const npu = src.W * src.C;
+          spec = { rn: nb + (s - t.u0) * npu, n: (e - s) * npu, g: src.C, cw: src.cw };
+          dest = { core: c.core, base: r.base + (s - r.lo) * src.W * src.cw, flags, bitOffset: 0 };
+        } else {
+          spec = { rn: nb + (s - t.u0), n: e - s, g: WORD, cw: 1 };
+          dest = { core: c.core, base: r.base + Math.floor((s - r.lo) / WORD), flags, bitOffset: (s - r.lo) % WORD };
+        }
+        const m = groups.get(tid) ?? new Map();
+        groups.set(tid, m);
+        const k = `${spec.rn},${spec.n}`;
+        const g = m.get(k) ?? { ...spec, dests: [] };
+        g.dests.push(dest);
+        m.set(k, g);
+      }
+    }
+  }
+  const listOn = (core: number, dests: RouteDest[]): number => {
+    const arr = (routes[core] ??= []);
+    arr.push(dests);
+    return arr.length - 1;
+  };
+  for (const t of tasks) {
+    const core = pl.placed[t.id]!.core;
+    if (t.role === 'owner') {
+      const m = groups.get(t.id);
+      sends[t.id] = m ? [...m.values()].map((g) => ({ rn: g.rn, n: g.n, g: g.g, cw: g.cw, route: listOn(core, g.dests) })) : [];
+    } else {
+      const l = layers.get(t.layer)!;
+      const own = pl.placed[t.owner]!;
+      const banks = [...new Set(t.parts.map((p) => l.synapses[p.synapse]!.acc))].sort();
+      psums[t.id] = banks.map((acc) => ({
+        acc,
+        rn: pl.placed[t.id]!.neuronBase,
+        n: t.neurons,
+        route: listOn(core, [{ core: own.core, base: own.neuronBase, flags: acc === 1 ? ROUTE_PSUM_ACC1 : 0, bitOffset: 0 }]),
+      }));
+    }
+  }
+  for (const [core, lists] of Object.entries(routes)) {
+    const entries = lists.reduce((a, l) => a + l.length, 0);
+    if (entries > chip.routeEntries) {
+      throw new BwsnnError(`${file}: core ${core} needs ${entries} routing-table entries, chip has routeEntries = ${chip.routeEntries} (raise routeEntries)`);
+    }
+    if (lists.length > 4096) throw new BwsnnError(`${file}: core ${core} needs ${lists.length} routing lists, SEND/PSUM address at most 4096`);
+  }
+  return { placed: pl, routes, sends, psums };
+}
