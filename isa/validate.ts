@@ -7,6 +7,7 @@ import { CHIP_FIELDS, checkField, coreCount, signedRange, synapseWords, type Chi
 import {
   BWC_VERSION,
   NEURON_HARD_RESET,
+  NEURON_NO_MEMORY,
   ROUTE_NEXT_STEP,
   ROUTE_PSUM_ACC1,
   type BwcContainer,
@@ -29,7 +30,7 @@ export type SectionKind = keyof typeof SECTION_KINDS;
 export const PER_CORE_KINDS: readonly SectionKind[] = ['program', 'synapses', 'neurons', 'routes'];
 
 /** Neuron flag bits a container may set. */
-export const NEURON_FLAG_MASK = NEURON_HARD_RESET;
+export const NEURON_FLAG_MASK = NEURON_HARD_RESET | NEURON_NO_MEMORY;
 /** Routing destination flag bits a container may set. */
 export const ROUTE_FLAG_MASK = ROUTE_NEXT_STEP | ROUTE_PSUM_ACC1;
 /** Longest name (model, chip, layer) in UTF-8 bytes. */

@@ -1,0 +1,62 @@
+/**
+ * The BW-Core assembler: text -> BwcContainer. Every line is lexed, parsed and interpreted; all
+ * diagnostics (lexical, syntactic, semantic, and the container checks against the chip config)
+ * are collected and thrown together as one AssemblyError, each as file:line:column.
+ */
+import type { IToken } from 'chevrotain';
+import type { BwcContainer } from '../container-types.js';
+import { AssemblyError } from '../errors.js';
+import { Builder } from './build.js';
+import { asmLexer, asmParser, Newline } from './grammar.js';
+import { statementVisitor, type Statement } from './visitor.js';
+
+export { NEURON_COLUMNS, ROUTE_COLUMNS, parseNumber } from './build.js';
+
+/** Assemble `text` (named `file` in diagnostics). Throws AssemblyError listing every problem. */
+export function assemble(text: string, file: string): BwcContainer {
+  const b = new Builder(file);
+  const lexed = asmLexer.tokenize(text);
+  for (const e of lexed.errors) {
+    b.diags.push({
+      file,
+      line: e.line ?? 1,
+      column: e.column ?? 1,
+      message: `unexpected character ${JSON.stringify(text.substr(e.offset, e.length).slice(0, 1))}`,
+    });
+  }
+  // Split into lines; each line is parsed on its own so one syntax error costs one line.
+  const lines: IToken[][] = [[]];
+  for (const t of lexed.tokens) {
+    if (t.tokenType === Newline) lines.push([]);
+    else (lines[lines.length - 1] as IToken[]).push(t);
+  }
+  let last: IToken | undefined;
+  for (const toks of lines) {
+    if (toks.length === 0) continue;
+    last = toks[toks.length - 1];
+    asmParser.input = toks;
+    const cst = asmParser.line();
+    if (asmParser.errors.length) {
+      const e = asmParser.errors[0];
+      const t = e?.token;
+      const ok = t !== undefined && t.startLine !== undefined && !Number.isNaN(t.startLine);
+      const at = ok ? t : (toks[toks.length - 1] as IToken);
+      const column = ok ? (at.startColumn ?? 1) : (at.endColumn ?? at.startColumn ?? 0) + 1;
+      b.diags.push({ file, line: at.startLine ?? 1, column, message: `syntax error: ${syntaxMessage(e?.message ?? '', ok ? t.image : undefined)}` });
+      continue;
+    }
+    b.statement(statementVisitor.visit(cst) as Statement);
+  }
+  const c = b.finish(last);
+  if (!c || b.diags.length) {
+    const diags = [...b.diags].sort((x, y) => x.line - y.line || x.column - y.column);
+    throw new AssemblyError(diags);
+  }
+  return c;
+}
+
+function syntaxMessage(msg: string, image: string | undefined): string {
+  const one = msg.replace(/\s+/g, ' ').trim();
+  if (image !== undefined && /Expecting/.test(one)) return `unexpected ${JSON.stringify(image)} (${one})`;
+  return one || 'unexpected end of line';
+}
