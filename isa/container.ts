@@ -649,3 +649,32 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   }
   return c;
 }
+
+/** One directory entry as stored (for `bwsnn inspect`). */
+export interface SectionInfo {
+  kind: SectionKind;
+  /** Core of a per-core section, undefined for global sections. */
+  core?: number;
+  offset: number;
+  length: number;
+  crc32: number;
+}
+
+/** The directory of a container that readContainer has accepted. */
+export function readDirectory(bytes: Uint8Array): SectionInfo[] {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = dv.getUint16(6, true);
+  const out: SectionInfo[] = [];
+  for (let i = 0; i < n; i++) {
+    const at = HEADER_BYTES + DIR_ENTRY_BYTES * i;
+    const core = dv.getUint16(at + 2, true);
+    out.push({
+      kind: KIND_BY_CODE.get(dv.getUint16(at, true)) as SectionKind,
+      core: core === NO_CORE ? undefined : core,
+      offset: dv.getUint32(at + 4, true),
+      length: dv.getUint32(at + 8, true),
+      crc32: dv.getUint32(at + 12, true),
+    });
+  }
+  return out;
+}

@@ -4,6 +4,10 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 
+import { register as asm } from './asm.js';
+import { register as disasm } from './disasm.js';
+import { register as inspect } from './inspect.js';
+
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [];
+export const COMMANDS: Register[] = [asm, disasm, inspect];

@@ -1,0 +1,17 @@
+/** `bwsnn asm FILE.s -o OUT.bwc`: assemble a text program into a .bwc container. */
+import type { Command } from '@commander-js/extra-typings';
+import { assemble } from '../../isa/asm/index.js';
+import { writeContainer } from '../../isa/container.js';
+import { readText, writeAtomic } from '../io.js';
+
+export function register(program: Command): void {
+  program
+    .command('asm')
+    .description('assemble a BW-Core assembly file into a .bwc container (all errors reported as file:line:column)')
+    .argument('<file>', 'assembly source (.s)')
+    .requiredOption('-o, --output <file>', 'output container (.bwc)')
+    .action((file, opts) => {
+      const c = assemble(readText(file), file);
+      writeAtomic(opts.output, writeContainer(c, opts.output));
+    });
+}
