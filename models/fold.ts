@@ -1,0 +1,544 @@
+/**
+ * Folding: Graph IR -> IntModel (models/intmodel.ts). Every neuron node (if, lif, threshold,
+ * maxpool) and the readout becomes a layer. The layer's input current is walked back into a sum of
+ * terms `integer_op(source) * s_j` plus a per-neuron constant `c_j`:
+ *   - binary/int linear and conv synapses (sumpool/avgpool/flatten between the source and the
+ *     synapse are folded into the weights: dense columns are expanded, conv kernels enlarged and
+ *     strided; avgpool's 1/(kh*kw) goes into the scale),
+ *   - identity terms (spikes of a same-size layer added directly: the SEI shortcut), and pooled
+ *     spikes used as a current (a channel-diagonal conv with 0/1 weights),
+ *   - BatchNorm multiplies scales and shifts the constant; Bias adds to the constant; Add sums.
+ * The main term (the first synapse term) keeps gain g0 = 2^F after the whole equation is divided by
+ * |s_j| (rows with s_j < 0 are negated); the other terms share bank 1 with gains
+ * round(2^F * s'_j / |s_j|). Thresholds: 'ge' -> ceil(2^F theta / |s_j|), 'gt' ->
+ * floor(2^F theta / |s_j|) + 1; bias and vReset are rounded. F is chosen per layer as the largest
+ * value for which every field fits its width and one step of worst-case drive (T steps for the
+ * readout) cannot saturate the membrane; if no F keeps that headroom, the largest F whose fields fit.
+ */
+import { BwsnnError } from '../isa/errors.js';
+import type { Graph, GraphNode, InputNode } from './graph.js';
+import {
+  INT_HARD_RESET,
+  INT_NO_MEMORY,
+  type ConvSynapse,
+  type DenseSynapse,
+  type IntLayer,
+  type IntModel,
+  type IntSynapse,
+  type IntWeights,
+} from './intmodel.js';
+import { type GraphInfo, SPIKING_OPS, sizeOf, validateGraph, windowOut } from './validate.js';
+import { unpackSigns, windowTable } from './window.js';
+
+export interface FoldWidths {
+  membraneBits?: number;
+  thresholdBits?: number;
+  biasBits?: number;
+}
+
+interface Term {
+  source: string;
+  recurrent: boolean;
+  op: DenseSynapse | ConvSynapse | { kind: 'identity' };
+  /** Per-neuron real scale. */
+  scale: Float64Array;
+  /** A binary/int synapse node (candidate main term). */
+  main: boolean;
+}
+
+interface Expr {
+  terms: Term[];
+  c: Float64Array;
+}
+
+interface Ctx {
+  g: Graph;
+  info: GraphInfo;
+  file: string;
+  input: InputNode;
+  byName: Map<string, GraphNode>;
+}
+
+function fail(ctx: Ctx, node: string, msg: string): never {
+  throw new BwsnnError(`${ctx.file}: node ${node}: ${msg}`);
+}
+
+function isSource(n: GraphNode): boolean {
+  return n.op === 'input' || SPIKING_OPS.has(n.op);
+}
+
+/** Smallest wq such that all values fit the mode. */
+function weightsOf(values: Int32Array, binary: boolean): IntWeights {
+  if (binary) return { mode: 'binary', wq: 1, values };
+  let lo = 0;
+  let hi = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo >= 0) {
+    let wq = 1;
+    while (2 ** wq - 1 < hi) wq++;
+    return { mode: 'uint', wq, values };
+  }
+  let wq = 2;
+  while (-(2 ** (wq - 1)) > lo || 2 ** (wq - 1) - 1 < hi) wq++;
+  return { mode: 'sint', wq, values };
+}
+
+/** Follow flatten/sumpool/avgpool back to a source; returns the source and the ops (source side first). */
+function sourceChain(ctx: Ctx, from: string, consumerIdx: number): { source: string; recurrent: boolean; chain: GraphNode[] } {
+  const chain: GraphNode[] = [];
+  let name = from;
+  let consumer = consumerIdx;
+  for (;;) {
+    const n = ctx.byName.get(name)!;
+    if (isSource(n)) return { source: name, recurrent: ctx.info.index.get(name)! >= consumer, chain: chain.reverse() };
+    if (n.op !== 'flatten' && n.op !== 'sumpool' && n.op !== 'avgpool') {
+      fail(ctx, name, `expected spikes or the input (through pooling/flatten) here, found ${n.op}`);
+    }
+    chain.push(n);
+    consumer = ctx.info.index.get(name)!;
+    name = n.input;
+  }
+}
+
+/** Fold a pool of geometry (kp, sp, pp) on [C,H,W] into a conv applied to its output. */
+function enlargeKernel(
+  ctx: Ctx,
+  node: string,
+  conv: { outChannels: number; inChannels: number; kernel: [number, number]; stride: [number, number]; padding: [number, number]; w: Int32Array },
+  pool: GraphNode & { kernel: [number, number]; stride: [number, number]; padding: [number, number] },
+  srcShape: number[],
+  pooledShape: number[],
+  convOut: [number, number],
+): typeof conv {
+  const k: [number, number] = [0, 0];
+  const s: [number, number] = [0, 0];
+  const p: [number, number] = [0, 0];
+  for (let ax = 0; ax < 2; ax++) {
+    const kc = conv.kernel[ax]!;
+    const sc = conv.stride[ax]!;
+    const pc = conv.padding[ax]!;
+    const kp = pool.kernel[ax]!;
+    const sp = pool.stride[ax]!;
+    const pp = pool.padding[ax]!;
+    const n = srcShape[1 + ax]!;
+    const np = pooledShape[1 + ax]!;
+    k[ax] = (kc - 1) * sp + kp;
+    s[ax] = sc * sp;
+    p[ax] = pc * sp + pp;
+    if (windowOut(n, k[ax]!, s[ax]!, p[ax]!) !== convOut[ax]) {
+      fail(ctx, node, `cannot fold ${pool.op} ${pool.name} into the synapse exactly (output size changes); use a pool that tiles its input`);
+    }
+    for (let o = 0; o < convOut[ax]!; o++) {
+      for (let i = 0; i < kc; i++) {
+        const q = o * sc - pc + i;
+        if (q >= 0 && q < np) continue;
+        for (let a = 0; a < kp; a++) {
+          const r = q * sp - pp + a;
+          if (r >= 0 && r < n) fail(ctx, node, `cannot fold ${pool.op} ${pool.name} into the synapse exactly (padding meets input rows the pool dropped)`);
+        }
+      }
+    }
+  }
+  const { outChannels: O, inChannels: C } = conv;
+  const [kh, kw] = conv.kernel;
+  const w = new Int32Array(O * C * k[0] * k[1]);
+  for (let o = 0; o < O; o++)
+    for (let c = 0; c < C; c++)
+      for (let i = 0; i < kh; i++)
+        for (let j = 0; j < kw; j++) {
+          const wv = conv.w[((o * C + c) * kh + i) * kw + j]!;
+          if (wv === 0) continue;
+          for (let a = 0; a < pool.kernel[0]; a++)
+            for (let b = 0; b < pool.kernel[1]; b++) {
+              const u = i * pool.stride[0] + a;
+              const v = j * pool.stride[1] + b;
+              w[((o * C + c) * k[0] + u) * k[1] + v]! += wv;
+            }
+        }
+  return { outChannels: O, inChannels: C, kernel: k, stride: s, padding: p, w };
+}
+
+/** A conv term over `source` after folding `chain` (pools only) into it. */
+function convTerm(
+  ctx: Ctx,
+  node: string,
+  source: string,
+  recurrent: boolean,
+  chain: GraphNode[],
+  conv: { outChannels: number; inChannels: number; kernel: [number, number]; stride: [number, number]; padding: [number, number]; w: Int32Array },
+  binary: boolean,
+  convOutShape: number[],
+  scalePerChannel: Float64Array,
+): Term {
+  let cur = conv;
+  let factor = 1;
+  const out: [number, number] = [convOutShape[1]!, convOutShape[2]!];
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const pn = chain[i]!;
+    if (pn.op !== 'sumpool' && pn.op !== 'avgpool') fail(ctx, node, `cannot fold ${pn.op} ${pn.name} into a convolution`);
+    const srcShape = ctx.info.shapes.get(pn.input)!;
+    cur = enlargeKernel(ctx, node, cur, pn, srcShape, ctx.info.shapes.get(pn.name)!, out);
+    if (pn.op === 'avgpool') factor /= pn.kernel[0] * pn.kernel[1];
+  }
+  const srcShape = ctx.info.shapes.get(source)!;
+  const P = out[0] * out[1];
+  const scale = new Float64Array(cur.outChannels * P);
+  for (let o = 0; o < cur.outChannels; o++) scale.fill(scalePerChannel[o]! * factor, o * P, (o + 1) * P);
+  const op: ConvSynapse = {
+    kind: 'conv',
+    inShape: [srcShape[0]!, srcShape[1]!, srcShape[2]!],
+    outChannels: cur.outChannels,
+    kernel: cur.kernel,
+    stride: cur.stride,
+    padding: cur.padding,
+    weights: weightsOf(cur.w, binary && chain.length === 0),
+  };
+  return { source, recurrent, op, scale, main: true };
+}
+
+/** Map each flat index of the chain's output to the source indices it sums (with multiplicity). */
+function chainMap(ctx: Ctx, source: string, chain: GraphNode[]): { lists: number[][]; factor: number } {
+  const srcSize = sizeOf(ctx.info.shapes.get(source)!);
+  let lists: number[][] = Array.from({ length: srcSize }, (_, i) => [i]);
+  let factor = 1;
+  for (const n of chain) {
+    if (n.op === 'flatten') continue;
+    if (n.op !== 'sumpool' && n.op !== 'avgpool') fail(ctx, n.name, `cannot fold ${n.op} into a synapse`);
+    const sh = ctx.info.shapes.get(n.input)!;
+    const tbl = windowTable(sh[1]!, sh[2]!, n.kernel, n.stride, n.padding);
+    const HW = sh[1]! * sh[2]!;
+    const P = tbl.outH * tbl.outW;
+    const next: number[][] = [];
+    for (let c = 0; c < sh[0]!; c++)
+      for (let p = 0; p < P; p++) {
+        const l: number[] = [];
+        for (let e = tbl.start[p]!; e < tbl.start[p + 1]!; e++) for (const s of lists[c * HW + tbl.inPos[e]!]!) l.push(s);
+        next.push(l);
+      }
+    lists = next;
+    if (n.op === 'avgpool') factor /= n.kernel[0] * n.kernel[1];
+  }
+  return { lists, factor };
+}
+
+function synapseTerm(ctx: Ctx, n: GraphNode): Term {
+  if (n.op !== 'binary_linear' && n.op !== 'linear' && n.op !== 'binary_conv2d' && n.op !== 'conv2d') throw new Error('unreachable');
+  const { source, recurrent, chain } = sourceChain(ctx, n.input, ctx.info.index.get(n.name)!);
+  const binary = n.op === 'binary_linear' || n.op === 'binary_conv2d';
+  const scale = binary ? n.alpha : n.scale;
+  if (n.op === 'binary_linear' || n.op === 'linear') {
+    const w = n.op === 'binary_linear' ? unpackSigns(n.weightBits, n.inFeatures * n.outFeatures) : Int32Array.from(n.weight);
+    const pooled = chain.some((c) => c.op !== 'flatten');
+    const srcSize = sizeOf(ctx.info.shapes.get(source)!);
+    let values = w;
+    let factor = 1;
+    if (pooled) {
+      const m = chainMap(ctx, source, chain);
+      factor = m.factor;
+      values = new Int32Array(n.outFeatures * srcSize);
+      for (let o = 0; o < n.outFeatures; o++)
+        for (let q = 0; q < n.inFeatures; q++) {
+          const wv = w[o * n.inFeatures + q]!;
+          for (const s of m.lists[q]!) values[o * srcSize + s]! += wv;
+        }
+    }
+    const op: DenseSynapse = { kind: 'dense', inFeatures: srcSize, outFeatures: n.outFeatures, weights: weightsOf(values, binary && !pooled) };
+    return { source, recurrent, op, scale: scale.map((x) => x * factor), main: true };
+  }
+  const count = n.outChannels * n.inChannels * n.kernel[0] * n.kernel[1];
+  const w = n.op === 'binary_conv2d' ? unpackSigns(n.weightBits, count) : Int32Array.from(n.weight);
+  return convTerm(
+    ctx, n.name, source, recurrent, chain,
+    { outChannels: n.outChannels, inChannels: n.inChannels, kernel: [...n.kernel], stride: [...n.stride], padding: [...n.padding], w },
+    binary, ctx.info.shapes.get(n.name)!, scale,
+  );
+}
+
+/** A source (through flatten/pools) used directly as a current. */
+function directTerm(ctx: Ctx, from: string, consumerIdx: number): Term {
+  const { source, recurrent, chain } = sourceChain(ctx, from, consumerIdx);
+  const size = sizeOf(ctx.info.shapes.get(from)!);
+  const pools = chain.filter((c) => c.op !== 'flatten');
+  if (pools.length === 0) return { source, recurrent, op: { kind: 'identity' }, scale: new Float64Array(size).fill(1), main: false };
+  // A channel-diagonal 1x1 conv applied after the last pool, then the pools folded into it.
+  const last = pools[pools.length - 1]!;
+  const outShape = ctx.info.shapes.get(last.name)!;
+  const C = outShape[0]!;
+  const w = new Int32Array(C * C);
+  for (let c = 0; c < C; c++) w[c * C + c] = 1;
+  const t = convTerm(ctx, from, source, recurrent, pools, { outChannels: C, inChannels: C, kernel: [1, 1], stride: [1, 1], padding: [0, 0], w }, false, outShape, new Float64Array(C).fill(1));
+  t.main = false;
+  return t;
+}
+
+function exprOf(ctx: Ctx, name: string, consumerIdx: number): Expr {
+  const n = ctx.byName.get(name)!;
+  const size = sizeOf(ctx.info.shapes.get(name)!);
+  if (isSource(n) || ctx.info.pooledSource.has(name) || (n.op === 'flatten' && ctx.info.kinds.get(name) !== 'current')) {
+    return { terms: [directTerm(ctx, name, consumerIdx)], c: new Float64Array(size) };
+  }
+  switch (n.op) {
+    case 'binary_linear':
+    case 'linear':
+    case 'binary_conv2d':
+    case 'conv2d':
+      return { terms: [synapseTerm(ctx, n)], c: new Float64Array(size) };
+    case 'batchnorm': {
+      const e = exprOf(ctx, n.input, ctx.info.index.get(name)!);
+      const C = n.gamma.length;
+      const per = size / C;
+      const c = new Float64Array(size);
+      for (let ch = 0; ch < C; ch++) {
+        const a = n.gamma[ch]! / Math.sqrt(n.var[ch]! + n.eps);
+        const b = n.beta[ch]! - n.mean[ch]! * a;
+        for (let k = ch * per; k < (ch + 1) * per; k++) {
+          for (const t of e.terms) t.scale[k] = t.scale[k]! * a;
+          c[k] = e.c[k]! * a + b;
+        }
+      }
+      return { terms: e.terms, c };
+    }
+    case 'bias': {
+      const e = exprOf(ctx, n.input, ctx.info.index.get(name)!);
+      const full = n.bias.length === size;
+      const per = full ? 1 : size / n.bias.length;
+      for (let k = 0; k < size; k++) e.c[k]! += n.bias[full ? k : Math.floor(k / per)]!;
+      return e;
+    }
+    case 'add': {
+      const terms: Term[] = [];
+      const c = new Float64Array(size);
+      for (const s of n.inputs) {
+        const e = exprOf(ctx, s, ctx.info.index.get(name)!);
+        terms.push(...e.terms);
+        for (let k = 0; k < size; k++) c[k]! += e.c[k]!;
+      }
+      return { terms, c };
+    }
+    case 'flatten':
+      return exprOf(ctx, n.input, ctx.info.index.get(name)!);
+    default:
+      return fail(ctx, name, `folding cannot express ${n.op} of a current as integer synapses (pool spikes before the synapse instead)`);
+  }
+}
+
+function sameScale(a: Float64Array, b: Float64Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Negate row j of a term's weights (dense row, or conv output channel of neuron j). */
+function negateRow(t: Term, j: number, P: number): void {
+  const op = t.op;
+  if (op.kind === 'dense') {
+    const v = op.weights.values;
+    for (let i = j * op.inFeatures; i < (j + 1) * op.inFeatures; i++) v[i] = -v[i]!;
+  } else if (op.kind === 'conv') {
+    if (j % P !== 0) return; // one flip per channel, done at its first neuron
+    const per = op.inShape[0] * op.kernel[0] * op.kernel[1];
+    const o = j / P;
+    const v = op.weights.values;
+    for (let i = o * per; i < (o + 1) * per; i++) v[i] = -v[i]!;
+  }
+}
+
+function rowAbsSums(t: Term, size: number, xmax: number): Float64Array {
+  const r = new Float64Array(size);
+  const op = t.op;
+  if (op.kind === 'identity') r.fill(xmax);
+  else if (op.kind === 'dense') {
+    const v = op.weights.values;
+    for (let j = 0; j < size; j++) {
+      let s = 0;
+      for (let i = j * op.inFeatures; i < (j + 1) * op.inFeatures; i++) s += Math.abs(v[i]!);
+      r[j] = s * xmax;
+    }
+  } else {
+    const per = op.inShape[0] * op.kernel[0] * op.kernel[1];
+    const P = size / op.outChannels;
+    const v = op.weights.values;
+    for (let o = 0; o < op.outChannels; o++) {
+      let s = 0;
+      for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(v[i]!);
+      r.fill(s * xmax, o * P, (o + 1) * P);
+    }
+  }
+  return r;
+}
+
+function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer {
+  const shape = ctx.info.shapes.get(n.name)!;
+  const size = sizeOf(shape);
+  const idx = ctx.info.index.get(n.name)!;
+  const flags = new Uint8Array(size);
+  const leak = new Uint8Array(size);
+  if (n.op === 'maxpool') {
+    // OR of spikes = IF with theta 1 and hard reset to 0, fed by a channel-diagonal 0/1 conv.
+    const { source, recurrent } = sourceChain(ctx, n.input, idx);
+    const sh = ctx.info.shapes.get(n.input)!;
+    const C = sh[0]!;
+    const K = n.kernel[0] * n.kernel[1];
+    const w = new Int32Array(C * C * K);
+    for (let c = 0; c < C; c++) w.fill(1, (c * C + c) * K, (c * C + c + 1) * K);
+    flags.fill(INT_HARD_RESET);
+    return {
+      name: n.name, kind: 'if', shape: [...shape], theta: new Int32Array(size).fill(1), bias: new Int32Array(size), vreset: new Int32Array(size),
+      g0: new Int32Array(size).fill(1), g1: new Int32Array(size), leak, flags, fracBits: 0,
+      synapses: [{
+        source, recurrent, acc: 0,
+        op: { kind: 'conv', inShape: [C, sh[1]!, sh[2]!], outChannels: C, kernel: [...n.kernel], stride: [...n.stride], padding: [...n.padding], weights: { mode: 'uint', wq: 1, values: w } },
+      }],
+    };
+  }
+  if (n.op !== 'if' && n.op !== 'lif' && n.op !== 'threshold' && n.op !== 'readout') throw new Error('unreachable');
+  const e = exprOf(ctx, n.input, idx);
+  if (e.terms.length === 0) fail(ctx, n.name, 'has no input synapse');
+  const mainIdx = Math.max(0, e.terms.findIndex((t) => t.main));
+  const main = e.terms[mainIdx]!;
+  const s = main.scale;
+  const common = n.op === 'readout';
+  const allPositive = common || s.every((x) => x > 0);
+  const bank0: Term[] = [];
+  const bank1: Term[] = [];
+  for (const t of e.terms) {
+    if (t === main || (sameScale(t.scale, s) && (t.op.kind !== 'identity' || allPositive))) bank0.push(t);
+    else bank1.push(t);
+  }
+  if (main.op.kind === 'identity' && !allPositive) {
+    fail(ctx, n.name, 'its only synapse is an identity term with a non-positive scale, which folding cannot express');
+  }
+  const s1 = bank1.length > 0 ? bank1[0]!.scale : new Float64Array(size);
+  for (const t of bank1) {
+    if (!sameScale(t.scale, s1)) {
+      fail(ctx, n.name, `needs more than two distinct scaled branches (${e.terms.length} terms from ${[...new Set(e.terms.map((x) => x.source))].join(', ')}); the chip has two accumulator banks per layer`);
+    }
+  }
+  const P = main.op.kind === 'conv' ? size / main.op.outChannels : 1;
+  // The readout keeps one common divisor (the largest |s_j|) so that its argmax is preserved; its
+  // main gains are then per-neuron integers round(2^F * s_j / D) instead of 2^F.
+  const d = new Float64Array(size);
+  if (common) {
+    let D = 0;
+    for (let j = 0; j < size; j++) D = Math.max(D, Math.abs(s[j]!));
+    if (D === 0) for (let j = 0; j < size; j++) D = Math.max(D, Math.abs(s1[j]!));
+    d.fill(D === 0 ? 1 : D);
+  } else {
+    for (let j = 0; j < size; j++) {
+      const sj = s[j]!;
+      d[j] = sj !== 0 ? Math.abs(sj) : s1[j] !== 0 ? Math.abs(s1[j]!) : 1;
+      if (sj < 0) for (const t of bank0) negateRow(t, j, P);
+    }
+  }
+  // Real per-neuron parameters in units of one main-branch step.
+  const stateless = n.op === 'threshold';
+  const th = n.op === 'readout' ? new Float64Array([0]) : n.threshold;
+  const vr = n.op === 'if' || n.op === 'lif' ? n.vReset : new Float64Array([0]);
+  const fireGt = n.op !== 'readout' && n.fireOn === 'gt';
+  const hard = stateless || ((n.op === 'if' || n.op === 'lif') && n.reset === 'hard');
+  if (hard) flags.fill(INT_HARD_RESET);
+  if (stateless) for (let j = 0; j < size; j++) flags[j]! |= INT_NO_MEMORY;
+  if (n.op === 'lif' || n.op === 'readout') leak.fill(n.leak);
+  const input = ctx.input;
+  const xmaxOf = (src: string): number => (src === input.name && input.encoding.kind === 'multibit' ? 2 ** input.encoding.bits - 1 : 1);
+  const abs0 = new Float64Array(size);
+  const abs1 = new Float64Array(size);
+  for (const t of bank0) {
+    const r = rowAbsSums(t, size, xmaxOf(t.source));
+    for (let j = 0; j < size; j++) abs0[j]! += r[j]!;
+  }
+  for (const t of bank1) {
+    const r = rowAbsSums(t, size, xmaxOf(t.source));
+    for (let j = 0; j < size; j++) abs1[j]! += r[j]!;
+  }
+  const tMax = 2 ** (bits.thresholdBits - 1) - 1;
+  const tMin = -(2 ** (bits.thresholdBits - 1));
+  const bMax = 2 ** (bits.biasBits - 1) - 1;
+  const bMin = -(2 ** (bits.biasBits - 1));
+  const vMax = 2 ** (bits.membraneBits - 1) - 1;
+  const steps = n.op === 'readout' ? ctx.g.timesteps : 1;
+  const theta = new Int32Array(size);
+  const bias = new Int32Array(size);
+  const vreset = new Int32Array(size);
+  const g0 = new Int32Array(size);
+  const g1 = new Int32Array(size);
+  const tryF = (F: number, headroom: boolean): boolean => {
+    const sc = 2 ** F;
+    for (let j = 0; j < size; j++) {
+      const dj = d[j]!;
+      const thr = (sc * th[th.length === 1 ? 0 : j]!) / dj;
+      const tj = n.op === 'readout' ? 0 : fireGt ? Math.floor(thr) + 1 : Math.ceil(thr);
+      const bj = Math.round((sc * e.c[j]!) / dj);
+      const rj = Math.round((sc * vr[vr.length === 1 ? 0 : j]!) / dj);
+      const a = common ? Math.round((sc * s[j]!) / dj) : s[j] !== 0 ? sc : 0;
+      const b = Math.round((sc * s1[j]!) / dj);
+      if (tj > tMax || tj < tMin || rj > tMax || rj < tMin || a > tMax || a < tMin || b > tMax || b < tMin || bj > bMax || bj < bMin) return false;
+      if (headroom) {
+        const drive = steps * (abs0[j]! * Math.abs(a) + abs1[j]! * Math.abs(b) + Math.abs(bj));
+        if (drive + Math.abs(tj) > vMax) return false;
+      }
+      theta[j] = tj;
+      bias[j] = bj;
+      vreset[j] = rj;
+      g0[j] = a;
+      g1[j] = b;
+    }
+    return true;
+  };
+  let F = -1;
+  for (const headroom of [true, false]) {
+    for (let f = bits.thresholdBits - 2; f >= 0; f--) {
+      if (tryF(f, headroom)) {
+        F = f;
+        break;
+      }
+    }
+    if (F >= 0) break;
+  }
+  if (F < 0) {
+    fail(ctx, n.name, `no fixed-point format fits: thresholds, biases or gains exceed ${bits.thresholdBits}/${bits.biasBits} bits even with F = 0`);
+  }
+  const synapses: IntSynapse[] = [];
+  for (const [bank, terms] of [[0, bank0], [1, bank1]] as const) {
+    for (const t of terms) {
+      const op = t.op.kind === 'identity' ? { kind: 'identity' as const } : { ...t.op, weights: weightsOf(t.op.weights.values, t.op.weights.mode === 'binary') };
+      synapses.push({ source: t.source, recurrent: t.recurrent, acc: bank, op });
+    }
+  }
+  return {
+    name: n.name, kind: n.op === 'readout' ? 'readout' : 'if', shape: [...shape], theta, bias, vreset, g0, g1, leak, flags, fracBits: F, synapses,
+  };
+}
+
+/** Fold a graph into the integer model (see the file comment). Widths default to 16/16/16 bits. */
+export function foldGraph(g: Graph, widths: FoldWidths = {}, file = `model ${g.name}`): IntModel {
+  const info = validateGraph(g, file);
+  const bits: Required<FoldWidths> = { membraneBits: 16, thresholdBits: 16, biasBits: 16, ...widths };
+  for (const [k, v] of Object.entries(bits)) {
+    if (!Number.isInteger(v) || v < 4 || v > 32) throw new BwsnnError(`${file}: fold widths: ${k} must be an integer 4..32, got ${v}`);
+  }
+  const input = g.nodes.find((n) => n.op === 'input') as InputNode;
+  const ctx: Ctx = { g, info, file, input, byName: new Map(g.nodes.map((n) => [n.name, n])) };
+  const layers: IntLayer[] = [];
+  let readout = '';
+  for (const n of g.nodes) {
+    if (SPIKING_OPS.has(n.op) || n.op === 'readout') {
+      layers.push(foldLayer(ctx, n, bits));
+      if (n.op === 'readout') readout = n.name;
+    }
+  }
+  const m: IntModel = {
+    name: g.name,
+    timesteps: g.timesteps,
+    input: { name: input.name, shape: [...input.shape], encoding: { ...input.encoding } },
+    membraneBits: bits.membraneBits,
+    layers,
+    readout,
+  };
+  if (g.classNames) m.classNames = [...g.classNames];
+  return m;
+}
