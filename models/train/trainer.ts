@@ -75,8 +75,8 @@ function check(cond: boolean, what: string): void {
 }
 
 /** Check every option; throws BwsnnError naming the option. Returns the arch. */
-export function validateOptions(o: TrainOptions): ArchSpec {
-  const arch = ARCHS[o.arch];
+export function validateOptions(o: TrainOptions, custom?: ArchSpec): ArchSpec {
+  const arch = custom ?? ARCHS[o.arch];
   if (!arch) throw new BwsnnError(`train: unknown architecture '${o.arch}' (known: ${Object.keys(ARCHS).join(', ')})`);
   const int = (v: number, lo: number, hi: number, name: string) =>
     check(Number.isInteger(v) && v >= lo && v <= hi, `--${name} must be an integer in [${lo}, ${hi}], got ${v}`);
@@ -203,8 +203,14 @@ function runEpochs(
 }
 
 /** Train a BWSNN (and its teacher when kdAlpha > 0) and return it as a Graph IR. */
-export function trainModel(o: TrainOptions, train: TrainData, test: TrainData, log: (l: EpochLog) => void = () => {}): TrainResult {
-  const arch = validateOptions(o);
+export function trainModel(
+  o: TrainOptions,
+  train: TrainData,
+  test: TrainData,
+  log: (l: EpochLog) => void = () => {},
+  custom?: ArchSpec,
+): TrainResult {
+  const arch = validateOptions(o, custom);
   const size = arch.inputShape.reduce((a, b) => a * b, 1);
   for (const [d, what] of [
     [train, 'training'],
