@@ -1,0 +1,374 @@
+/**
+ * The cycle-accurate engine: runs one inference (T time steps) of a loaded binary, exactly as
+ * docs/architecture.md and docs/timing.md say. Cores and the network advance as a discrete-event
+ * simulation: the core whose next instruction issues earliest runs that instruction whole
+ * (its cycles come from the table's formula of its activity), network events strictly earlier
+ * than that cycle are processed first, barriers release when every core has reached them and the
+ * network is empty, plus barrierLatency.
+ */
+import { coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
+import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../isa/container-types.js';
+import { BwsnnError } from '../isa/errors.js';
+import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent } from '../isa/table.js';
+import type { LoadedBinary } from './load.js';
+import { STRIDE } from './load.js';
+import { FLIT_AXON, Network, PORT_HOST, PORT_LOCAL, SRC_HOST } from './network.js';
+import { SEMANTICS, type Exec, type Semantic } from './semantics.js';
+import { CoreState, HALTED, RUN, WAIT_INPUT, WAIT_SYNC } from './state.js';
+import type { StepFlits } from './input.js';
+
+export const EVENT_COUNT = ENERGY_EVENTS.length;
+export const EVENT_INDEX: Readonly<Record<EnergyEvent, number>> = Object.fromEntries(
+  ENERGY_EVENTS.map((e, i) => [e, i]),
+) as Record<EnergyEvent, number>;
+const EV_HOP = EVENT_INDEX.flit_hop;
+const EV_INJECT = EVENT_INDEX.flit_inject;
+const EV_AXW = EVENT_INDEX.axon_write_word;
+const EV_ACCU = EVENT_INDEX.acc_update;
+
+/** Observer of one inference (traces). Times are absolute cycles of the inference. */
+export interface Tracer {
+  instr(core: number, mnemonic: string, start: number, cycles: number): void;
+  wait(core: number, kind: 'sync' | 'input' | 'halt', start: number, end: number): void;
+  neurons(core: number, from: number, n: number, out: Uint8Array, time: number): void;
+  step(t: number, start: number, end: number): void;
+}
+
+/** What one inference produced. */
+export interface InferenceRecord {
+  readout: Int32Array;
+  prediction: number;
+  cycles: number;
+  stepCycles: Int32Array;
+  /** Per mesh core: busy cycles, stall cycles (length cores each). */
+  busy: Float64Array;
+  stall: Float64Array;
+  /** Event counts, mesh-core-major: events[core * EVENT_COUNT + e]. */
+  events: Float64Array;
+  /** Probed spike trains (T*size step-major), when probes are on. */
+  spikes?: Record<string, Uint8Array>;
+}
+
+export interface EngineOptions {
+  probes?: boolean;
+  /** Abort a time step that runs longer than this many cycles (a program that never halts). */
+  maxStepCycles?: number;
+}
+
+const SEM: Semantic[] = INSTRUCTIONS.map((d) => SEMANTICS.get(d.mnemonic) as Semantic);
+
+export class Machine implements Exec {
+  readonly bin: LoadedBinary;
+  readonly chip: ChipConfig;
+  readonly vmin: number;
+  readonly vmax: number;
+  readonly states: CoreState[];
+  /** Mesh index -> state (undefined for idle cores). */
+  private readonly byCore: (CoreState | undefined)[];
+  readonly net: Network;
+  private readonly act: Activity = { n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0 };
+  private readonly evIdx: Map<string, number>;
+  private events: Float64Array;
+  private stepNo = 0;
+  private stepStart = 0;
+  tracer: Tracer | undefined;
+  // Staged flits of the instruction being executed.
+  private sN = 0;
+  private sDst = new Int32Array(256);
+  private sKind = new Uint8Array(256);
+  private sFlags = new Uint8Array(256);
+  private sAddr = new Int32Array(256);
+  private sP0 = new Float64Array(256);
+  private sP1 = new Float64Array(256);
+  private seq = new Int32Array(0);
+  // Next-step PSUM deliveries (core, neuron, bank, value), applied at the next step's start.
+  private pend: number[] = [];
+  private readonly maxStepCycles: number;
+
+  constructor(bin: LoadedBinary, opts: EngineOptions = {}) {
+    this.bin = bin;
+    this.chip = bin.chip;
+    [this.vmin, this.vmax] = signedRange(bin.chip.membraneBits);
+    this.states = bin.cores.map((img) => new CoreState(img, bin.chip));
+    const n = coreCount(bin.chip);
+    this.byCore = new Array<CoreState | undefined>(n);
+    for (const s of this.states) this.byCore[s.core] = s;
+    this.net = new Network(bin.chip);
+    this.evIdx = new Map(ENERGY_EVENTS.map((e, i) => [e, i]));
+    this.events = new Float64Array(n * EVENT_COUNT);
+    this.seq = new Int32Array(n);
+    this.maxStepCycles = opts.maxStepCycles ?? 1e9;
+    this.fired = undefined;
+  }
+
+  fired?: (cs: CoreState, from: number, n: number) => void;
+
+  fail(cs: CoreState, what: string): never {
+    const def = cs.img.defs[cs.pc];
+    throw new BwsnnError(
+      `${this.bin.file}: core ${cs.core}, time step ${this.stepNo}, instruction ${cs.pc}${def ? ` (${def.mnemonic})` : ''}: ${what}`,
+    );
+  }
+
+  stage(dst: number, kind: number, flags: number, addr: number, p0: number, p1: number): void {
+    if (this.sN === this.sDst.length) {
+      const k = 2 * this.sN;
+      const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const b = make(k);
+        b.set(a);
+        return b;
+      };
+      this.sDst = g(this.sDst, (m) => new Int32Array(m));
+      this.sKind = g(this.sKind, (m) => new Uint8Array(m));
+      this.sFlags = g(this.sFlags, (m) => new Uint8Array(m));
+      this.sAddr = g(this.sAddr, (m) => new Int32Array(m));
+      this.sP0 = g(this.sP0, (m) => new Float64Array(m));
+      this.sP1 = g(this.sP1, (m) => new Float64Array(m));
+    }
+    const i = this.sN++;
+    this.sDst[i] = dst;
+    this.sKind[i] = kind;
+    this.sFlags[i] = flags;
+    this.sAddr[i] = addr;
+    this.sP0[i] = p0;
+    this.sP1[i] = p1;
+  }
+
+  /** Run one inference; `input[t]` are the host flits of step t. */
+  run(input: StepFlits[], opts: EngineOptions = {}): InferenceRecord {
+    const bin = this.bin;
+    const T = bin.meta.timesteps;
+    const nCores = coreCount(this.chip);
+    this.events = new Float64Array(nCores * EVENT_COUNT);
+    this.net.hops.fill(0);
+    this.pend.length = 0;
+    for (const s of this.states) s.resetInference();
+    const stepCycles = new Int32Array(T);
+    const spikes = opts.probes ? this.allocSpikes() : undefined;
+    let total = 0;
+    for (let t = 0; t < T; t++) {
+      this.stepNo = t;
+      this.stepStart = total;
+      const c = this.runStep(input[t] as StepFlits);
+      stepCycles[t] = c;
+      this.tracer?.step(t, total, total + c);
+      total += c;
+      if (spikes) this.recordSpikes(spikes, t);
+      for (const s of this.states) s.swapBanks();
+    }
+    const hops = this.net.hops;
+    for (let r = 0; r < nCores; r++) this.events[r * EVENT_COUNT + EV_HOP] = hops[r] as number;
+    const busy = new Float64Array(nCores);
+    const stall = new Float64Array(nCores);
+    for (const s of this.states) {
+      busy[s.core] = s.busy;
+      stall[s.core] = s.stall;
+    }
+    const readout = this.readReadout();
+    let prediction = 0;
+    for (let k = 1; k < readout.length; k++) if ((readout[k] as number) > (readout[prediction] as number)) prediction = k;
+    return { readout, prediction, cycles: total, stepCycles, busy, stall, events: this.events, spikes };
+  }
+
+  private allocSpikes(): Record<string, Uint8Array> {
+    const out: Record<string, Uint8Array> = {};
+    const T = this.bin.meta.timesteps;
+    for (const p of this.bin.outputMap.probes) {
+      if (p.kind !== 'spikes') continue;
+      out[p.layer] = new Uint8Array(T * p.shape.reduce((a, b) => a * b, 1));
+    }
+    return out;
+  }
+
+  private recordSpikes(spikes: Record<string, Uint8Array>, t: number): void {
+    for (const p of this.bin.outputMap.probes) {
+      if (p.kind !== 'spikes') continue;
+      const arr = spikes[p.layer] as Uint8Array;
+      const size = arr.length / this.bin.meta.timesteps;
+      for (const e of p.entries) {
+        const s = this.byCore[e.core];
+        if (!s) continue;
+        for (let k = 0; k < e.count; k++) arr[t * size + (e.index[k] as number)] = s.out[e.neuronBase + k] as number;
+      }
+    }
+  }
+
+  private readReadout(): Int32Array {
+    const om = this.bin.outputMap;
+    const p = om.probes[om.readout];
+    const out = new Int32Array(this.bin.meta.classes);
+    if (!p) return out;
+    for (const e of p.entries) {
+      const s = this.byCore[e.core];
+      if (!s) continue;
+      for (let k = 0; k < e.count; k++) out[e.index[k] as number] = s.v[e.neuronBase + k] as number;
+    }
+    return out;
+  }
+
+  /** Deliver one flit into its destination core. */
+  private deliver(f: number): void {
+    const net = this.net;
+    const dst = net.dst[f] as number;
+    const ev = this.events;
+    const s = this.byCore[dst];
+    if (net.kind[f] === FLIT_AXON) {
+      ev[dst * EVENT_COUNT + EV_AXW] = (ev[dst * EVENT_COUNT + EV_AXW] as number) + 1;
+      if (!s) return;
+      const p0 = net.p0[f] as number;
+      const p1 = net.p1[f] as number;
+      const bank = (net.flags[f] as number) & ROUTE_NEXT_STEP ? s.cur ^ 1 : s.cur;
+      s.orWord(bank, net.addr[f] as number, p0 | 0, p1 | 0);
+      return;
+    }
+    const two = Number.isNaN(net.p1[f] as number) ? 1 : 2;
+    ev[dst * EVENT_COUNT + EV_ACCU] = (ev[dst * EVENT_COUNT + EV_ACCU] as number) + two;
+    if (!s) return;
+    const fl = net.flags[f] as number;
+    const bank = fl & ROUTE_PSUM_ACC1 ? 1 : 0;
+    const nrn = net.addr[f] as number;
+    if (fl & ROUTE_NEXT_STEP) {
+      this.pend.push(dst, nrn, bank, net.p0[f] as number);
+      if (two === 2) this.pend.push(dst, nrn + 1, bank, net.p1[f] as number);
+      return;
+    }
+    const acc = bank ? s.acc1 : s.acc0;
+    if (nrn + two > acc.length) return;
+    s.touch(nrn + two);
+    acc[nrn] = (acc[nrn] as number) + (net.p0[f] as number);
+    if (two === 2) acc[nrn + 1] = (acc[nrn + 1] as number) + (net.p1[f] as number);
+  }
+
+  /** One time step; returns its cycles. */
+  private runStep(input: StepFlits): number {
+    const net = this.net;
+    net.reset();
+    this.seq.fill(0);
+    const states = this.states;
+    for (const s of states) s.resetStep();
+    // Next-step partial sums of the previous step.
+    const pend = this.pend;
+    for (let k = 0; k < pend.length; k += 4) {
+      const s = this.byCore[pend[k] as number];
+      const nrn = pend[k + 1] as number;
+      if (!s || nrn >= s.acc0.length) continue;
+      s.touch(nrn + 1);
+      const acc = pend[k + 2] ? s.acc1 : s.acc0;
+      acc[nrn] = (acc[nrn] as number) + (pend[k + 3] as number);
+    }
+    pend.length = 0;
+    // Host input: one flit per cycle from cycle 0 into core 0's router.
+    let inputLeft = input.count;
+    let lastInput = -1;
+    const ev = this.events;
+    for (let k = 0; k < input.count; k++) {
+      net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1);
+    }
+    ev[EV_INJECT] = (ev[EV_INJECT] as number) + input.count;
+    const act = this.act;
+    const chip = this.chip;
+    const tracer = this.tracer;
+    const t0 = this.stepStart;
+    const maxC = this.maxStepCycles;
+    for (;;) {
+      // The running core that issues first.
+      let cs: CoreState | undefined;
+      let tc = Infinity;
+      for (const s of states) {
+        if (s.state === RUN && s.time < tc) {
+          tc = s.time;
+          cs = s;
+        }
+      }
+      const te = net.nextTime();
+      if (te < tc) {
+        const f = net.step();
+        if (f >= 0) {
+          this.deliver(f);
+          if (net.host[f] === 1 && --inputLeft === 0) {
+            lastInput = net.time[f] as number;
+            for (const s of states) {
+              if (s.state === WAIT_INPUT) this.resume(s, lastInput + 1, 'input');
+            }
+          }
+        }
+        continue;
+      }
+      if (cs !== undefined) {
+        if (tc > maxC) this.fail(cs, `time step exceeds ${maxC} cycles (a program that never halts?)`);
+        const pc = cs.pc;
+        if (pc >= cs.img.length) this.fail(cs, `the program counter ran past the end of the program (${cs.img.length} instructions) without HALT`);
+        const b = pc * STRIDE;
+        const di = cs.img.code[b] as number;
+        const def = INSTRUCTIONS[di]!;
+        act.n = 0;
+        act.scan = 0;
+        act.ops = 0;
+        act.flits = 0;
+        act.spikes = 0;
+        act.taken = 0;
+        this.sN = 0;
+        cs.pc = pc + 1;
+        if (tracer) this.fired = (s, from, n) => tracer.neurons(s.core, from, n, s.out, t0 + s.time + def.cycles(act, chip));
+        (SEM[di] as Semantic)(this, cs, cs.img.code, b, act);
+        const cyc = def.cycles(act, chip);
+        const evs = def.events(act);
+        const eb = cs.core * EVENT_COUNT;
+        for (const k in evs) {
+          const v = evs[k as EnergyEvent] as number;
+          if (v) ev[eb + (this.evIdx.get(k) as number)] = (ev[eb + (this.evIdx.get(k) as number)] as number) + v;
+        }
+        // Flits leave one per cycle, the last in the instruction's last cycle.
+        if (this.sN > 0) {
+          const first = tc + cyc - this.sN;
+          let sq = this.seq[cs.core] as number;
+          for (let k = 0; k < this.sN; k++) {
+            net.inject(first + k, cs.core, PORT_LOCAL, cs.core, sq++, this.sDst[k] as number, this.sKind[k] as number, this.sFlags[k] as number, this.sAddr[k] as number, this.sP0[k] as number, this.sP1[k] as number, 0);
+          }
+          this.seq[cs.core] = sq;
+        }
+        tracer?.instr(cs.core, def.mnemonic, t0 + tc, cyc);
+        cs.busy += cyc;
+        cs.time = tc + cyc;
+        if (cs.state === WAIT_INPUT && inputLeft === 0) this.resume(cs, Math.max(cs.time, lastInput + 1), 'input');
+        continue;
+      }
+      // Nothing runs and the network is empty: a barrier.
+      let reach = 0;
+      let allHalted = true;
+      for (const s of states) {
+        if (s.img.length === 0) continue;
+        if (s.time > reach) reach = s.time;
+        if (s.state !== HALTED) allHalted = false;
+      }
+      const release = Math.max(reach, net.lastDelivery + 1) + chip.barrierLatency;
+      if (allHalted) {
+        for (const s of states) {
+          if (s.img.length === 0) continue;
+          s.stall += release - s.time;
+          tracer?.wait(s.core, 'halt', t0 + s.time, t0 + release);
+        }
+        return release;
+      }
+      let any = false;
+      for (const s of states) {
+        if (s.state === WAIT_SYNC) {
+          s.syncs++;
+          this.resume(s, release, 'sync');
+          any = true;
+        }
+      }
+      if (!any) {
+        const s = states.find((x) => x.state === WAIT_INPUT) as CoreState;
+        this.fail(s, 'INPUT waits for input flits that never arrive');
+      }
+    }
+  }
+
+  private resume(s: CoreState, at: number, kind: 'sync' | 'input'): void {
+    s.stall += at - s.time;
+    this.tracer?.wait(s.core, kind, this.stepStart + s.time, this.stepStart + at);
+    s.time = at;
+    s.state = RUN;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * Host input: check a sample against the model's encoding and turn it into the flits of each
+ * time step (docs/architecture.md, "Input injection"): per input block in input-map order, per
+ * bit plane, the block's words in ascending order; every non-zero word is one flit.
+ */
+import { BwsnnError } from '../isa/errors.js';
+import type { LoadedBinary } from './load.js';
+
+/** The host flits of one time step. */
+export interface StepFlits {
+  count: number;
+  dst: Int32Array;
+  word: Int32Array;
+  lo: Uint32Array;
+  hi: Uint32Array;
+}
+
+/** Inputs of simulate(): one sample per row, flat C-order over the input shape. */
+export type SimInputs =
+  | { count: number; data: Float32Array | Float64Array | Uint8Array; labels?: Uint8Array | Int32Array }
+  /** Explicit per-step values (spikes 0/1 for binary, integers for multibit): count * steps * size. */
+  | { count: number; steps: number; data: Float32Array | Float64Array | Uint8Array; labels?: Uint8Array | Int32Array };
+
+/** Check shape, dtype and range of `inputs` against the model; `where` names the data in errors. */
+export function checkInputs(bin: LoadedBinary, inputs: SimInputs, where: string): void {
+  const size = bin.inputSize;
+  const T = bin.meta.timesteps;
+  const enc = bin.meta.encoding;
+  if (!Number.isInteger(inputs.count) || inputs.count < 0) throw new BwsnnError(`${where}: sample count ${inputs.count} is not a non-negative integer`);
+  const steps = 'steps' in inputs ? inputs.steps : 1;
+  if ('steps' in inputs && steps !== T) {
+    throw new BwsnnError(`${where}: ${steps} time steps of input, the model ${bin.meta.name} runs ${T}`);
+  }
+  const want = inputs.count * steps * size;
+  if (inputs.data.length !== want) {
+    throw new BwsnnError(
+      `${where}: ${inputs.data.length} values, expected ${inputs.count} samples x ${steps > 1 ? `${steps} steps x ` : ''}${size} (input shape [${bin.meta.inputShape.join(', ')}])`,
+    );
+  }
+  if (inputs.labels && inputs.labels.length !== inputs.count) {
+    throw new BwsnnError(`${where}: ${inputs.labels.length} labels for ${inputs.count} samples`);
+  }
+  const d = inputs.data;
+  const explicitBinary = 'steps' in inputs && enc.kind === 'binary';
+  const maxV = enc.kind === 'multibit' ? 2 ** enc.bits - 1 : 1;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i] as number;
+    if (!Number.isFinite(x)) throw new BwsnnError(`${where}: value ${i} (sample ${Math.floor(i / (steps * size))}) is ${x}, not a finite number`);
+    if (enc.kind === 'multibit' || explicitBinary) {
+      if (!Number.isInteger(x) || x < 0 || x > maxV) {
+        throw new BwsnnError(
+          `${where}: value ${i} (sample ${Math.floor(i / (steps * size))}, element ${i % size}) is ${x}; the model's encoding ${enc.kind === 'multibit' ? `multibit:${enc.bits} takes integers 0..${maxV}` : 'takes explicit spikes 0 or 1'}`,
+        );
+      }
+    }
+  }
+}
+
+/** Precomputed packing of the input map. */
+export class InputPacker {
+  private readonly bin: LoadedBinary;
+  /** Per block: words spanned per plane. */
+  private readonly span: number[];
+  private scratch: Uint32Array;
+
+  constructor(bin: LoadedBinary) {
+    this.bin = bin;
+    this.span = bin.inputMap.map((b) => {
+      let m = -1;
+      for (let k = 0; k < b.bits.length; k++) m = Math.max(m, b.bits[k] as number);
+      return m < 0 ? 0 : (m >> 6) + 1;
+    });
+    this.scratch = new Uint32Array(2 * Math.max(1, ...this.span));
+  }
+
+  private empty(n: number): StepFlits {
+    return { count: 0, dst: new Int32Array(n), word: new Int32Array(n), lo: new Uint32Array(n), hi: new Uint32Array(n) };
+  }
+
+  /** Flits of one step from the sample values `x[off .. off+size)`. */
+  pack(x: ArrayLike<number>, off: number, explicit: boolean): StepFlits {
+    const bin = this.bin;
+    const enc = bin.meta.encoding;
+    const planes = bin.planes;
+    let cap = 0;
+    for (const s of this.span) cap += s * planes;
+    const out = this.empty(cap);
+    const thr = enc.kind === 'binary' ? enc.threshold : 0;
+    const w = this.scratch;
+    bin.inputMap.forEach((blk, bi) => {
+      const span = this.span[bi] as number;
+      for (let p = 0; p < planes; p++) {
+        w.fill(0, 0, 2 * span);
+        for (let k = 0; k < blk.elements.length; k++) {
+          const v = x[off + (blk.elements[k] as number)] as number;
+          let bit: number;
+          if (enc.kind === 'binary') bit = explicit ? (v !== 0 ? 1 : 0) : v >= thr ? 1 : 0;
+          else bit = (v >>> p) & 1;
+          if (!bit) continue;
+          const b = blk.bits[k] as number;
+          const o = 2 * (b >> 6) + ((b >> 5) & 1);
+          w[o] = (w[o] as number) | (1 << (b & 31));
+        }
+        for (let j = 0; j < span; j++) {
+          const lo = w[2 * j] as number;
+          const hi = w[2 * j + 1] as number;
+          if ((lo | hi) === 0) continue;
+          const c = out.count++;
+          out.dst[c] = blk.core;
+          out.word[c] = blk.axonBase + p * blk.planeStride + j;
+          out.lo[c] = lo;
+          out.hi[c] = hi;
+        }
+      }
+    });
+    return out;
+  }
+
+  /** Flits of every step of sample `i`. */
+  sample(inputs: SimInputs, i: number): StepFlits[] {
+    const size = this.bin.inputSize;
+    const T = this.bin.meta.timesteps;
+    if ('steps' in inputs) {
+      const out: StepFlits[] = [];
+      for (let t = 0; t < T; t++) out.push(this.pack(inputs.data, (i * T + t) * size, true));
+      return out;
+    }
+    const one = this.pack(inputs.data, i * size, false);
+    return new Array<StepFlits>(T).fill(one);
+  }
+}

@@ -1,0 +1,261 @@
+/**
+ * The network on chip (docs/timing.md): a 2-D mesh with XY routing, one flit per output port per
+ * cycle, routerLatency cycles in every router and linkLatency cycles on every link, infinite
+ * router buffers, FCFS output arbitration by arrival cycle at the router with ties broken by the
+ * input-port order (host, local, from west, from east, from north, from south), then by source
+ * core, then by the flit's injection sequence number. Ejection into the destination core is an
+ * output port like the others (one flit per cycle).
+ *
+ * Event-driven: every flit is one record in typed arrays; a binary heap orders router arrivals
+ * and deliveries. The engine only processes events strictly earlier than the cycle at which a
+ * core issues its next instruction, which is exact because an instruction issued at cycle t
+ * injects its first flit at t + 1 or later.
+ */
+import type { ChipConfig } from '../isa/chip.js';
+
+export const PORT_HOST = 0;
+export const PORT_LOCAL = 1;
+const PORT_FROM_W = 2;
+const PORT_FROM_E = 3;
+const PORT_FROM_N = 4;
+const PORT_FROM_S = 5;
+/** Pseudo-port of a delivery event (the flit leaves the ejection port into the core). */
+export const PORT_DELIVER = 6;
+
+const OUT_E = 0;
+const OUT_W = 1;
+const OUT_S = 2;
+const OUT_N = 3;
+const OUT_EJECT = 4;
+const OUTS = 5;
+
+/** Flit kinds. */
+export const FLIT_AXON = 0;
+export const FLIT_PSUM = 1;
+
+/** Host flits carry this source (orders before every core). */
+export const SRC_HOST = -1;
+
+export class Network {
+  readonly meshX: number;
+  readonly routerLatency: number;
+  readonly linkLatency: number;
+  /** Next free cycle of each output port, router-major. */
+  private readonly free: Float64Array;
+  // Flit records.
+  cap = 0;
+  n = 0;
+  time = new Float64Array(0);
+  port = new Int8Array(0);
+  src = new Int32Array(0);
+  seq = new Int32Array(0);
+  at = new Int32Array(0);
+  dst = new Int32Array(0);
+  kind = new Uint8Array(0);
+  /** ROUTE_* flags of the destination. */
+  flags = new Uint8Array(0);
+  /** Axon word or first neuron at the destination. */
+  addr = new Int32Array(0);
+  p0 = new Float64Array(0);
+  p1 = new Float64Array(0);
+  /** 1 for host input flits. */
+  host = new Uint8Array(0);
+  // Heap of flit ids.
+  private heap = new Int32Array(0);
+  private size = 0;
+  /** Links traversed per router (flit_hop events are counted at the router the link leaves). */
+  readonly hops: Float64Array;
+  /** Axon words written / PSUM flits delivered per core (since the last reset). */
+  lastDelivery = -1;
+
+  constructor(chip: ChipConfig) {
+    this.meshX = chip.meshX;
+    this.routerLatency = chip.routerLatency;
+    this.linkLatency = chip.linkLatency;
+    const routers = chip.meshX * chip.meshY;
+    this.free = new Float64Array(routers * OUTS);
+    this.hops = new Float64Array(routers);
+    this.grow(64);
+  }
+
+  private grow(cap: number): void {
+    const g = <T extends Float64Array | Int32Array | Int8Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a.subarray(0, this.n));
+      return b;
+    };
+    this.time = g(this.time, (k) => new Float64Array(k));
+    this.port = g(this.port, (k) => new Int8Array(k));
+    this.src = g(this.src, (k) => new Int32Array(k));
+    this.seq = g(this.seq, (k) => new Int32Array(k));
+    this.at = g(this.at, (k) => new Int32Array(k));
+    this.dst = g(this.dst, (k) => new Int32Array(k));
+    this.kind = g(this.kind, (k) => new Uint8Array(k));
+    this.flags = g(this.flags, (k) => new Uint8Array(k));
+    this.addr = g(this.addr, (k) => new Int32Array(k));
+    this.p0 = g(this.p0, (k) => new Float64Array(k));
+    this.p1 = g(this.p1, (k) => new Float64Array(k));
+    this.host = g(this.host, (k) => new Uint8Array(k));
+    const h = new Int32Array(cap);
+    h.set(this.heap.subarray(0, this.size));
+    this.heap = h;
+    this.cap = cap;
+  }
+
+  /** Forget every flit and free every port: the start of a time step (the network is empty). */
+  reset(): void {
+    this.n = 0;
+    this.size = 0;
+    this.free.fill(0);
+    this.lastDelivery = -1;
+  }
+
+  /** Events pending. */
+  get pending(): number {
+    return this.size;
+  }
+
+  /** Time of the earliest pending event (Infinity if none). */
+  nextTime(): number {
+    return this.size > 0 ? (this.time[this.heap[0] as number] as number) : Infinity;
+  }
+
+  /** Inject one flit into router `router` through `port` at cycle `t`. Returns the flit id. */
+  inject(
+    t: number,
+    router: number,
+    port: number,
+    src: number,
+    seq: number,
+    dst: number,
+    kind: number,
+    flags: number,
+    addr: number,
+    p0: number,
+    p1: number,
+    host: number,
+  ): number {
+    if (this.n === this.cap) this.grow(this.cap * 2);
+    const f = this.n++;
+    this.time[f] = t;
+    this.port[f] = port;
+    this.src[f] = src;
+    this.seq[f] = seq;
+    this.at[f] = router;
+    this.dst[f] = dst;
+    this.kind[f] = kind;
+    this.flags[f] = flags;
+    this.addr[f] = addr;
+    this.p0[f] = p0;
+    this.p1[f] = p1;
+    this.host[f] = host;
+    this.push(f);
+    return f;
+  }
+
+  private less(a: number, b: number): boolean {
+    const ta = this.time[a] as number;
+    const tb = this.time[b] as number;
+    if (ta !== tb) return ta < tb;
+    const pa = this.port[a] as number;
+    const pb = this.port[b] as number;
+    if (pa !== pb) return pa < pb;
+    const sa = this.src[a] as number;
+    const sb = this.src[b] as number;
+    if (sa !== sb) return sa < sb;
+    return (this.seq[a] as number) < (this.seq[b] as number);
+  }
+
+  private push(f: number): void {
+    const h = this.heap;
+    let i = this.size++;
+    h[i] = f;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(h[i] as number, h[p] as number)) break;
+      const tmp = h[p] as number;
+      h[p] = h[i] as number;
+      h[i] = tmp;
+      i = p;
+    }
+  }
+
+  private pop(): number {
+    const h = this.heap;
+    const top = h[0] as number;
+    const last = h[--this.size] as number;
+    if (this.size > 0) {
+      h[0] = last;
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < this.size && this.less(h[l] as number, h[m] as number)) m = l;
+        if (r < this.size && this.less(h[r] as number, h[m] as number)) m = r;
+        if (m === i) break;
+        const tmp = h[m] as number;
+        h[m] = h[i] as number;
+        h[i] = tmp;
+        i = m;
+      }
+    }
+    return top;
+  }
+
+  /**
+   * Process the earliest event. Returns the id of a flit delivered into its destination core
+   * by this event (its `time` is the delivery cycle), or -1 if the event moved a flit on.
+   */
+  step(): number {
+    const f = this.pop();
+    const t = this.time[f] as number;
+    if (this.port[f] === PORT_DELIVER) {
+      if (t > this.lastDelivery) this.lastDelivery = t;
+      return f;
+    }
+    const r = this.at[f] as number;
+    const d = this.dst[f] as number;
+    const mx = this.meshX;
+    const rx = r % mx;
+    const ry = (r - rx) / mx;
+    const dx = d % mx;
+    const dy = (d - dx) / mx;
+    let out: number;
+    let next = r;
+    let inPort = PORT_DELIVER;
+    if (dx > rx) {
+      out = OUT_E;
+      next = r + 1;
+      inPort = PORT_FROM_W;
+    } else if (dx < rx) {
+      out = OUT_W;
+      next = r - 1;
+      inPort = PORT_FROM_E;
+    } else if (dy > ry) {
+      out = OUT_S;
+      next = r + mx;
+      inPort = PORT_FROM_N;
+    } else if (dy < ry) {
+      out = OUT_N;
+      next = r - mx;
+      inPort = PORT_FROM_S;
+    } else out = OUT_EJECT;
+    const k = r * OUTS + out;
+    const ready = t + this.routerLatency;
+    const freeAt = this.free[k] as number;
+    const dep = ready > freeAt ? ready : freeAt;
+    this.free[k] = dep + 1;
+    if (out === OUT_EJECT) {
+      this.time[f] = dep;
+      this.port[f] = PORT_DELIVER;
+    } else {
+      this.hops[r] = (this.hops[r] as number) + 1;
+      this.time[f] = dep + this.linkLatency;
+      this.port[f] = inPort;
+      this.at[f] = next;
+    }
+    this.push(f);
+    return -1;
+  }
+}

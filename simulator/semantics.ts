@@ -1,0 +1,394 @@
+/**
+ * What every instruction does: a map from mnemonic to a small function that changes the core's
+ * state and fills in the Activity. Cycles and energy events are never computed here: the engine
+ * hands the Activity to the table's `cycles` and `events` (isa/table.ts).
+ *
+ * Control effects: a function sets `cs.pc` to the next instruction (the engine presets pc + 1)
+ * and may put the core into a wait state (SYNC, INPUT, HALT).
+ */
+import type { ChipConfig } from '../isa/chip.js';
+import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, NEURON_HARD_RESET, NEURON_NO_MEMORY } from '../isa/container-types.js';
+import { INSTRUCTIONS, type Activity } from '../isa/table.js';
+import { slot } from './load.js';
+import { popcount32 } from './popcount.js';
+import { HALTED, WAIT_INPUT, WAIT_SYNC, type CoreState } from './state.js';
+import { FLIT_AXON, FLIT_PSUM } from './network.js';
+
+/** What a semantic function may ask of the engine. */
+export interface Exec {
+  readonly chip: ChipConfig;
+  readonly vmin: number;
+  readonly vmax: number;
+  /** Queue one flit of the current instruction (injected one per cycle after the instruction's datapath work). */
+  stage(dst: number, kind: number, flags: number, addr: number, p0: number, p1: number): void;
+  /** Throw a BwsnnError naming the binary, core, step and instruction. */
+  fail(cs: CoreState, what: string): never;
+  /** Called after FIRE/INTEG updated neurons [from, from+n) (traces). */
+  fired?(cs: CoreState, from: number, n: number): void;
+}
+
+export type Semantic = (x: Exec, cs: CoreState, code: Int32Array, b: number, a: Activity) => void;
+
+const S = (m: string, f: string): number => slot(m, f);
+
+// Operand slots, resolved from the table once.
+const LI = { rd: S('LI', 'rd'), imm: S('LI', 'imm') };
+const ADDI = { rd: S('ADDI', 'rd'), rs: S('ADDI', 'rs'), imm: S('ADDI', 'imm') };
+const ADD = { rd: S('ADD', 'rd'), rs: S('ADD', 'rs'), rt: S('ADD', 'rt') };
+const BNZD = { rs: S('BNZD', 'rs'), target: S('BNZD', 'target') };
+const JMP = { target: S('JMP', 'target') };
+const ACC = {
+  acc: S('ACC', 'acc'), rn: S('ACC', 'rn'), rw: S('ACC', 'rw'), ra: S('ACC', 'ra'), n: S('ACC', 'n'),
+  len: S('ACC', 'len'), wmode: S('ACC', 'wmode'), wq: S('ACC', 'wq'), ap: S('ACC', 'ap'),
+};
+const CFGW = ['inh', 'inw', 'cw', 'kh', 'kw', 'sh', 'sw', 'ph', 'pw'].map((f) => S('CFGW', f));
+const ACCW = {
+  acc: S('ACCW', 'acc'), rn: S('ACCW', 'rn'), rw: S('ACCW', 'rw'), ra: S('ACCW', 'ra'), ry: S('ACCW', 'ry'),
+  oh: S('ACCW', 'oh'), cout: S('ACCW', 'cout'), wmode: S('ACCW', 'wmode'), wq: S('ACCW', 'wq'), ap: S('ACCW', 'ap'),
+};
+const ACCS = { acc: S('ACCS', 'acc'), rn: S('ACCS', 'rn'), ra: S('ACCS', 'ra'), n: S('ACCS', 'n'), g: S('ACCS', 'g'), cw: S('ACCS', 'cw') };
+const FIRE = { rn: S('FIRE', 'rn'), n: S('FIRE', 'n'), b: S('FIRE', 'b') };
+const INTEG = { rn: S('INTEG', 'rn'), n: S('INTEG', 'n'), b: S('INTEG', 'b') };
+const SEND = { rn: S('SEND', 'rn'), n: S('SEND', 'n'), route: S('SEND', 'route'), g: S('SEND', 'g'), cw: S('SEND', 'cw') };
+const PSUM = { acc: S('PSUM', 'acc'), rn: S('PSUM', 'rn'), n: S('PSUM', 'n'), route: S('PSUM', 'route') };
+
+const reg = (cs: CoreState, code: Int32Array, at: number): number => cs.regs[code[at] as number] as number;
+
+function setReg(cs: CoreState, r: number, v: number): void {
+  if (r !== 0) cs.regs[r] = v | 0;
+}
+
+function checkNeurons(x: Exec, cs: CoreState, rn: number, n: number, what: string): void {
+  if (rn < 0 || rn + n > cs.v.length) x.fail(cs, `${what} neurons ${rn}..${rn + n - 1} are outside neuronsPerCore = ${cs.v.length}`);
+  cs.touch(rn + n);
+}
+
+function checkAxon(x: Exec, cs: CoreState, first: number, last: number, what: string): void {
+  if (first < 0 || last >= cs.lines) x.fail(cs, `${what} axon words ${first}..${last} are outside axonLines = ${cs.lines}`);
+}
+
+function checkSyn(x: Exec, cs: CoreState, first: number, words: number, what: string): void {
+  const have = cs.img.syn.length >> 1;
+  if (first < 0 || first + words > have) x.fail(cs, `${what} synapse words ${first}..${first + words - 1} are outside the synapse image (${have} words)`);
+}
+
+// Scratch for the non-zero axon words of one accumulate (grown on demand).
+let nzLo = new Int32Array(1024);
+let nzHi = new Int32Array(1024);
+let nzPc = new Int32Array(1024);
+let nzOff = new Int32Array(1024);
+let nzW = new Float64Array(1024);
+function ensureNz(n: number): void {
+  if (nzLo.length >= n) return;
+  const k = Math.max(n, 2 * nzLo.length);
+  nzLo = new Int32Array(k);
+  nzHi = new Int32Array(k);
+  nzPc = new Int32Array(k);
+  nzOff = new Int32Array(k);
+  nzW = new Float64Array(k);
+}
+
+/**
+ * Sum over the listed non-zero axon words (count nz) of weight * W(row, word) for the weight row
+ * whose plane q word for list entry k is syn[2*(rowBase + q*planeWords + nzOff[k])].
+ */
+function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, wmode: number, wq: number): number {
+  let sum = 0;
+  for (let q = 0; q < wq; q++) {
+    const pb = rowBase + q * planeWords;
+    let s = 0;
+    for (let k = 0; k < nz; k++) {
+      const o = 2 * (pb + (nzOff[k] as number));
+      const c = popcount32((nzLo[k] as number) & (syn[o] as number)) + popcount32((nzHi[k] as number) & (syn[o + 1] as number));
+      s += (nzW[k] as number) * (wmode === 0 ? 2 * c - (nzPc[k] as number) : c);
+    }
+    const scale = 2 ** q;
+    sum += wmode === 2 && q === wq - 1 ? -scale * s : scale * s;
+  }
+  return sum;
+}
+
+/** Dense binary single-plane fast path of dot(). */
+function dotBin(syn: Uint32Array, rowBase: number, nz: number): number {
+  let s = 0;
+  for (let k = 0; k < nz; k++) {
+    const o = 2 * (rowBase + (nzOff[k] as number));
+    const c = popcount32((nzLo[k] as number) & (syn[o] as number)) + popcount32((nzHi[k] as number) & (syn[o + 1] as number));
+    s += (nzW[k] as number) * (2 * c - (nzPc[k] as number));
+  }
+  return s;
+}
+
+function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: number, fire: boolean, a: Activity): void {
+  checkNeurons(x, cs, rn, n, fire ? 'FIRE' : 'INTEG');
+  const p = cs.img.params;
+  const { v, acc0, acc1, out } = cs;
+  const vmin = x.vmin;
+  const vmax = x.vmax;
+  let spikes = 0;
+  for (let k = rn; k < rn + n; k++) {
+    const fl = p.flags[k] as number;
+    let vv = fl & NEURON_NO_MEMORY ? 0 : (v[k] as number);
+    const lk = p.leak[k] as number;
+    if (lk > 0) vv -= Math.floor(vv / 2 ** lk);
+    vv += (acc0[k] as number) * (p.g0[k] as number) + (acc1[k] as number) * (p.g1[k] as number);
+    if (useBias) vv += p.bias[k] as number;
+    vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
+    acc0[k] = 0;
+    acc1[k] = 0;
+    let o = 0;
+    if (fire && vv >= (p.theta[k] as number)) {
+      o = 1;
+      spikes++;
+      if (fl & NEURON_HARD_RESET) vv = p.vreset[k] as number;
+      else {
+        vv -= p.theta[k] as number;
+        vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
+      }
+    }
+    v[k] = vv;
+    out[k] = o;
+  }
+  a.n = n;
+  a.spikes = spikes;
+  x.fired?.(cs, rn, n);
+}
+
+export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic>([
+  ['NOP', () => {}],
+  ['HALT', (_x, cs) => {
+    cs.state = HALTED;
+  }],
+  ['SYNC', (_x, cs) => {
+    cs.state = WAIT_SYNC;
+  }],
+  ['INPUT', (_x, cs) => {
+    cs.state = WAIT_INPUT;
+  }],
+  ['LI', (_x, cs, code, b) => setReg(cs, code[b + LI.rd] as number, code[b + LI.imm] as number)],
+  ['ADDI', (_x, cs, code, b) => setReg(cs, code[b + ADDI.rd] as number, reg(cs, code, b + ADDI.rs) + (code[b + ADDI.imm] as number))],
+  ['ADD', (_x, cs, code, b) => setReg(cs, code[b + ADD.rd] as number, reg(cs, code, b + ADD.rs) + reg(cs, code, b + ADD.rt))],
+  ['BNZD', (_x, cs, code, b, a) => {
+    const r = code[b + BNZD.rs] as number;
+    const v = ((cs.regs[r] as number) - 1) | 0;
+    setReg(cs, r, v);
+    if (v !== 0) {
+      a.taken = 1;
+      cs.pc = code[b + BNZD.target] as number;
+    }
+  }],
+  ['JMP', (_x, cs, code, b, a) => {
+    a.taken = 1;
+    cs.pc = code[b + JMP.target] as number;
+  }],
+  ['ACC', (x, cs, code, b, a) => {
+    const rn = reg(cs, code, b + ACC.rn);
+    const rw = reg(cs, code, b + ACC.rw);
+    const ra = reg(cs, code, b + ACC.ra);
+    const n = code[b + ACC.n] as number;
+    const len = code[b + ACC.len] as number;
+    const wmode = code[b + ACC.wmode] as number;
+    const wq = code[b + ACC.wq] as number;
+    const ap = code[b + ACC.ap] as number;
+    checkNeurons(x, cs, rn, n, 'ACC');
+    checkAxon(x, cs, ra, ra + ap * len - 1, 'ACC');
+    checkSyn(x, cs, rw, n * wq * len, 'ACC');
+    ensureNz(ap * len);
+    const ax = cs.axon;
+    const base = cs.wordAt(cs.cur, ra);
+    let nz = 0;
+    for (let p = 0; p < ap; p++) {
+      for (let j = 0; j < len; j++) {
+        const o = base + 2 * (p * len + j);
+        const lo = ax[o] as number;
+        const hi = ax[o + 1] as number;
+        if ((lo | hi) !== 0) {
+          nzLo[nz] = lo;
+          nzHi[nz] = hi;
+          nzPc[nz] = popcount32(lo) + popcount32(hi);
+          nzOff[nz] = j;
+          nzW[nz] = 2 ** p;
+          nz++;
+        }
+      }
+    }
+    const acc = code[b + ACC.acc] ? cs.acc1 : cs.acc0;
+    const syn = cs.img.syn;
+    if (nz > 0) {
+      if (wmode === 0 && wq === 1) {
+        for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dotBin(syn, rw + i * len, nz);
+      } else {
+        for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dot(syn, rw + i * wq * len, len, nz, wmode, wq);
+      }
+    }
+    a.n = n;
+    a.scan = ap * len;
+    a.ops = n * wq * nz;
+  }],
+  ['CFGW', (_x, cs, code, b) => {
+    for (let k = 0; k < 9; k++) cs.geom[k] = code[b + (CFGW[k] as number)] as number;
+  }],
+  ['ACCW', (x, cs, code, b, a) => {
+    const g = cs.geom;
+    const inh = g[0] as number;
+    if (inh === 0) x.fail(cs, 'ACCW before any CFGW in this time step');
+    const inw = g[1] as number, cw = g[2] as number, kh = g[3] as number, kw = g[4] as number;
+    const sh = g[5] as number, sw = g[6] as number, ph = g[7] as number, pw = g[8] as number;
+    const rn = reg(cs, code, b + ACCW.rn);
+    const rw = reg(cs, code, b + ACCW.rw);
+    const ra = reg(cs, code, b + ACCW.ra);
+    const ry = reg(cs, code, b + ACCW.ry);
+    const oh = code[b + ACCW.oh] as number;
+    const cout = code[b + ACCW.cout] as number;
+    const wmode = code[b + ACCW.wmode] as number;
+    const wq = code[b + ACCW.wq] as number;
+    const ap = code[b + ACCW.ap] as number;
+    const outw = Math.floor((inw + 2 * pw - kw) / sw) + 1;
+    if (outw < 1) x.fail(cs, `ACCW output width ${outw} < 1 (CFGW inw ${inw}, kw ${kw}, pw ${pw}, sw ${sw})`);
+    const region = inh * inw * cw;
+    const kwords = kh * kw * cw;
+    checkNeurons(x, cs, rn, oh * outw * cout, 'ACCW');
+    checkAxon(x, cs, ra, ra + (ap - 1) * region + region - 1, 'ACCW');
+    checkSyn(x, cs, rw, cout * wq * kwords, 'ACCW');
+    ensureNz(ap * kwords);
+    const acc = code[b + ACCW.acc] ? cs.acc1 : cs.acc0;
+    const ax = cs.axon;
+    const base = cs.wordAt(cs.cur, ra);
+    const syn = cs.img.syn;
+    let scan = 0;
+    let ops = 0;
+    for (let y = ry; y < ry + oh; y++) {
+      for (let xx = 0; xx < outw; xx++) {
+        let nz = 0;
+        for (let ky = 0; ky < kh; ky++) {
+          const iy = y * sh + ky - ph;
+          if (iy < 0 || iy >= inh) continue;
+          for (let kx = 0; kx < kw; kx++) {
+            const ix = xx * sw + kx - pw;
+            if (ix < 0 || ix >= inw) continue;
+            for (let p = 0; p < ap; p++) {
+              for (let j = 0; j < cw; j++) {
+                scan++;
+                const o = base + 2 * (p * region + (iy * inw + ix) * cw + j);
+                const lo = ax[o] as number;
+                const hi = ax[o + 1] as number;
+                if ((lo | hi) !== 0) {
+                  nzLo[nz] = lo;
+                  nzHi[nz] = hi;
+                  nzPc[nz] = popcount32(lo) + popcount32(hi);
+                  nzOff[nz] = (ky * kw + kx) * cw + j;
+                  nzW[nz] = 2 ** p;
+                  nz++;
+                }
+              }
+            }
+          }
+        }
+        ops += cout * wq * nz;
+        if (nz === 0) continue;
+        const nb = rn + ((y - ry) * outw + xx) * cout;
+        for (let c = 0; c < cout; c++) {
+          acc[nb + c] = (acc[nb + c] as number) + dot(syn, rw + c * wq * kwords, kwords, nz, wmode, wq);
+        }
+      }
+    }
+    a.n = oh * outw * cout;
+    a.scan = scan;
+    a.ops = ops;
+  }],
+  ['ACCS', (x, cs, code, b, a) => {
+    const rn = reg(cs, code, b + ACCS.rn);
+    const ra = reg(cs, code, b + ACCS.ra);
+    const n = code[b + ACCS.n] as number;
+    const g = code[b + ACCS.g] as number;
+    const cw = code[b + ACCS.cw] as number;
+    checkNeurons(x, cs, rn, n, 'ACCS');
+    const groups = Math.ceil(n / g);
+    const lastBit = (n - 1) % g;
+    checkAxon(x, cs, ra, ra + (groups - 1) * cw + ((Math.min(g, n) - 1) >> 6), 'ACCS');
+    const acc = code[b + ACCS.acc] ? cs.acc1 : cs.acc0;
+    const ax = cs.axon;
+    const base = cs.wordAt(cs.cur, ra);
+    for (let i = 0; i < n; i++) {
+      const grp = Math.floor(i / g);
+      const bit = i - grp * g;
+      const o = base + 2 * (grp * cw + (bit >> 6)) + ((bit >> 5) & 1);
+      if (((ax[o] as number) >>> (bit & 31)) & 1) acc[rn + i] = (acc[rn + i] as number) + 1;
+    }
+    // Words read: every group reads the words its bits fall in.
+    let scan = (groups - 1) * (((g - 1) >> 6) + 1);
+    scan += (lastBit >> 6) + 1;
+    a.n = n;
+    a.scan = scan;
+  }],
+  ['FIRE', (x, cs, code, b, a) => neuronUpdate(x, cs, reg(cs, code, b + FIRE.rn), code[b + FIRE.n] as number, code[b + FIRE.b] as number, true, a)],
+  ['INTEG', (x, cs, code, b, a) => neuronUpdate(x, cs, reg(cs, code, b + INTEG.rn), code[b + INTEG.n] as number, code[b + INTEG.b] as number, false, a)],
+  ['SEND', (x, cs, code, b, a) => {
+    const rn = reg(cs, code, b + SEND.rn);
+    const n = code[b + SEND.n] as number;
+    const g = code[b + SEND.g] as number;
+    const cw = code[b + SEND.cw] as number;
+    const list = cs.img.routes[code[b + SEND.route] as number];
+    if (!list) x.fail(cs, `SEND route ${code[b + SEND.route]} does not exist`);
+    checkNeurons(x, cs, rn, n, 'SEND');
+    const out = cs.out;
+    let flits = 0;
+    for (const d of list) {
+      // Pack: neuron i at bit floor(i/g)*cw*64 + bitOffset + (i mod g); one flit per non-zero word.
+      let curW = -1;
+      let lo = 0;
+      let hi = 0;
+      const flags = d.flags & ROUTE_NEXT_STEP;
+      for (let i = 0; i < n; i++) {
+        if (out[rn + i] === 0) continue;
+        const grp = Math.floor(i / g);
+        const bit = grp * cw * 64 + d.bitOffset + (i - grp * g);
+        const w = Math.floor(bit / 64);
+        if (w !== curW) {
+          if (curW >= 0) {
+            x.stage(d.core, FLIT_AXON, flags, d.base + curW, lo >>> 0, hi >>> 0);
+            flits++;
+          }
+          curW = w;
+          lo = 0;
+          hi = 0;
+        }
+        const bb = bit & 63;
+        if (bb < 32) lo |= 1 << bb;
+        else hi |= 1 << (bb - 32);
+      }
+      if (curW >= 0) {
+        x.stage(d.core, FLIT_AXON, flags, d.base + curW, lo >>> 0, hi >>> 0);
+        flits++;
+      }
+    }
+    a.n = n;
+    a.flits = flits;
+  }],
+  ['PSUM', (x, cs, code, b, a) => {
+    const rn = reg(cs, code, b + PSUM.rn);
+    const n = code[b + PSUM.n] as number;
+    const list = cs.img.routes[code[b + PSUM.route] as number];
+    if (!list) x.fail(cs, `PSUM route ${code[b + PSUM.route]} does not exist`);
+    checkNeurons(x, cs, rn, n, 'PSUM');
+    const acc = code[b + PSUM.acc] ? cs.acc1 : cs.acc0;
+    let flits = 0;
+    for (const d of list) {
+      for (let k = 0; 2 * k < n; k++) {
+        const v0 = acc[rn + 2 * k] as number;
+        const v1 = 2 * k + 1 < n ? (acc[rn + 2 * k + 1] as number) : 0;
+        if (v0 === 0 && v1 === 0) continue;
+        x.stage(d.core, FLIT_PSUM, d.flags & (ROUTE_NEXT_STEP | ROUTE_PSUM_ACC1), d.base + 2 * k, v0, 2 * k + 1 < n ? v1 : NaN);
+        flits++;
+      }
+    }
+    acc.fill(0, rn, rn + n);
+    a.n = n;
+    a.flits = flits;
+  }],
+]);
+
+// Every instruction of the table has its semantics (checked once at load).
+for (const d of INSTRUCTIONS) {
+  if (!SEMANTICS.has(d.mnemonic)) throw new Error(`simulator: no semantics for ${d.mnemonic}`);
+}

@@ -1,0 +1,121 @@
+/** Per-core machine state, all in typed arrays (allocated once per Machine, reset per inference). */
+import type { ChipConfig } from '../isa/chip.js';
+import { REGISTER_COUNT } from '../isa/table.js';
+import type { LoadedCore } from './load.js';
+
+export const RUN = 0;
+export const WAIT_SYNC = 1;
+export const WAIT_INPUT = 2;
+export const HALTED = 3;
+
+export class CoreState {
+  readonly img: LoadedCore;
+  readonly core: number;
+  readonly regs = new Int32Array(REGISTER_COUNT);
+  pc = 0;
+  /** Step-relative cycle at which the next instruction issues (or the core reached its wait). */
+  time = 0;
+  state = RUN;
+  /** SYNCs passed this step. */
+  syncs = 0;
+  readonly v: Int32Array;
+  readonly acc0: Float64Array;
+  readonly acc1: Float64Array;
+  readonly out: Uint8Array;
+  /** Neurons [0, touched) may be non-zero. */
+  touched = 0;
+  /** Two axon banks of axonLines 64-bit words, (lo, hi) halves; bank b starts at b * 2 * axonLines. */
+  readonly axon: Uint32Array;
+  readonly lines: number;
+  cur = 0;
+  private readonly dirty: Int32Array[];
+  private readonly dirtyN = [0, 0];
+  private readonly mark: Uint8Array[];
+  /** CFGW geometry: inh, inw, cw, kh, kw, sh, sw, ph, pw (inh = 0: not configured). */
+  readonly geom = new Int32Array(9);
+  /** Cycles issuing instructions / waiting, this inference. */
+  busy = 0;
+  stall = 0;
+
+  constructor(img: LoadedCore, chip: ChipConfig) {
+    this.img = img;
+    this.core = img.core;
+    const n = chip.neuronsPerCore;
+    this.v = new Int32Array(n);
+    this.acc0 = new Float64Array(n);
+    this.acc1 = new Float64Array(n);
+    this.out = new Uint8Array(n);
+    this.lines = chip.axonLines;
+    this.axon = new Uint32Array(4 * chip.axonLines);
+    this.dirty = [new Int32Array(chip.axonLines), new Int32Array(chip.axonLines)];
+    this.mark = [new Uint8Array(chip.axonLines), new Uint8Array(chip.axonLines)];
+  }
+
+  /** Word offset (index of the lo half) of axon word `w` in bank `bank`. */
+  wordAt(bank: number, w: number): number {
+    return 2 * (bank * this.lines + w);
+  }
+
+  /** OR a 64-bit word into axon word `w` of `bank`. */
+  orWord(bank: number, w: number, lo: number, hi: number): void {
+    const o = 2 * (bank * this.lines + w);
+    this.axon[o] = (this.axon[o] as number) | lo;
+    this.axon[o + 1] = (this.axon[o + 1] as number) | hi;
+    const m = this.mark[bank] as Uint8Array;
+    if (m[w] === 0) {
+      m[w] = 1;
+      (this.dirty[bank] as Int32Array)[this.dirtyN[bank] as number] = w;
+      this.dirtyN[bank] = (this.dirtyN[bank] as number) + 1;
+    }
+  }
+
+  /** Zero every written word of `bank`. */
+  clearBank(bank: number): void {
+    const d = this.dirty[bank] as Int32Array;
+    const m = this.mark[bank] as Uint8Array;
+    const n = this.dirtyN[bank] as number;
+    for (let k = 0; k < n; k++) {
+      const w = d[k] as number;
+      const o = 2 * (bank * this.lines + w);
+      this.axon[o] = 0;
+      this.axon[o + 1] = 0;
+      m[w] = 0;
+    }
+    this.dirtyN[bank] = 0;
+  }
+
+  touch(hi: number): void {
+    if (hi > this.touched) this.touched = hi;
+  }
+
+  /** All state zero: the start of an inference. */
+  resetInference(): void {
+    const n = this.touched;
+    this.v.fill(0, 0, n);
+    this.acc0.fill(0, 0, n);
+    this.acc1.fill(0, 0, n);
+    this.out.fill(0, 0, n);
+    this.touched = 0;
+    this.clearBank(0);
+    this.clearBank(1);
+    this.cur = 0;
+    this.busy = 0;
+    this.stall = 0;
+  }
+
+  /** Program restart at the start of a time step: pc 0, registers and CFGW geometry zero. */
+  resetStep(): void {
+    this.pc = 0;
+    this.time = 0;
+    this.state = this.img.length > 0 ? RUN : HALTED;
+    this.syncs = 0;
+    this.regs.fill(0);
+    this.geom.fill(0);
+  }
+
+  /** Step barrier: the next bank becomes current, the new next bank is cleared. */
+  swapBanks(): void {
+    this.cur ^= 1;
+    this.clearBank(this.cur ^ 1);
+  }
+}
