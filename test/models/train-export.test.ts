@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { BwsnnError } from '../../isa/errors.js';
 import type { Graph, GraphNode } from '../../models/graph.js';
 import type { ArchSpec } from '../../models/train/archs.js';
+import { runFloat } from '../../models/float-exec.js';
+import { integerAccuracy, modelInput } from '../../models/train/evaluate.js';
 import { Rng } from '../../models/train/rng.js';
 import { DEFAULT_OPTIONS, multibitLevel, predictAll, trainModel, validateOptions, type TrainData } from '../../models/train/trainer.js';
 
@@ -183,7 +185,15 @@ describe('trainer export and determinism', () => {
       for (let i = 0; i < test.count; i++) {
         const ro = runGraph(r.graph, test.inputs.subarray(i * 36, i * 36 + 36));
         for (let k = 0; k < 3; k++) expect(ro[k]! / r.graph.timesteps).toBeCloseTo(logits[i * 3 + k]!, 3);
+        // the Models engineer's float executor agrees too
+        const fr = runFloat(r.graph, modelInput(r.graph, test, i, 36));
+        for (let k = 0; k < 3; k++) expect(fr.readout[k]! / r.graph.timesteps).toBeCloseTo(logits[i * 3 + k]!, 3);
       }
+      // and the integer reference (foldGraph + runReference) keeps the accuracy
+      const ie = integerAccuracy(r.graph, r.net, test);
+      expect(ie.count).toBe(30);
+      expect(ie.accuracy).toBeGreaterThanOrEqual(r.floatTestAcc - 0.1);
+      expect(ie.disagreements).toBeLessThanOrEqual(3);
     });
   }
 
