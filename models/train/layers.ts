@@ -156,7 +156,34 @@ export class Linear implements Layer {
     if (!this.needInputGrad) return null;
     const dx = new Float32Array(n * I);
     const wbT = this.wbT;
-    for (let r = 0; r < n; r++) {
+    // four rows at a time: each weight row is loaded once per four dot products
+    let r = 0;
+    for (; r + 4 <= n; r += 4) {
+      const y0 = r * O;
+      const y1 = y0 + O;
+      const y2 = y1 + O;
+      const y3 = y2 + O;
+      const xo = r * I;
+      for (let i = 0; i < I; i++) {
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        const wo = i * O;
+        for (let o = 0; o < O; o++) {
+          const w = wbT[wo + o]!;
+          s0 += dy[y0 + o]! * w;
+          s1 += dy[y1 + o]! * w;
+          s2 += dy[y2 + o]! * w;
+          s3 += dy[y3 + o]! * w;
+        }
+        dx[xo + i] = s0;
+        dx[xo + I + i] = s1;
+        dx[xo + 2 * I + i] = s2;
+        dx[xo + 3 * I + i] = s3;
+      }
+    }
+    for (; r < n; r++) {
       const yo = r * O;
       const xo = r * I;
       for (let i = 0; i < I; i++) {
