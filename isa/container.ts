@@ -288,6 +288,14 @@ function writeSection(w: ByteWriter, c: BwcContainer, kind: SectionKind, ci: num
  */
 export function writeContainer(c: BwcContainer, file = '<container>'): Uint8Array {
   validateContainer(c, file);
+  return serializeContainer(c);
+}
+
+/**
+ * Serialize without the semantic checks (instructions must still encode). Only for tests of the
+ * reader's refusals; everything else uses writeContainer.
+ */
+export function serializeContainer(c: BwcContainer): Uint8Array {
   const sections = plan(c);
   const dirEnd = HEADER_BYTES + DIR_ENTRY_BYTES * sections.length;
   const total = dirEnd + sections.reduce((s, x) => s + x.size, 0);

@@ -1,0 +1,190 @@
+/**
+ * Random valid instructions and containers, for property tests here and in other areas.
+ *
+ * `randomContainer(seed, opts)` builds a container that passes validateContainer for its own
+ * (random, small) chip config: every count, index and value is drawn inside the limits the
+ * container checks. `arbContainer()` wraps it as a fast-check Arbitrary (shrinking over the seed);
+ * `arbInstr()` draws any single valid instruction.
+ */
+import fc from 'fast-check';
+import { CHIP_PRESETS, DEFAULT_CHIP, signedRange, synapseWords, type ChipConfig } from '../../isa/chip.js';
+import { BWC_VERSION, type BwcContainer, type CoreImage, type Instr, type Probe, type RouteDest } from '../../isa/container-types.js';
+import { fieldRange, INSTRUCTIONS, type InstrDef } from '../../isa/table.js';
+
+/** Any valid instruction (targets and route indexes anywhere in their field range). */
+export function arbInstr(): fc.Arbitrary<Instr> {
+  return fc.constantFrom(...INSTRUCTIONS).chain((def) =>
+    fc.record(Object.fromEntries(def.fields.map((f) => {
+      const [lo, hi] = fieldRange(f);
+      return [f.name, fc.integer({ min: lo, max: hi })];
+    }))).map((args) => ({ op: def.mnemonic, args: args as Record<string, number> })),
+  );
+}
+
+/** mulberry32: a small deterministic PRNG. */
+export function rngFrom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface RandomContainerOptions {
+  /** Upper bound on instructions per core (default 12). */
+  maxProgram?: number;
+  /** Upper bound on cores used (default 4). */
+  maxCores?: number;
+}
+
+const NAME_CHARS = ['a', 'b', 'z', 'Q', '0', '9', '_', '-', ' ', '"', '\\', 'é', '→', '\n', '\t', '.'];
+
+/** A random valid container. Same seed, same container. */
+export function randomContainer(seed: number, opts: RandomContainerOptions = {}): BwcContainer {
+  const r = rngFrom(seed);
+  const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
+  const pick = <T>(a: readonly T[]): T => a[int(0, a.length - 1)] as T;
+  const str = (max: number): string => Array.from({ length: int(0, max) }, () => pick(NAME_CHARS)).join('');
+
+  const presetName = pick(Object.keys(CHIP_PRESETS));
+  const membraneBits = int(8, 32);
+  const chip: ChipConfig = {
+    ...DEFAULT_CHIP,
+    name: r() < 0.5 ? presetName : `chip ${str(6)}x`,
+    meshX: int(1, 4),
+    meshY: int(1, 4),
+    neuronsPerCore: int(1, 48),
+    membraneBits,
+    thresholdBits: int(4, membraneBits),
+    biasBits: int(4, membraneBits),
+    synapseSramBytes: 8 * int(1, 32),
+    axonLines: int(1, 40),
+    instrMemWords: int(1, 40),
+    routeEntries: int(1, 8),
+    lanes: int(1, 8),
+    laneBits: pick([16, 32, 64, 128]),
+    clockHz: r() < 0.5 ? 200e6 : 1e3 + r() * 1e9,
+    barrierLatency: int(0, 100),
+  };
+  const nCores = chip.meshX * chip.meshY;
+  const [tLo, tHi] = signedRange(chip.thresholdBits);
+  const [bLo, bHi] = signedRange(chip.biasBits);
+
+  const shape = Array.from({ length: int(1, 3) }, () => int(1, 5));
+  const nInputs = shape.reduce((a, b) => a * b, 1);
+  const multibit = r() < 0.4;
+  const planes = multibit ? int(1, 8) : 1;
+
+  // Cores: distinct indexes; the first holds at least one neuron (for the readout probe).
+  const ids = new Set<number>();
+  const want = int(1, Math.min(nCores, opts.maxCores ?? 4));
+  while (ids.size < want) ids.add(int(0, nCores - 1));
+  let entriesLeft = chip.routeEntries;
+  const cores: CoreImage[] = [...ids].map((core, ci) => {
+    const count = int(ci === 0 ? 1 : 0, Math.min(chip.neuronsPerCore, 6));
+    const arr = (lo: number, hi: number): Int32Array => Int32Array.from({ length: count }, () => int(lo, hi));
+    const routes: RouteDest[][] = Array.from({ length: int(0, 3) }, () => {
+      const n = Math.min(int(0, 2), entriesLeft);
+      entriesLeft -= n;
+      return Array.from({ length: n }, () => ({
+        core: int(0, nCores - 1),
+        base: int(0, Math.min(chip.axonLines, chip.neuronsPerCore) - 1),
+        flags: int(0, 3),
+        bitOffset: int(0, 64 * chip.axonLines - 1),
+      }));
+    });
+    const len = int(0, Math.min(chip.instrMemWords, opts.maxProgram ?? 12));
+    const defs = INSTRUCTIONS.filter((d: InstrDef) => routes.length > 0 || !d.fields.some((f) => f.name === 'route'));
+    const program: Instr[] = Array.from({ length: len }, () => {
+      const def = pick(defs);
+      const args: Record<string, number> = {};
+      for (const f of def.fields) {
+        const [lo, hi] = fieldRange(f);
+        if (f.kind === 'target') args[f.name] = int(0, len - 1);
+        else if (f.name === 'route') args[f.name] = int(0, routes.length - 1);
+        else if (f.name === 'n' && def.mnemonic === 'PSUM') args[f.name] = 1;
+        else if (f.bits > 20) args[f.name] = r() < 0.3 ? pick([lo, hi, 0, -1 < lo ? 0 : -1]) : int(-1000 > lo ? -1000 : lo, Math.min(hi, 100000));
+        else args[f.name] = int(lo, hi);
+      }
+      return { op: def.mnemonic, args };
+    });
+    const psum = program.filter((i) => i.op === 'PSUM').map((i) => i.args.route as number);
+    for (const list of psum) for (const d of routes[list] ?? []) d.base = Math.min(d.base, chip.neuronsPerCore - 1);
+    const synWords = int(0, Math.min(synapseWords(chip), 6));
+    return {
+      core,
+      program,
+      synapses: Uint32Array.from({ length: 2 * synWords }, () => int(0, 0xffffffff)),
+      neurons: {
+        count,
+        theta: arr(tLo, tHi),
+        bias: arr(bLo, bHi),
+        vreset: arr(tLo, tHi),
+        g0: arr(tLo, tHi),
+        g1: arr(tLo, tHi),
+        leak: Uint8Array.from({ length: count }, () => int(0, chip.membraneBits)),
+        flags: Uint8Array.from({ length: count }, () => int(0, 3)),
+      },
+      routes,
+    };
+  });
+  const withNeurons = cores.filter((c) => c.neurons.count > 0);
+
+  const inputMap = Array.from({ length: int(0, 3) }, () => {
+    const axonBase = int(0, chip.axonLines - 1);
+    const room = chip.axonLines - 1 - axonBase;
+    const planeStride = planes > 1 ? int(0, Math.floor(room / (planes - 1))) : int(0, 5);
+    const maxWord = room - (planes - 1) * planeStride;
+    const n = int(0, 6);
+    return {
+      core: pick(cores).core,
+      axonBase,
+      planeStride,
+      elements: Int32Array.from({ length: n }, () => int(0, nInputs - 1)),
+      bits: Int32Array.from({ length: n }, () => int(0, 64 * (maxWord + 1) - 1)),
+    };
+  });
+
+  const probe = (kind: 'spikes' | 'membrane', pshape: number[]): Probe => {
+    const size = pshape.reduce((a, b) => a * b, 1);
+    return {
+      layer: str(8),
+      kind,
+      shape: pshape,
+      entries: Array.from({ length: int(kind === 'membrane' ? 1 : 0, 2) }, () => {
+        const img = pick(withNeurons);
+        const neuronBase = int(0, img.neurons.count - 1);
+        const count = int(0, img.neurons.count - neuronBase);
+        return { core: img.core, neuronBase, count, index: Int32Array.from({ length: count }, () => int(0, size - 1)) };
+      }),
+    };
+  };
+  const classes = int(1, 10);
+  const probes: Probe[] = Array.from({ length: int(0, 2) }, () => probe(r() < 0.5 ? 'spikes' : 'membrane', Array.from({ length: int(1, 3) }, () => int(1, 4))));
+  const readout = int(0, probes.length);
+  probes.splice(readout, 0, probe('membrane', [classes]));
+
+  const thresholds = [0.5, 0, -0, 1e-9, -3.25, 1e300];
+  return {
+    version: BWC_VERSION,
+    chip,
+    meta: {
+      name: str(10),
+      timesteps: int(1, 255),
+      inputShape: shape,
+      encoding: multibit ? { kind: 'multibit', bits: planes } : { kind: 'binary', threshold: r() < 0.5 ? pick(thresholds) : r() * 10 - 5 },
+      classes,
+    },
+    cores,
+    inputMap,
+    outputMap: { readout, probes },
+  };
+}
+
+/** fast-check Arbitrary over randomContainer (shrinks the seed). */
+export function arbContainer(opts: RandomContainerOptions = {}): fc.Arbitrary<BwcContainer> {
+  return fc.integer({ min: 0, max: 0x7fffffff }).map((seed) => randomContainer(seed, opts));
+}
