@@ -43,6 +43,8 @@ export interface InferenceRecord {
   /** Per mesh core: busy cycles, stall cycles (length cores each). */
   busy: Float64Array;
   stall: Float64Array;
+  /** Synaptic operations (input spike bit x synapse pairs accumulated), all cores. */
+  sops: number;
   /** Event counts, mesh-core-major: events[core * EVENT_COUNT + e]. */
   events: Float64Array;
   /** Probed spike trains (T*size step-major), when probes are on. */
@@ -160,14 +162,16 @@ export class Machine implements Exec {
     for (let r = 0; r < nCores; r++) this.events[r * EVENT_COUNT + EV_HOP] = hops[r] as number;
     const busy = new Float64Array(nCores);
     const stall = new Float64Array(nCores);
+    let sops = 0;
     for (const s of this.states) {
+      sops += s.sops;
       busy[s.core] = s.busy;
       stall[s.core] = s.stall;
     }
     const readout = this.readReadout();
     let prediction = 0;
     for (let k = 1; k < readout.length; k++) if ((readout[k] as number) > (readout[prediction] as number)) prediction = k;
-    return { readout, prediction, cycles: total, stepCycles, busy, stall, events: this.events, spikes };
+    return { readout, prediction, cycles: total, stepCycles, busy, stall, sops, events: this.events, spikes };
   }
 
   private allocSpikes(): Record<string, Uint8Array> {

@@ -214,6 +214,9 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     }
     const acc = code[b + ACC.acc] ? cs.acc1 : cs.acc0;
     const syn = cs.img.syn;
+    let bits = 0;
+    for (let k = 0; k < nz; k++) bits += nzPc[k] as number;
+    cs.sops += n * bits;
     if (nz > 0) {
       if (wmode === 0 && wq === 1) {
         for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dotBin(syn, rw + i * len, nz);
@@ -286,6 +289,9 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
         }
         ops += cout * wq * nz;
         if (nz === 0) continue;
+        let bits = 0;
+        for (let k = 0; k < nz; k++) bits += nzPc[k] as number;
+        cs.sops += cout * bits;
         const nb = rn + ((y - ry) * outw + xx) * cout;
         for (let c = 0; c < cout; c++) {
           acc[nb + c] = (acc[nb + c] as number) + dot(syn, rw + c * wq * kwords, kwords, nz, wmode, wq);
@@ -313,7 +319,10 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
       const grp = Math.floor(i / g);
       const bit = i - grp * g;
       const o = base + 2 * (grp * cw + (bit >> 6)) + ((bit >> 5) & 1);
-      if (((ax[o] as number) >>> (bit & 31)) & 1) acc[rn + i] = (acc[rn + i] as number) + 1;
+      if (((ax[o] as number) >>> (bit & 31)) & 1) {
+        acc[rn + i] = (acc[rn + i] as number) + 1;
+        cs.sops++;
+      }
     }
     // Words read: every group reads the words its bits fall in.
     let scan = (groups - 1) * (((g - 1) >> 6) + 1);

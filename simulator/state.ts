@@ -36,6 +36,8 @@ export class CoreState {
   /** Cycles issuing instructions / waiting, this inference. */
   busy = 0;
   stall = 0;
+  /** Synaptic operations this inference: (input spike bit, synapse) pairs accumulated. */
+  sops = 0;
 
   constructor(img: LoadedCore, chip: ChipConfig) {
     this.img = img;
@@ -101,6 +103,7 @@ export class CoreState {
     this.cur = 0;
     this.busy = 0;
     this.stall = 0;
+    this.sops = 0;
   }
 
   /** Program restart at the start of a time step: pc 0, registers and CFGW geometry zero. */

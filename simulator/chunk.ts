@@ -1,0 +1,103 @@
+/**
+ * Run a contiguous range of samples in this thread: the unit of work of the worker pool. Its
+ * result is plain structured-cloneable data whose aggregates are sums of integers, so merging
+ * chunks in sample order gives the same numbers whatever the number of workers.
+ */
+import type { BwcContainer } from '../isa/container-types.js';
+import { ENERGY_EVENTS } from '../isa/table.js';
+import { EVENT_COUNT, Machine } from './engine.js';
+import type { EnergyTable } from './energy/table.js';
+import { InputPacker, type SimInputs } from './input.js';
+import { loadBinary, type LoadedBinary } from './load.js';
+import { TraceRecorder, type NeuronRange, type TraceData } from './trace.js';
+
+export interface ChunkOptions {
+  probes?: boolean;
+  maxStepCycles?: number;
+  /** Energy table for per-inference energy totals. */
+  energy: EnergyTable;
+  /** Trace this sample (global index) if it lies in the chunk. */
+  traceSample?: number;
+  traceNeurons?: NeuronRange[];
+}
+
+export interface ChunkResult {
+  from: number;
+  count: number;
+  predictions: Int32Array;
+  /** count x classes. */
+  readouts: Int32Array;
+  cycles: Float64Array;
+  /** count x T. */
+  stepCycles: Int32Array;
+  /** Per-inference energy (joules). */
+  energy: Float64Array;
+  /** Per-inference chip-total event counts, count x E. */
+  events: Float64Array;
+  sops: Float64Array;
+  /** Sums over the chunk, per mesh core: events (core x E), busy, stall cycles. */
+  coreEvents: Float64Array;
+  busy: Float64Array;
+  stall: Float64Array;
+  spikes?: Record<string, Uint8Array>[];
+  trace?: TraceData;
+}
+
+export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): ChunkResult {
+  const bin = 'slotOf' in binOrContainer ? binOrContainer : loadBinary(binOrContainer, file);
+  const m = new Machine(bin, { maxStepCycles: opts.maxStepCycles });
+  const packer = new InputPacker(bin);
+  const n = to - from;
+  const T = bin.meta.timesteps;
+  const C = bin.meta.classes;
+  const cores = bin.chip.meshX * bin.chip.meshY;
+  const E = EVENT_COUNT;
+  const r: ChunkResult = {
+    from,
+    count: n,
+    predictions: new Int32Array(n),
+    readouts: new Int32Array(n * C),
+    cycles: new Float64Array(n),
+    stepCycles: new Int32Array(n * T),
+    energy: new Float64Array(n),
+    events: new Float64Array(n * E),
+    sops: new Float64Array(n),
+    coreEvents: new Float64Array(cores * E),
+    busy: new Float64Array(cores),
+    stall: new Float64Array(cores),
+    spikes: opts.probes ? [] : undefined,
+  };
+  const unit = ENERGY_EVENTS.map((e) => opts.energy.events[e].energy as number);
+  const leakW = opts.energy.leakage.power as number;
+  for (let i = 0; i < n; i++) {
+    const s = from + i;
+    let rec: TraceRecorder | undefined;
+    if (opts.traceSample === s) {
+      rec = new TraceRecorder(s, opts.traceNeurons ?? [], bin.cores.map((c) => c.core));
+      m.tracer = rec;
+    }
+    const res = m.run(packer.sample(inputs, s), { probes: opts.probes });
+    m.tracer = undefined;
+    if (rec) r.trace = rec.data;
+    r.predictions[i] = res.prediction;
+    r.readouts.set(res.readout, i * C);
+    r.cycles[i] = res.cycles;
+    r.stepCycles.set(res.stepCycles, i * T);
+    r.sops[i] = res.sops;
+    let dyn = 0;
+    for (let c = 0; c < cores; c++) {
+      for (let e = 0; e < E; e++) {
+        const k = res.events[c * E + e] as number;
+        if (k === 0) continue;
+        r.events[i * E + e] = (r.events[i * E + e] as number) + k;
+        r.coreEvents[c * E + e] = (r.coreEvents[c * E + e] as number) + k;
+      }
+      r.busy[c] = (r.busy[c] as number) + (res.busy[c] as number);
+      r.stall[c] = (r.stall[c] as number) + (res.stall[c] as number);
+    }
+    for (let e = 0; e < E; e++) dyn += (r.events[i * E + e] as number) * (unit[e] as number);
+    r.energy[i] = dyn + leakW * cores * (res.cycles / bin.chip.clockHz);
+    if (r.spikes && res.spikes) r.spikes.push(res.spikes);
+  }
+  return r;
+}

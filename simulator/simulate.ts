@@ -1,0 +1,288 @@
+/**
+ * The simulator's library API: simulate(container, inputs, options) -> SimResult.
+ * `simulateSync` runs in this thread; `simulate` spreads the samples over a worker-thread pool
+ * (options.workers) and gives exactly the same result whatever the number of workers.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BwcContainer } from '../isa/container-types.js';
+import { BwsnnError } from '../isa/errors.js';
+import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
+import { runChunk, type ChunkOptions, type ChunkResult } from './chunk.js';
+import { EVENT_COUNT } from './engine.js';
+import { energyBreakdown, type EnergyBreakdown } from './energy/breakdown.js';
+import { defaultEnergyTable, type EnergyTable } from './energy/table.js';
+import { checkInputs, type SimInputs } from './input.js';
+import { loadBinary, type LoadedBinary } from './load.js';
+import type { NeuronRange, TraceData } from './trace.js';
+import { cycles, cyclesToSeconds, joules, type Cycles, type Joules, type Seconds } from './units.js';
+
+export type { SimInputs } from './input.js';
+
+export interface SimOptions {
+  /** Name of the binary in error messages. */
+  file?: string;
+  /** Name of the input data in error messages. */
+  inputName?: string;
+  /** Record per-layer spike trains of every inference (differential tests). */
+  probes?: boolean;
+  /** Worker threads (default 1: run in this thread). */
+  workers?: number;
+  /** Energy table (default: the 45 nm preset). */
+  energy?: EnergyTable;
+  /** Trace one inference (VCD / Chrome trace data in the result). */
+  trace?: { sample?: number; neurons?: NeuronRange[] };
+  /** Abort a time step longer than this many cycles (default 1e9). */
+  maxStepCycles?: number;
+}
+
+export interface Inference {
+  prediction: number;
+  readout: Int32Array;
+  cycles: Cycles;
+  stepCycles: Int32Array;
+  latency: Seconds;
+  energy: Joules;
+  /** Chip-total event counts of this inference. */
+  events: Record<EnergyEvent, number>;
+  /** Synaptic operations (input spike bits x synapses accumulated). */
+  sops: number;
+  spikes?: Record<string, Uint8Array>;
+}
+
+export interface Stat<U> {
+  mean: U;
+  min: U;
+  max: U;
+}
+
+export interface CoreSummary {
+  core: number;
+  /** Mean per inference. */
+  busy: number;
+  stall: number;
+  /** Mean busy / (busy + stall). */
+  utilisation: number;
+  events: Record<EnergyEvent, number>;
+  energy: Joules;
+}
+
+export interface SimResult {
+  binary: string;
+  chip: string;
+  model: string;
+  timesteps: number;
+  count: number;
+  correct?: number;
+  accuracy?: number;
+  inferences: Inference[];
+  cycles: Stat<Cycles>;
+  latency: Stat<Seconds>;
+  /** Mean cycles of each time step over the inferences. */
+  stepCycles: number[];
+  /** Per core of the mesh (cores with a program), means per inference. */
+  cores: CoreSummary[];
+  /** Event counts summed over all inferences. */
+  eventsTotal: Record<EnergyEvent, number>;
+  /** Mean event counts per inference. */
+  eventsPerInference: Record<EnergyEvent, number>;
+  /** Mean per inference: synaptic operations, spikes, flits (injected), hops. */
+  counts: { sops: number; spikes: number; flits: number; hops: number };
+  energyTable: string;
+  /** Mean energy per inference, by component and event (counts x table + leakage x time). */
+  energy: EnergyBreakdown;
+  energyStat: Stat<Joules>;
+  trace?: TraceData;
+}
+
+function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): { bin: LoadedBinary; chunk: ChunkOptions } {
+  const file = opts.file ?? '<container>';
+  const bin = loadBinary(container, file);
+  checkInputs(bin, inputs, opts.inputName ?? 'input data');
+  const energy = opts.energy ?? defaultEnergyTable();
+  const chunk: ChunkOptions = {
+    probes: opts.probes,
+    maxStepCycles: opts.maxStepCycles,
+    energy,
+    traceSample: opts.trace ? (opts.trace.sample ?? 0) : undefined,
+    traceNeurons: opts.trace?.neurons,
+  };
+  if (opts.trace) {
+    const s = chunk.traceSample as number;
+    if (!Number.isInteger(s) || s < 0 || s >= inputs.count) throw new BwsnnError(`trace sample ${s} is outside 0..${inputs.count - 1}`, 2);
+  }
+  return { bin, chunk };
+}
+
+/** Simulate in this thread. */
+export function simulateSync(container: BwcContainer, inputs: SimInputs, opts: SimOptions = {}): SimResult {
+  const { bin, chunk } = prepare(container, inputs, opts);
+  const r = runChunk(bin, bin.file, inputs, 0, inputs.count, chunk);
+  return summarise(bin, inputs, [r], chunk.energy);
+}
+
+/** Simulate on `opts.workers` worker threads (1: in this thread). */
+export async function simulate(container: BwcContainer, inputs: SimInputs, opts: SimOptions = {}): Promise<SimResult> {
+  const workers = opts.workers ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new BwsnnError(`workers = ${workers} must be an integer in 1..256`, 2);
+  if (workers === 1 || inputs.count < 2) return simulateSync(container, inputs, opts);
+  const { bin, chunk } = prepare(container, inputs, opts);
+  const k = Math.min(workers, inputs.count);
+  const entry = workerEntry();
+  const jobs: Promise<ChunkResult>[] = [];
+  for (let w = 0; w < k; w++) {
+    const from = Math.floor((w * inputs.count) / k);
+    const to = Math.floor(((w + 1) * inputs.count) / k);
+    jobs.push(runWorker(entry, container, bin.file, sliceInputs(bin, inputs, from, to), from, to, chunk));
+  }
+  const parts = await Promise.all(jobs);
+  return summarise(bin, inputs, parts, chunk.energy);
+}
+
+function sliceInputs(bin: LoadedBinary, inputs: SimInputs, from: number, to: number): SimInputs {
+  const per = bin.inputSize * ('steps' in inputs ? inputs.steps : 1);
+  const data = inputs.data.slice(from * per, to * per);
+  return 'steps' in inputs ? { count: to - from, steps: inputs.steps, data } : { count: to - from, data };
+}
+
+/** The compiled worker entry: next to this module, or in dist/ when running from TS sources. */
+export function workerEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  const beside = resolve(dirname(here), 'worker.js');
+  if (existsSync(beside)) return beside;
+  const built = resolve(dirname(here), '..', 'dist', 'simulator', 'worker.js');
+  if (existsSync(built)) return built;
+  throw new BwsnnError(`simulator worker entry not found (${beside} or ${built}); run npm run build`);
+}
+
+function runWorker(entry: string, container: BwcContainer, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): Promise<ChunkResult> {
+  const traceSample = opts.traceSample !== undefined && opts.traceSample >= from && opts.traceSample < to ? opts.traceSample - from : undefined;
+  return new Promise((res, rej) => {
+    const w = new Worker(entry, { workerData: { container, file, inputs, from: 0, to: to - from, opts: { ...opts, traceSample } } });
+    let done = false;
+    w.once('message', (m: { ok: true; result: ChunkResult } | { ok: false; bwsnn: boolean; message: string; exitCode: number }) => {
+      done = true;
+      if (m.ok) {
+        const r = m.result;
+        r.from = from;
+        if (r.trace) r.trace.sample = from + r.trace.sample;
+        res(r);
+      } else rej(m.bwsnn ? new BwsnnError(m.message, m.exitCode) : new Error(m.message));
+      void w.terminate();
+    });
+    w.once('error', (e) => {
+      if (!done) rej(e);
+    });
+    w.once('exit', (code) => {
+      if (!done) rej(new Error(`simulator worker exited with code ${code}`));
+    });
+  });
+}
+
+const rec = (arr: ArrayLike<number>, off: number): Record<EnergyEvent, number> =>
+  Object.fromEntries(ENERGY_EVENTS.map((e, i) => [e, arr[off + i] as number])) as Record<EnergyEvent, number>;
+
+function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], table: EnergyTable): SimResult {
+  parts.sort((a, b) => a.from - b.from);
+  const n = inputs.count;
+  const T = bin.meta.timesteps;
+  const C = bin.meta.classes;
+  const E = EVENT_COUNT;
+  const meshCores = bin.chip.meshX * bin.chip.meshY;
+  const hz = bin.chip.clockHz;
+  const inferences: Inference[] = [];
+  const coreEvents = new Float64Array(meshCores * E);
+  const busy = new Float64Array(meshCores);
+  const stall = new Float64Array(meshCores);
+  const stepSum = new Float64Array(T);
+  let trace: TraceData | undefined;
+  let cyc = 0;
+  let cmin = Infinity;
+  let cmax = -Infinity;
+  let emin = Infinity;
+  let emax = -Infinity;
+  let sops = 0;
+  for (const p of parts) {
+    for (let i = 0; i < p.count; i++) {
+      const c = p.cycles[i] as number;
+      const en = p.energy[i] as number;
+      cyc += c;
+      cmin = Math.min(cmin, c);
+      cmax = Math.max(cmax, c);
+      emin = Math.min(emin, en);
+      emax = Math.max(emax, en);
+      sops += p.sops[i] as number;
+      const sc = p.stepCycles.slice(i * T, (i + 1) * T);
+      for (let t = 0; t < T; t++) stepSum[t] = (stepSum[t] as number) + (sc[t] as number);
+      inferences.push({
+        prediction: p.predictions[i] as number,
+        readout: p.readouts.slice(i * C, (i + 1) * C),
+        cycles: cycles(c),
+        stepCycles: sc,
+        latency: cyclesToSeconds(cycles(c), hz),
+        energy: joules(en),
+        events: rec(p.events, i * E),
+        sops: p.sops[i] as number,
+        spikes: p.spikes?.[i],
+      });
+    }
+    for (let k = 0; k < coreEvents.length; k++) coreEvents[k] = (coreEvents[k] as number) + (p.coreEvents[k] as number);
+    for (let k = 0; k < meshCores; k++) {
+      busy[k] = (busy[k] as number) + (p.busy[k] as number);
+      stall[k] = (stall[k] as number) + (p.stall[k] as number);
+    }
+    if (p.trace) trace = p.trace;
+  }
+  const den = Math.max(1, n);
+  const totals = new Float64Array(E);
+  for (let c = 0; c < meshCores; c++) for (let e = 0; e < E; e++) totals[e] = (totals[e] as number) + (coreEvents[c * E + e] as number);
+  const mean = new Float64Array(coreEvents.length);
+  for (let k = 0; k < mean.length; k++) mean[k] = (coreEvents[k] as number) / den;
+  const meanTime = cyclesToSeconds(cycles(cyc / den), hz);
+  const energy = energyBreakdown(table, mean, meshCores, meanTime);
+  const cores: CoreSummary[] = bin.cores.map((img) => {
+    const c = img.core;
+    const b = (busy[c] as number) / den;
+    const s = (stall[c] as number) / den;
+    return {
+      core: c,
+      busy: b,
+      stall: s,
+      utilisation: b + s > 0 ? b / (b + s) : 0,
+      events: rec(mean, c * E),
+      energy: energy.perCore[c] as Joules,
+    };
+  });
+  let correct: number | undefined;
+  if (inputs.labels) {
+    correct = 0;
+    for (let i = 0; i < n; i++) if (inferences[i]?.prediction === inputs.labels[i]) correct++;
+  }
+  const perInf = rec(
+    totals.map((v) => v / den),
+    0,
+  );
+  return {
+    binary: bin.file,
+    chip: bin.chip.name,
+    model: bin.meta.name,
+    timesteps: T,
+    count: n,
+    correct,
+    accuracy: correct === undefined || n === 0 ? undefined : correct / n,
+    inferences,
+    cycles: { mean: cycles(cyc / den), min: cycles(n ? cmin : 0), max: cycles(n ? cmax : 0) },
+    latency: { mean: meanTime, min: cyclesToSeconds(cycles(n ? cmin : 0), hz), max: cyclesToSeconds(cycles(n ? cmax : 0), hz) },
+    stepCycles: Array.from(stepSum, (v) => v / den),
+    cores,
+    eventsTotal: rec(totals, 0),
+    eventsPerInference: perInf,
+    counts: { sops: sops / den, spikes: perInf.spike, flits: perInf.flit_inject, hops: perInf.flit_hop },
+    energyTable: table.name,
+    energy,
+    energyStat: { mean: energy.total, min: joules(n ? emin : 0), max: joules(n ? emax : 0) },
+    trace,
+  };
+}
