@@ -7,7 +7,8 @@ import type { Command } from '@commander-js/extra-typings';
 import { register as asm } from './asm.js';
 import { register as disasm } from './disasm.js';
 import { register as inspect } from './inspect.js';
+import { register as evalCmd } from './eval.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [asm, disasm, inspect];
+export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd];

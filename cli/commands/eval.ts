@@ -1,0 +1,85 @@
+/**
+ * `bwsnn eval MODEL.bwsnn (--data mnist|fashion-mnist [--split test] | --input X.npy [--labels Y.npy])
+ *  [--limit N] [--membrane-bits B] [--threshold-bits B] [--bias-bits B] [--json]`:
+ * folds the model, runs the float executor and the integer reference on every sample, and prints
+ * float accuracy, integer-reference accuracy, their prediction agreement, spike agreement and the
+ * fixed-point format (F) chosen per layer.
+ */
+import type { Command } from '@commander-js/extra-typings';
+import { measureAgreement } from '../../models/agreement.js';
+import { type DatasetName, DATASETS, loadDataset, type Split } from '../../models/data/index.js';
+import { checkInputs, checkLabels, classCount, encodeDataset, type ModelInputs } from '../../models/data/inputs.js';
+import { readNpy } from '../../models/data/npy.js';
+import { foldGraph } from '../../models/fold.js';
+import { loadModel } from '../../models/format.js';
+import { readInput } from '../io.js';
+
+function pct(x: number | undefined): string {
+  return x === undefined ? '-' : `${(100 * x).toFixed(2)}%`;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('eval')
+    .description('float vs integer-reference accuracy and prediction agreement of a model over a data set or .npy inputs')
+    .argument('<model>', 'model (.bwsnn)')
+    .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
+    .option('--split <split>', 'data set split: train or test', 'test')
+    .option('--input <file>', 'inputs (.npy): [N, ...inputShape] or [N, T, ...inputShape]')
+    .option('--labels <file>', 'labels (.npy): [N] integers')
+    .option('--limit <n>', 'evaluate at most the first N samples')
+    .option('--membrane-bits <bits>', 'membrane width to fold for', '16')
+    .option('--threshold-bits <bits>', 'threshold/gain width to fold for', '16')
+    .option('--bias-bits <bits>', 'bias width to fold for', '16')
+    .option('--json', 'print JSON instead of text');
+  cmd.action((modelPath, opts) => {
+    const usage = (msg: string): never => cmd.error(`error: ${msg}`, { exitCode: 2 });
+    if ((opts.data === undefined) === (opts.input === undefined)) usage('give exactly one of --data or --input');
+    if (opts.labels !== undefined && opts.input === undefined) usage('--labels goes with --input');
+    const intOpt = (name: string, v: string | undefined, min: number, max: number): number | undefined => {
+      if (v === undefined) return undefined;
+      if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) usage(`--${name} must be an integer ${min}..${max}, got ${JSON.stringify(v)}`);
+      return Number(v);
+    };
+    const limit = intOpt('limit', opts.limit, 1, 1e9);
+    const widths = {
+      membraneBits: intOpt('membrane-bits', opts.membraneBits, 4, 32)!,
+      thresholdBits: intOpt('threshold-bits', opts.thresholdBits, 4, 32)!,
+      biasBits: intOpt('bias-bits', opts.biasBits, 4, 32)!,
+    };
+    if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
+    if (opts.split !== 'train' && opts.split !== 'test') usage(`--split must be train or test, got ${JSON.stringify(opts.split)}`);
+    const g = loadModel(modelPath);
+    const m = foldGraph(g, widths, modelPath);
+    let inputs: ModelInputs;
+    let labels: Uint8Array | undefined;
+    let source: string;
+    if (opts.data !== undefined) {
+      const ds = loadDataset(opts.data as DatasetName, opts.split as Split);
+      inputs = encodeDataset(ds, g);
+      labels = ds.labels;
+      source = `${ds.name} ${opts.split}`;
+    } else {
+      const file = opts.input!;
+      inputs = checkInputs(readNpy(readInput(file), file), g, file);
+      if (opts.labels !== undefined) labels = checkLabels(readNpy(readInput(opts.labels), opts.labels), inputs.count, classCount(g), opts.labels);
+      source = file;
+    }
+    const t0 = performance.now();
+    const r = measureAgreement(g, m, inputs, labels, limit);
+    const seconds = (performance.now() - t0) / 1000;
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify({ model: modelPath, data: source, ...r, seconds }, null, 2)}\n`);
+      return;
+    }
+    const lines = [
+      `model ${g.name} (${modelPath}), T=${g.timesteps}, on ${source}: ${r.count} samples in ${seconds.toFixed(2)} s`,
+      `float accuracy          ${pct(r.floatAccuracy)}${r.floatCorrect !== undefined ? ` (${r.floatCorrect}/${r.count})` : ''}`,
+      `integer accuracy        ${pct(r.intAccuracy)}${r.intCorrect !== undefined ? ` (${r.intCorrect}/${r.count})` : ''}`,
+      `prediction agreement    ${pct(r.agreement)} (${r.agree}/${r.count})`,
+      `spike agreement         ${(100 * r.spikeAgreement).toFixed(4)}%`,
+      `fixed point per layer   ${r.layers.map((l) => `${l.name}:F=${l.fracBits}`).join(' ')}`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+}

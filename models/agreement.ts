@@ -1,0 +1,65 @@
+/**
+ * Float vs integer agreement: run the float executor (framework semantics) and the integer
+ * reference (after folding) on the same samples, and count correct predictions of each, identical
+ * predictions, and identical spikes. Measured, never assumed.
+ */
+import type { ModelInputs } from './data/inputs.js';
+import { runFloat } from './float-exec.js';
+import type { Graph } from './graph.js';
+import { runReference } from './int-exec.js';
+import type { IntModel } from './intmodel.js';
+
+export interface AgreementReport {
+  count: number;
+  /** Correct predictions (only with labels). */
+  floatCorrect?: number;
+  intCorrect?: number;
+  floatAccuracy?: number;
+  intAccuracy?: number;
+  /** Samples where both predict the same class. */
+  agree: number;
+  agreement: number;
+  /** Fraction of spike bits (every layer, every step) that are equal. */
+  spikeAgreement: number;
+  layers: { name: string; fracBits: number }[];
+}
+
+export function measureAgreement(g: Graph, m: IntModel, inputs: ModelInputs, labels?: Uint8Array, limit?: number): AgreementReport {
+  const n = Math.min(inputs.count, limit ?? inputs.count);
+  let agree = 0;
+  let fc = 0;
+  let ic = 0;
+  let bits = 0;
+  let same = 0;
+  const L = inputs.sampleLength;
+  for (let k = 0; k < n; k++) {
+    const x = inputs.data.subarray(k * L, (k + 1) * L);
+    const a = runFloat(g, x);
+    const b = runReference(m, x);
+    if (a.prediction === b.prediction) agree++;
+    if (labels) {
+      if (a.prediction === labels[k]) fc++;
+      if (b.prediction === labels[k]) ic++;
+    }
+    for (const [name, s] of Object.entries(b.spikes)) {
+      const f = a.spikes[name];
+      if (!f) continue;
+      bits += s.length;
+      for (let i = 0; i < s.length; i++) if (s[i] === f[i]) same++;
+    }
+  }
+  const r: AgreementReport = {
+    count: n,
+    agree,
+    agreement: n ? agree / n : 0,
+    spikeAgreement: bits ? same / bits : 1,
+    layers: m.layers.map((l) => ({ name: l.name, fracBits: l.fracBits })),
+  };
+  if (labels) {
+    r.floatCorrect = fc;
+    r.intCorrect = ic;
+    r.floatAccuracy = n ? fc / n : 0;
+    r.intAccuracy = n ? ic / n : 0;
+  }
+  return r;
+}
