@@ -8,7 +8,9 @@ import { register as asm } from './asm.js';
 import { register as disasm } from './disasm.js';
 import { register as inspect } from './inspect.js';
 import { register as evalCmd } from './eval.js';
+import { register as importCmd } from './import.js';
+import { register as exportCmd } from './export.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd];
+export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd];

@@ -89,6 +89,8 @@ interface Val {
   shape: number[];
   /** NIR node whose only output this value is (for gain folding), or null. */
   producer: string | null;
+  /** A pooled window sum of spikes or of the input: synapses may read it (Graph IR 'pooled'). */
+  pooled?: boolean;
 }
 
 const SUPPORTED = new Set(['Input', 'Output', 'Identity', 'Affine', 'Linear', 'Conv2d', 'IF', 'LIF', 'I', 'LI', 'Scale', 'Threshold', 'Flatten', 'SumPool2d', 'AvgPool2d']);
@@ -438,7 +440,7 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
           bias = bp.data;
         }
         let v: Val;
-        if (x.kind === 'current') {
+        if (x.kind === 'current' && !x.pooled) {
           if (!isIdentity(wp.data, rows, cols)) fail(n, `its input ${x.ir} is a current; Graph IR synapses take spikes or the input (a neuron is needed between two weight layers)`);
           report.push('identity weight on a current: no synapse');
           v = x;
@@ -478,8 +480,17 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         const oh = Math.floor((x.shape[1]! + 2 * padding[0] - kh) / stride[0]) + 1;
         const ow = Math.floor((x.shape[2]! + 2 * padding[1] - kw) / stride[1]) + 1;
         if (oh < 1 || ow < 1) fail(n, `kernel ${kh}x${kw} with padding ${padding.join(', ')} does not fit the ${x.shape[1]}x${x.shape[2]} input`);
-        if (x.kind === 'current') fail(n, `its input ${x.ir} is a current; Graph IR synapses take spikes or the input (a neuron is needed between two weight layers)`);
         const bp = optParam(n, 'bias');
+        if (x.kind === 'current' && !x.pooled) {
+          // An identity 1x1 convolution on a current (how a per-channel bias is exported) is just its bias.
+          if (cout === cin && kh === 1 && kw === 1 && stride[0] === 1 && stride[1] === 1 && padding[0] === 0 && padding[1] === 0 && isIdentity(wp.data, cout, cin)) {
+            report.push('identity 1x1 convolution on a current: no synapse');
+            const v = bp ? addBias(n, x, bp.data, 'bias', 'Conv2d bias', report) : x;
+            vals.set(name, v);
+            break;
+          }
+          fail(n, `its input ${x.ir} is a current; Graph IR synapses take spikes or the input (a neuron is needed between two weight layers)`);
+        }
         if (bp && bp.data.length !== cout) fail(n, `bias has ${bp.data.length} values for ${cout} output channels`);
         const lw = lowerWeights(n, wp.data, cout, cin * kh * kw, report);
         const geo = { inChannels: cin, outChannels: cout, kernel: [kh, kw] as [number, number], stride, padding };
@@ -503,7 +514,7 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         if (oh < 1 || ow < 1) fail(n, `kernel ${kernel.join('x')} does not fit the ${x.shape[1]}x${x.shape[2]} input`);
         push({ op: n.type === 'SumPool2d' ? 'sumpool' : 'avgpool', name: nm, input: x.ir, kernel, stride, padding });
         report.push(`${n.type === 'SumPool2d' ? 'sum' : 'average'} pool ${kernel.join('x')} stride ${stride.join(',')} -> [${x.shape[0]}, ${oh}, ${ow}]`);
-        vals.set(name, { ir: nm, kind: 'current', shape: [x.shape[0]!, oh, ow], producer: null });
+        vals.set(name, { ir: nm, kind: 'current', shape: [x.shape[0]!, oh, ow], producer: null, pooled: x.kind !== 'current' || x.pooled === true });
         break;
       }
       case 'Flatten': {
@@ -527,7 +538,7 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
           report.push('already flat: pass-through');
         } else {
           push({ op: 'flatten', name: nm, input: x.ir });
-          vals.set(name, { ir: nm, kind: x.kind, shape: outShape, producer: null });
+          vals.set(name, { ir: nm, kind: x.kind, shape: outShape, producer: null, pooled: x.pooled });
           report.push(`flatten ${fmtShape(x.shape)} -> ${fmtShape(outShape)}`);
         }
         break;
