@@ -97,13 +97,18 @@ export class Builder {
 
   /** Interpret one statement; semantic errors are recorded, never thrown. */
   statement(st: Statement): void {
-    try {
-      if (st.label) this.label(st.label.name, st.label.tok);
-      if (st.body) this.body(st.body);
-    } catch (e) {
-      if (e instanceof SemanticError) this.error(e.tok, e.message);
-      else throw e;
-    }
+    // The label and the statement are checked apart: a bad label does not drop the instruction.
+    const guard = (f: () => void): void => {
+      try {
+        f();
+      } catch (e) {
+        if (e instanceof SemanticError) this.error(e.tok, e.message);
+        else throw e;
+      }
+    };
+    const { label, body } = st;
+    if (label) guard(() => this.label(label.name, label.tok));
+    if (body) guard(() => this.body(body));
   }
 
   private get core(): { img: CoreImage; src: CoreSrc } | undefined {

@@ -20,7 +20,7 @@ export const Directive = createToken({ name: 'Directive', pattern: /\.[A-Za-z_][
 export const StringLit = createToken({ name: 'StringLit', pattern: /"(?:[^"\\\n]|\\.)*"/ });
 export const NumberLit = createToken({
   name: 'NumberLit',
-  pattern: /-?(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)/,
+  pattern: /-?(?:0[xX][0-9a-fA-F_]+|0[bB][01_]+|\d[\d_]*(?:\.\d+)?(?:[eE][-+]?\d+)?)/,
 });
 export const Identifier = createToken({ name: 'Identifier', pattern: /[A-Za-z_][A-Za-z0-9_.-]*/ });
 export const Colon = createToken({ name: 'Colon', pattern: /:/ });
