@@ -65,8 +65,10 @@ function classes(name: DatasetName): Float32Array[] {
       if (data.length % PIXELS !== 0) throw new BwsnnError(`${path}: ${data.length} values is not a whole number of 28x28 images`);
       out.push(Float32Array.from(data as number[]));
     } else {
-      const a = new Float32Array(data.length * PIXELS);
-      data.forEach((img: unknown, k: number) => {
+      // The package's class 0 holds two empty entries ([]) besides its 7,000 images: skipped.
+      const images = data.filter((img: unknown) => !(Array.isArray(img) && img.length === 0));
+      const a = new Float32Array(images.length * PIXELS);
+      images.forEach((img: unknown, k: number) => {
         if (!Array.isArray(img) || img.length !== PIXELS) throw new BwsnnError(`${path}: data[${k}] is not a 784-pixel image`);
         for (let p = 0; p < PIXELS; p++) a[k * PIXELS + p] = (img[p] as number) / 255;
       });
