@@ -23,3 +23,13 @@ test('the ISA reference documents every instruction and every chip field', () =>
   const chip = renderChipDoc();
   for (const k of Object.keys(CHIP_FIELDS)) expect(chip).toContain(`| \`${k}\` |`);
 });
+
+test('the README example assembles to the same bytes as isa/examples/two-core-send.s', async () => {
+  const { assemble } = await import('../../isa/asm/index.js');
+  const { writeContainer } = await import('../../isa/container.js');
+  const m = /```asm\n([\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'));
+  expect(m).not.toBeNull();
+  const fromReadme = writeContainer(assemble(m?.[1] ?? '', 'README.md'));
+  const fromExample = writeContainer(assemble(readFileSync('isa/examples/two-core-send.s', 'utf8'), 'two-core-send.s'));
+  expect(fromReadme).toEqual(fromExample);
+});
