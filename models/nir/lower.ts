@@ -267,7 +267,7 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
   };
   const neuronShape = (s: NirNode): number[] => {
     const p = s.params.get(s.type === 'Threshold' ? 'threshold' : 'v_threshold');
-    if (p && p.data.length > 1) return p.shape.length ? [...p.shape] : [p.data.length];
+    if (p && p.shape.length > 0) return [...p.shape];
     return fail(s, 'read through a recurrent edge but its size is not given by its parameters');
   };
   const gather = (n: NirNode, report: string[]): Val => {
@@ -734,9 +734,23 @@ function orderNodes(nodes: NirNode[], incoming: Map<string, string[]>, spiking: 
       }
     }
   }
-  // Tarjan emits components in reverse topological order.
+  // Components in topological order, ties broken by file order (smallest member index first).
   const order: string[] = [];
-  for (let ci = comps.length - 1; ci >= 0; ci--) {
+  const compIn = comps.map(() => 0);
+  const compSucc: Set<number>[] = comps.map(() => new Set<number>());
+  names.forEach((_, v) => {
+    for (const w of succ[v]!) if (comp[v] !== comp[w] && !compSucc[comp[v]!]!.has(comp[w]!)) {
+      compSucc[comp[v]!]!.add(comp[w]!);
+      compIn[comp[w]!]!++;
+    }
+  });
+  const minIdx = comps.map((c) => Math.min(...c));
+  const emitted = new Uint8Array(comps.length);
+  for (let step = 0; step < comps.length; step++) {
+    let ci = -1;
+    for (let c = 0; c < comps.length; c++) if (!emitted[c] && compIn[c] === 0 && (ci === -1 || minIdx[c]! < minIdx[ci]!)) ci = c;
+    emitted[ci] = 1;
+    for (const w of compSucc[ci]!) compIn[w]!--;
     const members = comps[ci]!.sort((a, b) => a - b);
     if (members.length === 1 && !succ[members[0]!]!.includes(members[0]!)) {
       order.push(names[members[0]!]!);
@@ -762,7 +776,6 @@ function orderNodes(nodes: NirNode[], incoming: Map<string, string[]>, spiking: 
       if (!spiking(names[ready]!)) for (const s of succ[ready]!) if (inC.has(s)) indeg.set(s, indeg.get(s)! - 1);
     }
   }
-  void comp;
   return order;
 }
 
