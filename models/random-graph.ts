@@ -24,6 +24,12 @@ export interface RandomGraphOptions {
   timesteps?: number;
   /** Input encoding; binary (threshold 0.5) or multibit:2 from the seed when omitted. */
   encoding?: InputEncoding;
+  /**
+   * Dyadic parameters: scales are powers of two and thresholds, biases and resets multiples of 1/8,
+   * neurons are IF with 'ge' (or hard reset), so that folding rounds nothing and the float and
+   * integer executors must agree exactly (given enough membrane bits).
+   */
+  dyadic?: boolean;
 }
 
 /** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
@@ -42,8 +48,24 @@ class Gen {
   readonly rnd: () => number;
   readonly nodes: GraphNode[] = [];
   private counter = 0;
-  constructor(seed: number) {
+  constructor(
+    seed: number,
+    readonly dyadic = false,
+  ) {
     this.rnd = seededRandom(seed);
+  }
+  /** A positive scale: uniform in [lo, hi], or a power of two 2^-k (k 0..3) when dyadic. */
+  scales(n: number, lo: number, hi: number): Float64Array {
+    if (!this.dyadic) return this.reals(n, lo, hi);
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = 2 ** -this.int(0, 3);
+    return a;
+  }
+  /** Reals in [lo, hi], multiples of 1/8 when dyadic. */
+  levels(n: number, lo: number, hi: number): Float64Array {
+    const a = this.reals(n, lo, hi);
+    if (this.dyadic) for (let i = 0; i < n; i++) a[i] = Math.round(a[i]! * 8) / 8;
+    return a;
   }
   int(lo: number, hi: number): number {
     return lo + Math.floor(this.rnd() * (hi - lo + 1));
@@ -76,35 +98,36 @@ class Gen {
   linear(input: string, inF: number, outF: number): string {
     const n: BinaryLinearNode = {
       op: 'binary_linear', name: this.name('fc'), input, inFeatures: inF, outFeatures: outF,
-      weightBits: this.bits(inF * outF), alpha: this.reals(outF, 0.05, 1),
+      weightBits: this.bits(inF * outF), alpha: this.scales(outF, 0.05, 1),
     };
     return this.push(n);
   }
   conv(input: string, cin: number, cout: number, k: number, s: number, p: number): string {
     const n: BinaryConv2dNode = {
       op: 'binary_conv2d', name: this.name('conv'), input, inChannels: cin, outChannels: cout,
-      kernel: [k, k], stride: [s, s], padding: [p, p], weightBits: this.bits(cout * cin * k * k), alpha: this.reals(cout, 0.05, 1),
+      kernel: [k, k], stride: [s, s], padding: [p, p], weightBits: this.bits(cout * cin * k * k), alpha: this.scales(cout, 0.05, 1),
     };
     return this.push(n);
   }
   bn(input: string, c: number): string {
-    const gamma = this.reals(c, 0.3, 1.5);
+    const gamma = this.scales(c, 0.3, 1.5);
     for (let i = 0; i < c; i++) if (this.rnd() < 0.25) gamma[i] = -gamma[i]!;
     const n: BatchNormNode = {
-      op: 'batchnorm', name: this.name('bn'), input, gamma, beta: this.reals(c, -0.5, 0.5),
-      mean: this.reals(c, -1, 1), var: this.reals(c, 0.2, 2), eps: 1e-5,
+      op: 'batchnorm', name: this.name('bn'), input, gamma, beta: this.levels(c, -0.5, 0.5),
+      mean: this.levels(c, -1, 1), var: this.dyadic ? new Float64Array(c).fill(1) : this.reals(c, 0.2, 2), eps: this.dyadic ? 0 : 1e-5,
     };
     return this.push(n);
   }
   neuron(input: string, size: number): string {
     const shared = this.rnd() < 0.5;
-    const threshold = this.reals(shared ? 1 : size, 0.3, 2);
+    const threshold = this.levels(shared ? 1 : size, 0.3, 2);
     const hard = this.rnd() < 0.3;
+    const fireOn = this.pick(['gt', 'ge'] as const);
     const base = {
-      input, threshold, vReset: new Float64Array([hard ? this.real(-0.2, 0.2) : 0]),
-      reset: hard ? ('hard' as const) : ('soft' as const), fireOn: this.pick(['gt', 'ge'] as const),
+      input, threshold, vReset: hard ? this.levels(1, -0.2, 0.2) : new Float64Array([0]),
+      reset: hard ? ('hard' as const) : ('soft' as const), fireOn: this.dyadic && !hard ? ('ge' as const) : fireOn,
     };
-    if (this.rnd() < 0.3) {
+    if (this.rnd() < 0.3 && !this.dyadic) {
       const n: LIFNode = { op: 'lif', name: this.name('lif'), leak: this.int(1, 4), ...base };
       return this.push(n);
     }
@@ -115,7 +138,7 @@ class Gen {
 
 /** A random valid graph; deterministic in `seed`. */
 export function randomGraph(seed: number, opts: RandomGraphOptions = {}): Graph {
-  const g = new Gen(seed);
+  const g = new Gen(seed, opts.dyadic ?? false);
   const kind = opts.kind ?? g.pick(['mlp', 'conv', 'shortcut', 'recurrent'] as const);
   const timesteps = opts.timesteps ?? g.int(1, 4);
   const encoding: InputEncoding = opts.encoding ?? (g.rnd() < 0.75 ? { kind: 'binary', threshold: 0.5 } : { kind: 'multibit', bits: 2 });
@@ -139,12 +162,12 @@ export function randomGraph(seed: number, opts: RandomGraphOptions = {}): Graph 
         const neuronName = `rec${l}`;
         const rec = g.push<BinaryLinearNode>({
           op: 'binary_linear', name: g.name('fcrec'), input: neuronName, inFeatures: h, outFeatures: h,
-          weightBits: g.bits(h * h), alpha: g.reals(h, 0.05, 0.5),
+          weightBits: g.bits(h * h), alpha: g.scales(h, 0.05, 0.5),
         });
         const sum = g.push({ op: 'add', name: g.name('add'), inputs: [x, rec] });
         cur = g.push<IFNode>({
-          op: 'if', name: neuronName, input: sum, threshold: g.reals(1, 0.5, 2), vReset: new Float64Array([0]),
-          reset: 'soft', fireOn: g.pick(['gt', 'ge'] as const),
+          op: 'if', name: neuronName, input: sum, threshold: g.levels(1, 0.5, 2), vReset: new Float64Array([0]),
+          reset: 'soft', fireOn: g.dyadic ? 'ge' : g.pick(['gt', 'ge'] as const),
         });
       } else {
         cur = g.neuron(x, h);
@@ -152,7 +175,7 @@ export function randomGraph(seed: number, opts: RandomGraphOptions = {}): Graph 
       width = h;
     }
     const out = g.linear(cur, width, classes);
-    g.push({ op: 'readout', name: 'out', input: out, leak: g.rnd() < 0.2 ? g.int(1, 3) : 0 });
+    g.push({ op: 'readout', name: 'out', input: out, leak: g.rnd() < 0.2 && !g.dyadic ? g.int(1, 3) : 0 });
   } else {
     let C = g.int(1, 2);
     let H = g.int(4, 7);
