@@ -334,7 +334,7 @@ class Measure {
   pos: number;
   constructor(
     bytes: Uint8Array,
-    private readonly start: number,
+    start: number,
     private readonly end: number,
     private readonly file: string,
     private readonly section: string,

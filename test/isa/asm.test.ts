@@ -179,3 +179,36 @@ describe('assembler diagnostics', () => {
     expect(where(diags(`${HEAD}.core 0\n FIRE r0, n=1, x=0\n${TAIL}`))[0]).toBe('4:16: FIRE has no operand x (operands: rn, n, b)');
   });
 });
+
+describe('assembler robustness', () => {
+  test('mangled sources either assemble or raise AssemblyError with positions inside the text', () => {
+    const sources = EXAMPLES.map((f) => readFileSync(`isa/examples/${f}`, 'utf8'));
+    const CHARS = ['', ' ', '\n', ',', '=', ':', '[', ']', '"', '-', '0', '9', 'x', 'r', '.', ';', 'Z', '\t', '0x', 'r16', '.core 1\n'];
+    fc.assert(
+      fc.property(
+        fc.nat({ max: sources.length - 1 }),
+        fc.array(fc.tuple(fc.nat(), fc.nat({ max: 3 }), fc.constantFrom(...CHARS)), { minLength: 1, maxLength: 4 }),
+        (si, edits) => {
+          let t = sources[si] as string;
+          for (const [pos, del, ins] of edits) {
+            const p = pos % (t.length + 1);
+            t = t.slice(0, p) + ins + t.slice(p + del);
+          }
+          const lines = t.split('\n').length;
+          try {
+            assemble(t, 'm.s');
+          } catch (e) {
+            if (!(e instanceof AssemblyError)) throw e;
+            expect(e.diagnostics.length).toBeGreaterThan(0);
+            for (const d of e.diagnostics) {
+              expect(d.line).toBeGreaterThanOrEqual(1);
+              expect(d.line).toBeLessThanOrEqual(lines);
+              expect(d.column).toBeGreaterThanOrEqual(1);
+            }
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
