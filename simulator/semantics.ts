@@ -108,41 +108,55 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
   return sum;
 }
 
-/** Dense binary single-plane fast path of dot(). */
-function dotBin(syn: Uint32Array, rowBase: number, nz: number): number {
-  let s = 0;
-  for (let k = 0; k < nz; k++) {
-    const o = 2 * (rowBase + (nzOff[k] as number));
-    const c = popcount32((nzLo[k] as number) & (syn[o] as number)) + popcount32((nzHi[k] as number) & (syn[o + 1] as number));
-    s += (nzW[k] as number) * (2 * c - (nzPc[k] as number));
+/** Popcount of every 16-bit value (hot loops: two lookups per 32-bit half). */
+const PC16 = new Uint8Array(65536);
+for (let i = 1; i < 65536; i++) PC16[i] = PC16[i >> 1]! + (i & 1);
+
+/**
+ * Dense binary single-plane fast path: for i < n, acc[rn+i] += sum over the nz listed axon words
+ * of 2*popcount(a & b) - popcount(a), row i at synapse word rw + i*len.
+ */
+function accBin(out: Float64Array, n: number, syn: Uint32Array, rw: number, len: number, nz: number, lo: Int32Array, hi: Int32Array, pa: Int32Array, off: Int32Array): void {
+  let paSum = 0;
+  for (let k = 0; k < nz; k++) paSum += pa[k]!;
+  for (let i = 0; i < n; i++) {
+    const rb = 2 * (rw + i * len);
+    let c = 0;
+    for (let k = 0; k < nz; k++) {
+      const o = rb + 2 * off[k]!;
+      const x = lo[k]! & syn[o]!;
+      const y = hi[k]! & syn[o + 1]!;
+      c += PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
+    }
+    out[i] = 2 * c - paSum;
   }
-  return s;
 }
 
 function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: number, fire: boolean, a: Activity): void {
   checkNeurons(x, cs, rn, n, fire ? 'FIRE' : 'INTEG');
   const p = cs.img.params;
   const { v, acc0, acc1, out } = cs;
+  const flags = p.flags, leak = p.leak, g0 = p.g0, g1 = p.g1, bias = p.bias, theta = p.theta, vreset = p.vreset;
   const vmin = x.vmin;
   const vmax = x.vmax;
   let spikes = 0;
   for (let k = rn; k < rn + n; k++) {
-    const fl = p.flags[k] as number;
-    let vv = fl & NEURON_NO_MEMORY ? 0 : (v[k] as number);
-    const lk = p.leak[k] as number;
+    const fl = flags[k]!;
+    let vv = fl & NEURON_NO_MEMORY ? 0 : v[k]!;
+    const lk = leak[k]!;
     if (lk > 0) vv -= Math.floor(vv / 2 ** lk);
-    vv += (acc0[k] as number) * (p.g0[k] as number) + (acc1[k] as number) * (p.g1[k] as number);
-    if (useBias) vv += p.bias[k] as number;
+    vv += acc0[k]! * g0[k]! + acc1[k]! * g1[k]!;
+    if (useBias) vv += bias[k]!;
     vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
     acc0[k] = 0;
     acc1[k] = 0;
     let o = 0;
-    if (fire && vv >= (p.theta[k] as number)) {
+    if (fire && vv >= theta[k]!) {
       o = 1;
       spikes++;
-      if (fl & NEURON_HARD_RESET) vv = p.vreset[k] as number;
+      if (fl & NEURON_HARD_RESET) vv = vreset[k]!;
       else {
-        vv -= p.theta[k] as number;
+        vv -= theta[k]!;
         vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
       }
     }
@@ -218,8 +232,15 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     for (let k = 0; k < nz; k++) bits += nzPc[k] as number;
     cs.sops += n * bits;
     if (nz > 0) {
-      if (wmode === 0 && wq === 1) {
-        for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dotBin(syn, rw + i * len, nz);
+      if (wmode === 0 && wq === 1 && ap === 1) {
+        // Exact reuse: the same instruction over the same operands and the same axon words
+        // (synapse memory is read-only) gives the same sums; only the datapath work is skipped,
+        // its cycles and events are still counted from the activity below.
+        const memo = cs.memo(cs.pc - 1, rw, len, n, nz, nzLo, nzHi, nzOff);
+        if (!memo.valid) accBin(memo.sums, n, syn, rw, len, nz, nzLo, nzHi, nzPc, nzOff);
+        memo.valid = true;
+        const sums = memo.sums;
+        for (let i = 0; i < n; i++) acc[rn + i] = acc[rn + i]! + sums[i]!;
       } else {
         for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dot(syn, rw + i * wq * len, len, nz, wmode, wq);
       }

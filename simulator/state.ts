@@ -8,7 +8,21 @@ export const WAIT_SYNC = 1;
 export const WAIT_INPUT = 2;
 export const HALTED = 3;
 
+/** The last result of one ACC instruction (see CoreState.memo). */
+export interface AccMemo {
+  rw: number;
+  len: number;
+  n: number;
+  nz: number;
+  lo: Int32Array;
+  hi: Int32Array;
+  off: Int32Array;
+  sums: Float64Array;
+  valid: boolean;
+}
+
 export class CoreState {
+  private readonly memos = new Map<number, AccMemo>();
   readonly img: LoadedCore;
   readonly core: number;
   readonly regs = new Int32Array(REGISTER_COUNT);
@@ -86,6 +100,32 @@ export class CoreState {
     this.dirtyN[bank] = 0;
   }
 
+  /**
+   * The memo of the ACC at `pc`: valid (its sums reusable) iff the operands and the non-zero
+   * axon words are identical to its previous execution in this inference; otherwise it is
+   * re-keyed and marked invalid for the caller to fill.
+   */
+  memo(pc: number, rw: number, len: number, n: number, nz: number, lo: Int32Array, hi: Int32Array, off: Int32Array): AccMemo {
+    let m = this.memos.get(pc);
+    if (!m || m.lo.length < nz || m.sums.length < n) {
+      const cap = Math.max(nz, m?.lo.length ?? 0);
+      m = { rw: -1, len: 0, n: 0, nz: 0, lo: new Int32Array(cap), hi: new Int32Array(cap), off: new Int32Array(cap), sums: new Float64Array(Math.max(n, m?.sums.length ?? 0)), valid: false };
+      this.memos.set(pc, m);
+    }
+    let same = m.valid && m.rw === rw && m.len === len && m.n === n && m.nz === nz;
+    for (let k = 0; same && k < nz; k++) same = m.lo[k] === lo[k] && m.hi[k] === hi[k] && m.off[k] === off[k];
+    if (same) return m;
+    m.rw = rw;
+    m.len = len;
+    m.n = n;
+    m.nz = nz;
+    m.lo.set(lo.subarray(0, nz));
+    m.hi.set(hi.subarray(0, nz));
+    m.off.set(off.subarray(0, nz));
+    m.valid = false;
+    return m;
+  }
+
   touch(hi: number): void {
     if (hi > this.touched) this.touched = hi;
   }
@@ -104,6 +144,7 @@ export class CoreState {
     this.busy = 0;
     this.stall = 0;
     this.sops = 0;
+    for (const m of this.memos.values()) m.valid = false;
   }
 
   /** Program restart at the start of a time step: pc 0, registers and CFGW geometry zero. */
