@@ -444,6 +444,13 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
           if (!isIdentity(wp.data, rows, cols)) fail(n, `its input ${x.ir} is a current; Graph IR synapses take spikes or the input (a neuron is needed between two weight layers)`);
           report.push('identity weight on a current: no synapse');
           v = x;
+        } else if (isIdentity(wp.data, rows, cols)) {
+          // Exactly the identity (how a spike-count readout is exported): a 2-bit identity IntLinear.
+          const weight = new Int32Array(rows * cols);
+          for (let i = 0; i < rows; i++) weight[i * cols + i] = 1;
+          push({ op: 'linear', name: nm, input: x.ir, inFeatures: cols, outFeatures: rows, bits: 2, weight, scale: new Float64Array(rows).fill(1) });
+          report.push('identity weights: 2-bit identity linear');
+          v = { ir: nm, kind: 'current', shape: [rows], producer: name };
         } else {
           const lw = lowerWeights(n, wp.data, rows, cols, report);
           if (lw.kind === 'binary') push({ op: 'binary_linear', name: nm, input: x.ir, inFeatures: cols, outFeatures: rows, weightBits: lw.bits, alpha: lw.alpha });

@@ -105,8 +105,8 @@ describe('NIR import: node types, executed against hand-computed spike trains', 
     );
     expect(graph.nodes.map((n) => `${n.name}:${n.op}`)).toEqual([
       'in:input',
-      'a:binary_linear',
-      'b:binary_linear',
+      'a:linear',
+      'b:linear',
       'lif:sum:add',
       'lif:gain:batchnorm',
       'lif:vleak:bias',
