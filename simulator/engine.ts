@@ -106,9 +106,9 @@ export class Machine implements Exec {
   fired?: (cs: CoreState, from: number, n: number) => void;
 
   fail(cs: CoreState, what: string): never {
-    const def = cs.img.defs[cs.pc];
+    const def = cs.img.defs[cs.issuePc];
     throw new BwsnnError(
-      `${this.bin.file}: core ${cs.core}, time step ${this.stepNo}, instruction ${cs.pc}${def ? ` (${def.mnemonic})` : ''}: ${what}`,
+      `${this.bin.file}: core ${cs.core}, time step ${this.stepNo}, instruction ${cs.issuePc}${def ? ` (${def.mnemonic})` : ''}: ${what}`,
     );
   }
 
@@ -301,6 +301,7 @@ export class Machine implements Exec {
       if (cs !== undefined) {
         if (tc > maxC) this.fail(cs, `time step exceeds ${maxC} cycles (a program that never halts?)`);
         const pc = cs.pc;
+        cs.issuePc = pc;
         if (pc >= cs.img.length) this.fail(cs, `the program counter ran past the end of the program (${cs.img.length} instructions) without HALT`);
         const b = pc * STRIDE;
         const di = cs.img.code[b] as number;

@@ -236,7 +236,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
         // Exact reuse: the same instruction over the same operands and the same axon words
         // (synapse memory is read-only) gives the same sums; only the datapath work is skipped,
         // its cycles and events are still counted from the activity below.
-        const memo = cs.memo(cs.pc - 1, rw, len, n, nz, nzLo, nzHi, nzOff);
+        const memo = cs.memo(cs.issuePc, rw, len, n, nz, nzLo, nzHi, nzOff);
         if (!memo.valid) accBin(memo.sums, n, syn, rw, len, nz, nzLo, nzHi, nzPc, nzOff);
         memo.valid = true;
         const sums = memo.sums;

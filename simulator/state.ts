@@ -27,6 +27,8 @@ export class CoreState {
   readonly core: number;
   readonly regs = new Int32Array(REGISTER_COUNT);
   pc = 0;
+  /** Address of the instruction being executed (for errors). */
+  issuePc = 0;
   /** Step-relative cycle at which the next instruction issues (or the core reached its wait). */
   time = 0;
   state = RUN;
