@@ -15,13 +15,15 @@ export { NEURON_COLUMNS, ROUTE_COLUMNS, parseNumber } from './build.js';
 /** Assemble `text` (named `file` in diagnostics). Throws AssemblyError listing every problem. */
 export function assemble(text: string, file: string): BwcContainer {
   const b = new Builder(file);
-  const lexed = asmLexer.tokenize(text);
+  // A UTF-8 byte order mark is not part of the program (columns count from after it).
+  const src = text.startsWith('\ufeff') ? text.slice(1) : text;
+  const lexed = asmLexer.tokenize(src);
   for (const e of lexed.errors) {
     b.diags.push({
       file,
       line: e.line ?? 1,
       column: e.column ?? 1,
-      message: `unexpected character ${JSON.stringify(text.substr(e.offset, e.length).slice(0, 1))}`,
+      message: `unexpected character ${JSON.stringify(src.slice(e.offset, e.offset + 1))}`,
     });
   }
   // Split into lines; each line is parsed on its own so one syntax error costs one line.

@@ -95,6 +95,21 @@ ${TAIL}`,
     expect(c.meta.encoding).toEqual({ kind: 'binary', threshold: 0.5 });
   });
 
+  test('CRLF line endings and a UTF-8 byte order mark are accepted', () => {
+    const f = 'isa/examples/loops.s';
+    const text = readFileSync(f, 'utf8');
+    const crlf = `\ufeff${text.replace(/\n/g, '\r\n')}`;
+    expect(writeContainer(assemble(crlf, f))).toEqual(writeContainer(assemble(text, f)));
+  });
+
+  test('directive key errors', () => {
+    expect(where(diags(`.chip bw-core-4x4 meshZ=3\n${HEAD.split('\n')[1]}\n`))[0]).toMatch(/^1:19: \.chip: unknown key meshZ \(known: name, meshX, /);
+    expect(where(diags(`${HEAD}.core 0\n HALT\n.input core=0 core=1 base=0\n${TAIL}`))[0]).toBe('5:15: .input: key core given twice');
+    expect(where(diags(`${HEAD}.core 0\n HALT\n.input base=0\n${TAIL}`))[0]).toBe('5:1: .input: missing core=');
+    expect(where(diags(`.model timesteps=1 input=[2] classes=1 encoding=ternary\n`))[0]).toBe('1:49: .model: unknown encoding ternary (binary or multibit)');
+    expect(where(diags(`${HEAD}.core 0\n HALT\n.probe layer="x" kind=volts shape=[1]\n`))[0]).toBe('5:23: .probe: kind must be spikes or membrane, got volts');
+  });
+
   test('chip presets and overrides, model metadata', () => {
     const c = assemble(
       `.chip name="my chip" meshX=3 clockHz=1.5e8\n.model name="m" timesteps=7 input=[1, 2, 3] encoding=multibit bits=3 classes=1\n.core 2\n HALT\n.neurons\n 0 0 0 1 0 0 0\n${TAIL.replace('core=0', 'core=2')}`,
