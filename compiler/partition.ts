@@ -111,7 +111,12 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name): 
   };
 
   for (const l of lm.layers) {
-    const one = chunkNeed(l, srcs, 0, 1);
+    // The most demanding single unit (conv windows differ at the borders).
+    let one = chunkNeed(l, srcs, 0, 1);
+    for (let u = 1; u < l.units && fits(one, chip); u++) {
+      const nu = chunkNeed(l, srcs, u, u + 1);
+      if (!fits(nu, chip)) one = nu;
+    }
     if (fits(one, chip)) {
       // Largest chunk that fits (needs grow with the chunk).
       let lo = 1;
@@ -124,7 +129,7 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name): 
       // Conv row windows differ with the chunk position: shrink until every chunk fits.
       let k = Math.ceil(l.units / lo);
       let cs = chunks(l.units, k);
-      while (!cs.every(([a, b]) => fits(chunkNeed(l, srcs, a, b), chip))) {
+      while (k < l.units && !cs.every(([a, b]) => fits(chunkNeed(l, srcs, a, b), chip))) {
         k++;
         cs = chunks(l.units, k);
       }
