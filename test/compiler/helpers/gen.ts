@@ -153,12 +153,12 @@ export function randomIntModel(seed: number, o: GenOpts = {}): IntModel {
   };
 }
 
-/** A random input sample (pixels in [0, 1] or multibit integers), one per step when perStep. */
+/** A random input sample (pixels in [0, 1] or multibit integers), or explicit per-step values (spikes 0/1 or integers) when perStep. */
 export function randomSample(m: IntModel, seed: number, perStep = false): Float32Array {
   const r = rng(seed ^ 0x9e3779b9);
   const n = prod(m.input.shape) * (perStep ? m.timesteps : 1);
   const x = new Float32Array(n);
   const e = m.input.encoding;
-  for (let i = 0; i < n; i++) x[i] = e.kind === 'binary' ? r() : int(r, 0, 2 ** e.bits - 1);
+  for (let i = 0; i < n; i++) x[i] = e.kind === 'binary' ? (perStep ? (r() < 0.5 ? 1 : 0) : r()) : int(r, 0, 2 ** e.bits - 1);
   return x;
 }
