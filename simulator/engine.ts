@@ -314,7 +314,7 @@ export class Machine implements Exec {
         act.taken = 0;
         this.sN = 0;
         cs.pc = pc + 1;
-        if (tracer) this.fired = (s, from, n) => tracer.neurons(s.core, from, n, s.out, t0 + s.time + def.cycles(act, chip));
+        this.fired = tracer ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, t0 + s.time + def.cycles(act, chip)) : undefined;
         (SEM[di] as Semantic)(this, cs, cs.img.code, b, act);
         const cyc = def.cycles(act, chip);
         const evs = def.events(act);
