@@ -13,7 +13,7 @@ import { BwsnnError } from '../isa/errors.js';
 import type { Graph, GraphNode, InputNode } from './graph.js';
 import { nodeInputs } from './graph.js';
 import { type GraphInfo, SPIKING_OPS, sizeOf, validateGraph } from './validate.js';
-import { convAccumulate, denseAccumulate, transpose, unpackSigns, windowTable } from './window.js';
+import { convAccumulate, convPlan, denseAccumulate, transpose, unpackSigns, windowTable } from './window.js';
 
 export interface ExecResult {
   /** Per neuron node (if, lif, threshold, maxpool): T * size spikes, step-major. */
@@ -97,9 +97,10 @@ function compile(g: Graph): Plan {
         const w = n.op === 'binary_conv2d' ? unpackSigns(n.weightBits, count) : n.weight;
         const scale = n.op === 'binary_conv2d' ? n.alpha : n.scale;
         const P = tbl.outH * tbl.outW;
+        const cp = convPlan(tbl, n.inChannels, n.outChannels, w);
         steps.push(() => {
           y.fill(0);
-          convAccumulate(tbl, n.inChannels, n.outChannels, w, src(n, n.input), y);
+          convAccumulate(cp, src(n, n.input), y);
           for (let o = 0; o < n.outChannels; o++) for (let p = 0; p < P; p++) y[o * P + p] = y[o * P + p]! * scale[o]!;
         });
         break;

@@ -12,8 +12,10 @@
  * |s_j| (rows with s_j < 0 are negated); the other terms share bank 1 with gains
  * round(2^F * s'_j / |s_j|). Thresholds: 'ge' -> ceil(2^F theta / |s_j|), 'gt' ->
  * floor(2^F theta / |s_j|) + 1; bias and vReset are rounded. F is chosen per layer as the largest
- * value for which every field fits its width and one step of worst-case drive (T steps for the
- * readout) cannot saturate the membrane; if no F keeps that headroom, the largest F whose fields fit.
+ * value for which every field fits its width and one step of worst-case drive (every input at its
+ * maximum, with the sign of its weight) plus the threshold cannot saturate the membrane (T steps for the
+ * readout, whose argmax must never meet saturation); if no F keeps that headroom, the largest F whose
+ * fields fit.
  */
 import { BwsnnError } from '../isa/errors.js';
 import type { Graph, GraphNode, InputNode } from './graph.js';
@@ -460,6 +462,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
   const bMax = 2 ** (bits.biasBits - 1) - 1;
   const bMin = -(2 ** (bits.biasBits - 1));
   const vMax = 2 ** (bits.membraneBits - 1) - 1;
+  // The readout integrates T steps and its argmax must not meet saturation: T steps of headroom.
   const steps = n.op === 'readout' ? ctx.g.timesteps : 1;
   const theta = new Int32Array(size);
   const bias = new Int32Array(size);

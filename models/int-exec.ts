@@ -10,7 +10,7 @@ import { BwsnnError } from '../isa/errors.js';
 import { argmax, checkSampleLength } from './float-exec.js';
 import { INT_HARD_RESET, INT_NO_MEMORY, type IntLayer, type IntModel } from './intmodel.js';
 import { sizeOf } from './validate.js';
-import { convAccumulate, denseAccumulate, transpose, windowTable } from './window.js';
+import { convAccumulate, convPlan, denseAccumulate, transpose, windowTable } from './window.js';
 
 export interface RefResult {
   /** Per 'if' layer: T * size spikes, step-major. */
@@ -88,9 +88,8 @@ function compileRef(m: IntModel): RefPlan {
         if (C * H * W !== from.length || op.outChannels * tbl.outH * tbl.outW !== lp.size) {
           throw new BwsnnError(`${where}: synapses[${k}] conv does not fit source ${from.length} / layer ${lp.size}`);
         }
-        const w = op.weights.values;
-        const O = op.outChannels;
-        run = (x, acc) => convAccumulate(tbl, C, O, w, x, acc);
+        const cp = convPlan(tbl, C, op.outChannels, op.weights.values);
+        run = (x, acc) => convAccumulate(cp, x, acc);
       } else {
         if (from.length !== lp.size) throw new BwsnnError(`${where}: synapses[${k}] identity from ${s.source} of size ${from.length} into ${lp.size} neurons`);
         run = (x, acc) => {

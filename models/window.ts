@@ -53,41 +53,66 @@ export function windowTable(
 }
 
 /**
- * out[o, p] += sum_c sum_{entries e of p} w[((o * C + c) * taps + tap[e])] * x[c * H * W + inPos[e]].
- * Skips input channels that are all zero at a position only implicitly (gather form).
+ * A convolution prepared for sparse inputs: for every input position, the output positions and
+ * kernel taps it meets; weights transposed to [c][tap][o] so that one input value updates a
+ * contiguous run of output channels.
  */
-export function convAccumulate(
-  t: WindowTable,
-  C: number,
-  O: number,
-  w: Float64Array | Int32Array,
-  x: Float64Array,
-  out: Float64Array,
-): void {
+export interface ConvPlan {
+  t: WindowTable;
+  C: number;
+  O: number;
+  /** Entries of input position q are invStart[q] .. invStart[q+1]-1. */
+  invStart: Int32Array;
+  invOut: Int32Array;
+  invTap: Int32Array;
+  /** [c][tap][o]. */
+  wT: Float64Array;
+  /** Scratch [p][o]. */
+  tmp: Float64Array;
+}
+
+export function convPlan(t: WindowTable, C: number, O: number, w: ArrayLike<number>): ConvPlan {
   const HW = t.inH * t.inW;
   const P = t.outH * t.outW;
-  const { start, inPos, tap, taps } = t;
+  const counts = new Int32Array(HW + 1);
+  for (let e = 0; e < t.inPos.length; e++) counts[t.inPos[e]! + 1]!++;
+  for (let q = 0; q < HW; q++) counts[q + 1]! += counts[q]!;
+  const invStart = counts.slice();
+  const fill = counts.slice(0, HW);
+  const invOut = new Int32Array(t.inPos.length);
+  const invTap = new Int32Array(t.inPos.length);
   for (let p = 0; p < P; p++) {
-    const e0 = start[p]!;
-    const e1 = start[p + 1]!;
-    for (let c = 0; c < C; c++) {
-      const xb = c * HW;
-      let any = false;
-      for (let e = e0; e < e1; e++) {
-        if (x[xb + inPos[e]!] !== 0) {
-          any = true;
-          break;
-        }
-      }
-      if (!any) continue;
-      for (let o = 0; o < O; o++) {
-        const wb = (o * C + c) * taps;
-        let s = 0;
-        for (let e = e0; e < e1; e++) s += w[wb + tap[e]!]! * x[xb + inPos[e]!]!;
-        out[o * P + p]! += s;
+    for (let e = t.start[p]!; e < t.start[p + 1]!; e++) {
+      const k = fill[t.inPos[e]!]!++;
+      invOut[k] = p;
+      invTap[k] = t.tap[e]!;
+    }
+  }
+  const wT = new Float64Array(C * t.taps * O);
+  for (let o = 0; o < O; o++) for (let c = 0; c < C; c++) for (let k = 0; k < t.taps; k++) wT[(c * t.taps + k) * O + o] = w[(o * C + c) * t.taps + k]!;
+  return { t, C, O, invStart, invOut, invTap, wT, tmp: new Float64Array(P * O) };
+}
+
+/** out[o, p] += sum_c sum_taps w[o][c][tap] * x[c][in position] (zero padding), skipping zero inputs. */
+export function convAccumulate(cp: ConvPlan, x: Float64Array, out: Float64Array): void {
+  const { t, C, O, invStart, invOut, invTap, wT, tmp } = cp;
+  const HW = t.inH * t.inW;
+  const P = t.outH * t.outW;
+  const taps = t.taps;
+  tmp.fill(0);
+  for (let c = 0; c < C; c++) {
+    for (let q = 0; q < HW; q++) {
+      const xv = x[c * HW + q]!;
+      if (xv === 0) continue;
+      for (let e = invStart[q]!; e < invStart[q + 1]!; e++) {
+        const tb = invOut[e]! * O;
+        const wb = (c * taps + invTap[e]!) * O;
+        if (xv === 1) for (let o = 0; o < O; o++) tmp[tb + o]! += wT[wb + o]!;
+        else for (let o = 0; o < O; o++) tmp[tb + o]! += wT[wb + o]! * xv;
       }
     }
   }
+  for (let p = 0; p < P; p++) for (let o = 0; o < O; o++) out[o * P + p]! += tmp[p * O + o]!;
 }
 
 /** Dense out[o] += sum_i W[o][i] x[i], with W given transposed ([in][out]) and sparse x skipped. */
