@@ -86,6 +86,26 @@ export function chipIssues(chip: ChipConfig): string[] {
   return out;
 }
 
+/**
+ * Static limits of one instruction's immediates against the chip (registers are not known
+ * statically, so these are the bounds no register value can rescue): a vector of n neurons must
+ * fit the neuron memory, a dense axon range (ap planes of len words) the axon buffer.
+ */
+export function chipLimitIssue(op: string, a: Record<string, number>, chip: ChipConfig): string | undefined {
+  const n = a.n;
+  if (n !== undefined && n > chip.neuronsPerCore) return `${op} n = ${n} exceeds neuronsPerCore = ${chip.neuronsPerCore}`;
+  if (op === 'ACC' && (a.len as number) * (a.ap as number) > chip.axonLines) {
+    return `ACC reads ap*len = ${(a.ap as number) * (a.len as number)} axon words, more than axonLines = ${chip.axonLines}`;
+  }
+  if (op === 'ACCW' && (a.oh as number) * (a.cout as number) > chip.neuronsPerCore) {
+    return `ACCW writes at least oh*cout = ${(a.oh as number) * (a.cout as number)} neurons, more than neuronsPerCore = ${chip.neuronsPerCore}`;
+  }
+  if (op === 'CFGW' && (a.inh as number) * (a.inw as number) * (a.cw as number) > chip.axonLines) {
+    return `CFGW input region inh*inw*cw = ${(a.inh as number) * (a.inw as number) * (a.cw as number)} words exceeds axonLines = ${chip.axonLines}`;
+  }
+  return undefined;
+}
+
 /** Number of input elements (product of the input shape). */
 export function inputSize(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -174,6 +194,8 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
         const v = ins.args[f.name] as number;
         if (f.kind === 'target' && v >= prog.length) at('program', `instruction ${k}: ${def.mnemonic} target ${v} is outside the program (0..${prog.length - 1})`, k);
       }
+      const lim = chipLimitIssue(ins.op, ins.args, chip);
+      if (lim) at('program', `instruction ${k}: ${lim}`, k);
       if ('route' in ins.args) {
         const r = ins.args.route as number;
         if (r >= nRoutes) at('program', `instruction ${k}: ${def.mnemonic} route ${r} is outside the core's ${nRoutes} routing lists`, k);

@@ -105,14 +105,30 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
         const [lo, hi] = fieldRange(f);
         if (f.kind === 'target') args[f.name] = int(0, len - 1);
         else if (f.name === 'route') args[f.name] = int(0, routes.length - 1);
-        else if (f.name === 'n' && def.mnemonic === 'PSUM') args[f.name] = 1;
         else if (f.bits > 20) args[f.name] = r() < 0.3 ? pick([lo, hi, 0, -1 < lo ? 0 : -1]) : int(-1000 > lo ? -1000 : lo, Math.min(hi, 100000));
         else args[f.name] = int(lo, hi);
       }
+      // Respect the static chip limits of validate.ts (chipLimitIssue).
+      if ('n' in args) args.n = int(1, chip.neuronsPerCore);
+      if (def.mnemonic === 'ACC') {
+        args.ap = int(1, Math.min(8, chip.axonLines));
+        args.len = int(1, Math.floor(chip.axonLines / (args.ap as number)));
+      }
+      if (def.mnemonic === 'ACCW') {
+        args.oh = int(1, Math.min(4095, chip.neuronsPerCore));
+        args.cout = int(1, Math.min(4095, Math.floor(chip.neuronsPerCore / (args.oh as number))));
+      }
+      if (def.mnemonic === 'CFGW') {
+        args.inh = int(1, Math.min(4095, chip.axonLines));
+        args.inw = int(1, Math.min(4095, Math.floor(chip.axonLines / (args.inh as number))));
+        args.cw = int(1, Math.min(255, Math.floor(chip.axonLines / ((args.inh as number) * (args.inw as number)))));
+      }
       return { op: def.mnemonic, args };
     });
-    const psum = program.filter((i) => i.op === 'PSUM').map((i) => i.args.route as number);
-    for (const list of psum) for (const d of routes[list] ?? []) d.base = Math.min(d.base, chip.neuronsPerCore - 1);
+    for (const i of program) {
+      if (i.op !== 'PSUM') continue;
+      for (const d of routes[i.args.route as number] ?? []) d.base = Math.min(d.base, chip.neuronsPerCore - (i.args.n as number));
+    }
     const synWords = int(0, Math.min(synapseWords(chip), 6));
     return {
       core,

@@ -260,7 +260,7 @@ describe('semantic checks of validateContainer', () => {
     ['program longer than instrMemWords', (c) => { c.chip.instrMemWords = 4; }, /program of 5 instructions exceeds instrMemWords = 4/],
     ['synapse words > synapseSramBytes/8', (c) => { c.chip.synapseSramBytes = 16; }, /synapses\[core 0\].*3 words exceeds synapseSramBytes\/8 = 2/],
     ['odd synapse halves', (c) => { core(c, 0).synapses = Uint32Array.of(1, 2, 3); }, /odd number/],
-    ['neuron count > neuronsPerCore', (c) => { c.chip.neuronsPerCore = 2; }, /neurons\[core 0\].*neuron count 3 exceeds neuronsPerCore = 2/],
+    ['neuron count > neuronsPerCore', (c) => { c.chip.neuronsPerCore = 2; core(c, 0).program = [{ op: 'HALT', args: {} }]; }, /neurons\[core 0\].*neuron count 3 exceeds neuronsPerCore = 2/],
     ['neuron array length', (c) => { core(c, 0).neurons.bias = new Int32Array(2); }, /bias has 2 entries, expected count = 3/],
     ['theta outside thresholdBits', (c) => { core(c, 0).neurons.theta[2] = -32769; }, /neuron 2: theta = -32769 is outside \[-32768, 32767\]/],
     ['vreset outside thresholdBits', (c) => { c.chip.thresholdBits = 8; core(c, 0).neurons.vreset[0] = 128; }, /vreset = 128 is outside \[-128, 127\]/],
@@ -295,6 +295,10 @@ describe('semantic checks of validateContainer', () => {
     ['chip field out of range', (c) => { c.chip.meshX = 0; }, /section chip .*field "meshX" = 0 is out of range/],
     ['thresholdBits > membraneBits', (c) => { c.chip.thresholdBits = 20; }, /thresholdBits \(20\) exceeds membraneBits \(16\)/],
     ['unknown instruction', (c) => { core(c, 0).program[0] = { op: 'BOGUS', args: {} }; }, /instruction 0: unknown instruction "BOGUS"/],
+    ['vector longer than the neuron memory', (c) => { c.chip.neuronsPerCore = 3; core(c, 1).program[3] = { op: 'INTEG', args: { rn: 0, n: 4, b: 1 } }; }, /instruction 3: INTEG n = 4 exceeds neuronsPerCore = 3/],
+    ['dense axon range longer than the axon buffer', (c) => { c.chip.axonLines = 3; core(c, 0).program[1] = { op: 'ACC', args: { acc: 0, rn: 0, rw: 0, ra: 0, n: 3, len: 2, wmode: 0, wq: 1, ap: 2 } }; }, /instruction 1: ACC reads ap\*len = 4 axon words, more than axonLines = 3/],
+    ['window output larger than the neuron memory', (c) => { core(c, 0).program[1] = { op: 'ACCW', args: { acc: 0, rn: 0, rw: 0, ra: 0, ry: 0, oh: 40, cout: 30, wmode: 0, wq: 1, ap: 1 } }; }, /ACCW writes at least oh\*cout = 1200 neurons, more than neuronsPerCore = 1024/],
+    ['window input larger than the axon buffer', (c) => { core(c, 0).program[1] = { op: 'CFGW', args: { inh: 100, inw: 100, cw: 1, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0 } }; }, /CFGW input region inh\*inw\*cw = 10000 words exceeds axonLines = 8192/],
     ['operand out of range', (c) => { core(c, 0).program[2] = { op: 'FIRE', args: { rn: 0, n: 0, b: 0 } }; }, /instruction 2: FIRE operand n = 0 is out of range \[1, 65535\]/],
   ];
   test.each(cases)('%s', (_name, mutate, re) => {
