@@ -52,12 +52,11 @@ export const ARCHS: Record<string, ArchSpec> = {
     timesteps: 2,
     classes: 10,
     description:
-      '1x28x28 (4-bit) -> conv3x3/2 16 IF -> conv3x3 16 IF (+shortcut) -> conv3x3/2 32 IF -> conv3x3 32 IF (+shortcut) -> flatten -> 10 readout, binary weights in every layer',
+      '1x28x28 (4-bit) -> conv3x3/2 16 IF -> conv3x3/2 16 IF -> conv3x3 16 IF (+shortcut) -> flatten -> 10 readout, binary weights in every layer',
     stages: [
       { kind: 'conv', name: 'conv1', out: 16, k: 3, stride: 2, pad: 1 },
-      { kind: 'conv', name: 'conv2', out: 16, k: 3, stride: 1, pad: 1 },
-      { kind: 'conv', name: 'conv3', out: 32, k: 3, stride: 2, pad: 1 },
-      { kind: 'conv', name: 'conv4', out: 32, k: 3, stride: 1, pad: 1 },
+      { kind: 'conv', name: 'conv2', out: 16, k: 3, stride: 2, pad: 1 },
+      { kind: 'conv', name: 'conv3', out: 16, k: 3, stride: 1, pad: 1 },
       { kind: 'flatten', name: 'flatten' },
       { kind: 'linear', name: 'out', out: 10 },
     ],

@@ -123,16 +123,20 @@ export function encodeBatch(arch: ArchSpec, data: TrainData, idx: ArrayLike<numb
   return out;
 }
 
-/** Logits of every sample (eval mode). */
-export function predictAll(net: Net, data: TrainData, batch = 250): Float32Array {
+/** Logits (eval mode) of the samples `which` (default: all), stored at each sample's index. */
+export function predictAll(net: Net, data: TrainData, batch = 250, which?: Uint32Array): Float32Array {
   const K = net.classes;
   const out = new Float32Array(data.count * K);
-  const ident = new Uint32Array(data.count);
-  for (let i = 0; i < data.count; i++) ident[i] = i;
-  for (let s = 0; s < data.count; s += batch) {
-    const n = Math.min(batch, data.count - s);
-    const x = encodeBatch(net.arch, data, ident, s, n);
-    out.set(net.forward(x, n, false), s * K);
+  let idx = which;
+  if (!idx) {
+    idx = new Uint32Array(data.count);
+    for (let i = 0; i < data.count; i++) idx[i] = i;
+  }
+  for (let s = 0; s < idx.length; s += batch) {
+    const n = Math.min(batch, idx.length - s);
+    const x = encodeBatch(net.arch, data, idx, s, n);
+    const z = net.forward(x, n, false);
+    for (let b = 0; b < n; b++) out.set(z.subarray(b * K, b * K + K), idx[s + b]! * K);
   }
   return out;
 }
@@ -237,7 +241,7 @@ export function trainModel(
     const teacher = new Net(arch, { mode: 'ann', timesteps: 1, shortcuts: o.shortcuts, seed: o.seed + 1 });
     const tOpts = { ...opts, kdAlpha: 0 };
     teacherTestAcc = runEpochs(teacher, 'teacher', train, test, order, tOpts, o.teacherEpochs, null, rng, log, history);
-    teacherLogits = predictAll(teacher, train);
+    teacherLogits = predictAll(teacher, train, 250, order);
   }
   const net = new Net(arch, { mode: 'snn', timesteps: T, shortcuts: o.shortcuts, seed: o.seed, slope: o.slope });
   const floatTestAcc = runEpochs(net, 'student', train, test, order, opts, o.epochs, teacherLogits, rng, log, history);
