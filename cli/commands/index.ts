@@ -10,7 +10,8 @@ import { register as inspect } from './inspect.js';
 import { register as evalCmd } from './eval.js';
 import { register as importCmd } from './import.js';
 import { register as exportCmd } from './export.js';
+import { register as run } from './run.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd];
+export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd, run];
