@@ -26,7 +26,7 @@ export const NEURON_COLUMNS = ['theta', 'bias', 'vreset', 'g0', 'g1', 'leak', 'f
 /** Columns of a routing destination row. */
 export const ROUTE_COLUMNS = ['core', 'base', 'flags', 'bitOffset'] as const;
 
-type Block = 'none' | 'core' | 'synapses' | 'neurons' | 'route' | 'input' | 'entry';
+type Block = 'none' | 'core' | 'synapses' | 'neurons' | 'route' | 'input' | 'probe' | 'entry';
 
 interface CoreSrc {
   tok: IToken;
@@ -119,7 +119,7 @@ export class Builder {
 
   private needCore(tok: IToken, what: string): { img: CoreImage; src: CoreSrc } {
     const c = this.core;
-    if (!c || this.block === 'input' || this.block === 'entry' || this.block === 'none') {
+    if (!c || this.block === 'input' || this.block === 'probe' || this.block === 'entry' || this.block === 'none') {
       throw new SemanticError(tok, `${what} must follow a .core directive`);
     }
     return c;
@@ -165,7 +165,7 @@ export class Builder {
   }
 
   /** Named operands of a directive, refusing unknown names and duplicates. */
-  private named(dir: string, tok: IToken, ops: Operand[], known: readonly string[], positional = 0): { pos: Value[]; kv: Map<string, Value> } {
+  private named(dir: string, ops: Operand[], known: readonly string[], positional = 0): { pos: Value[]; kv: Map<string, Value> } {
     const pos: Value[] = [];
     const kv = new Map<string, Value>();
     for (const o of ops) {
@@ -179,7 +179,6 @@ export class Builder {
       if (kv.has(o.name)) throw new SemanticError(nameTok, `${dir}: key ${o.name} given twice`);
       kv.set(o.name, o.value);
     }
-    void tok;
     return { pos, kv };
   }
 
@@ -203,7 +202,7 @@ export class Builder {
       case '.neurons':
       case '.route': {
         const { img, src } = this.needCore(tok, name);
-        this.named(name, tok, ops, []);
+        this.named(name, ops, []);
         if (name === '.synapses') {
           if (src.synTok) throw new SemanticError(tok, `.synapses given twice for core ${img.core} (first at line ${src.synTok.startLine})`);
           src.synTok = tok;
@@ -228,7 +227,7 @@ export class Builder {
       case '.entry':
         return this.dirEntry(tok, ops);
       case '.readout': {
-        const { pos } = this.named(name, tok, ops, [], 1);
+        const { pos } = this.named(name, ops, [], 1);
         if (pos.length !== 1) throw new SemanticError(tok, '.readout: expected one operand, the probe index');
         if (this.readoutTok) throw new SemanticError(tok, `.readout given twice (first at line ${this.readoutTok.startLine})`);
         this.readout = this.int(pos[0] as Value, '.readout', 0, 0xffffffff);
@@ -246,7 +245,7 @@ export class Builder {
     if (this.cores.length || this.meta) throw new SemanticError(tok, '.chip must come before .model and .core');
     this.chipTok = tok;
     const keys = ['name', ...Object.keys(CHIP_FIELDS)];
-    const { pos, kv } = this.named('.chip', tok, ops, keys, 1);
+    const { pos, kv } = this.named('.chip', ops, keys, 1);
     let base: Readonly<ChipConfig> = DEFAULT_CHIP;
     if (pos[0]) {
       const pname = this.name(pos[0], '.chip preset');
@@ -265,7 +264,7 @@ export class Builder {
   private dirModel(tok: IToken, ops: Operand[]): void {
     if (this.modelTok) throw new SemanticError(tok, `.model given twice (first at line ${this.modelTok.startLine})`);
     this.modelTok = tok;
-    const { kv } = this.named('.model', tok, ops, ['name', 'timesteps', 'input', 'encoding', 'threshold', 'bits', 'classes']);
+    const { kv } = this.named('.model', ops, ['name', 'timesteps', 'input', 'encoding', 'threshold', 'bits', 'classes']);
     const enc = kv.get('encoding');
     const encName = enc ? this.name(enc, '.model encoding') : 'binary';
     let encoding: InputEncoding;
@@ -290,7 +289,7 @@ export class Builder {
   }
 
   private dirCore(tok: IToken, ops: Operand[]): void {
-    const { pos } = this.named('.core', tok, ops, [], 1);
+    const { pos } = this.named('.core', ops, [], 1);
     if (pos.length !== 1) throw new SemanticError(tok, '.core: expected one operand, the core index');
     const core = this.int(pos[0] as Value, '.core index', 0, 0xfffe);
     this.finishCore();
@@ -307,7 +306,7 @@ export class Builder {
   }
 
   private dirInput(tok: IToken, ops: Operand[]): void {
-    const { kv } = this.named('.input', tok, ops, ['core', 'base', 'stride']);
+    const { kv } = this.named('.input', ops, ['core', 'base', 'stride']);
     this.inputMap.push({
       core: this.int(this.required('.input', tok, kv, 'core'), '.input core', 0, 0xffffffff),
       axonBase: this.int(this.required('.input', tok, kv, 'base'), '.input base', 0, 0xffffffff),
@@ -322,7 +321,7 @@ export class Builder {
   }
 
   private dirProbe(tok: IToken, ops: Operand[]): void {
-    const { kv } = this.named('.probe', tok, ops, ['layer', 'kind', 'shape']);
+    const { kv } = this.named('.probe', ops, ['layer', 'kind', 'shape']);
     const kind = this.name(this.required('.probe', tok, kv, 'kind'), '.probe kind');
     if (kind !== 'spikes' && kind !== 'membrane') throw new SemanticError((kv.get('kind') as Value).tok, `.probe: kind must be spikes or membrane, got ${kind}`);
     this.probes.push({
@@ -334,16 +333,16 @@ export class Builder {
     this.probeToks.push(tok);
     this.entryToks.push([]);
     this.entryRows.push([]);
-    this.block = 'none';
+    this.block = 'probe';
     this.blockTok = tok;
   }
 
   private dirEntry(tok: IToken, ops: Operand[]): void {
     const p = this.probes[this.probes.length - 1];
-    if (!p || (this.block !== 'none' && this.block !== 'entry') || this.blockTok === undefined) {
+    if (!p || (this.block !== 'probe' && this.block !== 'entry')) {
       throw new SemanticError(tok, '.entry must follow a .probe directive');
     }
-    const { kv } = this.named('.entry', tok, ops, ['core', 'base']);
+    const { kv } = this.named('.entry', ops, ['core', 'base']);
     p.entries.push({
       core: this.int(this.required('.entry', tok, kv, 'core'), '.entry core', 0, 0xffffffff),
       neuronBase: this.int(this.required('.entry', tok, kv, 'base'), '.entry base', 0, 0xffffffff),

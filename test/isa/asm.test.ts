@@ -192,6 +192,8 @@ describe('assembler diagnostics', () => {
     expect(where(diags(`${HEAD}.core 0\n HALT\n 1 2\n${TAIL}`))[0]).toBe('5:2: a row of numbers must follow .synapses, .neurons, .route, .input or .entry');
     expect(where(diags(`${HEAD}.core 0\n ACC acc=0, rn=r0, rw=r0, ra=r0, n=1, len=1, wmode=0, wq=1, ap=1, ap=2\n${TAIL}`))[0]).toBe('4:67: ACC: operand ap given twice');
     expect(where(diags(`${HEAD}.core 0\n FIRE r0, n=1, x=0\n${TAIL}`))[0]).toBe('4:16: FIRE has no operand x (operands: rn, n, b)');
+    expect(where(diags(`${HEAD}.core 0\n HALT\n.entry core=0 base=0\n${TAIL}`))[0]).toBe('5:1: .entry must follow a .probe directive');
+    expect(where(diags(`${HEAD}.core 0\n HALT\n${TAIL}.entry core=0 base=0\n`)).at(-1)).toBe('9:1: .entry must follow a .probe directive');
   });
 });
 
