@@ -65,6 +65,20 @@ export function inspectContainer(c: BwcContainer, dir: SectionInfo[], bytes: num
 
 const pad = (s: string | number, n: number): string => String(s).padStart(n);
 
+const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`;
+
+/** The fullest core for each per-core memory, as a percentage of the chip limit. */
+function usage(i: InspectInfo): string {
+  if (i.cores.length === 0) return 'none';
+  const max = (f: (c: CoreSummary) => number): number => Math.max(...i.cores.map(f));
+  return [
+    `instructions ${pct(max((c) => c.instructions), i.chip.instrMemWords)}`,
+    `synapse words ${pct(max((c) => c.synapseWords), i.chip.synapseWords)}`,
+    `neurons ${pct(max((c) => c.neurons), i.chip.neuronsPerCore)}`,
+    `route entries ${pct(max((c) => c.routeDestinations), i.chip.routeEntries)}`,
+  ].join(', ');
+}
+
 export function formatInspect(i: InspectInfo): string {
   const m = i.model;
   const enc = m.encoding.kind === 'binary' ? `binary (threshold ${m.encoding.threshold})` : `multibit (${m.encoding.bits} bits)`;
@@ -77,7 +91,7 @@ export function formatInspect(i: InspectInfo): string {
     `  ${'kind'.padEnd(9)} ${pad('core', 5)} ${pad('offset', 10)} ${pad('length', 10)}  crc32`,
     ...i.sections.map((s) => `  ${s.kind.padEnd(9)} ${pad(s.core ?? '-', 5)} ${pad(s.offset, 10)} ${pad(s.length, 10)}  ${s.crc32}`),
     '',
-    `cores used: ${i.cores.length} of ${i.chip.cores}`,
+    `cores used: ${i.cores.length} of ${i.chip.cores}; largest use of a core's memories: ${usage(i)}`,
     `  ${pad('core', 5)} ${pad('(x,y)', 7)} ${pad('instrs', 7)} ${pad('syn.words', 10)} ${pad('neurons', 8)} ${pad('routes', 7)} ${pad('dests', 6)}`,
     ...i.cores.map((c) => `  ${pad(c.core, 5)} ${pad(`(${c.x},${c.y})`, 7)} ${pad(c.instructions, 7)} ${pad(c.synapseWords, 10)} ${pad(c.neurons, 8)} ${pad(c.routeLists, 7)} ${pad(c.routeDestinations, 6)}`),
     '',

@@ -53,7 +53,8 @@ describe('bwsnn asm / disasm / inspect', () => {
     expect(await run('inspect', bwc)).toBe(0);
     const t = out.join('');
     expect(t).toContain(`container: ${bytes.length} bytes, format version 1`);
-    expect(t).toContain('cores used: 2 of 2');
+    // two-core-send.s: core 0 has 5 instructions, 4 synapse words, 4 neurons, 1 route entry
+    expect(t).toContain('cores used: 2 of 2; largest use of a core\'s memories: instructions 0.1%, synapse words 0.0%, neurons 0.4%, route entries 0.4%');
     expect(t).toContain('model: "two-core", T = 4, input [8], binary (threshold 0.5), 2 classes');
 
     out.length = 0;
