@@ -2,7 +2,8 @@
  * The compiler: IntModel + ChipConfig -> BwcContainer + CompileReport, as a pipeline of passes that
  * can each be run alone (see compiler/ir.ts for the forms and docs/compiler.md for the design).
  */
-import type { ChipConfig } from '../isa/chip.js';
+import { coreCount, type ChipConfig } from '../isa/chip.js';
+import { BwsnnError } from '../isa/errors.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import type { IntModel } from '../models/intmodel.js';
 import { generateCode } from './codegen.js';
@@ -24,6 +25,8 @@ export type Stage = (typeof STAGES)[number];
 export interface CompileOptions {
   /** Names the model in error messages (usually the file path). */
   file?: string;
+  /** 'snake' only: do not fall back to striping when snake placement runs out of cores. */
+  strategy?: 'auto' | 'snake';
 }
 
 export interface CompileStages {
@@ -41,8 +44,22 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   const file = opts.file ?? m.name;
   const validate = validateModel(m, chip, file);
   const lower = lowerModel(validate, file);
-  const partition = partitionModel(lower, file);
-  const place = placeModel(partition, file);
+  // First try: fewest chunks, snake placement (locality). If the chip runs out of cores, spread
+  // every layer over all cores (at least one chunk per core, striped placement) to balance
+  // neurons against synapse memory; report the first error if that does not fit either.
+  let partition = partitionModel(lower, file);
+  let place: Placed;
+  try {
+    place = placeModel(partition, file, 'snake');
+  } catch (e) {
+    if (!(e instanceof BwsnnError) || opts.strategy === 'snake') throw e;
+    try {
+      partition = partitionModel(lower, file, { minChunks: coreCount(chip) });
+      place = placeModel(partition, file, 'stripe');
+    } catch {
+      throw e;
+    }
+  }
   const route = routeModel(place, file);
   const codegen = generateCode(route, file);
   const emit = emitContainer(codegen);

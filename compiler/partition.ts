@@ -100,7 +100,13 @@ function chunks(U: number, k: number): [number, number][] {
   return out;
 }
 
-export function partitionModel(lm: LoweredModel, file = lm.checked.model.name): Partitioned {
+export interface PartitionOptions {
+  /** Cut every layer into at least min(units, minChunks) chunks (used to spread layers over all cores). */
+  minChunks?: number;
+}
+
+export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, opts: PartitionOptions = {}): Partitioned {
+  const minChunks = opts.minChunks ?? 1;
   const chip = lm.checked.chip;
   const srcs = lm.checked.sources;
   const tasks: Task[] = [];
@@ -127,7 +133,7 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name): 
         else hi = mid - 1;
       }
       // Conv row windows differ with the chunk position: shrink until every chunk fits.
-      let k = Math.ceil(l.units / lo);
+      let k = Math.max(Math.ceil(l.units / lo), Math.min(l.units, minChunks));
       let cs = chunks(l.units, k);
       while (k < l.units && !cs.every(([a, b]) => fits(chunkNeed(l, srcs, a, b), chip))) {
         k++;
@@ -161,7 +167,7 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name): 
     const maxRow = Math.max(...slices.map((x) => x.s.wq * x.words));
     const c = Math.min(l.units, Math.floor(chip.neuronsPerCore / l.neuronsPerUnit), Math.floor(synapseWords(chip) / (maxRow * l.neuronsPerUnit)));
     if (c < 1) fitError(file, l, { neurons: l.neuronsPerUnit, sram: maxRow * l.neuronsPerUnit, axon: 0 }, chip, 'one output unit of a fan-in slice');
-    for (const [u0, u1] of chunks(l.units, Math.ceil(l.units / c))) {
+    for (const [u0, u1] of chunks(l.units, Math.max(Math.ceil(l.units / c), Math.min(l.units, minChunks)))) {
       const neurons = (u1 - u0) * l.neuronsPerUnit;
       const even = neurons + (neurons & 1);
       const owner = tasks.length;

@@ -3,11 +3,13 @@
  * right to left, ...) so that consecutive cores are mesh neighbours; tasks are taken in layer order
  * and packed greedily: a task goes to the current core if its neurons, synapse words and new axon
  * regions fit (regions of the same source units are shared by the tasks of a core), otherwise to
- * the next core. Consecutive layers therefore sit on the same or neighbouring cores. A helper
+ * the next core. Consecutive layers therefore sit on the same or neighbouring cores. When every
+ * core is open, a task that does not fit the current core goes to the first open core where it
+ * fits (first fit, in snake order), so a model that fits in total is not refused for locality. A helper
  * task (partial sums) never shares its owner's core. Then neurons, synapse words and axon regions
  * are allocated from address 0 up, in task order.
  */
-import { coreCount, synapseWords, type ChipConfig } from '../isa/chip.js';
+import { synapseWords, type ChipConfig } from '../isa/chip.js';
 import { BwsnnError } from '../isa/errors.js';
 import type { CoreAlloc, Part, Partitioned, Placed, PlacedTask, Region, SourceInfo, Task } from './ir.js';
 import { partSramWords, planeWords } from './partition.js';
@@ -28,15 +30,20 @@ function mib(words: number): string {
   return b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`;
 }
 
-export function placeModel(p: Partitioned, file = p.lowered.checked.model.name): Placed {
+export type PlaceStrategy = 'snake' | 'stripe';
+
+export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, strategy: PlaceStrategy = 'snake'): Placed {
   const chip = p.lowered.checked.chip;
   const srcs = p.lowered.checked.sources;
   const layers = new Map(p.lowered.layers.map((l) => [l.name, l]));
   const order = snakeOrder(chip);
-  const cores: CoreAlloc[] = [];
-  const keys: Set<string>[] = [];
+  const n = order.length;
+  // Every core, in snake order; the unused ones are dropped at the end.
+  const cores: CoreAlloc[] = order.map((core) => ({ core, tasks: [], neurons: 0, sramWords: 0, axonWords: 0, regions: [] }));
+  const keys: Set<string>[] = order.map(() => new Set());
   const placed: PlacedTask[] = new Array(p.tasks.length);
-  let ci = -1;
+  let ci = -1; // snake: the last opened core
+  const seq = new Map<string, number>(); // stripe: chunks of each layer placed so far
 
   const regionsOf = (t: Task): { key: string; part: Part; src: SourceInfo; recurrent: boolean; words: number }[] => {
     const l = layers.get(t.layer)!;
@@ -47,33 +54,26 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name):
     });
   };
 
-  const newCore = (t: Task): void => {
-    ci++;
-    if (ci >= order.length) {
-      let sram = 0;
-      let neurons = 0;
-      for (const x of p.tasks) {
-        sram += x.sramWords;
-        neurons += x.neurons;
-      }
-      const n = coreCount(chip);
-      throw new BwsnnError(
-        `${file}: layer ${t.layer}: no core left for units ${t.u0}..${t.u1 - 1} (${t.role}); the model needs ${mib(sram)} of synapses and ${neurons} neurons in all, ` +
-          `chip "${chip.name}" has ${mib(n * synapseWords(chip))} and ${n * chip.neuronsPerCore} neurons in ${n} cores (meshX x meshY = ${chip.meshX} x ${chip.meshY}); raise meshX/meshY, neuronsPerCore, synapseSramBytes or axonLines`,
-      );
+  const noCore = (t: Task): never => {
+    let sram = 0;
+    let neurons = 0;
+    for (const x of p.tasks) {
+      sram += x.sramWords;
+      neurons += x.neurons;
     }
-    cores.push({ core: order[ci]!, tasks: [], neurons: 0, sramWords: 0, axonWords: 0, regions: [] });
-    keys.push(new Set());
+    throw new BwsnnError(
+      `${file}: layer ${t.layer}: no core left for units ${t.u0}..${t.u1 - 1} (${t.role}: ${t.neurons} neurons, ${mib(t.sramWords)} of synapses); the model needs ${mib(sram)} of synapses and ${neurons} neurons in all, ` +
+        `chip "${chip.name}" has ${mib(n * synapseWords(chip))} and ${n * chip.neuronsPerCore} neurons in ${n} cores (meshX x meshY = ${chip.meshX} x ${chip.meshY}); raise meshX/meshY, neuronsPerCore, synapseSramBytes or axonLines`,
+    );
   };
 
   for (const t of p.tasks) {
     const regs = regionsOf(t);
-    const fitsHere = (): boolean => {
-      if (ci < 0) return false;
-      const c = cores[ci]!;
+    const fitsOn = (k: number): boolean => {
+      const c = cores[k]!;
       if (t.role === 'helper' && c.tasks.includes(t.owner)) return false;
       let axon = c.axonWords;
-      const seen = new Set(keys[ci]);
+      const seen = new Set(keys[k]);
       for (const r of regs) {
         if (!seen.has(r.key)) {
           axon += r.words;
@@ -82,11 +82,24 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name):
       }
       return c.neurons + t.neurons <= chip.neuronsPerCore && c.sramWords + t.sramWords <= synapseWords(chip) && axon <= chip.axonLines;
     };
-    if (!fitsHere()) {
-      newCore(t);
-      if (!fitsHere()) throw new Error(`internal: task ${t.id} of layer ${t.layer} does not fit an empty core`);
+    let target = -1;
+    if (strategy === 'snake') {
+      if (ci >= 0 && fitsOn(ci)) target = ci;
+      else if (ci + 1 < n) {
+        ci++;
+        if (!fitsOn(ci)) throw new Error(`internal: task ${t.id} of layer ${t.layer} does not fit an empty core`);
+        target = ci;
+      } else {
+        // Every core is open: first fit (locality gives way to fitting at all).
+        for (let k = 0; k < n && target < 0; k++) if (fitsOn(k)) target = k;
+      }
+    } else {
+      const i = seq.get(t.layer) ?? 0;
+      seq.set(t.layer, i + 1);
+      for (let d = 0; d < n && target < 0; d++) if (fitsOn((i + d) % n)) target = (i + d) % n;
     }
-    const c = cores[ci]!;
+    if (target < 0) noCore(t);
+    const c = cores[target]!;
     const l = layers.get(t.layer)!;
     const pt: PlacedTask = { task: t.id, core: c.core, neuronBase: c.neurons, partSram: [], partRegion: [] };
     for (const r of regs) {
@@ -102,7 +115,7 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name):
           planes: r.src.planes,
         };
         c.regions.push(reg);
-        keys[ci]!.add(r.key);
+        keys[target]!.add(r.key);
         c.axonWords += r.words;
         idx = c.regions.length - 1;
       }
@@ -115,5 +128,5 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name):
     c.tasks.push(t.id);
     placed[t.id] = pt;
   }
-  return { partitioned: p, cores, placed };
+  return { partitioned: p, cores: cores.filter((c) => c.tasks.length > 0), placed };
 }
