@@ -1,0 +1,117 @@
+/**
+ * `bwsnn train`: train a BWSNN with the SEI recipe on an installed data set and save it as .bwsnn
+ * (atomically, only at the end), with an optional JSON card measured through the integer reference.
+ */
+import { Command, Option } from '@commander-js/extra-typings';
+import { basename } from 'node:path';
+import { cpus } from 'node:os';
+import { BwsnnError } from '../../isa/errors.js';
+import { loadDataset } from '../../models/data/index.js';
+import { saveModel } from '../../models/format.js';
+import { ARCHS } from '../../models/train/archs.js';
+import { cardRecipe, type ModelCard } from '../../models/train/card.js';
+import { integerAccuracy } from '../../models/train/evaluate.js';
+import { DEFAULT_OPTIONS, trainModel, validateOptions, type EpochLog, type TrainOptions } from '../../models/train/trainer.js';
+import { checkOutputPath, writeAtomic } from '../io.js';
+
+function num(name: string): (v: string) => number {
+  return (v: string) => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x)) throw new BwsnnError(`train: --${name} expects a number, got '${v}'`);
+    return x;
+  };
+}
+
+export function register(program: Command): void {
+  const d = DEFAULT_OPTIONS;
+  program
+    .command('train')
+    .description('train a binary-weight SNN with the SEI recipe (BPTT, shortcuts, knowledge distillation) and save it as .bwsnn')
+    .addOption(new Option('--arch <name>', `architecture: ${Object.keys(ARCHS).join(', ')}`).makeOptionMandatory())
+    .requiredOption('-o, --out <file>', 'output model (.bwsnn), written atomically at the end')
+    .option('--card <file>', 'also write a JSON model card (accuracy of the float model and of the integer reference)')
+    .option('--epochs <n>', 'student epochs', num('epochs'), d.epochs)
+    .option('--teacher-epochs <n>', 'ANN teacher epochs (with --kd-alpha > 0)', num('teacher-epochs'), d.teacherEpochs)
+    .option('--batch <n>', 'batch size', num('batch'), d.batch)
+    .option('--lr <x>', 'Adam learning rate (cosine decay to 0)', num('lr'), d.lr)
+    .option('-T, --timesteps <n>', 'time steps (0 = the architecture default)', num('timesteps'), d.timesteps)
+    .option('--no-shortcuts', 'no shortcut around the binary layers (ablation baseline)')
+    .option('--kd-alpha <x>', 'knowledge-distillation weight lambda in [0,1] (0 = no teacher)', num('kd-alpha'), d.kdAlpha)
+    .option('--kd-temp <x>', 'distillation temperature tau', num('kd-temp'), d.kdTemp)
+    .option('--slope <x>', 'surrogate-gradient slope k (sigmoid derivative)', num('slope'), d.slope)
+    .option('--seed <n>', 'PRNG seed (identical runs give identical models)', num('seed'), d.seed)
+    .option('--train-limit <n>', 'train on the first N samples of a seeded shuffle (0 = all)', num('train-limit'), d.trainLimit)
+    .option('--quiet', 'no per-epoch lines')
+    .action((o) => {
+      const opts: TrainOptions = {
+        arch: o.arch,
+        epochs: o.epochs,
+        teacherEpochs: o.teacherEpochs,
+        batch: o.batch,
+        lr: o.lr,
+        timesteps: o.timesteps,
+        shortcuts: o.shortcuts,
+        kdAlpha: o.kdAlpha,
+        kdTemp: o.kdTemp,
+        slope: o.slope,
+        seed: o.seed,
+        trainLimit: o.trainLimit,
+      };
+      const arch = validateOptions(opts);
+      checkOutputPath(o.out);
+      if (o.card) checkOutputPath(o.card);
+      const load = (split: 'train' | 'test') => {
+        try {
+          return loadDataset(arch.dataset, split);
+        } catch (e) {
+          if (e instanceof BwsnnError) throw e;
+          throw new BwsnnError(`train: data set ${arch.dataset} (${split}) is not available: ${(e as Error).message}`);
+        }
+      };
+      const train = load('train');
+      const test = load('test');
+      const log = (l: EpochLog) => {
+        if (o.quiet) return;
+        process.stderr.write(
+          `${l.phase} epoch ${l.epoch}: loss ${l.loss.toFixed(4)} train acc ${(100 * l.trainAcc).toFixed(2)}% test acc ${(100 * l.testAcc).toFixed(2)}% (${l.seconds.toFixed(1)} s)\n`,
+        );
+      };
+      const r = trainModel(opts, train, test, log);
+      let intAcc: number | null = null;
+      let disagree: number | null = null;
+      if (o.card) {
+        const m = integerAccuracy(r.graph, r.net, test);
+        intAcc = m.accuracy;
+        disagree = m.disagreements;
+        r.graph.meta = { ...r.graph.meta, integerReferenceTestAccuracy: intAcc };
+      }
+      saveModel(o.out, r.graph);
+      process.stdout.write(
+        `${o.out}: ${arch.name}, T=${r.options.timesteps}, float test accuracy ${(100 * r.floatTestAcc).toFixed(2)}%` +
+          (intAcc === null ? '' : `, integer reference ${(100 * intAcc).toFixed(2)}%`) +
+          ` (${train.count} train / ${test.count} test, ${r.seconds.toFixed(0)} s)\n`,
+      );
+      if (o.card) {
+        const card: ModelCard = {
+          name: arch.name,
+          dataset: arch.dataset,
+          split: {
+            train: `loadDataset('${arch.dataset}', 'train'): ${train.count} samples${opts.trainLimit ? ` (first ${r.graph.meta?.trainSamples} of a seeded shuffle)` : ''}`,
+            test: `loadDataset('${arch.dataset}', 'test'): ${test.count} samples`,
+          },
+          architecture: arch.description,
+          stages: arch.stages,
+          timesteps: r.options.timesteps,
+          inputEncoding: arch.encoding,
+          recipe: cardRecipe(r.options),
+          accuracy: { floatTest: r.floatTestAcc, integerReferenceTest: intAcc, floatIntDisagreements: disagree, teacherTest: r.teacherTestAcc },
+          trainingCommand: `bwsnn ${process.argv.slice(2).filter((a) => a !== '--debug').join(' ')}`,
+          trainingSeconds: Math.round(r.seconds),
+          machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, shared with other jobs`,
+          history: r.history,
+        };
+        writeAtomic(o.card, `${JSON.stringify(card, null, 2)}\n`);
+        process.stdout.write(`${o.card}: card written (${basename(o.out)})\n`);
+      }
+    });
+}
