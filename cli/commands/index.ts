@@ -11,8 +11,9 @@ import { register as evalCmd } from './eval.js';
 import { register as importCmd } from './import.js';
 import { register as exportCmd } from './export.js';
 import { register as run } from './run.js';
+import { register as compile } from './compile.js';
 import { register as train } from './train.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd, run, train];
+export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd, compile, run, train];
