@@ -92,6 +92,14 @@ describe('container round trip', () => {
     expect(readContainer(b, 't.bwc')).toEqual(c);
   });
 
+  test('reads a view at a non-zero byte offset of a larger buffer (e.g. a pooled Node Buffer)', () => {
+    const b = writeContainer(tinyContainer());
+    const big = new Uint8Array(b.length + 13);
+    big.set(b, 5);
+    expect(readContainer(big.subarray(5, 5 + b.length), 'view.bwc')).toEqual(tinyContainer());
+    expect(readContainer(Buffer.from(b), 'buf.bwc')).toEqual(tinyContainer());
+  });
+
   test('read(write(c)) == c and write is deterministic, for random valid containers', () => {
     fc.assert(
       fc.property(arbContainer(), (c) => {
