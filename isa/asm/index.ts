@@ -5,15 +5,21 @@
  */
 import type { IToken } from 'chevrotain';
 import type { BwcContainer } from '../container-types.js';
-import { AssemblyError } from '../errors.js';
+import { AssemblyError, type SourceDiagnostic } from '../errors.js';
 import { Builder } from './build.js';
 import { asmLexer, asmParser, Newline } from './grammar.js';
 import { statementVisitor, type Statement } from './visitor.js';
 
 export { NEURON_COLUMNS, ROUTE_COLUMNS, parseNumber } from './build.js';
 
+/** Diagnostics reported at most per run (the rest are counted in a last diagnostic). */
+export const MAX_DIAGNOSTICS = 100;
+
 /** Assemble `text` (named `file` in diagnostics). Throws AssemblyError listing every problem. */
 export function assemble(text: string, file: string): BwcContainer {
+  if (text.startsWith('BWC1') && text.slice(0, 16).includes('\u0000')) {
+    throw new AssemblyError([{ file, line: 1, column: 1, message: 'this is a .bwc container, not assembly text (bwsnn disasm turns it into assembly)' }]);
+  }
   const b = new Builder(file);
   // A UTF-8 byte order mark is not part of the program (columns count from after it).
   const src = text.startsWith('\ufeff') ? text.slice(1) : text;
@@ -52,6 +58,12 @@ export function assemble(text: string, file: string): BwcContainer {
   const c = b.finish(last);
   if (!c || b.diags.length) {
     const diags = [...b.diags].sort((x, y) => x.line - y.line || x.column - y.column);
+    if (diags.length > MAX_DIAGNOSTICS) {
+      const next = diags[MAX_DIAGNOSTICS] as SourceDiagnostic;
+      const more = diags.length - MAX_DIAGNOSTICS;
+      diags.length = MAX_DIAGNOSTICS;
+      diags.push({ ...next, message: `${more} more errors not shown (is this an assembly file?)` });
+    }
     throw new AssemblyError(diags);
   }
   return c;

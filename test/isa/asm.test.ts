@@ -182,6 +182,16 @@ describe('assembler diagnostics', () => {
     expect(where(diags(noRoute))).toEqual(["4:5: instruction 0: SEND route 3 is outside the core's 0 routing lists"]);
   });
 
+  test('a binary container or garbage is refused with a bounded list of diagnostics', () => {
+    const bwc = new TextDecoder().decode(writeContainer(tinyContainer()));
+    expect(where(diags(bwc))).toEqual(['1:1: this is a .bwc container, not assembly text (bwsnn disasm turns it into assembly)']);
+    const garbage = Array.from({ length: 500 }, (_, i) => `  FOO${i}`).join('\n');
+    const d = diags(garbage);
+    expect(d).toHaveLength(101);
+    expect(d[100]?.message).toBe('401 more errors not shown (is this an assembly file?)'); // 500 lines + missing .model
+    expect(d[100]?.line).toBe(101);
+  });
+
   test('misc refusals', () => {
     expect(where(diags(`${HEAD}  HALT\n${TAIL}`))[0]).toBe('3:3: instruction HALT must follow a .core directive');
     expect(where(diags('.core 0\n HALT\n'))).toEqual(['2:2: missing .model directive (name, timesteps, input, encoding, classes)']);
