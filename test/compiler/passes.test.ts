@@ -1,0 +1,332 @@
+/**
+ * Hand-checked small cases for each pass: validation errors, partition boundaries (by output, conv
+ * rows, fan-in slices), snake placement, routing lists (multicast, recurrent next-step, PSUM),
+ * the generated program of a 2-layer MLP against its expected listing, the synapse image bits,
+ * the input and output maps, and that conv kernels are stored once (never unrolled).
+ */
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_CHIP, parseChipConfig } from '../../isa/chip.js';
+import { BwsnnError } from '../../isa/errors.js';
+import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../../isa/container-types.js';
+import { assemble } from '../../isa/asm/index.js';
+import { disassemble } from '../../isa/disasm.js';
+import { compileModel, compileStages } from '../../compiler/index.js';
+import { formatProgram } from '../../compiler/dump.js';
+import { snakeOrder } from '../../compiler/place.js';
+import { convRows } from '../../compiler/partition.js';
+import type { IntModel } from '../../models/intmodel.js';
+import { conv, dense, layer, rng, weights } from './helpers/gen.js';
+
+const BIN = { kind: 'binary' as const, threshold: 0.5 };
+
+function mlp2(): IntModel {
+  const r = rng(1);
+  return {
+    name: 'mlp2',
+    timesteps: 2,
+    input: { name: 'in', shape: [100], encoding: BIN },
+    membraneBits: 16,
+    layers: [layer(r, 'h0', 'if', [20], [dense(r, 'in', 100, 20, false)]), layer(r, 'out', 'readout', [3], [dense(r, 'h0', 20, 3, false)])],
+    readout: 'out',
+  };
+}
+
+describe('codegen', () => {
+  it('2-layer MLP on one core: the expected program, routes, maps and synapse image', () => {
+    const m = mlp2();
+    const st = compileStages(m, DEFAULT_CHIP);
+    expect(st.codegen.phases).toEqual([
+      { depth: 1, stage: 'all' },
+      { depth: 2, stage: 'all' },
+    ]);
+    expect(formatProgram(st.codegen.programs[0]!)).toBe(
+      [
+        '   0: INPUT',
+        '   1: ACC acc=0 rn=r0 rw=r0 ra=r0 n=20 len=2 wmode=0 wq=1 ap=1',
+        '   2: FIRE rn=r0 n=20 b=1',
+        '   3: SEND rn=r0 n=20 route=0 g=64 cw=1',
+        '   4: SYNC',
+        '   5: LI rd=r1 imm=20',
+        '   6: LI rd=r2 imm=40',
+        '   7: LI rd=r3 imm=2',
+        '   8: ACC acc=0 rn=r1 rw=r2 ra=r3 n=3 len=1 wmode=0 wq=1 ap=1',
+        '   9: INTEG rn=r1 n=3 b=1',
+        '  10: HALT',
+      ].join('\n'),
+    );
+    const c = st.emit;
+    expect(c.cores.map((x) => x.core)).toEqual([0]);
+    expect(c.cores[0]!.routes).toEqual([[{ core: 0, base: 2, flags: 0, bitOffset: 0 }]]);
+    // Input map: elements 0..99 at bits 0..99 of words 0..1.
+    expect(c.inputMap).toHaveLength(1);
+    expect(c.inputMap[0]!.axonBase).toBe(0);
+    expect(Array.from(c.inputMap[0]!.elements)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(Array.from(c.inputMap[0]!.bits)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    // Output map: spikes of h0 at neurons 0..19, membrane of out at 20..22.
+    expect(c.outputMap.readout).toBe(1);
+    expect(c.outputMap.probes.map((p) => [p.layer, p.kind, p.entries.map((e) => [e.core, e.neuronBase, e.count])])).toEqual([
+      ['h0', 'spikes', [[0, 0, 20]]],
+      ['out', 'membrane', [[0, 20, 3]]],
+    ]);
+    // Synapse image: row j of h0 = 2 words; bit i of word i>>6 is (w[j][i] == +1).
+    const img = c.cores[0]!.synapses;
+    expect(img.length).toBe(2 * (20 * 2 + 3 * 1));
+    const w = (m.layers[0]!.synapses[0]!.op as { weights: { values: Int32Array } }).weights.values;
+    for (const [j, i] of [[0, 0], [0, 63], [0, 64], [7, 99], [19, 31], [19, 32]] as const) {
+      const word = j * 2 + (i >> 6);
+      const bit = (img[2 * word + ((i >> 5) & 1)]! >>> (i & 31)) & 1;
+      expect(bit, `w[${j}][${i}]`).toBe(w[j * 100 + i] === 1 ? 1 : 0);
+    }
+    // Padding bits beyond the 100 inputs stay zero.
+    expect(img[2 * 1 + 1]! >>> 4).toBe(0);
+    // The program survives the ISA engineer's disassembler and assembler.
+    const again = assemble(disassemble(c), 'roundtrip.s');
+    expect(again.cores[0]!.program).toEqual(c.cores[0]!.program);
+  });
+});
+
+describe('partition', () => {
+  it('cuts a flat layer into equal chunks by neurons', () => {
+    const r = rng(2);
+    const chip = parseChipConfig({ neuronsPerCore: 32 });
+    const m: IntModel = {
+      ...mlp2(),
+      layers: [layer(r, 'h0', 'if', [100], [dense(r, 'in', 100, 100, false)]), layer(r, 'out', 'readout', [3], [dense(r, 'h0', 100, 3, false)])],
+    };
+    const st = compileStages(m, chip);
+    expect(st.partition.tasks.filter((t) => t.layer === 'h0').map((t) => [t.u0, t.u1])).toEqual([
+      [0, 25],
+      [25, 50],
+      [50, 75],
+      [75, 100],
+    ]);
+  });
+
+  it('cuts a conv layer by output rows and holds the input rows each chunk reads', () => {
+    const r = rng(3);
+    const chip = parseChipConfig({ neuronsPerCore: 64 });
+    const m: IntModel = {
+      name: 'c',
+      timesteps: 1,
+      input: { name: 'in', shape: [2, 8, 8], encoding: BIN },
+      membraneBits: 16,
+      layers: [layer(r, 'c0', 'if', [4, 8, 8], [conv(r, 'in', [2, 8, 8], 4, 3, 1, 1, false)]), layer(r, 'out', 'readout', [2], [dense(r, 'c0', 256, 2, false)])],
+      readout: 'out',
+    };
+    const st = compileStages(m, chip);
+    const tasks = st.partition.tasks.filter((t) => t.layer === 'c0');
+    expect(tasks.map((t) => [t.u0, t.u1, t.parts[0]!.lo, t.parts[0]!.hi])).toEqual([
+      [0, 2, 0, 3],
+      [2, 4, 1, 5],
+      [4, 6, 3, 7],
+      [6, 8, 5, 8],
+    ]);
+    // Stride 2: the held rows start at a multiple of the stride so ACCW's relative row is exact.
+    const s2 = st.lower.layers[0]!.synapses[0]!;
+    const strided = { ...s2, op: { ...(s2.op as object), stride: [2, 2], padding: [1, 1], kernel: [3, 3], inShape: [2, 9, 9] } } as typeof s2;
+    expect(convRows(strided, 1, 2)).toEqual([0, 4]);
+    expect(convRows(strided, 2, 4)).toEqual([2, 8]);
+  });
+
+  it('splits a dense layer by fan-in into owner + helpers that PSUM to the owner', () => {
+    const r = rng(4);
+    const chip = parseChipConfig({ meshX: 4, meshY: 4, neuronsPerCore: 16, axonLines: 2, synapseSramBytes: 8 * 8 });
+    const m: IntModel = {
+      name: 'f',
+      timesteps: 2,
+      input: { name: 'in', shape: [300], encoding: BIN },
+      membraneBits: 16,
+      layers: [layer(r, 'h', 'if', [4], [dense(r, 'in', 300, 4, false)]), layer(r, 'out', 'readout', [2], [dense(r, 'h', 4, 2, false)])],
+      readout: 'out',
+    };
+    const st = compileStages(m, chip);
+    const h = st.partition.tasks.filter((t) => t.layer === 'h');
+    expect(h.map((t) => [t.role, t.parts[0]!.lo, t.parts[0]!.hi])).toEqual([
+      ['owner', 0, 64],
+      ['helper', 64, 128],
+      ['helper', 128, 192],
+      ['helper', 192, 256],
+      ['helper', 256, 300],
+    ]);
+    const owner = st.place.placed[h[0]!.id]!;
+    for (const t of h.slice(1)) {
+      const ps = st.route.psums[t.id]!;
+      expect(ps).toHaveLength(1);
+      const core = st.place.placed[t.id]!.core;
+      expect(core).not.toBe(owner.core);
+      expect(st.route.routes[core]![ps[0]!.route]).toEqual([{ core: owner.core, base: owner.neuronBase, flags: 0, bitOffset: 0 }]);
+    }
+    // Two phases for the split depth: accumulate + PSUM, then FIRE.
+    expect(st.codegen.phases.map((p) => p.stage)).toEqual(['acc', 'fire', 'all']);
+  });
+
+  it('PSUM of an acc1 synapse flags ROUTE_PSUM_ACC1', () => {
+    const r = rng(5);
+    const chip = parseChipConfig({ meshX: 4, meshY: 4, neuronsPerCore: 16, axonLines: 2, synapseSramBytes: 8 * 8 });
+    const m: IntModel = {
+      name: 'f1',
+      timesteps: 1,
+      input: { name: 'in', shape: [200], encoding: BIN },
+      membraneBits: 16,
+      layers: [layer(r, 'h', 'if', [2], [dense(r, 'in', 200, 2, false, 1)]), layer(r, 'out', 'readout', [2], [dense(r, 'h', 2, 2, false)])],
+      readout: 'out',
+    };
+    const st = compileStages(m, chip);
+    const helper = st.partition.tasks.find((t) => t.role === 'helper')!;
+    const ps = st.route.psums[helper.id]![0]!;
+    expect(ps.acc).toBe(1);
+    expect(st.route.routes[st.place.placed[helper.id]!.core]![ps.route]![0]!.flags).toBe(ROUTE_PSUM_ACC1);
+  });
+});
+
+describe('place and route', () => {
+  it('visits cores in snake order', () => {
+    expect(snakeOrder(parseChipConfig({ meshX: 3, meshY: 2 }))).toEqual([0, 1, 2, 5, 4, 3]);
+    expect(snakeOrder(parseChipConfig({ meshX: 2, meshY: 3 }))).toEqual([0, 1, 3, 2, 4, 5]);
+  });
+
+  it('one SEND multicasts to every core reading the same range; recurrent edges go to the next bank', () => {
+    const r = rng(6);
+    const chip = parseChipConfig({ meshX: 3, meshY: 2, neuronsPerCore: 64 });
+    const h1 = layer(r, 'h1', 'if', [64], [dense(r, 'h0', 64, 64, false), dense(r, 'h1', 64, 64, false, 1, true)]);
+    const m: IntModel = {
+      name: 'mc',
+      timesteps: 3,
+      input: { name: 'in', shape: [64], encoding: BIN },
+      membraneBits: 16,
+      layers: [
+        layer(r, 'h0', 'if', [64], [dense(r, 'in', 64, 64, false)]),
+        h1,
+        layer(r, 'h2', 'if', [64], [dense(r, 'h0', 64, 64, false)]),
+        layer(r, 'out', 'readout', [2], [dense(r, 'h1', 64, 2, false), dense(r, 'h2', 64, 2, false)]),
+      ],
+      readout: 'out',
+    };
+    const st = compileStages(m, chip);
+    expect(st.place.cores.map((c) => [c.core, c.tasks.map((t) => st.partition.tasks[t]!.layer)])).toEqual([
+      [0, ['h0']],
+      [1, ['h1']],
+      [2, ['h2']],
+      [5, ['out']],
+    ]);
+    // h0 on core 0: one routing list with both readers.
+    expect(st.route.routes[0]).toEqual([
+      [
+        { core: 1, base: 0, flags: 0, bitOffset: 0 },
+        { core: 2, base: 0, flags: 0, bitOffset: 0 },
+      ],
+    ]);
+    expect(st.place.cores.find((c) => c.core === 1)!.regions.map((x) => [x.source, x.recurrent, x.base])).toEqual([
+      ['h0', false, 0],
+      ['h1', true, 1],
+    ]);
+    expect(st.codegen.programs[0]!.filter((i) => i.op === 'SEND')).toHaveLength(1);
+    // h1 on core 1 feeds itself through the next-step bank and the readout on core 5.
+    const lists = st.route.routes[1]!.flat();
+    expect(lists).toContainEqual({ core: 1, base: 1, flags: ROUTE_NEXT_STEP, bitOffset: 0 });
+    expect(lists.filter((d) => d.core === 5)).toEqual([{ core: 5, base: 0, flags: 0, bitOffset: 0 }]);
+  });
+
+  it('dense chunks not aligned to 64 send with a bit offset', () => {
+    const r = rng(7);
+    const chip = parseChipConfig({ meshX: 4, meshY: 4, neuronsPerCore: 40 });
+    const m: IntModel = {
+      ...mlp2(),
+      layers: [layer(r, 'h0', 'if', [100], [dense(r, 'in', 100, 100, false)]), layer(r, 'out', 'readout', [3], [dense(r, 'h0', 100, 3, false)])],
+    };
+    const st = compileStages(m, chip);
+    const chunks = st.partition.tasks.filter((t) => t.layer === 'h0').map((t) => [t.u0, t.u1]);
+    expect(chunks).toEqual([
+      [0, 34],
+      [34, 67],
+      [67, 100],
+    ]);
+    const outCore = st.place.placed[st.partition.tasks.find((t) => t.layer === 'out')!.id]!.core;
+    const dests = Object.values(st.route.routes)
+      .flat(2)
+      .filter((d) => d.core === outCore)
+      .map((d) => [d.base, d.bitOffset]);
+    const base = st.place.cores.find((c) => c.core === outCore)!.regions.find((x) => x.source === 'h0')!.base;
+    expect(dests.sort()).toEqual([
+      [base, 0],
+      [base, 34],
+      [base + 1, 3],
+    ].sort());
+  });
+});
+
+describe('conv weights are stored once', () => {
+  it('synapse words of a conv layer = cout x kh x kw x ceil(C/64) x wq, per chunk, not per output position', () => {
+    const r = rng(8);
+    const m: IntModel = {
+      name: 'cv',
+      timesteps: 1,
+      input: { name: 'in', shape: [70, 12, 12], encoding: BIN },
+      membraneBits: 16,
+      layers: [
+        layer(r, 'c0', 'if', [8, 12, 12], [conv(r, 'in', [70, 12, 12], 8, 3, 1, 1, false)]),
+        layer(r, 'out', 'readout', [2], [dense(r, 'c0', 8 * 144, 2, false)]),
+      ],
+      readout: 'out',
+    };
+    // 70 channels -> cw = 2 words per position (58 padding bits each).
+    const kernelWords = 8 * 3 * 3 * 2;
+    for (const chip of [DEFAULT_CHIP, parseChipConfig({ meshX: 8, meshY: 8, neuronsPerCore: 200 })]) {
+      const st = compileStages(m, chip);
+      const tasks = st.partition.tasks.filter((t) => t.layer === 'c0');
+      for (const t of tasks) expect(t.sramWords).toBe(kernelWords);
+      const { report } = compileModel(m, chip);
+      expect(report.layers[0]!.synapseWords).toBe(kernelWords * tasks.length);
+      expect(report.layers[0]!.weightBits).toBe(8 * 70 * 9);
+    }
+    // Multi-bit weights: wq planes per kernel.
+    const m3: IntModel = { ...m, layers: [{ ...m.layers[0]!, synapses: [{ ...m.layers[0]!.synapses[0]!, op: { ...(m.layers[0]!.synapses[0]!.op as object), weights: weights(r, 8 * 70 * 9, 'sint', 3) } as never }] }, m.layers[1]!] };
+    expect(compileStages(m3, DEFAULT_CHIP).partition.tasks[0]!.sramWords).toBe(kernelWords * 3);
+  });
+});
+
+describe('validation and fit errors', () => {
+  const bad = (m: IntModel, re: RegExp, chip = DEFAULT_CHIP): void => {
+    expect(() => compileModel(m, chip, { file: 'model.bwsnn' })).toThrowError(BwsnnError);
+    expect(() => compileModel(m, chip, { file: 'model.bwsnn' })).toThrowError(re);
+  };
+  it('refuses width mismatches and values that do not fit', () => {
+    bad({ ...mlp2(), membraneBits: 12 }, /model.bwsnn: model was folded for membraneBits = 12 but chip "bw-core-4x4" has membraneBits = 16/);
+    const m = mlp2();
+    m.layers[0]!.theta[3] = 40000;
+    bad(m, /model.bwsnn: layer h0: theta\[3\] = 40000 does not fit \[-32768, 32767\] \(chip field thresholdBits\)/);
+    const m2 = mlp2();
+    m2.layers[1]!.bias[0] = -200;
+    bad(m2, /layer out: bias\[0\] = -200 does not fit \[-128, 127\] \(chip field biasBits\)/, parseChipConfig({ biasBits: 8 }));
+  });
+  it('refuses bad structure with the layer and synapse named', () => {
+    const m = mlp2();
+    (m.layers[1]!.synapses[0]!.op as { inFeatures: number }).inFeatures = 21;
+    bad(m, /layer out: synapse 0 \(from h0\): dense inFeatures = 21 but the source has 20 elements/);
+    const m2 = mlp2();
+    m2.layers[0]!.synapses[0]!.source = 'nope';
+    bad(m2, /layer h0: synapse 0 \(from nope\): source nope does not exist/);
+    const m3 = mlp2();
+    m3.layers[0]!.synapses.push({ source: 'out', recurrent: true, acc: 0, op: { kind: 'dense', inFeatures: 3, outFeatures: 20, weights: weights(rng(1), 60, 'binary', 1) } });
+    bad(m3, /a readout layer never fires and cannot be a source/);
+    const m4 = mlp2();
+    (m4.layers[0]!.synapses[0]!.op as { weights: { values: Int32Array } }).weights.values[5] = 0;
+    bad(m4, /weights.values\[5\] = 0 is not a binary 1-bit weight/);
+  });
+  it('names the layer, what it needs and the chip field when a model does not fit', () => {
+    const r = rng(9);
+    const big: IntModel = { ...mlp2(), layers: [layer(r, 'h0', 'if', [2000], [dense(r, 'in', 100, 2000, false)]), layer(r, 'out', 'readout', [3], [dense(r, 'h0', 2000, 3, false)])] };
+    bad(big, /layer h0: no core left .* chip "tiny" has .* neurons in 2 cores \(meshX x meshY = 2 x 1\); raise meshX\/meshY/, parseChipConfig({ name: 'tiny', meshX: 2, meshY: 1, neuronsPerCore: 512 }));
+    const cv: IntModel = {
+      name: 'cv',
+      timesteps: 1,
+      input: { name: 'in', shape: [3, 8, 8], encoding: BIN },
+      membraneBits: 16,
+      layers: [layer(r, 'conv3', 'if', [64, 8, 8], [conv(r, 'in', [3, 8, 8], 64, 3, 1, 1, false)]), layer(r, 'out', 'readout', [2], [dense(r, 'conv3', 4096, 2, false)])],
+      readout: 'out',
+    };
+    bad(cv, /layer conv3: one output row .* needs 512 neurons, a core has neuronsPerCore = 256/, parseChipConfig({ neuronsPerCore: 256 }));
+    bad(cv, /layer conv3: one output row .* 4608 bytes of synapses \(576 words\), a core has synapseSramBytes = 4096/, parseChipConfig({ synapseSramBytes: 4096 }));
+    bad(mlp2(), /core 0 needs 11 instruction words, chip has instrMemWords = 8 \(raise instrMemWords\)/, parseChipConfig({ instrMemWords: 8 }));
+  });
+});
