@@ -90,7 +90,8 @@ Directives (key=value operands, order free):
 Every error is reported as \`file:line:column: message\`, and one run reports all of them: syntax
 errors (each line is parsed on its own), unknown mnemonics and directives, operand count and
 range, registers, undefined and duplicate labels, and every container check against the chip
-config (reported at the line of the offending instruction, row or directive).
+config (reported at the line of the offending instruction, row or directive). At most 100
+diagnostics are listed; a last one counts the rest.
 Examples: \`isa/examples/*.s\`.
 `;
 
