@@ -69,7 +69,6 @@ export class Machine implements Exec {
   private readonly byCore: (CoreState | undefined)[];
   readonly net: Network;
   private readonly act: Activity = { n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0 };
-  private readonly evIdx: Map<string, number>;
   private events: Float64Array;
   private stepNo = 0;
   private stepStart = 0;
@@ -96,7 +95,6 @@ export class Machine implements Exec {
     this.byCore = new Array<CoreState | undefined>(n);
     for (const s of this.states) this.byCore[s.core] = s;
     this.net = new Network(bin.chip);
-    this.evIdx = new Map(ENERGY_EVENTS.map((e, i) => [e, i]));
     this.events = new Float64Array(n * EVENT_COUNT);
     this.seq = new Int32Array(n);
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
@@ -321,7 +319,10 @@ export class Machine implements Exec {
         const eb = cs.core * EVENT_COUNT;
         for (const k in evs) {
           const v = evs[k as EnergyEvent] as number;
-          if (v) ev[eb + (this.evIdx.get(k) as number)] = (ev[eb + (this.evIdx.get(k) as number)] as number) + v;
+          if (v) {
+            const j = eb + EVENT_INDEX[k as EnergyEvent];
+            ev[j] = ev[j]! + v;
+          }
         }
         // Flits leave one per cycle, the last in the instruction's last cycle.
         if (this.sN > 0) {

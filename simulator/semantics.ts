@@ -369,23 +369,25 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
       let lo = 0;
       let hi = 0;
       const flags = d.flags & ROUTE_NEXT_STEP;
-      for (let i = 0; i < n; i++) {
-        if (out[rn + i] === 0) continue;
-        const grp = Math.floor(i / g);
-        const bit = grp * cw * 64 + d.bitOffset + (i - grp * g);
-        const w = Math.floor(bit / 64);
-        if (w !== curW) {
-          if (curW >= 0) {
-            x.stage(d.core, FLIT_AXON, flags, d.base + curW, lo >>> 0, hi >>> 0);
-            flits++;
+      let i = 0;
+      for (let gbase = d.bitOffset; i < n; gbase += cw * 64) {
+        const end = i + g < n ? i + g : n;
+        for (let bit = gbase; i < end; i++, bit++) {
+          if (out[rn + i] === 0) continue;
+          const w = bit >>> 6;
+          if (w !== curW) {
+            if (curW >= 0) {
+              x.stage(d.core, FLIT_AXON, flags, d.base + curW, lo >>> 0, hi >>> 0);
+              flits++;
+            }
+            curW = w;
+            lo = 0;
+            hi = 0;
           }
-          curW = w;
-          lo = 0;
-          hi = 0;
+          const bb = bit & 63;
+          if (bb < 32) lo |= 1 << bb;
+          else hi |= 1 << (bb - 32);
         }
-        const bb = bit & 63;
-        if (bb < 32) lo |= 1 << bb;
-        else hi |= 1 << (bb - 32);
       }
       if (curW >= 0) {
         x.stage(d.core, FLIT_AXON, flags, d.base + curW, lo >>> 0, hi >>> 0);
