@@ -61,12 +61,13 @@ class SemanticError extends Error {
 export function parseNumber(text: string): { int?: bigint; float: number } {
   const neg = text.startsWith('-');
   const body = (neg ? text.slice(1) : text).replace(/_/g, '');
-  if (/^0[xX]/.test(body) || /^0[bB]/.test(body) || /^\d+$/.test(body)) {
+  if (/^(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)$/.test(body)) {
     const v = BigInt(body.toLowerCase().startsWith('0b') ? `0b${body.slice(2)}` : body);
     const int = neg ? -v : v;
     return { int, float: Number(int) };
   }
-  return { float: Number(text) };
+  // Reals; a malformed literal (e.g. "0x_") is NaN, which every caller refuses.
+  return { float: /^\d+(\.\d+)?([eE][-+]?\d+)?$/.test(body) ? Number(`${neg ? '-' : ''}${body}`) : NaN };
 }
 
 export class Builder {

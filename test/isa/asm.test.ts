@@ -192,6 +192,17 @@ describe('assembler diagnostics', () => {
     expect(d[100]?.line).toBe(101);
   });
 
+  test('malformed and real literals', () => {
+    expect(where(diags(`${HEAD}.core 0\n LI r1, 0x_\n LI r2, 0b__\n LI r3, 1.5\n${TAIL}`)).slice(0, 3)).toEqual([
+      '4:9: LI operand imm: expected an integer, got 0x_',
+      '5:9: LI operand imm: expected an integer, got 0b__',
+      '6:9: LI operand imm: expected an integer, got 1.5',
+    ]);
+    const c = assemble(`.chip clockHz=1_000_000.5\n.model timesteps=1 input=[1] classes=1 threshold=-2.5e-1\n.core 0\n HALT\n.neurons\n 0 0 0 1 0 0 0\n${TAIL}`, 'r.s');
+    expect(c.chip.clockHz).toBe(1000000.5);
+    expect(c.meta.encoding).toEqual({ kind: 'binary', threshold: -0.25 });
+  });
+
   test('misc refusals', () => {
     expect(where(diags(`${HEAD}  HALT\n${TAIL}`))[0]).toBe('3:3: instruction HALT must follow a .core directive');
     expect(where(diags('.core 0\n HALT\n'))).toEqual(['2:2: missing .model directive (name, timesteps, input, encoding, classes)']);
@@ -210,7 +221,7 @@ describe('assembler diagnostics', () => {
 describe('assembler robustness', () => {
   test('mangled sources either assemble or raise AssemblyError with positions inside the text', () => {
     const sources = EXAMPLES.map((f) => readFileSync(`isa/examples/${f}`, 'utf8'));
-    const CHARS = ['', ' ', '\n', ',', '=', ':', '[', ']', '"', '-', '0', '9', 'x', 'r', '.', ';', 'Z', '\t', '0x', 'r16', '.core 1\n'];
+    const CHARS = ['', ' ', '\n', ',', '=', ':', '[', ']', '"', '-', '0', '9', 'x', 'r', '.', ';', 'Z', '\t', '0x', '0x_', '0b_', '_', 'e5', 'r16', '.core 1\n'];
     fc.assert(
       fc.property(
         fc.nat({ max: sources.length - 1 }),
