@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { CHIP_FIELDS, chipConfigEquals, type ChipConfig, type ChipField } from '../isa/chip.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
@@ -36,6 +37,8 @@ export interface SimOptions {
   trace?: { sample?: number; neurons?: NeuronRange[] };
   /** Abort a time step longer than this many cycles (default 1e9). */
   maxStepCycles?: number;
+  /** Refuse a binary built for another chip than this one (field by field). */
+  chip?: ChipConfig;
 }
 
 export interface Inference {
@@ -99,6 +102,13 @@ export interface SimResult {
 
 function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): { bin: LoadedBinary; chunk: ChunkOptions } {
   const file = opts.file ?? '<container>';
+  if (opts.chip && !chipConfigEquals(opts.chip, container.chip)) {
+    const diff = (Object.keys(CHIP_FIELDS) as ChipField[]).filter((k) => opts.chip![k] !== container.chip[k]);
+    throw new BwsnnError(
+      `${file}: built for chip ${container.chip.name}, not for the requested chip ${opts.chip.name}` +
+        (diff.length ? ` (${diff.map((k) => `${k}: ${container.chip[k]} vs ${opts.chip![k]}`).join(', ')})` : ''),
+    );
+  }
   const bin = loadBinary(container, file);
   checkInputs(bin, inputs, opts.inputName ?? 'input data');
   const energy = opts.energy ?? defaultEnergyTable();

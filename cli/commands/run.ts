@@ -6,6 +6,7 @@
  * the energy per inference with its breakdown (counts x table, so a reader can recompute it).
  */
 import type { Command } from '@commander-js/extra-typings';
+import { CHIP_PRESETS, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
 import { readContainer } from '../../isa/container.js';
 import type { ModelMeta } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
@@ -113,6 +114,7 @@ export function register(program: Command): void {
     .option('--split <split>', 'data set split: train or test', 'test')
     .option('--limit <n>', 'simulate at most the first N samples')
     .option('--workers <n>', 'worker threads', '1')
+    .option('--chip <file>', `refuse a binary not built for this chip: a chip config JSON or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--vcd <file>', 'write a VCD trace of one inference')
     .option('--vcd-neurons <list>', 'spike lines for the VCD: core:from-to,... (e.g. 0:0-15,1:3)')
@@ -145,6 +147,21 @@ export function register(program: Command): void {
     if (opts.trace) checkOutputPath(opts.trace);
 
     const container = readContainer(readInput(binPath), binPath);
+    let chip: ChipConfig | undefined;
+    if (opts.chip !== undefined) {
+      const preset = CHIP_PRESETS[opts.chip];
+      if (preset) chip = { ...preset };
+      else {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(readText(opts.chip));
+        } catch (e) {
+          if (e instanceof BwsnnError) throw e;
+          throw new BwsnnError(`${opts.chip}: not valid JSON (${(e as Error).message})`);
+        }
+        chip = parseChipConfig(raw, opts.chip);
+      }
+    }
     const meta = container.meta;
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
     let inputs: SimInputs;
@@ -182,6 +199,7 @@ export function register(program: Command): void {
     const r = await simulate(container, inputs, {
       file: binPath,
       inputName: source,
+      chip,
       workers,
       energy: table,
       trace: wantTrace ? { sample: traceSample, neurons } : undefined,

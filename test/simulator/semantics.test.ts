@@ -205,3 +205,13 @@ describe('runtime faults are BwsnnErrors naming the place', () => {
     expect(() => simulateSync(c, { count: 1, data: Float32Array.of(0) }, { file: 'bad.bwc' })).toThrow(/bad\.bwc: section .*core index 99/);
   });
 });
+
+describe('chip check', () => {
+  it('refuses a binary built for another chip', async () => {
+    const { tinyContainer } = await import('../isa/fixtures.js');
+    const { DEFAULT_CHIP } = await import('../../isa/chip.js');
+    const c = tinyContainer();
+    expect(() => simulateSync(c, { count: 1, data: new Float32Array(4) }, { file: 't.bwc', chip: { ...DEFAULT_CHIP } })).toThrow(/t\.bwc: built for chip bw-core-4x4, not for the requested chip bw-core-4x4 \(meshX: 2 vs 4, meshY: 1 vs 4\)/);
+    expect(simulateSync(c, { count: 1, data: new Float32Array(4) }, { chip: { ...c.chip } }).count).toBe(1);
+  });
+});
