@@ -174,7 +174,9 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
       slices.forEach((x, i) => {
         const part: Part = { synapse: x.s.index, lo: x.lo, hi: x.hi };
         const sram = neurons * x.s.wq * x.words;
-        if (i === 0) add({ layer: l.name, role: 'owner', owner, u0, u1, neurons, parts: [part], sramWords: sram });
+        // Owners of partial sums also reserve an even number of neuron slots: a PSUM pair may
+        // address the slot after the last neuron (it adds 0 there).
+        if (i === 0) add({ layer: l.name, role: 'owner', owner, u0, u1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
         else add({ layer: l.name, role: 'helper', owner, u0, u1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
       });
     }

@@ -122,7 +122,7 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
       pt.partRegion.push(idx);
       pt.partSram.push(c.sramWords);
       const s = l.synapses[r.part.synapse]!;
-      c.sramWords += partSramWords(s, r.src, r.part, t.role === 'helper' ? (t.u1 - t.u0) * l.neuronsPerUnit : t.neurons, l.C);
+      c.sramWords += partSramWords(s, r.src, r.part, (t.u1 - t.u0) * l.neuronsPerUnit, l.C);
     }
     c.neurons += t.neurons;
     c.tasks.push(t.id);
