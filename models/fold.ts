@@ -12,10 +12,10 @@
  * |s_j| (rows with s_j < 0 are negated); the other terms share bank 1 with gains
  * round(2^F * s'_j / |s_j|). Thresholds: 'ge' -> ceil(2^F theta / |s_j|), 'gt' ->
  * floor(2^F theta / |s_j|) + 1; bias and vReset are rounded. F is chosen per layer as the largest
- * value for which every field fits its width and one step of worst-case drive (every input at its
- * maximum, with the sign of its weight) plus the threshold cannot saturate the membrane (T steps for the
- * readout, whose argmax must never meet saturation); if no F keeps that headroom, the largest F whose
- * fields fit.
+ * value for which every field fits its width; the readout (and, with headroom 'all', every layer)
+ * prefers the largest F for which T steps (one step for neuron layers) of worst-case drive (every
+ * input at its maximum, with the sign of its weight) plus the threshold cannot saturate the membrane,
+ * so that the argmax never meets saturation.
  */
 import { BwsnnError } from '../isa/errors.js';
 import type { Graph, GraphNode, InputNode } from './graph.js';
@@ -36,6 +36,12 @@ export interface FoldWidths {
   membraneBits?: number;
   thresholdBits?: number;
   biasBits?: number;
+  /**
+   * Which layers prefer an F with worst-case headroom in the membrane: 'readout' (default: the
+   * readout keeps T steps of headroom so its argmax never meets saturation; neuron layers take the
+   * largest F whose fields fit), 'all' (neuron layers also keep one step of headroom), 'none'.
+   */
+  headroom?: 'readout' | 'all' | 'none';
 }
 
 interface Term {
@@ -493,7 +499,8 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
     return true;
   };
   let F = -1;
-  for (const headroom of [true, false]) {
+  const wantHeadroom = bits.headroom === 'all' || (bits.headroom === 'readout' && n.op === 'readout');
+  for (const headroom of wantHeadroom ? [true, false] : [false]) {
     for (let f = bits.thresholdBits - 2; f >= 0; f--) {
       if (tryF(f, headroom)) {
         F = f;
@@ -520,8 +527,10 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
 /** Fold a graph into the integer model (see the file comment). Widths default to 16/16/16 bits. */
 export function foldGraph(g: Graph, widths: FoldWidths = {}, file = `model ${g.name}`): IntModel {
   const info = validateGraph(g, file);
-  const bits: Required<FoldWidths> = { membraneBits: 16, thresholdBits: 16, biasBits: 16, ...widths };
+  const bits: Required<FoldWidths> = { membraneBits: 16, thresholdBits: 16, biasBits: 16, headroom: 'readout', ...widths };
+  if (!['readout', 'all', 'none'].includes(bits.headroom)) throw new BwsnnError(`${file}: fold headroom must be readout, all or none, got ${JSON.stringify(bits.headroom)}`);
   for (const [k, v] of Object.entries(bits)) {
+    if (typeof v !== 'number') continue;
     if (!Number.isInteger(v) || v < 4 || v > 32) throw new BwsnnError(`${file}: fold widths: ${k} must be an integer 4..32, got ${v}`);
   }
   const input = g.nodes.find((n) => n.op === 'input') as InputNode;

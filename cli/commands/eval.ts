@@ -31,6 +31,7 @@ export function register(program: Command): void {
     .option('--membrane-bits <bits>', 'membrane width to fold for', '16')
     .option('--threshold-bits <bits>', 'threshold/gain width to fold for', '16')
     .option('--bias-bits <bits>', 'bias width to fold for', '16')
+    .option('--headroom <mode>', 'layers whose F keeps worst-case membrane headroom: readout, all, none', 'readout')
     .option('--json', 'print JSON instead of text');
   cmd.action((modelPath, opts) => {
     const usage = (msg: string): never => cmd.error(`error: ${msg}`, { exitCode: 2 });
@@ -46,7 +47,9 @@ export function register(program: Command): void {
       membraneBits: intOpt('membrane-bits', opts.membraneBits, 4, 32)!,
       thresholdBits: intOpt('threshold-bits', opts.thresholdBits, 4, 32)!,
       biasBits: intOpt('bias-bits', opts.biasBits, 4, 32)!,
+      headroom: opts.headroom as 'readout' | 'all' | 'none',
     };
+    if (!['readout', 'all', 'none'].includes(opts.headroom)) usage(`--headroom must be readout, all or none, got ${JSON.stringify(opts.headroom)}`);
     if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
     if (opts.split !== 'train' && opts.split !== 'test') usage(`--split must be train or test, got ${JSON.stringify(opts.split)}`);
     const g = loadModel(modelPath);

@@ -33,14 +33,17 @@ describe('float vs integer executors', () => {
     );
   });
 
-  it('agree on >= 99.9% of spikes and >= 97% of predictions for general random graphs (default 16-bit widths)', () => {
+  it.each([
+    ['all', 0.999, 0.97],
+    ['readout', 0.998, 0.97],
+  ] as const)('agree on most spikes and predictions for general random graphs (16-bit widths, headroom %s)', (headroom, spikeMin, predMin) => {
     let spikes = 0;
     let same = 0;
     let agree = 0;
     let n = 0;
     for (let seed = 0; seed < 150; seed++) {
       const g = randomGraph(seed);
-      const m = foldGraph(g);
+      const m = foldGraph(g, { headroom });
       for (let k = 0; k < 4; k++) {
         const x = randomInput(g, seed * 7 + k);
         const a = runFloat(g, x);
@@ -54,8 +57,8 @@ describe('float vs integer executors', () => {
         }
       }
     }
-    expect(same / spikes).toBeGreaterThanOrEqual(0.999);
-    expect(agree / n).toBeGreaterThanOrEqual(0.97);
+    expect(same / spikes).toBeGreaterThanOrEqual(spikeMin);
+    expect(agree / n).toBeGreaterThanOrEqual(predMin);
   });
 
   it('measureAgreement counts accuracy and agreement', () => {

@@ -17,16 +17,22 @@ function g(nodes: GraphNode[], T = 2, inShape = [2], encoding: InputEncoding = {
 }
 
 describe('foldGraph', () => {
-  it('chooses F per layer: the largest F whose fields and one-step headroom fit 16 bits', () => {
-    // 2 inputs, alpha 1, theta 1: |drive| <= 2 * 2^F, theta = 2^F: 3 * 2^F <= 32767 -> F = 13
-    const m = foldGraph(g([fc('f', 'in', 2, 1), ifn('n', 'f'), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }]));
+  it('chooses F per layer: fields fit 16 bits; the readout keeps T steps of headroom', () => {
+    const graph = g([fc('f', 'in', 2, 1), ifn('n', 'f'), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }]);
+    // default: the neuron layer takes the largest F with g0 = 2^F and theta = 2^F <= 32767 -> F = 14
+    expect(foldGraph(graph).layers[0]!.fracBits).toBe(14);
+    // headroom 'all': 2 inputs, alpha 1, theta 1: |drive| <= 2 * 2^F, plus theta = 2^F: 3 * 2^F <= 32767 -> F = 13
+    const m = foldGraph(graph, { headroom: 'all' });
     expect(m.layers[0]!.fracBits).toBe(13);
     expect(m.layers[0]!.theta[0]).toBe(2 ** 13);
+    // headroom 'none': the readout too takes F = 14 (and may saturate)
+    expect(foldGraph(graph, { headroom: 'none' }).layers[1]!.fracBits).toBe(14);
     // readout: T=2 steps of 1 input: 2 * 2^F <= 32767 -> F = 13 (2 * 2^14 = 32768 does not fit)
     expect(m.layers[1]!.fracBits).toBe(13);
     expect(m.membraneBits).toBe(16);
     // wider thresholds allow more fraction bits
-    expect(foldGraph(g([fc('f', 'in', 2, 1), ifn('n', 'f'), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }]), { membraneBits: 24, thresholdBits: 24 }).layers[0]!.fracBits).toBe(21);
+    // (F <= thresholdBits - 2: g0 = 2^22 fits 24 signed bits, 2^23 does not)
+    expect(foldGraph(g([fc('f', 'in', 2, 1), ifn('n', 'f'), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }]), { membraneBits: 24, thresholdBits: 24 }).layers[0]!.fracBits).toBe(22);
   });
 
   it('avgpool puts 1/(kh*kw) into the scale', () => {
@@ -51,7 +57,7 @@ describe('foldGraph', () => {
   it('multibit input: the worst-case drive counts 2^K - 1 per input', () => {
     const graph = g([fc('f', 'in', 2, 1), ifn('n', 'f'), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }], 2, [2], { kind: 'multibit', bits: 4 });
     // drive 2 * 15 * 2^F + 2^F <= 32767 -> F = 10
-    expect(foldGraph(graph).layers[0]!.fracBits).toBe(10);
+    expect(foldGraph(graph, { headroom: 'all' }).layers[0]!.fracBits).toBe(10);
     const m = foldGraph(graph);
     expect(Array.from(runReference(m, Float32Array.from([3, 0])).spikes.n!)).toEqual(Array.from(runFloat(graph, Float32Array.from([3, 0])).spikes.n!));
   });
@@ -107,6 +113,7 @@ describe('foldGraph', () => {
     const r = randomGraph(9);
     expect(foldGraph(r)).toEqual(foldGraph(r));
     expect(() => foldGraph(r, { thresholdBits: 2 })).toThrow(/thresholdBits must be an integer 4\.\.32, got 2/);
+    expect(() => foldGraph(r, { headroom: 'some' as 'all' })).toThrow(/headroom must be readout, all or none, got "some"/);
   });
 });
 
