@@ -1,8 +1,9 @@
 /**
  * Lexer and grammar of the BW-Core assembly language (chevrotain 11). The grammar has no embedded
  * actions: it builds a CST that isa/asm/visitor.ts turns into statements, and isa/asm/build.ts
- * gives them meaning. Assembly is line oriented; each line is parsed on its own, so a syntax error
- * costs one line and every line is still checked (see isa/asm/index.ts).
+ * gives them meaning. Assembly is line oriented: isa/asm/index.ts lexes and parses each line on
+ * its own (the `line` rule), which is the error recovery: a syntax error costs its line, and every
+ * other line is still checked.
  *
  *   line       := (Identifier ':')? (directive | instruction | row)?
  *   directive  := Directive operand*
@@ -13,7 +14,6 @@
  */
 import { createToken, CstParser, Lexer, type TokenType } from 'chevrotain';
 
-export const Newline = createToken({ name: 'Newline', pattern: /\r?\n/, line_breaks: true });
 export const WhiteSpace = createToken({ name: 'WhiteSpace', pattern: /[ \t\r]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: 'Comment', pattern: /[;#][^\n]*/, group: Lexer.SKIPPED });
 export const Directive = createToken({ name: 'Directive', pattern: /\.[A-Za-z_][A-Za-z0-9_]*/ });
@@ -30,7 +30,6 @@ export const LBracket = createToken({ name: 'LBracket', pattern: /\[/ });
 export const RBracket = createToken({ name: 'RBracket', pattern: /]/ });
 
 export const ALL_TOKENS: TokenType[] = [
-  Newline,
   WhiteSpace,
   Comment,
   Directive,

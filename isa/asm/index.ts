@@ -7,7 +7,7 @@ import type { IToken } from 'chevrotain';
 import type { BwcContainer } from '../container-types.js';
 import { AssemblyError, type SourceDiagnostic } from '../errors.js';
 import { Builder } from './build.js';
-import { asmLexer, asmParser, Newline } from './grammar.js';
+import { asmLexer, asmParser } from './grammar.js';
 import { statementVisitor, type Statement } from './visitor.js';
 
 export { NEURON_COLUMNS, ROUTE_COLUMNS, parseNumber } from './build.js';
@@ -23,24 +23,22 @@ export function assemble(text: string, file: string): BwcContainer {
   const b = new Builder(file);
   // A UTF-8 byte order mark is not part of the program (columns count from after it).
   const src = text.startsWith('\ufeff') ? text.slice(1) : text;
-  const lexed = asmLexer.tokenize(src);
-  for (const e of lexed.errors) {
-    b.diags.push({
-      file,
-      line: e.line ?? 1,
-      column: e.column ?? 1,
-      message: `unexpected character ${JSON.stringify(src.slice(e.offset, e.offset + 1))}`,
-    });
-  }
-  // Split into lines; each line is parsed on its own so one syntax error costs one line.
-  const lines: IToken[][] = [[]];
-  for (const t of lexed.tokens) {
-    if (t.tokenType === Newline) lines.push([]);
-    else (lines[lines.length - 1] as IToken[]).push(t);
-  }
+  // Lex and parse line by line: one syntax error costs one line, and tokens die young (a large
+  // program never holds all its tokens at once).
+  const lines = src.split('\n');
   let last: IToken | undefined;
-  for (const toks of lines) {
+  for (let i = 0; i < lines.length; i++) {
+    const line = i + 1;
+    const lexed = asmLexer.tokenize(lines[i] as string);
+    for (const e of lexed.errors) {
+      b.diags.push({ file, line, column: e.column ?? 1, message: `unexpected character ${JSON.stringify((lines[i] as string).slice(e.offset, e.offset + 1))}` });
+    }
+    const toks = lexed.tokens;
     if (toks.length === 0) continue;
+    for (const t of toks) {
+      t.startLine = line;
+      t.endLine = line;
+    }
     last = toks[toks.length - 1];
     asmParser.input = toks;
     const cst = asmParser.line();
@@ -50,7 +48,7 @@ export function assemble(text: string, file: string): BwcContainer {
       const ok = t !== undefined && t.startLine !== undefined && !Number.isNaN(t.startLine);
       const at = ok ? t : (toks[toks.length - 1] as IToken);
       const column = ok ? (at.startColumn ?? 1) : (at.endColumn ?? at.startColumn ?? 0) + 1;
-      b.diags.push({ file, line: at.startLine ?? 1, column, message: `syntax error: ${syntaxMessage(e?.message ?? '', ok ? t.image : undefined)}` });
+      b.diags.push({ file, line, column, message: `syntax error: ${syntaxMessage(e?.message ?? '', ok ? t.image : undefined)}` });
       continue;
     }
     b.statement(statementVisitor.visit(cst) as Statement);
