@@ -15,6 +15,7 @@ import { BwsnnError } from '../isa/errors.js';
 import type { Instr } from '../isa/container-types.js';
 import { REGISTER_COUNT } from '../isa/table.js';
 import type { Routed, Scheduled } from './ir.js';
+import { taskNeurons } from './partition.js';
 
 /** LRU cache of constant values in r1..r15. */
 class RegCache {
@@ -103,7 +104,8 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
         const l = layers.get(t.layer)!;
         const p = pl.placed[tid]!;
         const where = `layer ${l.name} (units ${t.u0}..${t.u1 - 1})`;
-        const n = (t.u1 - t.u0) * l.neuronsPerUnit;
+        const n = taskNeurons(l, t);
+        const cout = t.c1 - t.c0;
         if (accPhase.get(l.depth) === ph) {
           t.parts.forEach((part, k) => {
             const s = l.synapses[part.synapse]!;
@@ -122,18 +124,19 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
               check(file, where, inh, 4095, 'CFGW inh');
               check(file, where, src.W, 4095, 'CFGW inw');
               check(file, where, t.u1 - t.u0, 4095, 'ACCW oh');
-              check(file, where, l.C, 4095, 'ACCW cout');
+              check(file, where, cout, 4095, 'ACCW cout');
               prog.push({ op: 'CFGW', args: { inh, inw: src.W, cw: src.cw, kh, kw, sh, sw, ph: phd, pw: pwd } });
               const ry = t.u0 - reg.lo / sh;
               const [rn, rw, ra, rry] = regs.get(p.neuronBase, p.partSram[k]!, reg.base, ry);
               prog.push({
                 op: 'ACCW',
-                args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, ry: rry!, oh: t.u1 - t.u0, cout: l.C, wmode: s.wmode, wq: s.wq, ap: reg.planes },
+                args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, ry: rry!, oh: t.u1 - t.u0, cout, wmode: s.wmode, wq: s.wq, ap: reg.planes },
               });
             } else {
               check(file, where, n, 65535, 'ACCS n');
-              const [rn, ra] = regs.get(p.neuronBase, reg.base);
-              const g = src.layout === 'pos' ? src.C : 64;
+              // A channel group [c0, c1) (c0 a multiple of 64) reads its channels from word c0/64 of each position.
+              const [rn, ra] = regs.get(p.neuronBase, reg.base + (src.layout === 'pos' ? t.c0 / 64 : 0));
+              const g = src.layout === 'pos' ? cout : 64;
               const cw = src.layout === 'pos' ? src.cw : 1;
               prog.push({ op: 'ACCS', args: { acc: s.acc, rn: rn!, ra: ra!, n, g, cw } });
             }

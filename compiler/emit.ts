@@ -7,19 +7,21 @@
 import { BWC_VERSION, type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
 import type { IntLayer } from '../models/intmodel.js';
 import type { LoweredLayer, Region, Scheduled, SourceInfo, Task } from './ir.js';
+import { taskNeurons } from './partition.js';
 
 const WORD = 64;
 
 /** Flat (C-order) layer index of each local neuron of a task. */
 export function taskIndex(l: LoweredLayer, t: Task): Int32Array {
-  const n = (t.u1 - t.u0) * l.neuronsPerUnit;
+  const n = taskNeurons(l, t);
   const out = new Int32Array(n);
   if (l.geometry === 'flat') {
     for (let i = 0; i < n; i++) out[i] = t.u0 + i;
   } else {
     const { C, H, W } = l;
     let i = 0;
-    for (let y = t.u0; y < t.u1; y++) for (let x = 0; x < W; x++) for (let c = 0; c < C; c++) out[i++] = c * H * W + y * W + x;
+    void C;
+    for (let y = t.u0; y < t.u1; y++) for (let x = 0; x < W; x++) for (let c = t.c0; c < t.c1; c++) out[i++] = c * H * W + y * W + x;
   }
   return out;
 }
@@ -130,9 +132,9 @@ export function emitContainer(s: Scheduled): BwcContainer {
           const [kh, kw] = op.kernel;
           const cw = src.cw;
           const vals = op.weights.values;
-          for (let o = 0; o < op.outChannels; o++) {
+          for (let o = t.c0; o < t.c1; o++) {
             for (let q = 0; q < syn.wq; q++) {
-              const w0 = base + (o * syn.wq + q) * kh * kw * cw;
+              const w0 = base + ((o - t.c0) * syn.wq + q) * kh * kw * cw;
               for (let ci = 0; ci < C; ci++) {
                 for (let ky = 0; ky < kh; ky++) {
                   for (let kx = 0; kx < kw; kx++) {

@@ -110,6 +110,9 @@ export interface Task {
   owner: number;
   u0: number;
   u1: number;
+  /** Output channels [c0, c1) of a [C, H, W] layer this task holds (a channel group); 0..1 for flat layers. */
+  c0: number;
+  c1: number;
   /** Neuron slots used (helpers round up to an even count for PSUM pairs). */
   neurons: number;
   parts: Part[];

@@ -53,20 +53,25 @@ export function partAxonWords(src: SourceInfo, p: Part): number {
   return src.planes * planeWords(src, p.lo, p.hi);
 }
 
+/** Neurons of a task (chunk [u0, u1) of units, channels [c0, c1) of a [C, H, W] layer). */
+export function taskNeurons(l: LoweredLayer, t: { u0: number; u1: number; c0: number; c1: number }): number {
+  return l.geometry === 'rows' ? (t.u1 - t.u0) * l.W * (t.c1 - t.c0) : t.u1 - t.u0;
+}
+
 interface Need {
   neurons: number;
   sram: number;
   axon: number;
 }
 
-function chunkNeed(l: LoweredLayer, srcs: Record<string, SourceInfo>, u0: number, u1: number): Need {
-  const neurons = (u1 - u0) * l.neuronsPerUnit;
+function chunkNeed(l: LoweredLayer, srcs: Record<string, SourceInfo>, u0: number, u1: number, c0 = 0, c1 = l.C): Need {
+  const neurons = taskNeurons(l, { u0, u1, c0, c1 });
   let sram = 0;
   let axon = 0;
   for (const s of l.synapses) {
     const src = srcs[s.source]!;
     const p = fullPart(s, src, u0, u1);
-    sram += partSramWords(s, src, p, neurons, l.C);
+    sram += partSramWords(s, src, p, neurons, c1 - c0);
     axon += partAxonWords(src, p);
   }
   return { neurons, sram, axon };
@@ -117,37 +122,59 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
   };
 
   for (const l of lm.layers) {
+    // Channel groups of a [C, H, W] layer whose single output row does not fit: the largest group
+    // size (a multiple of 64 when an identity shortcut reads the group's channels by word) for which
+    // every single row fits.
+    const oneRowFits = (c0: number, c1: number): boolean => {
+      for (let u = 0; u < l.units; u++) if (!fits(chunkNeed(l, srcs, u, u + 1, c0, c1), chip)) return false;
+      return true;
+    };
+    let groups: [number, number][] = [[0, l.C]];
+    if (l.geometry === 'rows' && !oneRowFits(0, l.C)) {
+      const step = l.synapses.some((s) => s.op.kind === 'identity') ? 64 : 1;
+      let G = Math.floor((l.C - 1) / step) * step;
+      while (G >= step && !oneRowFits(0, G)) G -= step;
+      if (G >= step) {
+        if (step === 1) G = Math.ceil(l.C / Math.ceil(l.C / G)); // balance the groups
+        groups = [];
+        for (let c = 0; c < l.C; c += G) groups.push([c, Math.min(l.C, c + G)]);
+      }
+    }
     // The most demanding single unit (conv windows differ at the borders).
-    let one = chunkNeed(l, srcs, 0, 1);
-    for (let u = 1; u < l.units && fits(one, chip); u++) {
-      const nu = chunkNeed(l, srcs, u, u + 1);
-      if (!fits(nu, chip)) one = nu;
+    let one = chunkNeed(l, srcs, 0, 1, groups[0]![0], groups[0]![1]);
+    for (const [c0, c1] of groups) {
+      for (let u = 0; u < l.units && fits(one, chip); u++) {
+        const nu = chunkNeed(l, srcs, u, u + 1, c0, c1);
+        if (!fits(nu, chip)) one = nu;
+      }
     }
     if (fits(one, chip)) {
-      // Largest chunk that fits (needs grow with the chunk).
-      let lo = 1;
-      let hi = l.units;
-      while (lo < hi) {
-        const mid = Math.ceil((lo + hi) / 2);
-        if (fits(chunkNeed(l, srcs, 0, mid), chip)) lo = mid;
-        else hi = mid - 1;
-      }
-      // Conv row windows differ with the chunk position: shrink until every chunk fits.
-      let k = Math.max(Math.ceil(l.units / lo), Math.min(l.units, minChunks));
-      let cs = chunks(l.units, k);
-      while (k < l.units && !cs.every(([a, b]) => fits(chunkNeed(l, srcs, a, b), chip))) {
-        k++;
-        cs = chunks(l.units, k);
-      }
-      for (const [u0, u1] of cs) {
-        const need = chunkNeed(l, srcs, u0, u1);
-        const parts = l.synapses.map((s) => fullPart(s, srcs[s.source]!, u0, u1));
-        add({ layer: l.name, role: 'owner', owner: tasks.length, u0, u1, neurons: need.neurons, parts, sramWords: need.sram });
+      for (const [c0, c1] of groups) {
+        // Largest chunk that fits (needs grow with the chunk).
+        let lo = 1;
+        let hi = l.units;
+        while (lo < hi) {
+          const mid = Math.ceil((lo + hi) / 2);
+          if (fits(chunkNeed(l, srcs, 0, mid, c0, c1), chip)) lo = mid;
+          else hi = mid - 1;
+        }
+        // Conv row windows differ with the chunk position: shrink until every chunk fits.
+        let k = Math.max(Math.ceil(l.units / lo), Math.min(l.units, Math.ceil(minChunks / groups.length)));
+        let cs = chunks(l.units, k);
+        while (k < l.units && !cs.every(([a, b]) => fits(chunkNeed(l, srcs, a, b, c0, c1), chip))) {
+          k++;
+          cs = chunks(l.units, k);
+        }
+        for (const [u0, u1] of cs) {
+          const need = chunkNeed(l, srcs, u0, u1, c0, c1);
+          const parts = l.synapses.map((s) => fullPart(s, srcs[s.source]!, u0, u1));
+          add({ layer: l.name, role: 'owner', owner: tasks.length, u0, u1, c0, c1, neurons: need.neurons, parts, sramWords: need.sram });
+        }
       }
       continue;
     }
     if (!l.synapses.every((s) => s.op.kind === 'dense')) {
-      fitError(file, l, one, chip, `one output ${l.geometry === 'rows' ? 'row' : 'neuron'} (partial sums are only used for dense layers)`);
+      fitError(file, l, one, chip, `one output ${l.geometry === 'rows' ? 'row, even cut into groups of output channels,' : 'neuron'} (partial sums are only used for dense layers)`);
     }
     // Fan-in split: slices of at most S words per plane.
     const slices: { s: LoweredSynapse; lo: number; hi: number; words: number }[] = [];
@@ -176,8 +203,9 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
         const sram = neurons * x.s.wq * x.words;
         // Owners of partial sums also reserve an even number of neuron slots: a PSUM pair may
         // address the slot after the last neuron (it adds 0 there).
-        if (i === 0) add({ layer: l.name, role: 'owner', owner, u0, u1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
-        else add({ layer: l.name, role: 'helper', owner, u0, u1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
+        const c1 = l.C;
+        if (i === 0) add({ layer: l.name, role: 'owner', owner, u0, u1, c0: 0, c1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
+        else add({ layer: l.name, role: 'helper', owner, u0, u1, c0: 0, c1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
       });
     }
   }

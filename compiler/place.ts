@@ -12,7 +12,7 @@
 import { synapseWords, type ChipConfig } from '../isa/chip.js';
 import { BwsnnError } from '../isa/errors.js';
 import type { CoreAlloc, Part, Partitioned, Placed, PlacedTask, Region, SourceInfo, Task } from './ir.js';
-import { partSramWords, planeWords } from './partition.js';
+import { partSramWords, planeWords, taskNeurons } from './partition.js';
 
 /** Cores in snake order. */
 export function snakeOrder(chip: ChipConfig): number[] {
@@ -122,7 +122,7 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
       pt.partRegion.push(idx);
       pt.partSram.push(c.sramWords);
       const s = l.synapses[r.part.synapse]!;
-      c.sramWords += partSramWords(s, r.src, r.part, (t.u1 - t.u0) * l.neuronsPerUnit, l.C);
+      c.sramWords += partSramWords(s, r.src, r.part, taskNeurons(l, t), t.c1 - t.c0);
     }
     c.neurons += t.neurons;
     c.tasks.push(t.id);

@@ -6,6 +6,7 @@
  */
 import { synapseWords, wordsPerCycle } from '../isa/chip.js';
 import type { Scheduled } from './ir.js';
+import { taskNeurons } from './partition.js';
 
 export interface CoreUsage {
   core: number;
@@ -118,7 +119,7 @@ export function buildReport(s: Scheduled): CompileReport {
         if (syn.op.kind !== 'dense') continue;
         const src = srcs[syn.source]!;
         const words = src.layout === 'pos' ? (part.hi - part.lo) * src.W * src.cw : Math.ceil((part.hi - part.lo) / 64);
-        pop += (t.u1 - t.u0) * l.neuronsPerUnit * syn.wq * words * syn.ap;
+        pop += taskNeurons(l, t) * syn.wq * words * syn.ap;
       }
     }
     const sramW = mine.reduce((a, t) => a + t.sramWords, 0);

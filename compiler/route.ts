@@ -43,9 +43,11 @@ export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.mod
         let dest: RouteDest;
         const flags = r.recurrent ? ROUTE_NEXT_STEP : 0;
         if (src.layout === 'pos') {
-          const npu = src.W * src.C;
-          spec = { rn: nb + (s - t.u0) * npu, n: (e - s) * npu, g: src.C, cw: src.cw };
-          dest = { core: c.core, base: r.base + (s - r.lo) * src.W * src.cw, flags, bitOffset: 0 };
+          // A channel group [c0, c1) packs its channels at bit c0 of each position's words.
+          const g = t.c1 - t.c0;
+          const npu = src.W * g;
+          spec = { rn: nb + (s - t.u0) * npu, n: (e - s) * npu, g, cw: src.cw };
+          dest = { core: c.core, base: r.base + (s - r.lo) * src.W * src.cw + Math.floor(t.c0 / WORD), flags, bitOffset: t.c0 % WORD };
         } else {
           spec = { rn: nb + (s - t.u0), n: e - s, g: WORD, cw: 1 };
           dest = { core: c.core, base: r.base + Math.floor((s - r.lo) / WORD), flags, bitOffset: (s - r.lo) % WORD };

@@ -39,6 +39,7 @@ describe('simulate(compile(m)) == reference(m)', () => {
       let helpers = 0;
       let multiTask = 0;
       let convs = 0;
+      let channelGroups = 0;
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.boolean(), (seed, perStep) => {
           const m = randomIntModel(seed, { membraneBits: chip.membraneBits });
@@ -52,6 +53,7 @@ describe('simulate(compile(m)) == reference(m)', () => {
           }
           compiled++;
           if (m.input.shape.length === 3) convs++;
+          channelGroups += st.partition.tasks.filter((t) => t.c0 > 0).length;
           helpers += st.partition.tasks.filter((t) => t.role === 'helper').length;
           multiTask += st.partition.tasks.length > m.layers.length ? 1 : 0;
           expectSame(m, chip, randomSample(m, seed, perStep));
@@ -62,6 +64,7 @@ describe('simulate(compile(m)) == reference(m)', () => {
       if (name === 'tinyFanIn') expect(helpers).toBeGreaterThan(0);
       if (name !== 'tinyFanIn' && name !== 'tinyNeurons') expect(convs).toBeGreaterThan(0);
       if (name === 'tinyNeurons') expect(multiTask).toBeGreaterThan(0);
+      if (name === 'tinyNeurons' || name === 'tinyConv') expect(channelGroups).toBeGreaterThan(0);
     });
   }
 });
