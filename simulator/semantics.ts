@@ -72,6 +72,10 @@ function checkSyn(x: Exec, cs: CoreState, first: number, words: number, what: st
   if (first < 0 || first + words > have) x.fail(cs, `${what} synapse words ${first}..${first + words - 1} are outside the synapse image (${have} words)`);
 }
 
+/** Popcount of every 16-bit value (hot loops: two lookups per 32-bit half). */
+const PC16 = new Uint8Array(65536);
+for (let i = 1; i < 65536; i++) PC16[i] = PC16[i >> 1]! + (i & 1);
+
 // Scratch for the non-zero axon words of one accumulate (grown on demand).
 let nzLo = new Int32Array(1024);
 let nzHi = new Int32Array(1024);
@@ -90,17 +94,35 @@ function ensureNz(n: number): void {
 
 /**
  * Sum over the listed non-zero axon words (count nz) of weight * W(row, word) for the weight row
- * whose plane q word for list entry k is syn[2*(rowBase + q*planeWords + nzOff[k])].
+ * whose plane q word for list entry k is syn[2*(rowBase + q*planeWords + nzOff[k])]; the plane
+ * weight of entry k is nzW[k] (2^p), or 1 for every entry when `unit`.
  */
-function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, wmode: number, wq: number): number {
+function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, wmode: number, wq: number, unit: boolean): number {
+  const lo = nzLo, hi = nzHi, off = nzOff, pa = nzPc, wt = nzW;
   let sum = 0;
   for (let q = 0; q < wq; q++) {
-    const pb = rowBase + q * planeWords;
+    const pb = 2 * (rowBase + q * planeWords);
     let s = 0;
-    for (let k = 0; k < nz; k++) {
-      const o = 2 * (pb + (nzOff[k] as number));
-      const c = popcount32((nzLo[k] as number) & (syn[o] as number)) + popcount32((nzHi[k] as number) & (syn[o + 1] as number));
-      s += (nzW[k] as number) * (wmode === 0 ? 2 * c - (nzPc[k] as number) : c);
+    if (unit) {
+      for (let k = 0; k < nz; k++) {
+        const o = pb + 2 * off[k]!;
+        const x = lo[k]! & syn[o]!;
+        const y = hi[k]! & syn[o + 1]!;
+        s += PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
+      }
+      if (wmode === 0) {
+        let p = 0;
+        for (let k = 0; k < nz; k++) p += pa[k]!;
+        s = 2 * s - p;
+      }
+    } else {
+      for (let k = 0; k < nz; k++) {
+        const o = pb + 2 * off[k]!;
+        const x = lo[k]! & syn[o]!;
+        const y = hi[k]! & syn[o + 1]!;
+        const c = PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
+        s += wt[k]! * (wmode === 0 ? 2 * c - pa[k]! : c);
+      }
     }
     const scale = 2 ** q;
     sum += wmode === 2 && q === wq - 1 ? -scale * s : scale * s;
@@ -108,9 +130,6 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
   return sum;
 }
 
-/** Popcount of every 16-bit value (hot loops: two lookups per 32-bit half). */
-const PC16 = new Uint8Array(65536);
-for (let i = 1; i < 65536; i++) PC16[i] = PC16[i >> 1]! + (i & 1);
 
 /**
  * Dense binary single-plane fast path: for i < n, acc[rn+i] += sum over the nz listed axon words
@@ -259,7 +278,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
         const sums = memo.sums;
         for (let i = 0; i < n; i++) acc[rn + i] = acc[rn + i]! + sums[i]!;
       } else {
-        for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dot(syn, rw + i * wq * len, len, nz, wmode, wq);
+        for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dot(syn, rw + i * wq * len, len, nz, wmode, wq, ap === 1);
       }
     }
     a.n = n;
@@ -350,7 +369,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
         cs.sops += cout * bits;
         const nb = ((y - ry) * outw + xx) * cout;
         if (fast) accBinAdd(out, nb, cout, syn, rw, kwords, nz, nzLo, nzHi, nzPc, nzOff);
-        else for (let c = 0; c < cout; c++) out[nb + c] = out[nb + c]! + dot(syn, rw + c * wq * kwords, kwords, nz, wmode, wq);
+        else for (let c = 0; c < cout; c++) out[nb + c] = out[nb + c]! + dot(syn, rw + c * wq * kwords, kwords, nz, wmode, wq, ap === 1);
       }
     }
     for (let i = 0; i < nOut; i++) acc[rn + i] = acc[rn + i]! + out[i]!;
