@@ -15,9 +15,28 @@ export type DecodeWhere = string | { file: string; section: string; offset: numb
 
 const OPCODE_BITS = 8;
 
+export interface FieldSlot {
+  readonly field: FieldDef;
+  /** Lowest bit. */
+  readonly lo: number;
+  /** Highest bit. */
+  readonly hi: number;
+}
+
+const LAYOUTS = new Map<InstrDef, readonly FieldSlot[]>();
+
 /** Bit position of each field of an instruction (from bit 8 upward in table order). */
-export function fieldLayout(def: InstrDef): { field: FieldDef; lo: number; hi: number }[] {
-  const out: { field: FieldDef; lo: number; hi: number }[] = [];
+export function fieldLayout(def: InstrDef): readonly FieldSlot[] {
+  let lay = LAYOUTS.get(def);
+  if (!lay) {
+    lay = computeLayout(def);
+    LAYOUTS.set(def, lay);
+  }
+  return lay;
+}
+
+function computeLayout(def: InstrDef): FieldSlot[] {
+  const out: FieldSlot[] = [];
   let pos = OPCODE_BITS;
   for (const f of def.fields) {
     out.push({ field: f, lo: pos, hi: pos + f.bits - 1 });
@@ -32,13 +51,20 @@ export function usedBits(def: InstrDef): number {
   return def.fields.reduce((s, f) => s + f.bits, OPCODE_BITS);
 }
 
+const RANGES = new Map<FieldDef, [number, number]>();
+
 /**
  * Check one operand value against its field; returns an error text or undefined.
  * Used by the encoder, the container validator and the assembler.
  */
 export function checkOperand(def: InstrDef, f: FieldDef, v: number): string | undefined {
   if (!Number.isInteger(v)) return `${def.mnemonic} operand ${f.name} must be an integer, got ${v}`;
-  const [lo, hi] = fieldRange(f);
+  let range = RANGES.get(f);
+  if (!range) {
+    range = fieldRange(f);
+    RANGES.set(f, range);
+  }
+  const [lo, hi] = range;
   if (v < lo || v > hi) return `${def.mnemonic} operand ${f.name} = ${v} is out of range [${lo}, ${hi}]`;
   return undefined;
 }
