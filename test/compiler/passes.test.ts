@@ -161,6 +161,29 @@ describe('partition', () => {
     expect(st.codegen.phases.map((p) => p.stage)).toEqual(['acc', 'fire', 'all']);
   });
 
+  it('splits a readout reading a [C,H,W] layer by source rows (position-major slices) and runs bit-exact', () => {
+    const r = rng(11);
+    const chip = parseChipConfig({ neuronsPerCore: 32, axonLines: 24, synapseSramBytes: 8 * 64 });
+    const m: IntModel = {
+      name: 'fr',
+      timesteps: 3,
+      input: { name: 'in', shape: [2, 6, 6], encoding: BIN },
+      membraneBits: 16,
+      layers: [layer(r, 'c0', 'if', [4, 6, 6], [conv(r, 'in', [2, 6, 6], 4, 3, 1, 1, false)]), layer(r, 'out', 'readout', [5], [dense(r, 'c0', 144, 5, false)])],
+      readout: 'out',
+    };
+    const st = compileStages(m, chip);
+    const out = st.partition.tasks.filter((t) => t.layer === 'out');
+    expect(out.map((t) => [t.role, t.parts[0]!.lo, t.parts[0]!.hi])).toEqual([
+      ['owner', 0, 2],
+      ['helper', 2, 4],
+      ['helper', 4, 6],
+    ]);
+    const ownerCore = st.place.placed[out[0]!.id]!.core;
+    expect(st.codegen.programs[ownerCore]!.some((i) => i.op === 'INTEG')).toBe(true);
+    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, chip, new Float32Array(72).map((_, i) => ((i * 5 + seed * 3) % 7) / 6));
+  });
+
   it('PSUM of an acc1 synapse flags ROUTE_PSUM_ACC1', () => {
     const r = rng(5);
     const chip = parseChipConfig({ meshX: 4, meshY: 4, neuronsPerCore: 16, axonLines: 2, synapseSramBytes: 8 * 8 });
