@@ -39,6 +39,8 @@ export interface LoadedParams {
   g1: Int32Array;
   leak: Uint8Array;
   flags: Uint8Array;
+  /** Prefix counts of neurons with flags or leak (complex[k] = such neurons among 0..k-1). */
+  complex: Int32Array;
 }
 
 export interface LoadedCore {
@@ -100,6 +102,8 @@ export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
       defs.push(def);
     });
     const np = img.neurons;
+    const complex = new Int32Array(npc + 1);
+    for (let k = 0; k < npc; k++) complex[k + 1] = complex[k]! + ((np.flags[k] ?? 0) !== 0 || (np.leak[k] ?? 0) !== 0 ? 1 : 0);
     return {
       core: img.core,
       code,
@@ -114,6 +118,7 @@ export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
         g1: pad(np.g1, npc, (n) => new Int32Array(n)),
         leak: pad(np.leak, npc, (n) => new Uint8Array(n)),
         flags: pad(np.flags, npc, (n) => new Uint8Array(n)),
+        complex,
       },
       routes: img.routes,
     };

@@ -176,6 +176,28 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   const vmin = x.vmin;
   const vmax = x.vmax;
   let spikes = 0;
+  if (fire && p.complex[rn + n] === p.complex[rn]) {
+    // No leak, no flags: soft reset, membrane memory.
+    for (let k = rn; k < rn + n; k++) {
+      let vv = v[k]! + acc0[k]! * g0[k]! + acc1[k]! * g1[k]!;
+      if (useBias) vv += bias[k]!;
+      vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
+      acc0[k] = 0;
+      acc1[k] = 0;
+      const th = theta[k]!;
+      if (vv >= th) {
+        spikes++;
+        vv -= th;
+        vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
+        out[k] = 1;
+      } else out[k] = 0;
+      v[k] = vv;
+    }
+    a.n = n;
+    a.spikes = spikes;
+    x.fired?.(cs, rn, n);
+    return;
+  }
   for (let k = rn; k < rn + n; k++) {
     const fl = flags[k]!;
     let vv = fl & NEURON_NO_MEMORY ? 0 : v[k]!;
