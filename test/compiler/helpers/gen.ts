@@ -87,7 +87,7 @@ export interface GenOpts {
 export function randomIntModel(seed: number, o: GenOpts = {}): IntModel {
   const r = rng(seed);
   const kind = o.kind ?? (r() < 0.5 ? 'mlp' : 'conv');
-  const T = int(r, 1, 4);
+  const T = r() < 0.2 ? int(r, 5, 8) : int(r, 1, 4);
   const enc: InputEncoding = r() < 0.7 ? { kind: 'binary', threshold: 0.5 } : { kind: 'multibit', bits: int(r, 2, 3) };
   const mbIn = enc.kind === 'multibit';
   const fancy = r() < 0.5;
