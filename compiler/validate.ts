@@ -117,6 +117,10 @@ export function validateModel(m: IntModel, chip: ChipConfig, file = m.name): Che
         if (op.outFeatures !== n) fail(sw, `dense outFeatures = ${op.outFeatures} but the layer has ${n} neurons`);
         checkWeights(sw, s, op.inFeatures * op.outFeatures);
       } else if (op.kind === 'conv') {
+        const geo = [...op.inShape, op.outChannels, ...op.kernel, ...op.stride, ...op.padding];
+        if (geo.length !== 10 || geo.some((v) => !Number.isInteger(v))) {
+          fail(sw, `conv geometry (inShape [${op.inShape}], outChannels ${op.outChannels}, kernel [${op.kernel}], stride [${op.stride}], padding [${op.padding}]) must be integers`);
+        }
         const [C, H, Wd] = op.inShape;
         if (C * H * Wd !== srcSize) fail(sw, `conv inShape [${op.inShape}] does not match the source's ${srcSize} elements`);
         if (!isInput && (srcShape.length !== 3 || srcShape[0] !== C || srcShape[1] !== H || srcShape[2] !== Wd)) {
