@@ -14,6 +14,8 @@ import { register as run } from './run.js';
 import { register as compile } from './compile.js';
 import { register as train } from './train.js';
 
+import { register as energy } from './energy.js';
+
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd, compile, run, train];
+export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd, compile, run, train, energy];

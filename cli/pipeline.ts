@@ -1,0 +1,248 @@
+/**
+ * What the product commands (demo, energy, sweep) share: loading a model of any supported kind
+ * (.bwsnn, .nir, or an already compiled .bwc), folding and compiling it for a chip, choosing the
+ * input data (a built-in data set or .npy files), and simulating in chunks with a progress bar.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Command } from '@commander-js/extra-typings';
+import { compileModel, type CompileReport } from '../compiler/index.js';
+import type { ChipConfig } from '../isa/chip.js';
+import { readContainer } from '../isa/container.js';
+import type { BwcContainer, ModelMeta } from '../isa/container-types.js';
+import { BwsnnError } from '../isa/errors.js';
+import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
+import { DATASETS, loadDataset, type DatasetName, type Split } from '../models/data/index.js';
+import { readNpy } from '../models/data/npy.js';
+import { foldGraph } from '../models/fold.js';
+import { loadModel } from '../models/format.js';
+import type { Graph } from '../models/graph.js';
+import type { IntModel } from '../models/intmodel.js';
+import { parseInputEncoding, parseNumberOption } from '../models/nir/options.js';
+import { COMPONENTS, type Component } from '../simulator/energy/breakdown.js';
+import type { EnergyTable } from '../simulator/energy/table.js';
+import { simulate, type SimInputs, type SimResult } from '../simulator/simulate.js';
+import { inputsFromNpy } from './commands/run.js';
+import { readInput } from './io.js';
+
+/** The bundled zoo folder (works from sources and from dist/). */
+export function zooDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const up of ['..', join('..', '..')]) {
+    const d = resolve(here, up, 'models', 'zoo');
+    if (existsSync(d)) return d;
+  }
+  return resolve(here, '..', 'models', 'zoo');
+}
+
+/** A zoo model name (e.g. mnist-mlp) or a path. */
+export function resolveModelPath(arg: string): string {
+  if (existsSync(arg)) return arg;
+  const zoo = join(zooDir(), `${arg}.bwsnn`);
+  if (/^[a-z0-9-]+$/.test(arg) && existsSync(zoo)) return zoo;
+  throw new BwsnnError(`${arg}: no such file (nor a model of the zoo in ${zooDir()})`);
+}
+
+export interface NirCliOptions {
+  timesteps: string;
+  inputEncoding: string;
+  weightBits: string;
+  dt: string;
+}
+
+/** Add the options of a NIR import to a command (NIR files carry no T nor input encoding). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function nirOptions<C extends Command<any, any, any>>(cmd: C): C {
+  cmd
+    .option('--timesteps <T>', 'NIR input: time steps per inference', '4')
+    .option('--input-encoding <enc>', 'NIR input: binary:THRESHOLD or multibit:K', 'binary:0.5')
+    .option('--weight-bits <k>', 'NIR input: bits of non-binary weights', '8')
+    .option('--dt <seconds>', 'NIR input: time step for tau -> shift leak', '1e-4');
+  return cmd;
+}
+
+/** A model graph from a .bwsnn or .nir file. */
+export async function loadGraphAny(file: string, nir?: NirCliOptions): Promise<Graph> {
+  if (/\.nir$/i.test(file)) {
+    const m = await import('../models/nir/index.js');
+    const o = nir ?? { timesteps: '4', inputEncoding: 'binary:0.5', weightBits: '8', dt: '1e-4' };
+    return m.loadNirAsGraph(file, {
+      timesteps: parseNumberOption('--timesteps', o.timesteps),
+      inputEncoding: parseInputEncoding(o.inputEncoding),
+      weightBits: parseNumberOption('--weight-bits', o.weightBits),
+      dt: parseNumberOption('--dt', o.dt),
+    });
+  }
+  return loadModel(file);
+}
+
+export interface Compiled {
+  file: string;
+  graph?: Graph;
+  model?: IntModel;
+  container: BwcContainer;
+  report?: CompileReport;
+}
+
+/** A binary ready to simulate: read a .bwc, or fold and compile a model for `chip`. */
+export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions): Promise<Compiled> {
+  if (/\.bwc$/i.test(file)) return { file, container: readContainer(readInput(file), file) };
+  const graph = await loadGraphAny(file, nir);
+  const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+  const { container, report } = compileModel(model, chip, { file });
+  return { file, graph, model, container, report };
+}
+
+export interface DataCliOptions {
+  data?: string;
+  split: string;
+  input?: string;
+  labels?: string;
+  limit?: string;
+}
+
+/** Add the data options (a built-in data set or .npy files) to a command. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function dataOptions<C extends Command<any, any, any>>(cmd: C, defaultLimit?: string): C {
+  cmd
+    .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
+    .option('--split <split>', 'data set split: train or test', 'test')
+    .option('--input <file>', 'inputs (.npy): [N, ...inputShape] or [N, T, ...inputShape]')
+    .option('--labels <file>', 'labels (.npy): [N] integers (with --input)');
+  if (defaultLimit === undefined) cmd.option('--limit <n>', 'use at most the first N samples');
+  else cmd.option('--limit <n>', 'use at most the first N samples', defaultLimit);
+  return cmd;
+}
+
+/** Parse a positive integer option or throw a usage error (exit 2). */
+export function intOption(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new BwsnnError(`--${name} must be an integer ${min}..${max}, got ${JSON.stringify(v)}`, 2);
+  return Number(v);
+}
+
+/** The simulator inputs chosen by the data options, checked against the model's metadata. */
+export function loadSimInputs(o: DataCliOptions, meta: ModelMeta, binName: string): { inputs: SimInputs; source: string } {
+  if ((o.data === undefined) === (o.input === undefined)) throw new BwsnnError('give exactly one of --data or --input', 2);
+  if (o.labels !== undefined && o.input === undefined) throw new BwsnnError('--labels goes with --input', 2);
+  if (o.split !== 'train' && o.split !== 'test') throw new BwsnnError(`--split must be train or test, got ${JSON.stringify(o.split)}`, 2);
+  const limit = intOption('limit', o.limit, 1, 1e9);
+  const size = meta.inputShape.reduce((a, b) => a * b, 1);
+  let inputs: SimInputs;
+  let source: string;
+  if (o.data !== undefined) {
+    if (!(DATASETS as readonly string[]).includes(o.data)) throw new BwsnnError(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(o.data)}`, 2);
+    const ds = loadDataset(o.data as DatasetName, o.split as Split);
+    if (ds.shape.reduce((a, b) => a * b, 1) !== size) {
+      throw new BwsnnError(`${binName}: the model ${meta.name} takes inputs of shape (${meta.inputShape.join(', ')}), ${ds.name} samples have shape (${ds.shape.join(', ')})`);
+    }
+    let data: Float32Array = ds.inputs;
+    if (meta.encoding.kind === 'multibit') {
+      const top = 2 ** meta.encoding.bits - 1;
+      data = ds.inputs.map((p) => Math.round(p * top));
+    }
+    inputs = { count: ds.count, data, labels: ds.labels };
+    source = `${ds.name} ${o.split}`;
+  } else {
+    const file = o.input as string;
+    inputs = inputsFromNpy(readNpy(readInput(file), file), meta, file);
+    if (o.labels !== undefined) {
+      const arr = readNpy(readInput(o.labels), o.labels);
+      if (arr.shape.length !== 1 || arr.shape[0] !== inputs.count) throw new BwsnnError(`${o.labels}: shape (${arr.shape.join(', ')}), expected (${inputs.count}) labels`);
+      const labels = new Uint8Array(inputs.count);
+      for (let i = 0; i < inputs.count; i++) {
+        const v = Number(arr.data[i]);
+        if (!Number.isInteger(v) || v < 0 || v >= meta.classes) throw new BwsnnError(`${o.labels}: label ${i} is ${v}, expected an integer 0..${meta.classes - 1}`);
+        labels[i] = v;
+      }
+      inputs.labels = labels;
+    }
+    source = file;
+  }
+  if (limit !== undefined && limit < inputs.count) inputs = sliceInputs(inputs, meta, 0, limit);
+  if (inputs.count === 0) throw new BwsnnError(`${source}: no samples`);
+  return { inputs, source };
+}
+
+function sliceInputs(inputs: SimInputs, meta: ModelMeta, from: number, to: number): SimInputs {
+  const per = meta.inputShape.reduce((a, b) => a * b, 1) * ('steps' in inputs ? inputs.steps : 1);
+  const data = inputs.data.subarray(from * per, to * per);
+  const labels = inputs.labels?.subarray(from, to);
+  return 'steps' in inputs ? { count: to - from, steps: inputs.steps, data, labels } : { count: to - from, data, labels };
+}
+
+/** Join the results of consecutive chunks of one simulation (means weighted by chunk size). */
+export function mergeResults(parts: SimResult[]): SimResult {
+  if (parts.length === 1) return parts[0] as SimResult;
+  const first = parts[0] as SimResult;
+  const count = parts.reduce((n, p) => n + p.count, 0);
+  const w = (p: SimResult): number => p.count / count;
+  const wmean = (f: (p: SimResult) => number): number => parts.reduce((s, p) => s + f(p) * w(p), 0);
+  const inferences = parts.flatMap((p) => p.inferences);
+  const hasLabels = parts.every((p) => p.correct !== undefined);
+  const correct = hasLabels ? parts.reduce((n, p) => n + (p.correct as number), 0) : undefined;
+  const eventsTotal = Object.fromEntries(ENERGY_EVENTS.map((e) => [e, parts.reduce((s, p) => s + p.eventsTotal[e], 0)])) as Record<EnergyEvent, number>;
+  const eventsPerInference = Object.fromEntries(ENERGY_EVENTS.map((e) => [e, eventsTotal[e] / count])) as Record<EnergyEvent, number>;
+  const byComponent = Object.fromEntries(COMPONENTS.map((c) => [c, wmean((p) => p.energy.byComponent[c])])) as Record<Component, number>;
+  const byEvent = Object.fromEntries(ENERGY_EVENTS.map((e) => [e, wmean((p) => p.energy.byEvent[e])])) as Record<EnergyEvent, number>;
+  const stat = <U extends number>(f: (p: SimResult) => { mean: U; min: U; max: U }) => ({
+    mean: wmean((p) => f(p).mean) as U,
+    min: Math.min(...parts.map((p) => f(p).min)) as U,
+    max: Math.max(...parts.map((p) => f(p).max)) as U,
+  });
+  return {
+    ...first,
+    count,
+    correct,
+    accuracy: correct === undefined ? undefined : correct / count,
+    inferences,
+    cycles: stat((p) => p.cycles),
+    latency: stat((p) => p.latency),
+    stepCycles: first.stepCycles.map((_, t) => wmean((p) => p.stepCycles[t] as number)),
+    cores: first.cores.map((c, k) => ({
+      ...c,
+      busy: wmean((p) => (p.cores[k] as typeof c).busy),
+      stall: wmean((p) => (p.cores[k] as typeof c).stall),
+      utilisation: wmean((p) => (p.cores[k] as typeof c).utilisation),
+      energy: wmean((p) => (p.cores[k] as typeof c).energy) as typeof c.energy,
+      events: Object.fromEntries(ENERGY_EVENTS.map((e) => [e, wmean((p) => (p.cores[k] as typeof c).events[e])])) as Record<EnergyEvent, number>,
+    })),
+    eventsTotal,
+    eventsPerInference,
+    counts: {
+      sops: wmean((p) => p.counts.sops),
+      spikes: wmean((p) => p.counts.spikes),
+      flits: wmean((p) => p.counts.flits),
+      hops: wmean((p) => p.counts.hops),
+    },
+    energy: {
+      total: wmean((p) => p.energy.total) as typeof first.energy.total,
+      byComponent: byComponent as typeof first.energy.byComponent,
+      byEvent: byEvent as typeof first.energy.byEvent,
+      perCore: first.energy.perCore.map((_, k) => wmean((p) => p.energy.perCore[k] as number)) as typeof first.energy.perCore,
+    },
+    energyStat: stat((p) => p.energyStat),
+  };
+}
+
+/**
+ * Simulate in chunks so that a progress callback can follow a long run; the merged result equals
+ * one run over all inputs (every inference is independent and the statistics are weighted means).
+ */
+export async function simulateWithProgress(
+  container: BwcContainer,
+  inputs: SimInputs,
+  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string },
+  onProgress?: (done: number, total: number) => void,
+): Promise<SimResult> {
+  const chunk = Math.max(opts.workers * 250, Math.ceil(inputs.count / 20));
+  const parts: SimResult[] = [];
+  onProgress?.(0, inputs.count);
+  for (let from = 0; from < inputs.count; from += chunk) {
+    const to = Math.min(inputs.count, from + chunk);
+    parts.push(await simulate(container, sliceInputs(inputs, container.meta, from, to), { workers: opts.workers, energy: opts.energy, probes: opts.probes, file: opts.file }));
+    onProgress?.(to, inputs.count);
+  }
+  return mergeResults(parts);
+}
