@@ -14,7 +14,9 @@ import { foldGraph } from '../../models/fold.js';
 import { loadModel } from '../../models/format.js';
 import type { Graph } from '../../models/graph.js';
 import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
-import { checkOutputPath, readText, writeAtomic } from '../io.js';
+import { checkInputs } from '../../models/data/inputs.js';
+import { readNpy } from '../../models/data/npy.js';
+import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 
 /** A chip config from a JSON file, or a preset name. */
 export function loadChip(arg: string | undefined): ChipConfig {
@@ -31,24 +33,45 @@ export function loadChip(arg: string | undefined): ChipConfig {
   return parseChipConfig(raw, arg);
 }
 
-/** Measure cycles with the simulator on an all-zero and an all-maximum sample (a note when it cannot run). */
-async function measure(report: CompileReport, container: BwcContainer, file: string): Promise<void> {
+/** One sample for the measured cycles: values per sample and whether they are per-step. */
+interface Sample {
+  label: string;
+  data: Float32Array;
+  perStep: boolean;
+}
+
+/** Measure cycles with the simulator on each sample (a note when it cannot run). */
+async function measure(report: CompileReport, container: BwcContainer, file: string, samples: Sample[]): Promise<void> {
   try {
     const sim = await import('../../simulator/index.js');
-    const size = container.meta.inputShape.reduce((a, b) => a * b, 1);
-    const enc = container.meta.encoding;
-    const max = enc.kind === 'binary' ? Math.max(1, enc.threshold) : 2 ** enc.bits - 1;
-    for (const [label, v] of [
-      ['one all-zero sample', 0],
-      [`one sample with every element = ${max}`, max],
-    ] as const) {
-      const r = sim.simulateSync(container, { count: 1, data: new Float32Array(size).fill(v) }, { file });
+    for (const s of samples) {
+      const inputs = s.perStep ? { count: 1, steps: container.meta.timesteps, data: s.data } : { count: 1, data: s.data };
+      const r = sim.simulateSync(container, inputs, { file });
       const cycles = Number(r.inferences[0]!.cycles);
-      report.measured.push({ cyclesPerInference: cycles, cyclesPerStep: cycles / container.meta.timesteps, input: label });
+      report.measured.push({ cyclesPerInference: cycles, cyclesPerStep: cycles / container.meta.timesteps, input: s.label });
     }
   } catch (e) {
     report.notes.push(`simulator not run: ${(e as Error).message}`);
   }
+}
+
+/** The default samples: all zeros, and every element at its largest value. */
+function defaultSamples(container: BwcContainer): Sample[] {
+  const size = container.meta.inputShape.reduce((a, b) => a * b, 1);
+  const enc = container.meta.encoding;
+  const max = enc.kind === 'binary' ? Math.max(1, enc.threshold) : 2 ** enc.bits - 1;
+  return [
+    { label: 'one all-zero sample', data: new Float32Array(size), perStep: false },
+    { label: `one sample with every element = ${max}`, data: new Float32Array(size).fill(max), perStep: false },
+  ];
+}
+
+/** The first sample of an .npy file checked against the model (`--sample`). */
+function npySample(path: string, g: Graph): Sample {
+  const arr = readNpy(readInput(path), path);
+  const inp = checkInputs(arr, g, path);
+  if (inp.count < 1) throw new BwsnnError(`${path}: holds no sample`);
+  return { label: `sample 0 of ${path}`, data: inp.data.slice(0, inp.sampleLength), perStep: inp.perStep };
 }
 
 export function register(program: Command): void {
@@ -62,6 +85,7 @@ export function register(program: Command): void {
     .option('--json', 'print the compile report as JSON')
     .option('--dump-ir <stage>', `print one pass's output (${STAGES.join(', ')})`)
     .option('--no-measure', 'do not run the simulator for the measured cycles of the report')
+    .option('--sample <file.npy>', 'measure the cycles on sample 0 of this input array ([N, ...shape] or [N, T, ...shape]) instead of all-zero and all-max samples')
     .option('--timesteps <T>', 'NIR input: time steps per inference', '4')
     .option('--input-encoding <enc>', 'NIR input: binary:THRESHOLD or multibit:K', 'binary:0.5')
     .option('--weight-bits <k>', 'NIR input: bits of non-binary weights', '8')
@@ -85,6 +109,7 @@ export function register(program: Command): void {
       } else {
         g = loadModel(file);
       }
+      const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
       const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
       const st = compileStages(m, chip, { file });
       validateContainer(st.emit, opts.output);
@@ -93,7 +118,7 @@ export function register(program: Command): void {
       if (stage !== undefined) process.stdout.write(dumpStage(st, stage));
       if (opts.report || opts.json) {
         const report = buildReport(st.codegen);
-        if (opts.measure) await measure(report, st.emit, opts.output);
+        if (opts.measure) await measure(report, st.emit, opts.output, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
         if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
         else process.stdout.write(formatReport(report));

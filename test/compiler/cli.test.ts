@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
 import { readContainer } from '../../isa/container.js';
 import { writeBwsnn } from '../../models/format.js';
+import { writeNpy } from '../../models/data/npy.js';
 import { randomGraph } from '../../models/random-graph.js';
 import type { CompileReport } from '../../compiler/index.js';
 
@@ -98,6 +99,30 @@ describe('bwsnn compile', () => {
     expect(await run('compile', join(dir, 'missing.bwsnn'), '-o', o)).toBe(1);
     expect(existsSync(o)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('--sample measures the cycles on sample 0 of an .npy array, and refuses one of the wrong shape', async () => {
+    const g = randomGraph(11, { kind: 'mlp', encoding: { kind: 'binary', threshold: 0.5 } });
+    const m = join(dir, 'mlp.bwsnn');
+    writeFileSync(m, writeBwsnn(g));
+    const shape = (g.nodes[0] as { shape: number[] }).shape;
+    const size = shape.reduce((a, b) => a * b, 1);
+    const npy = join(dir, 'x.npy');
+    writeFileSync(npy, writeNpy({ dtype: 'f4', shape: [2, ...shape], data: new Float32Array(2 * size).fill(1) }));
+    const o = join(dir, 'm.bwc');
+    expect(await run('compile', m, '-o', o, '--json', '--sample', npy)).toBe(0);
+    const r = JSON.parse(out.join('')) as CompileReport;
+    expect(r.measured.map((x) => x.input)).toEqual([`sample 0 of ${npy}`]);
+    // The same all-ones sample as the default maximum sample: same cycles.
+    out.length = 0;
+    expect(await run('compile', m, '-o', o, '--json')).toBe(0);
+    const r2 = JSON.parse(out.join('')) as CompileReport;
+    expect(r2.measured[1]!.cyclesPerInference).toBe(r.measured[0]!.cyclesPerInference);
+    writeFileSync(npy, writeNpy({ dtype: 'f4', shape: [1, size + 1], data: new Float32Array(size + 1) }));
+    const o2 = join(dir, 'm2.bwc');
+    expect(await run('compile', m, '-o', o2, '--report', '--sample', npy)).toBe(1);
+    expect(err.join('')).toMatch(/x\.npy/);
+    expect(existsSync(o2)).toBe(false);
   });
 
   const SINABS = '../shared/nir-samples/cnn_sinabs.nir';
