@@ -215,3 +215,31 @@ describe('chip check', () => {
     expect(simulateSync(c, { count: 1, data: new Float32Array(4) }, { chip: { ...c.chip } }).count).toBe(1);
   });
 });
+
+describe('recurrent partial sums (PSUM to a ROUTE_NEXT_STEP destination)', () => {
+  // T = 2. Core 0 PSUMs the input [1, 0, 1] to core 1's acc1 marked next-step: nothing arrives
+  // in step 0 (v = 0); at the start of step 1 the step-0 sums are added: v = 2 x [1, 0, 1].
+  const c = container({
+    chip: { meshX: 2, meshY: 1 },
+    timesteps: 2,
+    inputShape: [3],
+    cores: [
+      {
+        core: 0,
+        program: [I('INPUT'), I('ACCS', { acc: 0, rn: 0, ra: 0, n: 3, g: 3, cw: 1 }), I('PSUM', { acc: 0, rn: 0, n: 3, route: 0 }), I('HALT')],
+        neurons: neurons(3),
+        routes: [[{ core: 1, base: 0, flags: ROUTE_PSUM_ACC1 | ROUTE_NEXT_STEP, bitOffset: 0 }]],
+      },
+      { core: 1, program: [I('SYNC'), I('INTEG', { rn: 0, n: 3, b: 0 }), I('HALT')], neurons: neurons(3, { g0: [0, 0, 0], g1: [2, 2, 2] }) },
+    ],
+    inputMap: [block(0, [0, 1, 2], [0, 1, 2])],
+    probes: [probe('v', 'membrane', 1, 3)],
+    readout: 0,
+  });
+  it('adds them at the next step', () => {
+    const one = simulateSync({ ...c, meta: { ...c.meta, timesteps: 1 } }, { count: 1, data: Float32Array.of(1, 0, 1) });
+    expect(Array.from(one.inferences[0]!.readout)).toEqual([0, 0, 0]);
+    const two = simulateSync(c, { count: 1, data: Float32Array.of(1, 0, 1) });
+    expect(Array.from(two.inferences[0]!.readout)).toEqual([2, 0, 2]);
+  });
+});
