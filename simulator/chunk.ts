@@ -35,6 +35,9 @@ export interface ChunkResult {
   /** Per-inference chip-total event counts, count x E. */
   events: Float64Array;
   sops: Float64Array;
+  /** Per-inference busy and stall cycles per mesh core, count x cores. */
+  coreBusy: Float64Array;
+  coreStall: Float64Array;
   /** Sums over the chunk, per mesh core: events (core x E), busy, stall cycles. */
   coreEvents: Float64Array;
   busy: Float64Array;
@@ -62,6 +65,8 @@ export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: stri
     energy: new Float64Array(n),
     events: new Float64Array(n * E),
     sops: new Float64Array(n),
+    coreBusy: new Float64Array(n * cores),
+    coreStall: new Float64Array(n * cores),
     coreEvents: new Float64Array(cores * E),
     busy: new Float64Array(cores),
     stall: new Float64Array(cores),
@@ -84,6 +89,8 @@ export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: stri
     r.cycles[i] = res.cycles;
     r.stepCycles.set(res.stepCycles, i * T);
     r.sops[i] = res.sops;
+    r.coreBusy.set(res.busy, i * cores);
+    r.coreStall.set(res.stall, i * cores);
     let dyn = 0;
     for (let c = 0; c < cores; c++) {
       for (let e = 0; e < E; e++) {

@@ -52,6 +52,9 @@ export interface Inference {
   events: Record<EnergyEvent, number>;
   /** Synaptic operations (input spike bits x synapses accumulated). */
   sops: number;
+  /** Busy and stall cycles of every mesh core (index = core). */
+  busy: Float64Array;
+  stall: Float64Array;
   spikes?: Record<string, Uint8Array>;
 }
 
@@ -235,6 +238,8 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
         energy: joules(en),
         events: rec(p.events, i * E),
         sops: p.sops[i] as number,
+        busy: p.coreBusy.slice(i * meshCores, (i + 1) * meshCores),
+        stall: p.coreStall.slice(i * meshCores, (i + 1) * meshCores),
         spikes: p.spikes?.[i],
       });
     }

@@ -34,6 +34,8 @@ describe('tiny two-core network', () => {
     expect(c1.busy).toBe(2 * 12);
     expect(c1.stall).toBe(2 * 85);
     expect(inf.latency).toBeCloseTo(194 / 200e6, 15);
+    expect(Array.from(inf.busy)).toEqual([32, 24]);
+    expect(Array.from(inf.stall)).toEqual([162, 170]);
   });
 
   it('counts the hand-derived events', () => {
