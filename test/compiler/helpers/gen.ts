@@ -110,6 +110,11 @@ export function randomIntModel(seed: number, o: GenOpts = {}): IntModel {
       prev = `h${d}`;
       prevShape = [n];
     }
+    if (layers.length > 1 && r() < 0.3) {
+      // Feedback from the last hidden layer to the first one (next step).
+      const fb = dense(r, prev, prevShape[0]!, layers[0]!.shape[0]!, mbW, 1, true);
+      layers[0]!.synapses.push(fb);
+    }
   } else {
     const C = pick(r, [1, 2, 3, 65]);
     const H = int(r, 3, 9);
@@ -128,6 +133,12 @@ export function randomIntModel(seed: number, o: GenOpts = {}): IntModel {
       const syn: IntSynapse[] = [conv(r, prev, [c0, h0, w0], cout, k, s, p, mbW || (prev === 'in' && mbIn))];
       if (prev !== 'in' && cout === c0 && oh === h0 && ow === w0 && r() < 0.7) syn.push({ source: prev, recurrent: false, acc: 1, op: { kind: 'identity' } });
       else if (prev !== 'in' && r() < 0.5 && outDim(h0, 1, s, 0) === oh && outDim(w0, 1, s, 0) === ow) syn.push(conv(r, prev, [c0, h0, w0], cout, 1, s, 0, false, 1));
+      if (r() < 0.25) {
+        // Recurrent convolution of the layer onto itself (3x3, same shape), delivered next step.
+        const rc = conv(r, `c${d}`, [cout, oh, ow], cout, Math.min(3, oh, ow) >= 3 ? 3 : 1, 1, Math.min(3, oh, ow) >= 3 ? 1 : 0, mbW, r() < 0.5 ? 0 : 1);
+        rc.recurrent = true;
+        syn.push(rc);
+      }
       layers.push(layer(r, `c${d}`, 'if', [cout, oh, ow], syn, { fancy }));
       prev = `c${d}`;
       prevShape = [cout, oh, ow];
