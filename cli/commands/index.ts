@@ -15,7 +15,8 @@ import { register as compile } from './compile.js';
 import { register as train } from './train.js';
 
 import { register as energy } from './energy.js';
+import { register as sweep } from './sweep.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd, compile, run, train, energy];
+export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd, compile, run, train, energy, sweep];

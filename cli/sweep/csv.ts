@@ -28,7 +28,7 @@ export interface SweepTable {
   rows: SweepRow[];
 }
 
-/** Metrics every sweep row carries (others may follow). */
+/** Metrics every sweep row carries (others may follow); an empty cell is a missing value (NaN). */
 export const ENERGY_METRIC = 'energy_per_inference_j';
 export const LATENCY_METRIC = 'latency_per_inference_s';
 
@@ -43,7 +43,15 @@ export function formatSweepCsv(t: SweepTable): string {
   ];
   for (const r of t.rows) {
     lines.push(
-      [String(r.index), ...t.paramNames.map((p) => csvCell(r.params[p] ?? '')), ...t.metricNames.map((m) => String(r.metrics[m] ?? '')), r.pareto ? '1' : '0'].join(','),
+      [
+        String(r.index),
+        ...t.paramNames.map((p) => csvCell(r.params[p] ?? '')),
+        ...t.metricNames.map((m) => {
+          const v = r.metrics[m];
+          return v === undefined || Number.isNaN(v) ? '' : String(v);
+        }),
+        r.pareto ? '1' : '0',
+      ].join(','),
     );
   }
   return `${lines.join('\n')}\n`;
@@ -98,8 +106,9 @@ export function parseSweepCsv(text: string, file: string): SweepTable {
     paramNames.forEach((p, k) => (params[p] = cells[1 + k] as string));
     const metrics: Record<string, number> = {};
     metricNames.forEach((m, k) => {
-      const v = Number(cells[1 + paramNames.length + k]);
-      if (!Number.isFinite(v)) throw new BwsnnError(`${where}: column ${m} is not a number: "${cells[1 + paramNames.length + k]}"`);
+      const cell = cells[1 + paramNames.length + k] as string;
+      const v = cell === '' ? Number.NaN : Number(cell);
+      if (cell !== '' && !Number.isFinite(v)) throw new BwsnnError(`${where}: column ${m} is not a number: "${cells[1 + paramNames.length + k]}"`);
       metrics[m] = v;
     });
     rows.push({ index, params, metrics, pareto: cells[cells.length - 1] === '1' });
@@ -107,10 +116,12 @@ export function parseSweepCsv(text: string, file: string): SweepTable {
   return { shard, total: Number(head[3]), key: head[4] as string, paramNames, metricNames, rows };
 }
 
-/** Recompute the Pareto flags of a table's rows (energy vs latency). */
+/** Recompute the Pareto flags of a table's rows (energy vs latency); rows without both numbers (points that did not fit) are never optimal. */
 export function markPareto(rows: SweepRow[]): void {
-  const flags = paretoFront(rows.map((r) => ({ energyJ: r.metrics[ENERGY_METRIC] as number, latencyS: r.metrics[LATENCY_METRIC] as number })));
-  rows.forEach((r, i) => (r.pareto = flags[i] as boolean));
+  const ok = rows.filter((r) => Number.isFinite(r.metrics[ENERGY_METRIC]) && Number.isFinite(r.metrics[LATENCY_METRIC]));
+  const flags = paretoFront(ok.map((r) => ({ energyJ: r.metrics[ENERGY_METRIC] as number, latencyS: r.metrics[LATENCY_METRIC] as number })));
+  for (const r of rows) r.pareto = false;
+  ok.forEach((r, i) => (r.pareto = flags[i] as boolean));
 }
 
 /** Join the shards of one sweep; refuses shards that do not add up. */
