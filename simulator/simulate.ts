@@ -136,7 +136,7 @@ export function simulateSync(container: BwcContainer, inputs: SimInputs, opts: S
   return summarise(bin, inputs, [r], chunk.energy);
 }
 
-/** Simulate on `opts.workers` worker threads (1: in this thread). */
+/** Simulate on `opts.workers` threads: this one and workers - 1 worker threads (1: this thread only). */
 export async function simulate(container: BwcContainer, inputs: SimInputs, opts: SimOptions = {}): Promise<SimResult> {
   const workers = opts.workers ?? 1;
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new BwsnnError(`workers = ${workers} must be an integer in 1..256`, 2);
@@ -144,12 +144,22 @@ export async function simulate(container: BwcContainer, inputs: SimInputs, opts:
   const { bin, chunk } = prepare(container, inputs, opts);
   const k = Math.min(workers, inputs.count);
   const entry = workerEntry();
+  // Chunks 1..k-1 go to worker threads; this thread runs chunk 0 meanwhile.
+  const bounds = Array.from({ length: k + 1 }, (_, w) => Math.floor((w * inputs.count) / k));
   const jobs: Promise<ChunkResult>[] = [];
-  for (let w = 0; w < k; w++) {
-    const from = Math.floor((w * inputs.count) / k);
-    const to = Math.floor(((w + 1) * inputs.count) / k);
+  for (let w = 1; w < k; w++) {
+    const from = bounds[w]!;
+    const to = bounds[w + 1]!;
     jobs.push(runWorker(entry, container, bin.file, sliceInputs(bin, inputs, from, to), from, to, chunk));
   }
+  let first: ChunkResult;
+  try {
+    first = runChunk(bin, bin.file, inputs, 0, bounds[1]!, chunk);
+  } catch (e) {
+    await Promise.allSettled(jobs);
+    throw e;
+  }
+  jobs.unshift(Promise.resolve(first));
   const parts = await Promise.all(jobs);
   return summarise(bin, inputs, parts, chunk.energy);
 }
