@@ -106,12 +106,15 @@ function chunks(U: number, k: number): [number, number][] {
 }
 
 export interface PartitionOptions {
-  /** Cut every layer into at least min(units, minChunks) chunks (used to spread layers over all cores). */
+  /**
+   * Cut every layer that needs more than an eighth of a core (neurons or synapse words) into at least
+   * min(units, minChunks) chunks (used to spread big layers over all cores).
+   */
   minChunks?: number;
 }
 
 export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, opts: PartitionOptions = {}): Partitioned {
-  const minChunks = opts.minChunks ?? 1;
+  const minChunksAll = opts.minChunks ?? 1;
   const chip = lm.checked.chip;
   const srcs = lm.checked.sources;
   const tasks: Task[] = [];
@@ -122,6 +125,9 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
   };
 
   for (const l of lm.layers) {
+    const whole = chunkNeed(l, srcs, 0, l.units);
+    const big = 8 * whole.neurons > chip.neuronsPerCore || 8 * whole.sram > synapseWords(chip);
+    const minChunks = big ? minChunksAll : 1;
     // Channel groups of a [C, H, W] layer whose single output row does not fit: the largest group
     // size (a multiple of 64 when an identity shortcut reads the group's channels by word) for which
     // every single row fits.
