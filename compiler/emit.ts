@@ -18,9 +18,8 @@ export function taskIndex(l: LoweredLayer, t: Task): Int32Array {
   if (l.geometry === 'flat') {
     for (let i = 0; i < n; i++) out[i] = t.u0 + i;
   } else {
-    const { C, H, W } = l;
+    const { H, W } = l;
     let i = 0;
-    void C;
     for (let y = t.u0; y < t.u1; y++) for (let x = 0; x < W; x++) for (let c = t.c0; c < t.c1; c++) out[i++] = c * H * W + y * W + x;
   }
   return out;

@@ -23,7 +23,7 @@ export function planeWords(src: SourceInfo, lo: number, hi: number): number {
 /** Source rows a conv chunk of output rows [y0, y1) reads: [r0, r1) with r0 a multiple of the stride. */
 export function convRows(s: LoweredSynapse, y0: number, y1: number): [number, number] {
   if (s.op.kind !== 'conv') throw new Error('convRows on a non-conv synapse');
-  const [H] = [s.op.inShape[1]];
+  const H = s.op.inShape[1];
   const [kh] = s.op.kernel;
   const [sh] = s.op.stride;
   const [ph] = s.op.padding;
