@@ -14,9 +14,10 @@ import { register as run } from './run.js';
 import { register as compile } from './compile.js';
 import { register as train } from './train.js';
 
+import { register as demo } from './demo.js';
 import { register as energy } from './energy.js';
 import { register as sweep } from './sweep.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [asm, disasm, inspect, evalCmd, importCmd, exportCmd, compile, run, train, energy, sweep];
+export const COMMANDS: Register[] = [demo, asm, disasm, inspect, evalCmd, importCmd, exportCmd, compile, run, train, energy, sweep];

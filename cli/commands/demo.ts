@@ -1,0 +1,129 @@
+/**
+ * `bwsnn demo [MODEL] [--limit N] [--workers N] [--chip CHIP] [--html OUT.html]`: the main job in
+ * one command. Compiles a zoo model (default mnist-mlp) for the chip, simulates it cycle by cycle
+ * over its test split with a progress bar, checks every readout against the integer reference
+ * executor, and prints accuracy, agreement, cycles and latency per inference, and energy per
+ * inference with its breakdown.
+ */
+import type { Command } from '@commander-js/extra-typings';
+import { SingleBar, Presets } from 'cli-progress';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { compileModel } from '../../compiler/index.js';
+import { BwsnnError } from '../../isa/errors.js';
+import { DATASETS, type DatasetName } from '../../models/data/index.js';
+import { foldGraph } from '../../models/fold.js';
+import { runReference } from '../../models/int-exec.js';
+import { COMPONENTS } from '../../simulator/energy/breakdown.js';
+import { defaultEnergyTable } from '../../simulator/energy/table.js';
+import { checkOutputPath, writeAtomic } from '../io.js';
+import { runReportData } from '../energy/analysis.js';
+import { intOption, loadGraphAny, loadSimInputs, resolveModelPath, simulateWithProgress } from '../pipeline.js';
+import { renderHtmlReport, si } from '../report/html.js';
+import { loadChip } from './compile.js';
+
+function progressBar(label: string, enabled: boolean): { update(done: number, total: number): void; stop(): void } {
+  if (!enabled) return { update: () => undefined, stop: () => undefined };
+  let bar: SingleBar | undefined;
+  return {
+    update(done, total) {
+      if (!bar) {
+        bar = new SingleBar({ format: `${label.padEnd(22)} [{bar}] {percentage}% | {value}/{total} | {duration_formatted}`, hideCursor: true, stream: process.stderr }, Presets.shades_classic);
+        bar.start(total, done);
+      }
+      bar.update(done);
+    },
+    stop() {
+      bar?.stop();
+    },
+  };
+}
+
+/** The data set of a model: from its card beside it, else from its metadata, else by input encoding. */
+function datasetOf(modelPath: string, meta: Record<string, unknown> | undefined): DatasetName {
+  const card = modelPath.replace(/\.bwsnn$/, '.json');
+  if (existsSync(card)) {
+    try {
+      const c = JSON.parse(readFileSync(card, 'utf8')) as { dataset?: string };
+      if (c.dataset && (DATASETS as readonly string[]).includes(c.dataset)) return c.dataset as DatasetName;
+    } catch {
+      /* fall through */
+    }
+  }
+  const d = meta?.dataset;
+  if (typeof d === 'string' && (DATASETS as readonly string[]).includes(d)) return d as DatasetName;
+  return /fashion/i.test(basename(modelPath)) ? 'fashion-mnist' : 'mnist';
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('the main job: compile a zoo model, simulate it over its test split, print accuracy, agreement with the reference, cycles, latency and energy')
+    .argument('[model]', 'a zoo model name (mnist-mlp, fashion-conv) or a .bwsnn file', 'mnist-mlp')
+    .option('--limit <n>', 'simulate at most the first N test samples')
+    .option('--workers <n>', 'worker threads', '2')
+    .option('--chip <file>', 'chip config (JSON or preset name)')
+    .option('--data <name>', `data set (default: the model's own, from its card: ${DATASETS.join(' or ')})`)
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('--no-progress', 'no progress bars')
+    .action(async (modelArg, o) => {
+      const workers = intOption('workers', o.workers, 1, 256) as number;
+      if (o.html) checkOutputPath(o.html);
+      const file = resolveModelPath(modelArg);
+      if (/\.bwc$/i.test(file)) throw new BwsnnError(`${file}: demo takes a model (.bwsnn or .nir), not a binary; use bwsnn run for binaries`, 2);
+      const chip = loadChip(o.chip);
+      const graph = await loadGraphAny(file);
+      const data = (o.data as DatasetName | undefined) ?? datasetOf(file, graph.meta);
+      const t0 = performance.now();
+      const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+      const { container, report } = compileModel(model, chip, { file });
+      const compileMs = performance.now() - t0;
+      const { inputs, source } = loadSimInputs({ data, split: 'test', limit: o.limit }, container.meta, file);
+      const show = o.progress && process.stderr.isTTY === true;
+      process.stderr.write(`compiled ${file} onto ${chip.name} in ${compileMs.toFixed(0)} ms: ${container.cores.length} cores; simulating ${inputs.count} inferences of ${source} on ${workers} worker(s)\n`);
+      const simBar = progressBar('simulating', show);
+      const t1 = performance.now();
+      const r = await simulateWithProgress(container, inputs, { workers, energy: defaultEnergyTable(), file }, (d, n) => simBar.update(d, n));
+      simBar.stop();
+      const simSeconds = (performance.now() - t1) / 1000;
+      // Every readout against the integer reference executor (the golden model), bit for bit.
+      const refBar = progressBar('reference executor', show);
+      const size = container.meta.inputShape.reduce((a, b) => a * b, 1);
+      let samePred = 0;
+      let sameReadout = 0;
+      for (let i = 0; i < inputs.count; i++) {
+        const ref = runReference(model, Float32Array.from(inputs.data.subarray(i * size, (i + 1) * size)));
+        const sim = r.inferences[i]!;
+        if (ref.prediction === sim.prediction) samePred++;
+        if (ref.readout.length === sim.readout.length && ref.readout.every((v, k) => v === sim.readout[k])) sameReadout++;
+        if (i % 100 === 99 || i === inputs.count - 1) refBar.update(i + 1, inputs.count);
+      }
+      refBar.stop();
+      const L: string[] = [];
+      L.push(`${graph.name} (${basename(file)}), T = ${graph.timesteps}, on ${chip.name} (${chip.meshX}x${chip.meshY} cores, ${chip.lanes} lanes x ${chip.laneBits} bits, ${si(chip.clockHz, 'Hz')}), ${container.cores.length} cores used`);
+      L.push(`data               ${source}, ${r.count} inferences (simulated in ${simSeconds.toFixed(1)} s, ${(r.count / simSeconds).toFixed(0)} inferences/s)`);
+      if (r.accuracy !== undefined) L.push(`accuracy           ${(100 * r.accuracy).toFixed(2)}% (${r.correct}/${r.count})`);
+      L.push(`reference          ${samePred}/${r.count} predictions and ${sameReadout}/${r.count} readouts bit-identical to the integer reference executor`);
+      L.push(`cycles             ${r.cycles.mean.toFixed(1)} per inference (min ${r.cycles.min}, max ${r.cycles.max}); per time step ${r.stepCycles.map((c) => c.toFixed(0)).join(', ')}`);
+      L.push(`latency            ${si(r.latency.mean, 's', 4)} per inference at ${si(chip.clockHz, 'Hz')}`);
+      L.push(`energy             ${si(r.energy.total, 'J', 4)} per inference (min ${si(r.energyStat.min, 'J', 4)}, max ${si(r.energyStat.max, 'J', 4)}), table ${r.energyTable}`);
+      for (const c of COMPONENTS) {
+        const e = r.energy.byComponent[c];
+        L.push(`  ${c.padEnd(17)}${si(e, 'J', 4).padStart(12)}  ${((100 * e) / r.energy.total).toFixed(1).padStart(5)}%`);
+      }
+      L.push(`counts             ${r.counts.sops.toFixed(0)} synaptic ops, ${r.counts.spikes.toFixed(0)} spikes, ${r.counts.flits.toFixed(0)} flits, ${r.counts.hops.toFixed(0)} hops per inference`);
+      L.push(`compile            ${report.coresUsed} of ${report.coresTotal} cores, ${report.phases} phases per time step, ideal bound ${report.idealCyclesPerStep.toFixed(1)} cycles per step (bwsnn compile --report; energy details: bwsnn energy)`);
+      process.stdout.write(`${L.join('\n')}\n`);
+      if (o.html) {
+        const d = runReportData(`bwsnn demo: ${graph.name}`, [`${basename(file)} on ${chip.name}`, `${r.count} inferences of ${source}`], [
+          { label: 'accuracy', value: r.accuracy === undefined ? '-' : `${(100 * r.accuracy).toFixed(2)}%` },
+          { label: 'readouts bit-identical to the reference', value: `${sameReadout}/${r.count}` },
+          { label: 'cycles per inference', value: r.cycles.mean.toFixed(1) },
+          { label: 'latency per inference', value: si(r.latency.mean, 's', 4) },
+          { label: 'energy per inference', value: si(r.energy.total, 'J', 4) },
+        ], r, container);
+        writeAtomic(o.html, renderHtmlReport(d));
+      }
+      if (sameReadout !== r.count) process.exitCode = 3;
+    });
+}
