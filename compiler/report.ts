@@ -49,6 +49,8 @@ export interface CompileReport {
   capacity: { neurons: number; synapseWords: number; axonLines: number; instrMemWords: number; routeEntries: number };
   cores: CoreUsage[];
   layers: LayerReport[];
+  /** Routing-list destinations and their mesh distances (XY hops from the sending core): placement locality. */
+  routes: { destinations: number; totalHops: number; maxHops: number; meanHops: number };
   totalSynapses: number;
   totalWeightBits: number;
   totalPopcountWords: number;
@@ -139,6 +141,18 @@ export function buildReport(s: Scheduled): CompileReport {
     };
   });
   const totalPop = layers.reduce((a, l) => a + l.popcountWords, 0);
+  let destinations = 0;
+  let totalHops = 0;
+  let maxHops = 0;
+  for (const [core, lists] of Object.entries(s.routed.routes)) {
+    const c = Number(core);
+    for (const d of lists.flat()) {
+      const h = Math.abs((c % chip.meshX) - (d.core % chip.meshX)) + Math.abs(Math.floor(c / chip.meshX) - Math.floor(d.core / chip.meshX));
+      destinations++;
+      totalHops += h;
+      maxHops = Math.max(maxHops, h);
+    }
+  }
   return {
     model: m.name,
     chip: chip.name,
@@ -155,6 +169,7 @@ export function buildReport(s: Scheduled): CompileReport {
     },
     cores,
     layers,
+    routes: { destinations, totalHops, maxHops, meanHops: destinations ? totalHops / destinations : 0 },
     totalSynapses: layers.reduce((a, l) => a + l.synapses, 0),
     totalWeightBits: layers.reduce((a, l) => a + l.weightBits, 0),
     totalPopcountWords: totalPop,
@@ -190,6 +205,9 @@ export function formatReport(r: CompileReport): string {
     );
   }
   out.push('');
+  out.push(
+    `routing: ${r.routes.destinations} destinations, mesh distance mean ${r.routes.meanHops.toFixed(2)} hops, max ${r.routes.maxHops} (0 = same core)`,
+  );
   out.push(`total synapses ${r.totalSynapses}, binary weight bits ${r.totalWeightBits}, popcount words per step (all axon words non-zero) ${r.totalPopcountWords}`);
   out.push(`ideal lower bound: ${r.idealCyclesPerStep.toFixed(1)} cycles per time step with every axon word non-zero (popcount words / (${r.coresUsed} cores x lanes x laneBits/64))`);
   for (const ms of r.measured) {

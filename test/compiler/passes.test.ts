@@ -209,6 +209,31 @@ describe('place and route', () => {
     expect(snakeOrder(parseChipConfig({ meshX: 2, meshY: 3 }))).toEqual([0, 1, 3, 2, 4, 5]);
   });
 
+  it('a chain of layers lands on consecutive snake cores: every spike route is one hop', () => {
+    const r = rng(12);
+    const chip = parseChipConfig({ meshX: 3, meshY: 3, neuronsPerCore: 64 });
+    const names = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const m: IntModel = {
+      name: 'chain',
+      timesteps: 1,
+      input: { name: 'in', shape: [64], encoding: BIN },
+      membraneBits: 16,
+      layers: [...names.map((n, i) => layer(r, n, 'if', [64], [dense(r, i ? names[i - 1]! : 'in', 64, 64, false)])), layer(r, 'out', 'readout', [4], [dense(r, 'f', 64, 4, false)])],
+      readout: 'out',
+    };
+    const { report } = compileModel(m, chip);
+    expect(report.cores.map((c) => [c.core, c.layers.join()])).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+      [2, 'c'],
+      [5, 'd'],
+      [4, 'e'],
+      [3, 'f'],
+      [6, 'out'],
+    ]);
+    expect(report.routes).toEqual({ destinations: 6, totalHops: 6, maxHops: 1, meanHops: 1 });
+  });
+
   it('one SEND multicasts to every core reading the same range; recurrent edges go to the next bank', () => {
     const r = rng(6);
     const chip = parseChipConfig({ meshX: 3, meshY: 2, neuronsPerCore: 64 });
