@@ -74,6 +74,10 @@ function npySample(path: string, g: Graph): Sample {
   return { label: `sample 0 of ${path}`, data: inp.data.slice(0, inp.sampleLength), perStep: inp.perStep };
 }
 
+function badScale(v: string): never {
+  throw new BwsnnError(`--weight-scale: expected row or layer, got ${JSON.stringify(v)}`, 2);
+}
+
 export function register(program: Command): void {
   program
     .command('compile')
@@ -90,6 +94,8 @@ export function register(program: Command): void {
     .option('--input-encoding <enc>', 'NIR input: binary:THRESHOLD or multibit:K', 'binary:0.5')
     .option('--weight-bits <k>', 'NIR input: bits of non-binary weights', '8')
     .option('--dt <seconds>', 'NIR input: time step for tau -> shift leak', '1e-4')
+    .option('--weight-scale <granularity>', 'NIR input: scale of quantized weights: row or layer', 'row')
+    .option('--leak-tolerance <r>', 'NIR input: largest relative error of dt/tau vs the shift leak 2^-k', '0.1')
     .action(async (file, opts) => {
       const stage = opts.dumpIr as Stage | undefined;
       if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
@@ -105,6 +111,8 @@ export function register(program: Command): void {
           inputEncoding: parseInputEncoding(opts.inputEncoding),
           weightBits: parseNumberOption('--weight-bits', opts.weightBits),
           dt: parseNumberOption('--dt', opts.dt),
+          leakTolerance: parseNumberOption('--leak-tolerance', opts.leakTolerance),
+          weightScale: opts.weightScale === 'layer' ? 'layer' : opts.weightScale === 'row' ? 'row' : badScale(opts.weightScale),
         });
       } else {
         g = loadModel(file);

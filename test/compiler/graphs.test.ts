@@ -55,3 +55,15 @@ describe.skipIf(!existsSync(SINABS))('cnn_sinabs.nir', () => {
     expectSimEqualsRef(m, DEFAULT_CHIP, x);
   });
 });
+
+describe.skipIf(!existsSync('../shared/nir-samples/lif_norse.nir'))('small NIR samples', () => {
+  for (const f of ['lif_norse.nir', 'lif_rockpool.nir', 'two_lif_neurons.nir']) {
+    it(`${f} compiles and runs bit-exact`, async () => {
+      const nir = await import('../../models/nir/index.js');
+      const p = `../shared/nir-samples/${f}`;
+      const g = nir.importNir(new Uint8Array(readFileSync(p)), p, { timesteps: 6, leakTolerance: 0.3 });
+      const m = foldGraph(g, { membraneBits: 16, thresholdBits: 16, biasBits: 16 });
+      for (let s = 1; s <= 3; s++) expectSimEqualsRef(m, DEFAULT_CHIP, randomInput(g, s));
+    });
+  }
+});
