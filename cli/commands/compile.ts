@@ -101,6 +101,7 @@ export function register(program: Command): void {
       if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
         throw new BwsnnError(`--dump-ir: unknown stage ${JSON.stringify(stage)} (one of ${STAGES.join(', ')})`, 2);
       }
+      if (stage !== undefined && opts.json) throw new BwsnnError('--dump-ir and --json both print to stdout: use one of them', 2);
       const chip = loadChip(opts.chip);
       checkOutputPath(opts.output);
       let g: Graph;

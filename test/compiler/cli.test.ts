@@ -76,6 +76,7 @@ describe('bwsnn compile', () => {
     const o = join(dir, 'm.bwc');
     expect(await run('compile', m, '-o', o, '--dump-ir', 'nope')).toBe(2);
     expect(err.join('')).toMatch(/--dump-ir: unknown stage "nope"/);
+    expect(await run('compile', m, '-o', o, '--dump-ir', 'place', '--json')).toBe(2);
     // Output path is a directory.
     const d = join(dir, 'outdir');
     mkdirSync(d);
