@@ -6,7 +6,7 @@ import { Command, Option } from '@commander-js/extra-typings';
 import { basename } from 'node:path';
 import { cpus } from 'node:os';
 import { BwsnnError } from '../../isa/errors.js';
-import { loadDataset } from '../../models/data/index.js';
+import { loadDataset, type Dataset } from '../../models/data/index.js';
 import { saveModel } from '../../models/format.js';
 import { ARCHS } from '../../models/train/archs.js';
 import { cardRecipe, type ModelCard } from '../../models/train/card.js';
@@ -20,6 +20,12 @@ function num(name: string): (v: string) => number {
     if (v.trim() === '' || !Number.isFinite(x)) throw new BwsnnError(`train: --${name} expects a number, got '${v}'`);
     return x;
   };
+}
+
+function subset(d: Dataset, n: number): Dataset {
+  if (n <= 0 || n >= d.count) return d;
+  const size = d.inputs.length / d.count;
+  return { ...d, count: n, inputs: d.inputs.subarray(0, n * size), labels: d.labels.subarray(0, n) };
 }
 
 export function register(program: Command): void {
@@ -41,6 +47,7 @@ export function register(program: Command): void {
     .option('--slope <x>', 'surrogate-gradient slope k (sigmoid derivative)', num('slope'), d.slope)
     .option('--seed <n>', 'PRNG seed (identical runs give identical models)', num('seed'), d.seed)
     .option('--train-limit <n>', 'train on the first N samples of a seeded shuffle (0 = all)', num('train-limit'), d.trainLimit)
+    .option('--test-limit <n>', 'evaluate on the first N test samples (0 = all)', num('test-limit'), 0)
     .option('--quiet', 'no per-epoch lines')
     .action((o) => {
       const opts: TrainOptions = {
@@ -68,8 +75,9 @@ export function register(program: Command): void {
           throw new BwsnnError(`train: data set ${arch.dataset} (${split}) is not available: ${(e as Error).message}`);
         }
       };
+      if (!Number.isInteger(o.testLimit) || o.testLimit < 0) throw new BwsnnError(`train: --test-limit must be an integer >= 0, got ${o.testLimit}`);
       const train = load('train');
-      const test = load('test');
+      const test = subset(load('test'), o.testLimit);
       const log = (l: EpochLog) => {
         if (o.quiet) return;
         process.stderr.write(
@@ -97,7 +105,7 @@ export function register(program: Command): void {
           dataset: arch.dataset,
           split: {
             train: `loadDataset('${arch.dataset}', 'train'): ${train.count} samples${opts.trainLimit ? ` (first ${r.graph.meta?.trainSamples} of a seeded shuffle)` : ''}`,
-            test: `loadDataset('${arch.dataset}', 'test'): ${test.count} samples`,
+            test: `loadDataset('${arch.dataset}', 'test'): ${o.testLimit ? `the first ${test.count}` : test.count} samples`,
           },
           architecture: arch.description,
           stages: arch.stages,
@@ -105,7 +113,11 @@ export function register(program: Command): void {
           inputEncoding: arch.encoding,
           recipe: cardRecipe(r.options),
           accuracy: { floatTest: r.floatTestAcc, integerReferenceTest: intAcc, floatIntDisagreements: disagree, teacherTest: r.teacherTestAcc },
-          trainingCommand: `bwsnn ${process.argv.slice(2).filter((a) => a !== '--debug').join(' ')}`,
+          trainingCommand:
+            `bwsnn train --arch ${opts.arch} --epochs ${opts.epochs} --teacher-epochs ${opts.teacherEpochs} --batch ${opts.batch}` +
+            ` --lr ${opts.lr} -T ${r.options.timesteps}${opts.shortcuts ? '' : ' --no-shortcuts'} --kd-alpha ${opts.kdAlpha}` +
+            ` --kd-temp ${opts.kdTemp} --slope ${opts.slope} --seed ${opts.seed} --train-limit ${opts.trainLimit}` +
+            `${o.testLimit ? ` --test-limit ${o.testLimit}` : ''} --out ${o.out} --card ${o.card}`,
           trainingSeconds: Math.round(r.seconds),
           machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, shared with other jobs`,
           history: r.history,

@@ -43,3 +43,32 @@ describe('bwsnn train: bad input', () => {
     });
   }
 });
+
+describe('bwsnn train: a small real run', () => {
+  it('trains, writes the model and its card atomically, and the model loads', async () => {
+    const { loadModel } = await import('../../models/format.js');
+    const dir = mkdtempSync(join(tmpdir(), 'bwsnn-train-ok-'));
+    const out = join(dir, 'm.bwsnn');
+    const card = join(dir, 'm.json');
+    const args = ['--arch', 'mnist-mlp', '--out', out, '--card', card, '--epochs', '1', '--teacher-epochs', '1'];
+    const r = await run([...args, '--train-limit', '96', '--test-limit', '40', '-T', '2', '--quiet']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual(['m.bwsnn', 'm.json']);
+    const g = loadModel(out);
+    expect(g.timesteps).toBe(2);
+    expect(g.nodes.map((n) => n.op)).toEqual([
+      'input', 'binary_linear', 'batchnorm', 'if',
+      'binary_linear', 'batchnorm', 'add', 'if',
+      'binary_linear', 'batchnorm', 'add', 'if',
+      'binary_linear', 'batchnorm', 'readout',
+    ]);
+    const c = (await import('node:fs')).readFileSync(card, 'utf-8');
+    const j = JSON.parse(c) as { accuracy: { integerReferenceTest: number; floatTest: number }; split: { test: string }; trainingCommand: string };
+    expect(j.split.test).toMatch(/first 40 samples/);
+    // measured on 40 samples: a multiple of 1/40, and the model's metadata carries the same number
+    expect(Number.isInteger(Math.round(j.accuracy.integerReferenceTest * 40 * 1e6) / 1e6)).toBe(true);
+    expect(g.meta?.integerReferenceTestAccuracy).toBe(j.accuracy.integerReferenceTest);
+    expect(j.trainingCommand).toMatch(/^bwsnn train --arch mnist-mlp/);
+  });
+});
