@@ -117,16 +117,21 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
               const [rn, rw, ra] = regs.get(p.neuronBase, p.partSram[k]!, reg.base);
               prog.push({ op: 'ACC', args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes } });
             } else if (s.op.kind === 'conv') {
-              const [kh, kw] = s.op.kernel;
+              const [khFull, kw] = s.op.kernel;
               const [sh, sw] = s.op.stride;
-              const [phd, pwd] = s.op.padding;
+              const [phFull, pwd] = s.op.padding;
               const inh = reg.hi - reg.lo;
+              // A kernel-row slice [k0, k1) reads rows y*sh + k - ph held exactly from reg.lo: kernel
+              // height k1 - k0, no vertical padding, first output row 0.
+              const sliced = part.k0 !== undefined;
+              const kh = sliced ? part.k1! - part.k0! : khFull;
+              const phd = sliced ? 0 : phFull;
               check(file, where, inh, 4095, 'CFGW inh');
               check(file, where, src.W, 4095, 'CFGW inw');
               check(file, where, t.u1 - t.u0, 4095, 'ACCW oh');
               check(file, where, cout, 4095, 'ACCW cout');
               prog.push({ op: 'CFGW', args: { inh, inw: src.W, cw: src.cw, kh, kw, sh, sw, ph: phd, pw: pwd } });
-              const ry = t.u0 - reg.lo / sh;
+              const ry = sliced ? 0 : t.u0 - reg.lo / sh;
               const [rn, rw, ra, rry] = regs.get(p.neuronBase, p.partSram[k]!, reg.base, ry);
               prog.push({
                 op: 'ACCW',

@@ -32,7 +32,7 @@ export function regionBits(src: SourceInfo, lo: number, hi: number): Int32Array 
     for (let k = lo; k < Math.min(hi, src.size); k++) out[k] = k - lo;
   } else {
     const { C, H, W, cw } = src;
-    for (let h = lo; h < Math.min(hi, H); h++) {
+    for (let h = Math.max(lo, 0); h < Math.min(hi, H); h++) {
       for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) out[c * H * W + h * W + w] = ((h - lo) * W + w) * cw * WORD + c;
     }
   }
@@ -129,16 +129,19 @@ export function emitContainer(s: Scheduled): BwcContainer {
         } else if (op.kind === 'conv') {
           const [C] = op.inShape;
           const [kh, kw] = op.kernel;
+          // Kernel rows [k0, k1): all of them, or a fan-in slice.
+          const k0 = part.k0 ?? 0;
+          const k1 = part.k1 ?? kh;
           const cw = src.cw;
           const vals = op.weights.values;
           for (let o = t.c0; o < t.c1; o++) {
             for (let q = 0; q < syn.wq; q++) {
-              const w0 = base + ((o - t.c0) * syn.wq + q) * kh * kw * cw;
+              const w0 = base + ((o - t.c0) * syn.wq + q) * (k1 - k0) * kw * cw;
               for (let ci = 0; ci < C; ci++) {
-                for (let ky = 0; ky < kh; ky++) {
+                for (let ky = k0; ky < k1; ky++) {
                   for (let kx = 0; kx < kw; kx++) {
                     const v = vals[((o * C + ci) * kh + ky) * kw + kx]!;
-                    if (planeBit(v, q, syn.mode, syn.wq)) setBit(img, w0 + (ky * kw + kx) * cw + (ci >> 6), ci & 63);
+                    if (planeBit(v, q, syn.mode, syn.wq)) setBit(img, w0 + ((ky - k0) * kw + kx) * cw + (ci >> 6), ci & 63);
                   }
                 }
               }

@@ -99,6 +99,12 @@ export interface Part {
   /** Source units [lo, hi) this part reads (dense: the fan-in slice; conv: input rows; identity: the task's own units). */
   lo: number;
   hi: number;
+  /**
+   * Conv fan-in slice: kernel rows [k0, k1) only (then lo may be negative or hi > H: the region
+   * holds rows y*sh + k - ph exactly, rows outside the source stay zero as padding).
+   */
+  k0?: number;
+  k1?: number;
 }
 
 /** One neuron group on one core: a chunk [u0, u1) of a layer's units, with the synapse parts it computes. */

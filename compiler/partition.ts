@@ -44,7 +44,7 @@ export function fullPart(s: LoweredSynapse, src: SourceInfo, u0: number, u1: num
 /** Synapse words of one part for a chunk of `neurons` neurons of a layer with `cout` channels (conv kernels are stored once). */
 export function partSramWords(s: LoweredSynapse, src: SourceInfo, p: Part, neurons: number, cout: number): number {
   if (s.op.kind === 'dense') return neurons * s.wq * planeWords(src, p.lo, p.hi);
-  if (s.op.kind === 'conv') return cout * s.wq * s.op.kernelWords;
+  if (s.op.kind === 'conv') return p.k0 === undefined ? cout * s.wq * s.op.kernelWords : cout * s.wq * (p.k1! - p.k0) * s.op.kernel[1] * src.cw;
   return 0;
 }
 
@@ -179,41 +179,115 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
       }
       continue;
     }
-    if (!l.synapses.every((s) => s.op.kind === 'dense')) {
-      fitError(file, l, one, chip, `one output ${l.geometry === 'rows' ? 'row, even cut into groups of output channels,' : 'neuron'} (partial sums are only used for dense layers)`);
+    fanIn(l, one);
+  }
+  return { lowered: lm, tasks };
+
+  /**
+   * Fan-in split with partial sums: dense synapses are cut into source slices, conv synapses into
+   * kernel-row slices; identity shortcuts stay with the owner. A [C, H, W] layer is first cut into
+   * output-channel groups small enough for one row of neurons.
+   */
+  function fanIn(l: LoweredLayer, one: Need): void {
+    const npc = chip.neuronsPerCore;
+    const synW = synapseWords(chip);
+    const hasId = l.synapses.some((s) => s.op.kind === 'identity');
+    let groups: [number, number][] = [[0, l.C]];
+    if (l.geometry === 'rows') {
+      // Channels per group: one output row of neurons, and one kernel row of every conv in half a core.
+      let Gmax = Math.floor(npc / l.W);
+      let oneChannelSram = 0;
+      for (const s of l.synapses) {
+        if (s.op.kind !== 'conv') continue;
+        const per = s.wq * s.op.kernel[1] * srcs[s.source]!.cw;
+        oneChannelSram = Math.max(oneChannelSram, per);
+        Gmax = Math.min(Gmax, Math.floor(synW / 2 / per));
+      }
+      if (Gmax < l.C) {
+        const step = hasId ? 64 : 1;
+        let G = Math.floor(Gmax / step) * step;
+        if (G < step) {
+          fitError(file, l, { neurons: l.W * step, sram: 2 * step * oneChannelSram, axon: 0 }, chip, `one output row of ${step} channel(s) with partial sums (half a core per kernel row)`);
+        }
+        if (step === 1) G = Math.ceil(l.C / Math.ceil(l.C / G));
+        groups = [];
+        for (let c = 0; c < l.C; c += G) groups.push([c, Math.min(l.C, c + G)]);
+      }
     }
-    // Fan-in split: slices of at most S words per plane.
-    const slices: { s: LoweredSynapse; lo: number; hi: number; words: number }[] = [];
+    const G = groups[0]![1] - groups[0]![0];
+    // Slices of at most half a core's axon buffer and synapse memory each.
+    type Slice = { s: LoweredSynapse; lo: number; hi: number; k0?: number; k1?: number };
+    const slices: Slice[] = [];
+    const ids: LoweredSynapse[] = [];
     for (const s of l.synapses) {
       const src = srcs[s.source]!;
-      const S = Math.max(1, Math.floor(Math.min(chip.axonLines / s.ap, synapseWords(chip) / s.wq) / 2));
+      if (s.op.kind === 'identity') {
+        ids.push(s);
+        continue;
+      }
+      if (s.op.kind === 'conv') {
+        const [kh, kw] = s.op.kernel;
+        const rowWords = src.W * src.cw;
+        let R = kh;
+        while (R >= 1 && (s.ap * R * rowWords > chip.axonLines / 2 || G * s.wq * R * kw * src.cw > synW / 2)) R--;
+        if (R < 1) {
+          fitError(file, l, { neurons: l.W * G, sram: G * s.wq * kw * src.cw, axon: s.ap * rowWords * 2 }, chip, `one kernel row of ${s.source} (conv partial sums need half a core per slice)`);
+        }
+        for (let k = 0; k < kh; k += R) slices.push({ s, lo: 0, hi: 0, k0: k, k1: Math.min(kh, k + R) });
+        continue;
+      }
+      const S = Math.max(1, Math.floor(Math.min(chip.axonLines / s.ap, synW / s.wq) / 2));
       const perUnit = src.layout === 'pos' ? src.W * src.cw : 1 / WORD;
       const sliceUnits = src.layout === 'pos' ? Math.floor(S / perUnit) : S * WORD;
       if (sliceUnits < 1) {
         fitError(file, l, { neurons: 1, sram: s.wq * perUnit, axon: s.ap * perUnit }, chip, `one source row of ${s.source} (per neuron)`);
       }
-      for (let a = 0; a < src.units; a += sliceUnits) {
-        const b = Math.min(src.units, a + sliceUnits);
-        slices.push({ s, lo: a, hi: b, words: planeWords(src, a, b) });
-      }
+      for (let a = 0; a < src.units; a += sliceUnits) slices.push({ s, lo: a, hi: Math.min(src.units, a + sliceUnits) });
     }
-    const maxRow = Math.max(...slices.map((x) => x.s.wq * x.words));
-    const c = Math.min(l.units, Math.floor(chip.neuronsPerCore / l.neuronsPerUnit), Math.floor(synapseWords(chip) / (maxRow * l.neuronsPerUnit)));
-    if (c < 1) fitError(file, l, { neurons: l.neuronsPerUnit, sram: maxRow * l.neuronsPerUnit, axon: 0 }, chip, 'one output unit of a fan-in slice');
-    for (const [u0, u1] of chunks(l.units, Math.max(Math.ceil(l.units / c), Math.min(l.units, minChunks)))) {
-      const neurons = (u1 - u0) * l.neuronsPerUnit;
-      const even = neurons + (neurons & 1);
-      const owner = tasks.length;
-      slices.forEach((x, i) => {
-        const part: Part = { synapse: x.s.index, lo: x.lo, hi: x.hi };
-        const sram = neurons * x.s.wq * x.words;
+    if (slices.length === 0) fitError(file, l, one, chip, 'the identity shortcuts alone');
+    const partOf = (x: Slice, u0: number, u1: number): Part => {
+      if (x.k0 === undefined || x.s.op.kind !== 'conv') return { synapse: x.s.index, lo: x.lo, hi: x.hi };
+      const [sh] = x.s.op.stride;
+      const [ph] = x.s.op.padding;
+      return { synapse: x.s.index, lo: u0 * sh + x.k0 - ph, hi: (u1 - 1) * sh + x.k1! - ph, k0: x.k0, k1: x.k1! };
+    };
+    const partNeed = (parts: Part[], neurons: number, cout: number): Need => {
+      let sram = 0;
+      let axon = 0;
+      for (const p of parts) {
+        const s = l.synapses[p.synapse]!;
+        const src = srcs[s.source]!;
+        sram += partSramWords(s, src, p, neurons, cout);
+        axon += partAxonWords(src, p);
+      }
+      return { neurons, sram, axon };
+    };
+    const taskParts = (u0: number, u1: number): Part[][] =>
+      slices.map((x, i) => (i === 0 ? [partOf(x, u0, u1), ...ids.map((s) => fullPart(s, srcs[s.source]!, u0, u1))] : [partOf(x, u0, u1)]));
+    const chunkFits = (u0: number, u1: number, cout: number): boolean => {
+      const neurons = (l.geometry === 'rows' ? l.W * cout : 1) * (u1 - u0);
+      const even = neurons + (neurons & 1) <= npc ? neurons + (neurons & 1) : neurons;
+      return taskParts(u0, u1).every((ps) => fits({ ...partNeed(ps, neurons, cout), neurons: even }, chip));
+    };
+    for (const [c0, c1] of groups) {
+      let k = Math.max(1, Math.min(l.units, minChunksAll > 1 && 8 * one.neurons > npc ? Math.ceil(minChunksAll / groups.length) : 1));
+      let cs = chunks(l.units, k);
+      while (!cs.every(([a, b]) => chunkFits(a, b, c1 - c0))) {
+        if (k >= l.units) fitError(file, l, one, chip, 'one output unit of a fan-in slice');
+        k++;
+        cs = chunks(l.units, k);
+      }
+      for (const [u0, u1] of cs) {
+        const neurons = taskNeurons(l, { u0, u1, c0, c1 });
+        const even = neurons + (neurons & 1) <= npc ? neurons + (neurons & 1) : neurons;
+        const owner = tasks.length;
         // Owners of partial sums also reserve an even number of neuron slots: a PSUM pair may
         // address the slot after the last neuron (it adds 0 there).
-        const c1 = l.C;
-        if (i === 0) add({ layer: l.name, role: 'owner', owner, u0, u1, c0: 0, c1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
-        else add({ layer: l.name, role: 'helper', owner, u0, u1, c0: 0, c1, neurons: Math.min(even, chip.neuronsPerCore), parts: [part], sramWords: sram });
-      });
+        taskParts(u0, u1).forEach((parts, i) => {
+          const sram = partNeed(parts, neurons, c1 - c0).sram;
+          add({ layer: l.name, role: i === 0 ? 'owner' : 'helper', owner, u0, u1, c0, c1, neurons: even, parts, sramWords: sram });
+        });
+      }
     }
   }
-  return { lowered: lm, tasks };
 }

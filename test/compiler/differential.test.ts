@@ -61,7 +61,7 @@ describe('simulate(compile(m)) == reference(m)', () => {
         { numRuns: 30, seed: 4242 + name.length },
       );
       expect(compiled).toBeGreaterThan(5);
-      if (name === 'tinyFanIn') expect(helpers).toBeGreaterThan(0);
+      if (name === 'tinyFanIn' || name === 'tinyConvFanIn') expect(helpers).toBeGreaterThan(0);
       if (name !== 'tinyFanIn' && name !== 'tinyNeurons') expect(convs).toBeGreaterThan(0);
       if (name === 'tinyNeurons') expect(multiTask).toBeGreaterThan(0);
       if (name === 'tinyNeurons') expect(channelGroups).toBeGreaterThan(0);
