@@ -9,7 +9,8 @@
 import { coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
-import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent } from '../isa/table.js';
+import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent, type InstrDef } from '../isa/table.js';
+import { COEF_STRIDE, EVENT_COEFFICIENTS } from './coefficients.js';
 import type { LoadedBinary } from './load.js';
 import { STRIDE } from './load.js';
 import { FLIT_AXON, Network, PORT_HOST, PORT_LOCAL, SRC_HOST } from './network.js';
@@ -55,8 +56,12 @@ export interface EngineOptions {
   probes?: boolean;
   /** Abort a time step that runs longer than this many cycles (a program that never halts). */
   maxStepCycles?: number;
+  /** Count energy events per instruction too (Machine.pcEvents); network events go to the sending instruction. */
+  perPc?: boolean;
 }
 
+const CO_EVENTS = EVENT_COEFFICIENTS.events;
+const CO_COEF = EVENT_COEFFICIENTS.coef;
 const SEM: Semantic[] = INSTRUCTIONS.map((d) => SEMANTICS.get(d.mnemonic) as Semantic);
 
 export class Machine implements Exec {
@@ -99,9 +104,28 @@ export class Machine implements Exec {
     this.seq = new Int32Array(n);
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
     this.fired = undefined;
+    this.pcBase = new Int32Array(n);
+    let instrs = 0;
+    for (const s of this.states) {
+      this.pcBase[s.core] = instrs;
+      instrs += s.img.length;
+    }
+    this.instrCount = instrs;
+    this.pcEvents = opts.perPc ? new Float64Array((instrs + 1) * EVENT_COUNT) : undefined;
+    if (opts.perPc) this.net.originHops = new Float64Array(instrs + 1);
   }
 
   fired?: (cs: CoreState, from: number, n: number) => void;
+  private curDef: InstrDef = INSTRUCTIONS[0]!;
+  /** Mesh core -> global index of its instruction 0 (per-instruction counters). */
+  readonly pcBase: Int32Array;
+  /** Instructions of all cores. */
+  readonly instrCount: number;
+  /**
+   * Per-instruction event counts of the last inference when `perPc` is on:
+   * pcEvents[(pcBase[core] + pc) * EVENT_COUNT + e]; row instrCount holds host input flits' events.
+   */
+  readonly pcEvents: Float64Array | undefined;
 
   fail(cs: CoreState, what: string): never {
     const def = cs.img.defs[cs.issuePc];
@@ -145,6 +169,12 @@ export class Machine implements Exec {
     for (const s of this.states) s.resetInference();
     const stepCycles = new Int32Array(T);
     const spikes = opts.probes ? this.allocSpikes() : undefined;
+    const tracer = this.tracer;
+    this.fired = tracer
+      ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, this.stepStart + s.time + this.curDef.cycles(this.act, this.chip))
+      : undefined;
+    if (this.pcEvents) this.pcEvents.fill(0);
+    this.net.originHops?.fill(0);
     let total = 0;
     for (let t = 0; t < T; t++) {
       this.stepNo = t;
@@ -158,6 +188,9 @@ export class Machine implements Exec {
     }
     const hops = this.net.hops;
     for (let r = 0; r < nCores; r++) this.events[r * EVENT_COUNT + EV_HOP] = hops[r] as number;
+    const oh = this.net.originHops;
+    const pcEv = this.pcEvents;
+    if (oh && pcEv) for (let k = 0; k < oh.length; k++) pcEv[k * EVENT_COUNT + EV_HOP] = oh[k] as number;
     const busy = new Float64Array(nCores);
     const stall = new Float64Array(nCores);
     let sops = 0;
@@ -214,8 +247,10 @@ export class Machine implements Exec {
     const dst = net.dst[f] as number;
     const ev = this.events;
     const s = this.byCore[dst];
+    const pcEv = this.pcEvents;
     if (net.kind[f] === FLIT_AXON) {
       ev[dst * EVENT_COUNT + EV_AXW] = (ev[dst * EVENT_COUNT + EV_AXW] as number) + 1;
+      if (pcEv) pcEv[(net.origin[f] as number) * EVENT_COUNT + EV_AXW]! += 1;
       if (!s) return;
       const p0 = net.p0[f] as number;
       const p1 = net.p1[f] as number;
@@ -225,6 +260,7 @@ export class Machine implements Exec {
     }
     const two = Number.isNaN(net.p1[f] as number) ? 1 : 2;
     ev[dst * EVENT_COUNT + EV_ACCU] = (ev[dst * EVENT_COUNT + EV_ACCU] as number) + two;
+    if (pcEv) pcEv[(net.origin[f] as number) * EVENT_COUNT + EV_ACCU]! += two;
     if (!s) return;
     const fl = net.flags[f] as number;
     const bank = fl & ROUTE_PSUM_ACC1 ? 1 : 0;
@@ -264,9 +300,10 @@ export class Machine implements Exec {
     let lastInput = -1;
     const ev = this.events;
     for (let k = 0; k < input.count; k++) {
-      net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1);
+      net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1, this.instrCount);
     }
     ev[EV_INJECT] = (ev[EV_INJECT] as number) + input.count;
+    if (this.pcEvents) this.pcEvents[this.instrCount * EVENT_COUNT + EV_INJECT]! += input.count;
     const act = this.act;
     const chip = this.chip;
     const tracer = this.tracer;
@@ -312,16 +349,24 @@ export class Machine implements Exec {
         act.taken = 0;
         this.sN = 0;
         cs.pc = pc + 1;
-        this.fired = tracer ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, t0 + s.time + def.cycles(act, chip)) : undefined;
+        this.curDef = def;
         (SEM[di] as Semantic)(this, cs, cs.img.code, b, act);
         const cyc = def.cycles(act, chip);
-        const evs = def.events(act);
+        // Energy events: the table's events(act), as precomputed affine coefficients.
+        const ei = CO_EVENTS[di] as Int32Array;
+        const cf = CO_COEF[di] as Float64Array;
         const eb = cs.core * EVENT_COUNT;
-        for (const k in evs) {
-          const v = evs[k as EnergyEvent] as number;
-          if (v) {
-            const j = eb + EVENT_INDEX[k as EnergyEvent];
-            ev[j] = ev[j]! + v;
+        const an = act.n, asc = act.scan, aop = act.ops, afl = act.flits, asp = act.spikes, atk = act.taken;
+        const pcEv = this.pcEvents;
+        for (let j = 0, o = 0; j < ei.length; j++, o += COEF_STRIDE) {
+          const v = cf[o]! + cf[o + 1]! * an + cf[o + 2]! * asc + cf[o + 3]! * aop + cf[o + 4]! * afl + cf[o + 5]! * asp + cf[o + 6]! * atk;
+          if (v !== 0) {
+            const k = eb + ei[j]!;
+            ev[k] = ev[k]! + v;
+            if (pcEv !== undefined) {
+              const q = ((this.pcBase[cs.core] as number) + pc) * EVENT_COUNT + ei[j]!;
+              pcEv[q] = pcEv[q]! + v;
+            }
           }
         }
         // Flits leave one per cycle, the last in the instruction's last cycle.
@@ -329,7 +374,7 @@ export class Machine implements Exec {
           const first = tc + cyc - this.sN;
           let sq = this.seq[cs.core] as number;
           for (let k = 0; k < this.sN; k++) {
-            net.inject(first + k, cs.core, PORT_LOCAL, cs.core, sq++, this.sDst[k] as number, this.sKind[k] as number, this.sFlags[k] as number, this.sAddr[k] as number, this.sP0[k] as number, this.sP1[k] as number, 0);
+            net.inject(first + k, cs.core, PORT_LOCAL, cs.core, sq++, this.sDst[k] as number, this.sKind[k] as number, this.sFlags[k] as number, this.sAddr[k] as number, this.sP0[k] as number, this.sP1[k] as number, 0, (this.pcBase[cs.core] as number) + pc);
           }
           this.seq[cs.core] = sq;
         }

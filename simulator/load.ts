@@ -9,6 +9,7 @@ import { validateContainer } from '../isa/container.js';
 import type { BwcContainer, InputBlock, ModelMeta, OutputMap, RouteDest } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
 import { INSTRUCTIONS, type InstrDef } from '../isa/table.js';
+import { makeKernel, type PopcountKernel } from './popcount-wasm.js';
 
 /** Words of one decoded instruction in an op stream: definition index, then up to 11 operands. */
 export const STRIDE = 12;
@@ -57,6 +58,10 @@ export interface LoadedCore {
   /** Neuron parameters, zero-padded to neuronsPerCore. */
   params: LoadedParams;
   routes: RouteDest[][];
+  /** The WebAssembly popcount kernel whose memory holds `syn` (undefined: JS popcount). */
+  kernel: PopcountKernel | undefined;
+  /** Byte offset of `syn` in the kernel's memory. */
+  synByte: number;
 }
 
 export interface LoadedBinary {
@@ -121,8 +126,26 @@ export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
         complex,
       },
       routes: img.routes,
+      kernel: undefined as PopcountKernel | undefined,
+      synByte: 0,
     };
   });
+  // Synapse images in the popcount kernel's memory (views; the container's arrays are not changed).
+  const made = makeKernel(
+    cores.map((k) => 4 * k.syn.length),
+    chip.axonLines,
+    npc,
+  );
+  if (made) {
+    cores.forEach((k, i) => {
+      const at = made.at[i] as number;
+      const view = new Uint32Array(made.kernel.u32.buffer, at, k.syn.length);
+      view.set(k.syn);
+      k.syn = view;
+      k.synByte = at;
+      k.kernel = made.kernel;
+    });
+  }
   const inputSize = c.meta.inputShape.reduce((a, b) => a * b, 1);
   const planes = c.meta.encoding.kind === 'multibit' ? c.meta.encoding.bits : 1;
   return { file, chip, meta: c.meta, cores, slotOf, inputMap: c.inputMap, outputMap: c.outputMap, inputSize, planes };

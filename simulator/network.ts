@@ -60,6 +60,10 @@ export class Network {
   p1 = new Float64Array(0);
   /** 1 for host input flits. */
   host = new Uint8Array(0);
+  /** Who injected the flit (an instruction id of the engine's per-instruction counters). */
+  origin = new Int32Array(0);
+  /** Links traversed per origin, when counted (per-instruction energy attribution). */
+  originHops: Float64Array | undefined;
   // Heap of flit ids.
   private heap = new Int32Array(0);
   private size = 0;
@@ -96,6 +100,7 @@ export class Network {
     this.p0 = g(this.p0, (k) => new Float64Array(k));
     this.p1 = g(this.p1, (k) => new Float64Array(k));
     this.host = g(this.host, (k) => new Uint8Array(k));
+    this.origin = g(this.origin, (k) => new Int32Array(k));
     const h = new Int32Array(cap);
     h.set(this.heap.subarray(0, this.size));
     this.heap = h;
@@ -134,6 +139,7 @@ export class Network {
     p0: number,
     p1: number,
     host: number,
+    origin = 0,
   ): number {
     if (this.n === this.cap) this.grow(this.cap * 2);
     const f = this.n++;
@@ -149,6 +155,7 @@ export class Network {
     this.p0[f] = p0;
     this.p1[f] = p1;
     this.host[f] = host;
+    this.origin[f] = origin;
     this.push(f);
     return f;
   }
@@ -251,6 +258,11 @@ export class Network {
       this.port[f] = PORT_DELIVER;
     } else {
       this.hops[r] = (this.hops[r] as number) + 1;
+      const oh = this.originHops;
+      if (oh !== undefined) {
+        const o = this.origin[f] as number;
+        oh[o] = (oh[o] as number) + 1;
+      }
       this.time[f] = dep + this.linkLatency;
       this.port[f] = inPort;
       this.at[f] = next;

@@ -9,7 +9,7 @@
 import type { ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, NEURON_HARD_RESET, NEURON_NO_MEMORY } from '../isa/container-types.js';
 import { INSTRUCTIONS, type Activity } from '../isa/table.js';
-import { slot } from './load.js';
+import { slot, type LoadedCore } from './load.js';
 import { popcount32 } from './popcount.js';
 import { HALTED, WAIT_INPUT, WAIT_SYNC, type CoreState } from './state.js';
 import { FLIT_AXON, FLIT_PSUM } from './network.js';
@@ -82,6 +82,8 @@ let nzHi = new Int32Array(1024);
 let nzPc = new Int32Array(1024);
 let nzOff = new Int32Array(1024);
 let nzW = new Float64Array(1024);
+// Scratch for SEND's packed bit stream, (lo, hi) halves per word.
+let sendBuf = new Int32Array(256);
 function ensureNz(n: number): void {
   if (nzLo.length >= n) return;
   const k = Math.max(n, 2 * nzLo.length);
@@ -132,12 +134,31 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
 
 
 /**
- * Dense binary single-plane fast path: for i < n, acc[rn+i] += sum over the nz listed axon words
- * of 2*popcount(a & b) - popcount(a), row i at synapse word rw + i*len.
+ * Dense binary single-plane fast path: for i < n, out[base + i] (+)= sum over the nz listed axon
+ * words of 2*popcount(a & b) - popcount(a), row i at synapse word rw + i*len (added when `add`).
+ * Runs the WebAssembly kernel when the core's image lives in its memory, else the JS popcount.
  */
-function accBin(out: Float64Array, n: number, syn: Uint32Array, rw: number, len: number, nz: number, lo: Int32Array, hi: Int32Array, pa: Int32Array, off: Int32Array): void {
+function accBin(out: Float64Array, base: number, add: boolean, n: number, img: LoadedCore, rw: number, len: number, nz: number, lo: Int32Array, hi: Int32Array, pa: Int32Array, off: Int32Array): void {
   let paSum = 0;
   for (let k = 0; k < nz; k++) paSum += pa[k]!;
+  const K = img.kernel;
+  if (K !== undefined && nz <= K.listCap && n <= K.rowCap) {
+    const u = K.u32;
+    const ki = K.i32;
+    const a = K.aAt;
+    const o = K.offAt;
+    for (let k = 0; k < nz; k++) {
+      u[a + 2 * k] = lo[k]!;
+      u[a + 2 * k + 1] = hi[k]!;
+      ki[o + k] = 8 * off[k]!;
+    }
+    K.run(n, img.synByte + 8 * rw, 8 * len, nz, 4 * a, 4 * o, 4 * K.outAt);
+    const r = K.outAt;
+    if (add) for (let i = 0; i < n; i++) out[base + i] = out[base + i]! + (2 * ki[r + i]! - paSum);
+    else for (let i = 0; i < n; i++) out[base + i] = 2 * ki[r + i]! - paSum;
+    return;
+  }
+  const syn = img.syn;
   for (let i = 0; i < n; i++) {
     const rb = 2 * (rw + i * len);
     let c = 0;
@@ -147,25 +168,32 @@ function accBin(out: Float64Array, n: number, syn: Uint32Array, rw: number, len:
       const y = hi[k]! & syn[o + 1]!;
       c += PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
     }
-    out[i] = 2 * c - paSum;
+    out[base + i] = add ? out[base + i]! + (2 * c - paSum) : 2 * c - paSum;
   }
 }
 
-/** accBin, adding into out[base + i] (window accumulate: rows are the output channels' kernels). */
-function accBinAdd(out: Float64Array, base: number, n: number, syn: Uint32Array, rw: number, len: number, nz: number, lo: Int32Array, hi: Int32Array, pa: Int32Array, off: Int32Array): void {
-  let paSum = 0;
-  for (let k = 0; k < nz; k++) paSum += pa[k]!;
-  for (let i = 0; i < n; i++) {
-    const rb = 2 * (rw + i * len);
-    let c = 0;
-    for (let k = 0; k < nz; k++) {
-      const o = rb + 2 * off[k]!;
-      const x = lo[k]! & syn[o]!;
-      const y = hi[k]! & syn[o + 1]!;
-      c += PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
-    }
-    out[base + i] = out[base + i]! + (2 * c - paSum);
+/** FIRE of neurons without leak or flags (soft reset); returns the spikes. */
+function fireSimple(v: Int32Array, acc0: Float64Array, acc1: Float64Array, out: Uint8Array, g0: Int32Array, g1: Int32Array, bias: Int32Array | undefined, theta: Int32Array, rn: number, n: number, vmin: number, vmax: number): number {
+  let spikes = 0;
+  const end = rn + n;
+  for (let k = rn; k < end; k++) {
+    let vv = v[k]! + acc0[k]! * g0[k]! + acc1[k]! * g1[k]!;
+    if (bias !== undefined) vv += bias[k]!;
+    if (vv > vmax) vv = vmax;
+    else if (vv < vmin) vv = vmin;
+    acc0[k] = 0;
+    acc1[k] = 0;
+    const th = theta[k]!;
+    if (vv >= th) {
+      spikes++;
+      vv -= th;
+      if (vv > vmax) vv = vmax;
+      else if (vv < vmin) vv = vmin;
+      out[k] = 1;
+    } else out[k] = 0;
+    v[k] = vv;
   }
+  return spikes;
 }
 
 function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: number, fire: boolean, a: Activity): void {
@@ -178,23 +206,8 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   let spikes = 0;
   if (fire && p.complex[rn + n] === p.complex[rn]) {
     // No leak, no flags: soft reset, membrane memory.
-    for (let k = rn; k < rn + n; k++) {
-      let vv = v[k]! + acc0[k]! * g0[k]! + acc1[k]! * g1[k]!;
-      if (useBias) vv += bias[k]!;
-      vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
-      acc0[k] = 0;
-      acc1[k] = 0;
-      const th = theta[k]!;
-      if (vv >= th) {
-        spikes++;
-        vv -= th;
-        vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
-        out[k] = 1;
-      } else out[k] = 0;
-      v[k] = vv;
-    }
     a.n = n;
-    a.spikes = spikes;
+    a.spikes = fireSimple(v, acc0, acc1, out, g0, g1, useBias ? bias : undefined, theta, rn, n, vmin, vmax);
     x.fired?.(cs, rn, n);
     return;
   }
@@ -295,7 +308,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
         // (synapse memory is read-only) gives the same sums; only the datapath work is skipped,
         // its cycles and events are still counted from the activity below.
         const memo = cs.memo(cs.issuePc, rw, len, n, nz, nzLo, nzHi, nzOff);
-        if (!memo.valid) accBin(memo.sums, n, syn, rw, len, nz, nzLo, nzHi, nzPc, nzOff);
+        if (!memo.valid) accBin(memo.sums, 0, false, n, cs.img, rw, len, nz, nzLo, nzHi, nzPc, nzOff);
         memo.valid = true;
         const sums = memo.sums;
         for (let i = 0; i < n; i++) acc[rn + i] = acc[rn + i]! + sums[i]!;
@@ -390,7 +403,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
         for (let k = 0; k < nz; k++) bits += nzPc[k] as number;
         cs.sops += cout * bits;
         const nb = ((y - ry) * outw + xx) * cout;
-        if (fast) accBinAdd(out, nb, cout, syn, rw, kwords, nz, nzLo, nzHi, nzPc, nzOff);
+        if (fast) accBin(out, nb, true, cout, cs.img, rw, kwords, nz, nzLo, nzHi, nzPc, nzOff);
         else for (let c = 0; c < cout; c++) out[nb + c] = out[nb + c]! + dot(syn, rw + c * wq * kwords, kwords, nz, wmode, wq, ap === 1);
       }
     }
@@ -443,12 +456,38 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     checkNeurons(x, cs, rn, n, 'SEND');
     const out = cs.out;
     let flits = 0;
+    const stride = 64 * cw;
+    const groups = Math.ceil(n / g);
     for (const d of list) {
+      const flags = d.flags & ROUTE_NEXT_STEP;
+      // Groups that do not overlap: the words are written in ascending order, so the flits are
+      // the non-zero words of the packed bit stream, built branch-free.
+      const first = Math.floor(d.bitOffset / 64);
+      const lastBit = d.bitOffset + (groups - 1) * stride + (n - (groups - 1) * g) - 1;
+      const words = Math.floor(lastBit / 64) - first + 1;
+      if (g <= stride && d.bitOffset >= 0 && words <= 65536) {
+        if (sendBuf.length < 2 * words) sendBuf = new Int32Array(Math.max(2 * words, 2 * sendBuf.length));
+        const sw = sendBuf;
+        sw.fill(0, 0, 2 * words);
+        let i = 0;
+        for (let gbase = d.bitOffset - 64 * first; i < n; gbase += stride) {
+          const end = i + g < n ? i + g : n;
+          for (let bit = gbase; i < end; i++, bit++) sw[bit >>> 5] = sw[bit >>> 5]! | (out[rn + i]! << (bit & 31));
+        }
+        for (let w = 0; w < words; w++) {
+          const lo = sw[2 * w]!;
+          const hi = sw[2 * w + 1]!;
+          if ((lo | hi) !== 0) {
+            x.stage(d.core, FLIT_AXON, flags, d.base + first + w, lo >>> 0, hi >>> 0);
+            flits++;
+          }
+        }
+        continue;
+      }
       // Pack: neuron i at bit floor(i/g)*cw*64 + bitOffset + (i mod g); one flit per non-zero word.
       let curW = -1;
       let lo = 0;
       let hi = 0;
-      const flags = d.flags & ROUTE_NEXT_STEP;
       let i = 0;
       for (let gbase = d.bitOffset; i < n; gbase += cw * 64) {
         const end = i + g < n ? i + g : n;
