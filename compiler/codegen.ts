@@ -140,9 +140,10 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
             } else {
               check(file, where, n, 65535, 'ACCS n');
               // A channel group [c0, c1) (c0 a multiple of 64) reads its channels from word c0/64 of each position.
-              const [rn, ra] = regs.get(p.neuronBase, reg.base + (src.layout === 'pos' ? t.c0 / 64 : 0));
+              // A channel-shifted region holds exactly the group's channels from bit 0.
+              const [rn, ra] = regs.get(p.neuronBase, reg.base + (src.layout === 'pos' && !reg.ch ? t.c0 / 64 : 0));
               const g = src.layout === 'pos' ? cout : 64;
-              const cw = src.layout === 'pos' ? src.cw : 1;
+              const cw = src.layout === 'pos' ? (reg.cw ?? src.cw) : 1;
               prog.push({ op: 'ACCS', args: { acc: s.acc, rn: rn!, ra: ra!, n, g, cw } });
             }
           });

@@ -26,14 +26,16 @@ export function taskIndex(l: LoweredLayer, t: Task): Int32Array {
 }
 
 /** For each element of the source (flat C-order), its bit in the region, or -1 when outside. */
-export function regionBits(src: SourceInfo, lo: number, hi: number): Int32Array {
+export function regionBits(src: SourceInfo, lo: number, hi: number, ch?: [number, number]): Int32Array {
   const out = new Int32Array(src.size).fill(-1);
   if (src.layout === 'flat') {
     for (let k = lo; k < Math.min(hi, src.size); k++) out[k] = k - lo;
   } else {
-    const { C, H, W, cw } = src;
+    const { C, H, W } = src;
+    const [c0, c1] = ch ?? [0, C];
+    const cw = ch ? Math.ceil((c1 - c0) / WORD) : src.cw;
     for (let h = Math.max(lo, 0); h < Math.min(hi, H); h++) {
-      for (let w = 0; w < W; w++) for (let c = 0; c < C; c++) out[c * H * W + h * W + w] = ((h - lo) * W + w) * cw * WORD + c;
+      for (let w = 0; w < W; w++) for (let c = c0; c < c1; c++) out[c * H * W + h * W + w] = ((h - lo) * W + w) * cw * WORD + (c - c0);
     }
   }
   return out;
@@ -62,10 +64,10 @@ export function emitContainer(s: Scheduled): BwcContainer {
   const intLayers = new Map<string, IntLayer>(m.layers.map((l) => [l.name, l]));
   const bitsCache = new Map<string, Int32Array>();
   const bitsOf = (src: SourceInfo, reg: Region): Int32Array => {
-    const k = `${src.name}|${reg.lo}|${reg.hi}`;
+    const k = `${src.name}|${reg.lo}|${reg.hi}|${reg.ch ?? ''}`;
     let b = bitsCache.get(k);
     if (!b) {
-      b = regionBits(src, reg.lo, reg.hi);
+      b = regionBits(src, reg.lo, reg.hi, reg.ch);
       bitsCache.set(k, b);
     }
     return b;

@@ -105,6 +105,11 @@ export interface Part {
    */
   k0?: number;
   k1?: number;
+  /**
+   * Identity part of a channel group whose first channel is not a multiple of 64: the region holds
+   * only channels [ch0, ch1) of each position (channel c at bit c - ch0 of ceil((ch1-ch0)/64) words).
+   */
+  ch?: [number, number];
 }
 
 /** One neuron group on one core: a chunk [u0, u1) of a layer's units, with the synapse parts it computes. */
@@ -142,6 +147,9 @@ export interface Region {
   /** Words per plane. */
   planeWords: number;
   planes: number;
+  /** Channel-shifted region (see Part.ch): channels [ch0, ch1), cw words per position. */
+  ch?: [number, number];
+  cw?: number;
 }
 
 export interface PlacedTask {

@@ -15,9 +15,10 @@ import type { LoweredLayer, LoweredModel, LoweredSynapse, Part, Partitioned, Sou
 
 const WORD = 64;
 
-/** Words per plane of source units [lo, hi). */
-export function planeWords(src: SourceInfo, lo: number, hi: number): number {
-  return src.layout === 'pos' ? (hi - lo) * src.W * src.cw : Math.ceil((hi - lo) / WORD);
+/** Words per plane of source units [lo, hi) (of channels [ch0, ch1) only for a channel-shifted region). */
+export function planeWords(src: SourceInfo, lo: number, hi: number, ch?: [number, number]): number {
+  if (src.layout !== 'pos') return Math.ceil((hi - lo) / WORD);
+  return (hi - lo) * src.W * (ch ? Math.ceil((ch[1] - ch[0]) / WORD) : src.cw);
 }
 
 /** Source rows a conv chunk of output rows [y0, y1) reads: [r0, r1) with r0 a multiple of the stride. */
@@ -34,9 +35,13 @@ export function convRows(s: LoweredSynapse, y0: number, y1: number): [number, nu
 }
 
 /** The part of synapse `s` a chunk [u0, u1) needs when the synapse is not sliced. */
-export function fullPart(s: LoweredSynapse, src: SourceInfo, u0: number, u1: number): Part {
+export function fullPart(s: LoweredSynapse, src: SourceInfo, u0: number, u1: number, c0 = 0, c1 = src.C): Part {
   if (s.op.kind === 'dense') return { synapse: s.index, lo: 0, hi: src.units };
-  if (s.op.kind === 'identity') return { synapse: s.index, lo: u0, hi: u1 };
+  if (s.op.kind === 'identity') {
+    // A channel group not starting at a word boundary reads a channel-shifted region.
+    if (src.layout === 'pos' && c0 % WORD !== 0) return { synapse: s.index, lo: u0, hi: u1, ch: [c0, c1] };
+    return { synapse: s.index, lo: u0, hi: u1 };
+  }
   const [lo, hi] = convRows(s, u0, u1);
   return { synapse: s.index, lo, hi };
 }
@@ -50,7 +55,7 @@ export function partSramWords(s: LoweredSynapse, src: SourceInfo, p: Part, neuro
 
 /** Axon words of one part's region. */
 export function partAxonWords(src: SourceInfo, p: Part): number {
-  return src.planes * planeWords(src, p.lo, p.hi);
+  return src.planes * planeWords(src, p.lo, p.hi, p.ch);
 }
 
 /** Neurons of a task (chunk [u0, u1) of units, channels [c0, c1) of a [C, H, W] layer). */
@@ -70,7 +75,7 @@ function chunkNeed(l: LoweredLayer, srcs: Record<string, SourceInfo>, u0: number
   let axon = 0;
   for (const s of l.synapses) {
     const src = srcs[s.source]!;
-    const p = fullPart(s, src, u0, u1);
+    const p = fullPart(s, src, u0, u1, c0, c1);
     sram += partSramWords(s, src, p, neurons, c1 - c0);
     axon += partAxonWords(src, p);
   }
@@ -89,6 +94,11 @@ function fitError(file: string, l: LoweredLayer, n: Need, chip: ChipConfig, what
   }
   if (n.axon > chip.axonLines) parts.push(`${n.axon} axon words, a core has axonLines = ${chip.axonLines}`);
   throw new BwsnnError(`${file}: layer ${l.name}: ${what} needs ${parts.join('; ')} (raise those chip config fields)`);
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
 
 /** Split [0, U) into k nearly equal chunks. */
@@ -124,6 +134,32 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
     return task;
   };
 
+  // Channel group size of every layer placed so far (C when not cut by channels).
+  const groupSize = new Map<string, number>();
+  const groupsOf = (C: number, G: number): [number, number][] => {
+    const out: [number, number][] = [];
+    for (let c = 0; c < C; c += G) out.push([c, Math.min(C, c + G)]);
+    return out;
+  };
+  /**
+   * Group size at most Gmax for layer l. Without identity shortcuts: balanced over the groups. With
+   * them: a multiple of 64 (ACCS reads the full-channel region from word c0/64), else a multiple of
+   * the shortcut sources' own group size, so that every source group falls inside one of ours and
+   * can send into a channel-shifted region; undefined when neither exists.
+   */
+  const chooseGroupSize = (l: LoweredLayer, Gmax: number): number | undefined => {
+    const ids = l.synapses.filter((s) => s.op.kind === 'identity' && srcs[s.source]!.layout === 'pos');
+    if (ids.length === 0) return Math.ceil(l.C / Math.ceil(l.C / Gmax));
+    if (Gmax >= WORD) return Math.floor(Gmax / WORD) * WORD;
+    let Gs = 1;
+    for (const s of ids) {
+      const g = srcs[s.source]!.isInput ? 1 : groupSize.get(s.source) ?? srcs[s.source]!.C;
+      Gs = (Gs * g) / gcd(Gs, g);
+    }
+    const G = Math.floor(Gmax / Gs) * Gs;
+    return G >= 1 ? G : undefined;
+  };
+
   for (const l of lm.layers) {
     const whole = chunkNeed(l, srcs, 0, l.units);
     const big = 8 * whole.neurons > chip.neuronsPerCore || 8 * whole.sram > synapseWords(chip);
@@ -137,15 +173,18 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
     };
     let groups: [number, number][] = [[0, l.C]];
     if (l.geometry === 'rows' && !oneRowFits(0, l.C)) {
-      const step = l.synapses.some((s) => s.op.kind === 'identity') ? 64 : 1;
-      let G = Math.floor((l.C - 1) / step) * step;
-      while (G >= step && !oneRowFits(0, G)) G -= step;
-      if (G >= step) {
-        if (step === 1) G = Math.ceil(l.C / Math.ceil(l.C / G)); // balance the groups
-        groups = [];
-        for (let c = 0; c < l.C; c += G) groups.push([c, Math.min(l.C, c + G)]);
+      // Largest group size whose one-row chunks fit (monotone in the size).
+      let lo = 0;
+      let hi = l.C - 1;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        if (oneRowFits(0, mid)) lo = mid;
+        else hi = mid - 1;
       }
+      const G = lo >= 1 ? chooseGroupSize(l, lo) : undefined;
+      if (G !== undefined) groups = groupsOf(l.C, G);
     }
+    groupSize.set(l.name, groups[0]![1] - groups[0]![0]);
     // The most demanding single unit (conv windows differ at the borders).
     let one = chunkNeed(l, srcs, 0, 1, groups[0]![0], groups[0]![1]);
     for (const [c0, c1] of groups) {
@@ -173,7 +212,7 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
         }
         for (const [u0, u1] of cs) {
           const need = chunkNeed(l, srcs, u0, u1, c0, c1);
-          const parts = l.synapses.map((s) => fullPart(s, srcs[s.source]!, u0, u1));
+          const parts = l.synapses.map((s) => fullPart(s, srcs[s.source]!, u0, u1, c0, c1));
           add({ layer: l.name, role: 'owner', owner: tasks.length, u0, u1, c0, c1, neurons: need.neurons, parts, sramWords: need.sram });
         }
       }
@@ -191,7 +230,6 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
   function fanIn(l: LoweredLayer, one: Need): void {
     const npc = chip.neuronsPerCore;
     const synW = synapseWords(chip);
-    const hasId = l.synapses.some((s) => s.op.kind === 'identity');
     let groups: [number, number][] = [[0, l.C]];
     if (l.geometry === 'rows') {
       // Channels per group: one output row of neurons, and one kernel row of every conv in half a core.
@@ -204,16 +242,14 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
         Gmax = Math.min(Gmax, Math.floor(synW / 2 / per));
       }
       if (Gmax < l.C) {
-        const step = hasId ? 64 : 1;
-        let G = Math.floor(Gmax / step) * step;
-        if (G < step) {
-          fitError(file, l, { neurons: l.W * step, sram: 2 * step * oneChannelSram, axon: 0 }, chip, `one output row of ${step} channel(s) with partial sums (half a core per kernel row)`);
+        const G = Gmax >= 1 ? chooseGroupSize(l, Gmax) : undefined;
+        if (G === undefined) {
+          fitError(file, l, { neurons: l.W, sram: 2 * oneChannelSram, axon: 0 }, chip, `one output row of one channel with partial sums (half a core per kernel row)`);
         }
-        if (step === 1) G = Math.ceil(l.C / Math.ceil(l.C / G));
-        groups = [];
-        for (let c = 0; c < l.C; c += G) groups.push([c, Math.min(l.C, c + G)]);
+        groups = groupsOf(l.C, G);
       }
     }
+    groupSize.set(l.name, groups[0]![1] - groups[0]![0]);
     const G = groups[0]![1] - groups[0]![0];
     // Slices of at most half a core's axon buffer and synapse memory each.
     type Slice = { s: LoweredSynapse; lo: number; hi: number; k0?: number; k1?: number };
@@ -262,17 +298,18 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
       }
       return { neurons, sram, axon };
     };
-    const taskParts = (u0: number, u1: number): Part[][] =>
-      slices.map((x, i) => (i === 0 ? [partOf(x, u0, u1), ...ids.map((s) => fullPart(s, srcs[s.source]!, u0, u1))] : [partOf(x, u0, u1)]));
-    const chunkFits = (u0: number, u1: number, cout: number): boolean => {
+    const taskParts = (u0: number, u1: number, groupOf: { c0: number; c1: number }): Part[][] =>
+      slices.map((x, i) => (i === 0 ? [partOf(x, u0, u1), ...ids.map((s) => fullPart(s, srcs[s.source]!, u0, u1, groupOf.c0, groupOf.c1))] : [partOf(x, u0, u1)]));
+    const chunkFits = (u0: number, u1: number, c0: number, c1: number): boolean => {
+      const cout = c1 - c0;
       const neurons = (l.geometry === 'rows' ? l.W * cout : 1) * (u1 - u0);
       const even = neurons + (neurons & 1) <= npc ? neurons + (neurons & 1) : neurons;
-      return taskParts(u0, u1).every((ps) => fits({ ...partNeed(ps, neurons, cout), neurons: even }, chip));
+      return taskParts(u0, u1, { c0, c1 }).every((ps) => fits({ ...partNeed(ps, neurons, cout), neurons: even }, chip));
     };
     for (const [c0, c1] of groups) {
       let k = Math.max(1, Math.min(l.units, minChunksAll > 1 && 8 * one.neurons > npc ? Math.ceil(minChunksAll / groups.length) : 1));
       let cs = chunks(l.units, k);
-      while (!cs.every(([a, b]) => chunkFits(a, b, c1 - c0))) {
+      while (!cs.every(([a, b]) => chunkFits(a, b, c0, c1))) {
         if (k >= l.units) fitError(file, l, one, chip, 'one output unit of a fan-in slice');
         k++;
         cs = chunks(l.units, k);
@@ -283,7 +320,7 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
         const owner = tasks.length;
         // Owners of partial sums also reserve an even number of neuron slots: a PSUM pair may
         // address the slot after the last neuron (it adds 0 there).
-        taskParts(u0, u1).forEach((parts, i) => {
+        taskParts(u0, u1, { c0, c1 }).forEach((parts, i) => {
           const sram = partNeed(parts, neurons, c1 - c0).sram;
           add({ layer: l.name, role: i === 0 ? 'owner' : 'helper', owner, u0, u1, c0, c1, neurons: even, parts, sramWords: sram });
         });

@@ -23,7 +23,8 @@ export function snakeOrder(chip: ChipConfig): number[] {
   return out;
 }
 
-const regionKey = (source: string, recurrent: boolean, lo: number, hi: number): string => `${source}|${recurrent ? 1 : 0}|${lo}|${hi}`;
+const regionKey = (source: string, recurrent: boolean, lo: number, hi: number, ch?: [number, number]): string =>
+  `${source}|${recurrent ? 1 : 0}|${lo}|${hi}${ch ? `|${ch[0]}-${ch[1]}` : ''}`;
 
 function mib(words: number): string {
   const b = words * 8;
@@ -50,7 +51,7 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
     return t.parts.map((part) => {
       const s = l.synapses[part.synapse]!;
       const src = srcs[s.source]!;
-      return { key: regionKey(s.source, s.recurrent, part.lo, part.hi), part, src, recurrent: s.recurrent, words: src.planes * planeWords(src, part.lo, part.hi) };
+      return { key: regionKey(s.source, s.recurrent, part.lo, part.hi, part.ch), part, src, recurrent: s.recurrent, words: src.planes * planeWords(src, part.lo, part.hi, part.ch) };
     });
   };
 
@@ -103,7 +104,7 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
     const l = layers.get(t.layer)!;
     const pt: PlacedTask = { task: t.id, core: c.core, neuronBase: c.neurons, partSram: [], partRegion: [] };
     for (const r of regs) {
-      let idx = c.regions.findIndex((x) => regionKey(x.source, x.recurrent, x.lo, x.hi) === r.key);
+      let idx = c.regions.findIndex((x) => regionKey(x.source, x.recurrent, x.lo, x.hi, x.ch) === r.key);
       if (idx < 0) {
         const reg: Region = {
           source: r.src.name,
@@ -111,8 +112,9 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
           lo: r.part.lo,
           hi: r.part.hi,
           base: c.axonWords,
-          planeWords: planeWords(r.src, r.part.lo, r.part.hi),
+          planeWords: planeWords(r.src, r.part.lo, r.part.hi, r.part.ch),
           planes: r.src.planes,
+          ...(r.part.ch ? { ch: r.part.ch, cw: Math.ceil((r.part.ch[1] - r.part.ch[0]) / 64) } : {}),
         };
         c.regions.push(reg);
         keys[target]!.add(r.key);

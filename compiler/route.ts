@@ -43,11 +43,22 @@ export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.mod
         let dest: RouteDest;
         const flags = r.recurrent ? ROUTE_NEXT_STEP : 0;
         if (src.layout === 'pos') {
-          // A channel group [c0, c1) packs its channels at bit c0 of each position's words.
+          // A channel group [c0, c1) packs its channels at bit c0 of each position's words (bit
+          // c0 - ch0 in a channel-shifted region holding channels [ch0, ch1) only).
           const g = t.c1 - t.c0;
           const npu = src.W * g;
-          spec = { rn: nb + (s - t.u0) * npu, n: (e - s) * npu, g, cw: src.cw };
-          dest = { core: c.core, base: r.base + (s - r.lo) * src.W * src.cw + Math.floor(t.c0 / WORD), flags, bitOffset: t.c0 % WORD };
+          let off = t.c0;
+          let cw = src.cw;
+          if (r.ch) {
+            if (t.c1 <= r.ch[0] || t.c0 >= r.ch[1]) continue;
+            if (t.c0 < r.ch[0] || t.c1 > r.ch[1]) {
+              throw new BwsnnError(`${file}: layer ${r.source}: channel group ${t.c0}..${t.c1 - 1} straddles the channel-shifted shortcut region ${r.ch[0]}..${r.ch[1] - 1} of core ${c.core}`);
+            }
+            off = t.c0 - r.ch[0];
+            cw = r.cw!;
+          }
+          spec = { rn: nb + (s - t.u0) * npu, n: (e - s) * npu, g, cw };
+          dest = { core: c.core, base: r.base + (s - r.lo) * src.W * cw + Math.floor(off / WORD), flags, bitOffset: off % WORD };
         } else {
           spec = { rn: nb + (s - t.u0), n: e - s, g: WORD, cw: 1 };
           dest = { core: c.core, base: r.base + Math.floor((s - r.lo) / WORD), flags, bitOffset: (s - r.lo) % WORD };
