@@ -62,13 +62,20 @@ export function readHdf5Tree(bytes: Uint8Array, file: string): H5Group {
   const name = tmpName();
   FS.writeFile(name, bytes);
   let f: InstanceType<typeof h5wasm.File> | null = null;
+  // HDF5 errors become exceptions instead of HDF5-DIAG dumps on stderr.
+  h5module.activate_throwing_error_handler();
   try {
     f = new h5wasm.File(name, 'r');
+    if (f.file_id < 0n) {
+      f = null;
+      throw new BwsnnError(`${file}: not a readable HDF5 file (truncated or corrupt: the HDF5 library cannot open it)`);
+    }
     return readGroup(f, '/', file);
   } catch (e) {
     if (e instanceof BwsnnError) throw e;
-    throw new BwsnnError(`${file}: cannot read HDF5 (${(e as Error).message})`);
+    throw new BwsnnError(`${file}: not a readable HDF5 file (truncated or corrupt: ${hdf5Reason(String((e as Error)?.message ?? e))})`);
   } finally {
+    h5module.deactivate_throwing_error_handler();
     try {
       f?.close();
     } catch {
@@ -80,6 +87,15 @@ export function readHdf5Tree(bytes: Uint8Array, file: string): H5Group {
       /* nothing to clean */
     }
   }
+}
+
+/** The innermost reason of an HDF5 error stack, on one line. */
+function hdf5Reason(msg: string): string {
+  const lines = msg.split('\n').map((l) => l.trim());
+  const frames = lines.filter((l) => /^#\d+:/.test(l));
+  const last = frames[frames.length - 1];
+  const m = last ? /\(\): (.*)$/.exec(last) : null;
+  return (m ? m[1]! : lines.find((l) => l !== '') ?? 'unknown error').slice(0, 200);
 }
 
 function readGroup(g: InstanceType<typeof h5wasm.Group>, path: string, file: string): H5Group {

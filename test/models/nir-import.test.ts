@@ -331,6 +331,9 @@ describe('NIR import: refusals name the node and the reason', () => {
     const h5 = await import('../../models/nir/hdf5.js');
     const notNir = h5.writeHdf5Tree([['data', { kind: 'float64', shape: [1], data: Float64Array.of(1) }]]);
     expect(() => importNir(notNir, 'y.h5')).toThrow(/y\.h5: not a NIR file: HDF5 group \/node is missing/);
+    const whole = nirBytes({ graph: chain([['in', input(1)], ['fc', { type: 'Linear', weight: f32([1, 1], [1]) }], ['out', output(1)]]) });
+    expect(() => importNir(whole.slice(0, whole.length - 64), 't.nir')).toThrow(/^t\.nir: not a readable HDF5 file \(truncated or corrupt: truncated file: eof = \d+/);
+    expect(() => importNir(whole.slice(0, 600), 't.nir')).toThrow(/^t\.nir: not a readable HDF5 file/);
   });
 
   it('unsupported, refused and unknown node types', () => {
