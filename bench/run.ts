@@ -170,7 +170,7 @@ async function main(): Promise<void> {
 
   // 2. Compile time of a ResNet-18-sized graph.
   const r18 = resnet18Graph();
-  const bigChip = parseChipConfig({ ...DEFAULT_CHIP, name: 'bw-core-32x32-4k', meshX: 32, meshY: 32, neuronsPerCore: 4096, synapseSramBytes: 512 * 1024 }, 'bench chip');
+  const bigChip = parseChipConfig({ ...DEFAULT_CHIP, name: 'bw-core-32x32', meshX: 32, meshY: 32 }, 'bench chip');
   let t0 = now();
   const r18m = foldGraph(r18, { membraneBits: bigChip.membraneBits, thresholdBits: bigChip.thresholdBits, biasBits: bigChip.biasBits });
   const foldSeconds = now() - t0;
