@@ -20,4 +20,4 @@ import { register as sweep } from './sweep.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [demo, asm, disasm, inspect, evalCmd, importCmd, exportCmd, compile, run, train, energy, sweep];
+export const COMMANDS: Register[] = [demo, compile, run, energy, sweep, importCmd, exportCmd, evalCmd, train, asm, disasm, inspect];
