@@ -223,6 +223,13 @@ export function mergeResults(parts: SimResult[]): SimResult {
       perCore: first.energy.perCore.map((_, k) => wmean((p) => p.energy.perCore[k] as number)) as typeof first.energy.perCore,
     },
     energyStat: stat((p) => p.energyStat),
+    perLayer: parts.every((p) => p.perLayer)
+      ? first.perLayer!.map((l, k) => ({
+          layer: l.layer,
+          events: Object.fromEntries(ENERGY_EVENTS.map((e) => [e, wmean((p) => p.perLayer![k]!.events[e])])) as Record<EnergyEvent, number>,
+          energy: wmean((p) => p.perLayer![k]!.energy) as typeof l.energy,
+        }))
+      : undefined,
   };
 }
 
@@ -233,7 +240,7 @@ export function mergeResults(parts: SimResult[]): SimResult {
 export async function simulateWithProgress(
   container: BwcContainer,
   inputs: SimInputs,
-  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string },
+  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SimResult> {
   const chunk = Math.max(opts.workers * 250, Math.ceil(inputs.count / 20));
@@ -241,7 +248,7 @@ export async function simulateWithProgress(
   onProgress?.(0, inputs.count);
   for (let from = 0; from < inputs.count; from += chunk) {
     const to = Math.min(inputs.count, from + chunk);
-    parts.push(await simulate(container, sliceInputs(inputs, container.meta, from, to), { workers: opts.workers, energy: opts.energy, probes: opts.probes, file: opts.file }));
+    parts.push(await simulate(container, sliceInputs(inputs, container.meta, from, to), { workers: opts.workers, energy: opts.energy, probes: opts.probes, file: opts.file, perLayer: opts.perLayer }));
     onProgress?.(to, inputs.count);
   }
   return mergeResults(parts);

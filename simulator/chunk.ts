@@ -9,6 +9,7 @@ import { EVENT_COUNT, Machine } from './engine.js';
 import type { EnergyTable } from './energy/table.js';
 import { InputPacker, type SimInputs } from './input.js';
 import { loadBinary, type LoadedBinary } from './load.js';
+import { layerAttribution } from './attribution.js';
 import { TraceRecorder, type NeuronRange, type TraceData } from './trace.js';
 
 export interface ChunkOptions {
@@ -19,6 +20,8 @@ export interface ChunkOptions {
   /** Trace this sample (global index) if it lies in the chunk. */
   traceSample?: number;
   traceNeurons?: NeuronRange[];
+  /** Count events per layer (see attribution.ts). */
+  perLayer?: boolean;
 }
 
 export interface ChunkResult {
@@ -44,11 +47,14 @@ export interface ChunkResult {
   stall: Float64Array;
   spikes?: Record<string, Uint8Array>[];
   trace?: TraceData;
+  /** With perLayer: event counts per attribution bucket (bucket x E), summed over the chunk. */
+  layerEvents?: Float64Array;
 }
 
 export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): ChunkResult {
   const bin = 'slotOf' in binOrContainer ? binOrContainer : loadBinary(binOrContainer, file);
-  const m = new Machine(bin, { maxStepCycles: opts.maxStepCycles });
+  const attribution = opts.perLayer ? layerAttribution(bin).attribution : undefined;
+  const m = new Machine(bin, { maxStepCycles: opts.maxStepCycles, attribution });
   const packer = new InputPacker(bin);
   const n = to - from;
   const T = bin.meta.timesteps;
@@ -71,7 +77,9 @@ export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: stri
     busy: new Float64Array(cores),
     stall: new Float64Array(cores),
     spikes: opts.probes ? [] : undefined,
+    layerEvents: attribution ? new Float64Array(attribution.buckets * EVENT_COUNT) : undefined,
   };
+  const le = r.layerEvents;
   const unit = ENERGY_EVENTS.map((e) => opts.energy.events[e].energy as number);
   const leakW = opts.energy.leakage.power as number;
   for (let i = 0; i < n; i++) {
@@ -105,6 +113,8 @@ export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: stri
     for (let e = 0; e < E; e++) dyn += (r.events[i * E + e] as number) * (unit[e] as number);
     r.energy[i] = dyn + leakW * cores * (res.cycles / bin.chip.clockHz);
     if (r.spikes && res.spikes) r.spikes.push(res.spikes);
+    const be = m.bucketEvents;
+    if (le && be) for (let k = 0; k < le.length; k++) le[k] = (le[k] as number) + (be[k] as number);
   }
   return r;
 }

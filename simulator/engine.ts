@@ -56,12 +56,33 @@ export interface EngineOptions {
   probes?: boolean;
   /** Abort a time step that runs longer than this many cycles (a program that never halts). */
   maxStepCycles?: number;
-  /** Count energy events per instruction too (Machine.pcEvents); network events go to the sending instruction. */
-  perPc?: boolean;
+  /**
+   * Count energy events per attribution bucket too (Machine.bucketEvents): an instruction with a
+   * first-neuron operand `rn` goes to the bucket of that neuron, any other to `other`; network
+   * events go to the bucket of the instruction that injected the flit (`host` for input flits).
+   */
+  attribution?: Attribution;
 }
 
 const CO_EVENTS = EVENT_COEFFICIENTS.events;
 const CO_COEF = EVENT_COEFFICIENTS.coef;
+/** Per definition index: the op-stream slot of its `rn` (first neuron) register field, or -1. */
+const RN_SLOT = Int32Array.from(INSTRUCTIONS, (d) => {
+  const k = d.fields.findIndex((f) => f.name === 'rn' && f.kind === 'reg');
+  return k < 0 ? -1 : 1 + k;
+});
+
+/** Where per-bucket event counts go (see EngineOptions.attribution). */
+export interface Attribution {
+  buckets: number;
+  /** Bucket of host input flits' events. */
+  host: number;
+  /** Bucket of instructions without a neuron operand or whose neuron has no bucket. */
+  other: number;
+  /** Per mesh core: neuron -> bucket (-1: none). */
+  neuronBucket: (Int32Array | undefined)[];
+}
+
 const SEM: Semantic[] = INSTRUCTIONS.map((d) => SEMANTICS.get(d.mnemonic) as Semantic);
 
 export class Machine implements Exec {
@@ -104,28 +125,16 @@ export class Machine implements Exec {
     this.seq = new Int32Array(n);
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
     this.fired = undefined;
-    this.pcBase = new Int32Array(n);
-    let instrs = 0;
-    for (const s of this.states) {
-      this.pcBase[s.core] = instrs;
-      instrs += s.img.length;
-    }
-    this.instrCount = instrs;
-    this.pcEvents = opts.perPc ? new Float64Array((instrs + 1) * EVENT_COUNT) : undefined;
-    if (opts.perPc) this.net.originHops = new Float64Array(instrs + 1);
+    this.attr = opts.attribution;
+    this.bucketEvents = this.attr ? new Float64Array(this.attr.buckets * EVENT_COUNT) : undefined;
+    if (this.attr) this.net.originHops = new Float64Array(this.attr.buckets);
   }
 
   fired?: (cs: CoreState, from: number, n: number) => void;
   private curDef: InstrDef = INSTRUCTIONS[0]!;
-  /** Mesh core -> global index of its instruction 0 (per-instruction counters). */
-  readonly pcBase: Int32Array;
-  /** Instructions of all cores. */
-  readonly instrCount: number;
-  /**
-   * Per-instruction event counts of the last inference when `perPc` is on:
-   * pcEvents[(pcBase[core] + pc) * EVENT_COUNT + e]; row instrCount holds host input flits' events.
-   */
-  readonly pcEvents: Float64Array | undefined;
+  private readonly attr: Attribution | undefined;
+  /** Event counts of the last inference per attribution bucket: bucketEvents[bucket * EVENT_COUNT + e]. */
+  readonly bucketEvents: Float64Array | undefined;
 
   fail(cs: CoreState, what: string): never {
     const def = cs.img.defs[cs.issuePc];
@@ -173,7 +182,7 @@ export class Machine implements Exec {
     this.fired = tracer
       ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, this.stepStart + s.time + this.curDef.cycles(this.act, this.chip))
       : undefined;
-    if (this.pcEvents) this.pcEvents.fill(0);
+    this.bucketEvents?.fill(0);
     this.net.originHops?.fill(0);
     let total = 0;
     for (let t = 0; t < T; t++) {
@@ -189,7 +198,7 @@ export class Machine implements Exec {
     const hops = this.net.hops;
     for (let r = 0; r < nCores; r++) this.events[r * EVENT_COUNT + EV_HOP] = hops[r] as number;
     const oh = this.net.originHops;
-    const pcEv = this.pcEvents;
+    const pcEv = this.bucketEvents;
     if (oh && pcEv) for (let k = 0; k < oh.length; k++) pcEv[k * EVENT_COUNT + EV_HOP] = oh[k] as number;
     const busy = new Float64Array(nCores);
     const stall = new Float64Array(nCores);
@@ -247,7 +256,7 @@ export class Machine implements Exec {
     const dst = net.dst[f] as number;
     const ev = this.events;
     const s = this.byCore[dst];
-    const pcEv = this.pcEvents;
+    const pcEv = this.bucketEvents;
     if (net.kind[f] === FLIT_AXON) {
       ev[dst * EVENT_COUNT + EV_AXW] = (ev[dst * EVENT_COUNT + EV_AXW] as number) + 1;
       if (pcEv) pcEv[(net.origin[f] as number) * EVENT_COUNT + EV_AXW]! += 1;
@@ -300,10 +309,10 @@ export class Machine implements Exec {
     let lastInput = -1;
     const ev = this.events;
     for (let k = 0; k < input.count; k++) {
-      net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1, this.instrCount);
+      net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1, this.attr ? this.attr.host : 0);
     }
     ev[EV_INJECT] = (ev[EV_INJECT] as number) + input.count;
-    if (this.pcEvents) this.pcEvents[this.instrCount * EVENT_COUNT + EV_INJECT]! += input.count;
+    if (this.bucketEvents && this.attr) this.bucketEvents[this.attr.host * EVENT_COUNT + EV_INJECT]! += input.count;
     const act = this.act;
     const chip = this.chip;
     const tracer = this.tracer;
@@ -350,6 +359,17 @@ export class Machine implements Exec {
         this.sN = 0;
         cs.pc = pc + 1;
         this.curDef = def;
+        let bucket = 0;
+        const attr = this.attr;
+        if (attr !== undefined) {
+          bucket = attr.other;
+          const sl = RN_SLOT[di] as number;
+          const nb = attr.neuronBucket[cs.core];
+          if (sl >= 0 && nb !== undefined) {
+            const r = cs.regs[cs.img.code[b + sl] as number] as number;
+            if (r >= 0 && r < nb.length && (nb[r] as number) >= 0) bucket = nb[r] as number;
+          }
+        }
         (SEM[di] as Semantic)(this, cs, cs.img.code, b, act);
         const cyc = def.cycles(act, chip);
         // Energy events: the table's events(act), as precomputed affine coefficients.
@@ -357,14 +377,14 @@ export class Machine implements Exec {
         const cf = CO_COEF[di] as Float64Array;
         const eb = cs.core * EVENT_COUNT;
         const an = act.n, asc = act.scan, aop = act.ops, afl = act.flits, asp = act.spikes, atk = act.taken;
-        const pcEv = this.pcEvents;
+        const pcEv = this.bucketEvents;
         for (let j = 0, o = 0; j < ei.length; j++, o += COEF_STRIDE) {
           const v = cf[o]! + cf[o + 1]! * an + cf[o + 2]! * asc + cf[o + 3]! * aop + cf[o + 4]! * afl + cf[o + 5]! * asp + cf[o + 6]! * atk;
           if (v !== 0) {
             const k = eb + ei[j]!;
             ev[k] = ev[k]! + v;
             if (pcEv !== undefined) {
-              const q = ((this.pcBase[cs.core] as number) + pc) * EVENT_COUNT + ei[j]!;
+              const q = bucket * EVENT_COUNT + ei[j]!;
               pcEv[q] = pcEv[q]! + v;
             }
           }
@@ -374,7 +394,7 @@ export class Machine implements Exec {
           const first = tc + cyc - this.sN;
           let sq = this.seq[cs.core] as number;
           for (let k = 0; k < this.sN; k++) {
-            net.inject(first + k, cs.core, PORT_LOCAL, cs.core, sq++, this.sDst[k] as number, this.sKind[k] as number, this.sFlags[k] as number, this.sAddr[k] as number, this.sP0[k] as number, this.sP1[k] as number, 0, (this.pcBase[cs.core] as number) + pc);
+            net.inject(first + k, cs.core, PORT_LOCAL, cs.core, sq++, this.sDst[k] as number, this.sKind[k] as number, this.sFlags[k] as number, this.sAddr[k] as number, this.sP0[k] as number, this.sP1[k] as number, 0, bucket);
           }
           this.seq[cs.core] = sq;
         }

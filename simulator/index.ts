@@ -1,5 +1,5 @@
 /** The cycle-accurate BW-Core simulator (docs/timing.md, docs/energy.md). */
-export { simulate, simulateSync, workerEntry, type SimOptions, type SimResult, type Inference, type CoreSummary, type Stat } from './simulate.js';
+export { simulate, simulateSync, workerEntry, closeWorkerPool, type LayerShare, type SimOptions, type SimResult, type Inference, type CoreSummary, type Stat } from './simulate.js';
 export type { SimInputs, StepFlits } from './input.js';
 export { loadBinary, type LoadedBinary } from './load.js';
 export { Machine, EVENT_INDEX, EVENT_COUNT, type InferenceRecord, type Tracer } from './engine.js';

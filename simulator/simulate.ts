@@ -17,6 +17,7 @@ import { energyBreakdown, type EnergyBreakdown } from './energy/breakdown.js';
 import { defaultEnergyTable, type EnergyTable } from './energy/table.js';
 import { checkInputs, type SimInputs } from './input.js';
 import { loadBinary, type LoadedBinary } from './load.js';
+import { layerAttribution } from './attribution.js';
 import type { NeuronRange, TraceData } from './trace.js';
 import { cycles, cyclesToSeconds, joules, type Cycles, type Joules, type Seconds } from './units.js';
 
@@ -39,6 +40,17 @@ export interface SimOptions {
   maxStepCycles?: number;
   /** Refuse a binary built for another chip than this one (field by field). */
   chip?: ChipConfig;
+  /** Attribute every energy event to a layer (SimResult.perLayer). */
+  perLayer?: boolean;
+}
+
+/** One entry of SimResult.perLayer: means per inference. */
+export interface LayerShare {
+  /** A probed layer, "input" (host input flits) or "control/other". */
+  layer: string;
+  events: Record<EnergyEvent, number>;
+  /** Dynamic energy of those events (leakage is not split; see SimResult.perLayer). */
+  energy: Joules;
 }
 
 export interface Inference {
@@ -101,6 +113,11 @@ export interface SimResult {
   energy: EnergyBreakdown;
   energyStat: Stat<Joules>;
   trace?: TraceData;
+  /**
+   * With SimOptions.perLayer: every energy event attributed to one layer (simulator/attribution.ts),
+   * means per inference. The entries' energies plus energy.byComponent.leakage sum to energy.total.
+   */
+  perLayer?: LayerShare[];
 }
 
 function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): { bin: LoadedBinary; chunk: ChunkOptions } {
@@ -121,6 +138,7 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
     energy,
     traceSample: opts.trace ? (opts.trace.sample ?? 0) : undefined,
     traceNeurons: opts.trace?.neurons,
+    perLayer: opts.perLayer,
   };
   if (opts.trace) {
     const s = chunk.traceSample as number;
@@ -147,10 +165,11 @@ export async function simulate(container: BwcContainer, inputs: SimInputs, opts:
   // Chunks 1..k-1 go to worker threads; this thread runs chunk 0 meanwhile.
   const bounds = Array.from({ length: k + 1 }, (_, w) => Math.floor((w * inputs.count) / k));
   const jobs: Promise<ChunkResult>[] = [];
+  const key = fingerprint(container);
   for (let w = 1; w < k; w++) {
     const from = bounds[w]!;
     const to = bounds[w + 1]!;
-    jobs.push(runWorker(entry, container, bin.file, sliceInputs(bin, inputs, from, to), from, to, chunk));
+    jobs.push(runWorker(entry, container, key, bin.file, sliceInputs(bin, inputs, from, to), from, to, chunk));
   }
   let first: ChunkResult;
   try {
@@ -180,28 +199,94 @@ export function workerEntry(): string {
   throw new BwsnnError(`simulator worker entry not found (${beside} or ${built}); run npm run build`);
 }
 
-function runWorker(entry: string, container: BwcContainer, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): Promise<ChunkResult> {
-  const traceSample = opts.traceSample !== undefined && opts.traceSample >= from && opts.traceSample < to ? opts.traceSample - from : undefined;
-  return new Promise((res, rej) => {
-    const w = new Worker(entry, { workerData: { container, file, inputs, from: 0, to: to - from, opts: { ...opts, traceSample } } });
-    let done = false;
-    w.once('message', (m: { ok: true; result: ChunkResult } | { ok: false; bwsnn: boolean; message: string; exitCode: number }) => {
-      done = true;
-      if (m.ok) {
-        const r = m.result;
-        r.from = from;
-        if (r.trace) r.trace.sample = from + r.trace.sample;
-        res(r);
-      } else rej(m.bwsnn ? new BwsnnError(m.message, m.exitCode) : new Error(m.message));
-      void w.terminate();
-    });
-    w.once('error', (e) => {
-      if (!done) rej(e);
-    });
-    w.once('exit', (code) => {
-      if (!done) rej(new Error(`simulator worker exited with code ${code}`));
-    });
+/** A pool worker: started once per process and reused; unreferenced while idle. */
+interface PoolWorker {
+  w: Worker;
+  busy: boolean;
+  /** Container fingerprints this worker holds loaded. */
+  has: Set<string>;
+  pending: Map<number, { res: (r: ChunkResult) => void; rej: (e: Error) => void }>;
+}
+
+const pool: PoolWorker[] = [];
+let jobSeq = 0;
+
+function startWorker(entry: string): PoolWorker {
+  const pw: PoolWorker = { w: new Worker(entry), busy: false, has: new Set(), pending: new Map() };
+  const fail = (e: Error): void => {
+    const i = pool.indexOf(pw);
+    if (i >= 0) pool.splice(i, 1);
+    for (const p of pw.pending.values()) p.rej(e);
+    pw.pending.clear();
+  };
+  pw.w.on('message', (m: { id: number; ok: true; result: ChunkResult } | { id: number; ok: false; bwsnn: boolean; message: string; exitCode: number }) => {
+    const p = pw.pending.get(m.id);
+    if (!p) return;
+    pw.pending.delete(m.id);
+    if (m.ok) p.res(m.result);
+    else p.rej(m.bwsnn ? new BwsnnError(m.message, m.exitCode) : new Error(m.message));
   });
+  pw.w.on('error', (e) => fail(e));
+  pw.w.on('exit', (code) => fail(new Error(`simulator worker exited with code ${code}`)));
+  pw.w.unref();
+  pool.push(pw);
+  return pw;
+}
+
+/** Stop every pool worker (they are unreferenced while idle, so a process exits without this). */
+export async function closeWorkerPool(): Promise<void> {
+  const ws = pool.splice(0, pool.length);
+  await Promise.all(ws.map((pw) => pw.w.terminate()));
+}
+
+/** A cheap content fingerprint of a container (FNV-1a over its typed arrays and the rest as JSON). */
+function fingerprint(c: BwcContainer): string {
+  let h = 0x811c9dc5;
+  const mix = (x: number): void => {
+    h = Math.imul(h ^ (x & 0xffff), 0x01000193);
+    h = Math.imul(h ^ (x >>> 16), 0x01000193);
+  };
+  const json = JSON.stringify(c, (_k, v: unknown) => {
+    if (ArrayBuffer.isView(v)) {
+      const u = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+      mix(u.length);
+      let k = 0;
+      for (; k + 4 <= u.length; k += 4) mix((u[k]! | (u[k + 1]! << 8) | (u[k + 2]! << 16) | (u[k + 3]! << 24)) >>> 0);
+      for (; k < u.length; k++) mix(u[k]!);
+      return `#${u.length}`;
+    }
+    return v;
+  });
+  for (let k = 0; k < json.length; k++) mix(json.charCodeAt(k));
+  return `${(h >>> 0).toString(16)}-${json.length}`;
+}
+
+function runWorker(entry: string, container: BwcContainer, key: string, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): Promise<ChunkResult> {
+  const traceSample = opts.traceSample !== undefined && opts.traceSample >= from && opts.traceSample < to ? opts.traceSample - from : undefined;
+  const pw = pool.find((p) => !p.busy) ?? startWorker(entry);
+  pw.busy = true;
+  pw.w.ref();
+  const id = ++jobSeq;
+  const send = !pw.has.has(key);
+  pw.has.add(key);
+  if (pw.has.size > 4) pw.has.delete(pw.has.values().next().value as string);
+  return new Promise<ChunkResult>((res, rej) => {
+    pw.pending.set(id, { res, rej });
+    pw.w.postMessage({ id, key, container: send ? container : undefined, file, inputs, from: 0, to: to - from, opts: { ...opts, traceSample } });
+  })
+    .then((r) => {
+      r.from = from;
+      if (r.trace) r.trace.sample = from + r.trace.sample;
+      return r;
+    })
+    .catch((e: unknown) => {
+      pw.has.delete(key);
+      throw e;
+    })
+    .finally(() => {
+      pw.busy = false;
+      pw.w.unref();
+    });
 }
 
 const rec = (arr: ArrayLike<number>, off: number): Record<EnergyEvent, number> =>
@@ -260,6 +345,21 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
     }
     if (p.trace) trace = p.trace;
   }
+  let perLayer: LayerShare[] | undefined;
+  if (parts.length > 0 && parts.every((p) => p.layerEvents)) {
+    const names = layerAttribution(bin).names;
+    const sum = new Float64Array(names.length * E);
+    for (const p of parts) for (let k = 0; k < sum.length; k++) sum[k] = (sum[k] as number) + (p.layerEvents![k] as number);
+    perLayer = names.map((layer, b) => {
+      const events = rec(
+        sum.subarray(b * E, (b + 1) * E).map((v) => v / Math.max(1, n)),
+        0,
+      );
+      let en = 0;
+      for (const e of ENERGY_EVENTS) en += events[e] * table.events[e].energy;
+      return { layer, events, energy: joules(en) };
+    });
+  }
   const den = Math.max(1, n);
   const totals = new Float64Array(E);
   for (let c = 0; c < meshCores; c++) for (let e = 0; e < E; e++) totals[e] = (totals[e] as number) + (coreEvents[c * E + e] as number);
@@ -309,5 +409,6 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
     energy,
     energyStat: { mean: energy.total, min: joules(n ? emin : 0), max: joules(n ? emax : 0) },
     trace,
+    perLayer,
   };
 }

@@ -128,7 +128,7 @@ export function register(program: Command): void {
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
     const compiled = await compiledFrom(file, loadChip(opts.chip), opts);
     const { inputs, source } = loadSimInputs(opts, compiled.container.meta, file);
-    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file });
+    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true });
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);
     const s = summarise(r, table, compiled.container.chip, file, source, macs, layers);

@@ -115,12 +115,31 @@ export interface LayerEnergy {
 }
 
 /**
- * Energy per layer: cores are grouped by the layers whose neurons they hold (from the binary's
+ * Energy per layer. When the simulation ran with `perLayer` (as `bwsnn energy` does), every event
+ * is charged to exactly one layer (simulator/attribution.ts) and leakage is its own entry.
+ * Otherwise: cores are grouped by the layers whose neurons they hold (from the binary's
  * probes). A core that holds one layer charges all its energy (dynamic and its leakage) to that
  * layer; layers that share cores are reported together, so every figure is exact, never split by
  * an assumed ratio. Idle cores' leakage is reported as "(idle cores)".
  */
 export function layerEnergy(c: BwcContainer, r: SimResult, _table: EnergyTable): LayerEnergy[] {
+  if (r.perLayer) {
+    // Exact per layer (the simulator ran with perLayer: every event charged to one layer):
+    // one entry per layer, then host input flits, control/other, and the leakage of every core.
+    const coresOf = new Map<string, Set<number>>();
+    for (const p of c.outputMap.probes) {
+      if (!coresOf.has(p.layer)) coresOf.set(p.layer, new Set());
+      for (const e of p.entries) coresOf.get(p.layer)!.add(e.core);
+    }
+    const programmed = c.cores.filter((k) => k.program.length > 0).map((k) => k.core);
+    const out: LayerEnergy[] = r.perLayer.map((l) => ({
+      layer: l.layer,
+      cores: coresOf.has(l.layer) ? [...coresOf.get(l.layer)!].sort((a, b) => a - b) : l.layer === 'input' ? [0] : programmed,
+      energyJ: l.energy,
+    }));
+    out.push({ layer: '(leakage, all cores)', cores: r.energy.perCore.map((_, k) => k), energyJ: r.energy.byComponent.leakage });
+    return out;
+  }
   const layersOf = new Map<number, Set<string>>();
   for (const p of c.outputMap.probes) {
     for (const e of p.entries) {
