@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .argument('<file>', 'model (.bwsnn)')
     .requiredOption('-o, --output <file>', 'output NIR file (.nir)')
     .option('--dt <seconds>', "time step for shift leaks (tau = dt * 2^k); default the model's meta.dt, else 1e-4")
-    .option('--lossy', 'export soft (subtractive) resets as NIR hard resets instead of refusing')
+    .option('--lossy', 'export soft (subtractive) resets as NIR IF/LIF hard resets to 0 instead of the exact integrator-threshold loop')
     .option('-q, --quiet', 'do not print the export notes')
     .action(async (file, opts) => {
       const dt = opts.dt !== undefined ? parseNumberOption('--dt', opts.dt) : undefined;

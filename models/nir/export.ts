@@ -17,7 +17,7 @@ export const NIR_EXPORT_VERSION = '1.0.0';
 export interface NirExportOptions {
   /** Time step (s) used to express shift leaks as tau = dt * 2^k; default the graph's meta.dt, else 1e-4. */
   dt?: number;
-  /** Accept lossy conversions (soft reset exported as NIR's hard reset). Default false: refuse. */
+  /** Export soft resets as NIR IF/LIF hard resets to 0 (lossy) instead of the exact integrator-threshold loop. */
   lossy?: boolean;
 }
 
@@ -212,10 +212,33 @@ export function exportNirWithReport(g: Graph, opts: NirExportOptions = {}): { by
       }
       case 'if':
       case 'lif': {
-        if (n.reset === 'soft') {
-          if (!opts.lossy) fail(n, 'soft (subtractive) reset has no NIR equivalent (NIR resets v to v_reset); pass --lossy to export it as a hard reset to 0');
-          notes.push(`node ${n.name}: LOSSY: soft reset exported as NIR's hard reset to v_reset = 0`);
+        if (n.reset === 'soft' && !opts.lossy) {
+          // Exact soft reset in NIR: an integrator (I, or LI for a leak) u, a Threshold on u, and the
+          // spikes fed back one step late through Scale(-a*theta) (a = decay): u[t] = a*u[t-1] + x[t]
+          // - a*theta*s[t-1] is the pre-reset potential of v -= theta. The importer fuses it back.
+          const a = n.op === 'if' ? 1 : 1 - 2 ** -n.leak;
+          const vName = uniq(`${n.name}:v`);
+          const rName = uniq(`${n.name}:reset`);
+          const th = full(n.threshold, count);
+          const integ: Entry[] =
+            n.op === 'if'
+              ? [['r', f64(shape, new Float64Array(count).fill(1))]]
+              : [
+                  ['tau', f64(shape, new Float64Array(count).fill(dt * 2 ** n.leak))],
+                  ['r', f64(shape, new Float64Array(count).fill(2 ** n.leak))],
+                  ['v_leak', f64(shape, new Float64Array(count))],
+                ];
+          nodes.push({ name: vName, params: [['type', { kind: 'string', value: n.op === 'if' ? 'I' : 'LI' }], ...integ] });
+          for (const src of nodeInputs(n)) connect(src, vName);
+          nodes.push({ name: nm, params: [['type', { kind: 'string', value: 'Threshold' }], ['threshold', f64(shape, thresholds(n, n.threshold, n.fireOn, count))]] });
+          edges.push([vName, nm]);
+          nodes.push({ name: rName, params: [['type', { kind: 'string', value: 'Scale' }], ['scale', f64(shape, th.map((t) => -(a * t)))]] });
+          edges.push([nm, rName], [rName, vName]);
+          outs.set(n.name, [nm]);
+          notes.push(`node ${n.name}: soft reset exported as ${n.op === 'if' ? 'I' : 'LI'} ${vName} -> Threshold ${nm} -> Scale ${rName} (-${n.op === 'if' ? '' : 'a*'}theta, one step late) -> ${vName}`);
+          break;
         }
+        if (n.reset === 'soft') notes.push(`node ${n.name}: LOSSY: soft reset exported as NIR's hard reset to v_reset = 0`);
         const params: Entry[] = [];
         const vr = n.reset === 'soft' ? new Float64Array(count) : full(n.vReset, count);
         if (n.op === 'if') params.push(['r', f64(shape, new Float64Array(count).fill(1))]);

@@ -156,6 +156,9 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
     outgoing.get(a)!.push(b);
   }
 
+  f = { ...f, nodes: fuseSoftResets(f.nodes, incoming, outgoing, o, summary.notes) };
+  byName.clear();
+  for (const n of f.nodes) byName.set(n.name, n);
   const tops = (t: string): NirNode[] => f.nodes.filter((n) => n.type === t && !n.passThrough);
   const inputs = tops('Input');
   const outputs = tops('Output');
@@ -571,7 +574,8 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
       case 'LIF': {
         const { x, count } = neuronInput(n, report);
         const thr = perNeuron(n, 'v_threshold', count, null);
-        const vReset = perNeuron(n, 'v_reset', count, 0);
+        const vReset = n.softReset ? Float64Array.of(0) : perNeuron(n, 'v_reset', count, 0);
+        if (n.softReset) report.push(`fused from ${n.softReset.from.join(' -> ')} (an integrator, a Threshold and its spikes fed back through Scale(-a*theta) one step late): soft reset`);
         const r = perNeuron(n, 'r', count, null);
         if (r.some((v) => !(v > 0))) fail(n, 'r must be > 0 (a zero or negative resistance cannot be lowered)');
         let gain = r;
@@ -590,11 +594,14 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         }
         const xg = applyGain(n, x, expand(gain, count), report);
         const xb = vleak ? addBias(n, xg, expand(vleak, count), 'vleak', `v_leak term (dt/tau)*v_leak = ${describe(vleak)}`, report) : xg;
-        const params: NeuronParamsIR = { threshold: thr, vReset, reset: 'hard', fireOn: 'gt' };
+        const params: NeuronParamsIR = n.softReset
+          ? { threshold: thr, vReset, reset: 'soft', fireOn: n.softReset.fireOn }
+          : { threshold: thr, vReset, reset: 'hard', fireOn: 'gt' };
         if (n.type === 'IF') push({ op: 'if', name: nm, input: xb.ir, ...params });
         else push({ op: 'lif', name: nm, input: xb.ir, ...params, leak });
         vals.set(name, { ir: nm, kind: 'spikes', shape: [...x.shape], producer: null });
-        report.push(`${n.type === 'IF' ? 'if' : 'lif'}: fire when v > ${describe(thr)}, then v = ${describe(vReset)} (hard reset)`);
+        if (n.softReset) report.push(`${n.type === 'IF' ? 'if' : 'lif'}: fire when v ${n.softReset.fireOn === 'ge' ? '>=' : '>'} ${describe(thr)}, then v -= threshold (soft reset)`);
+        else report.push(`${n.type === 'IF' ? 'if' : 'lif'}: fire when v > ${describe(thr)}, then v = ${describe(vReset)} (hard reset)`);
         break;
       }
       case 'I':
@@ -661,6 +668,98 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
   };
   validateGraph(graph, file);
   return { graph, summary };
+}
+
+/** Smallest double above x. */
+function nextUp(x: number): number {
+  if (Number.isNaN(x) || x === Infinity) return x;
+  if (x === 0) return Number.MIN_VALUE;
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, x);
+  const b = dv.getBigUint64(0);
+  dv.setBigUint64(0, x > 0 ? b + 1n : b - 1n);
+  return dv.getFloat64(0);
+}
+
+/**
+ * Soft reset in NIR (how `bwsnn export` writes it): an integrator X (I, or LI), a Threshold T fed
+ * only by X and feeding X back through a Scale R of -a*theta (a = X's decay), one step late. The
+ * loop is fused into one IF (LIF for LI) named T with reset 'soft'; fireOn 'ge' when T's threshold
+ * is the largest double below the subtracted theta.
+ */
+function fuseSoftResets(
+  nodes: NirNode[],
+  incoming: Map<string, string[]>,
+  outgoing: Map<string, string[]>,
+  o: typeof NIR_IMPORT_DEFAULTS & NirImportOptions,
+  notes: string[],
+): NirNode[] {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const drop = new Set<string>();
+  const replace = new Map<string, NirNode>();
+  for (const t of nodes) {
+    if (t.type !== 'Threshold' || drop.has(t.name)) continue;
+    const ins = incoming.get(t.name)!;
+    if (ins.length !== 1) continue;
+    const x = byName.get(ins[0]!)!;
+    if ((x.type !== 'I' && x.type !== 'LI') || outgoing.get(x.name)!.length !== 1) continue;
+    const r = outgoing
+      .get(t.name)!
+      .map((nm) => byName.get(nm)!)
+      .find((c) => c.type === 'Scale' && incoming.get(c.name)!.length === 1 && outgoing.get(c.name)!.length === 1 && outgoing.get(c.name)![0] === x.name);
+    if (!r) continue;
+    const th = t.params.get('threshold');
+    const sc = r.params.get('scale');
+    const rr = x.params.get('r');
+    if (!th || !sc || !rr) continue;
+    const n = Math.max(th.data.length, sc.data.length, rr.data.length);
+    const at = (a: Float64Array, i: number): number => a[a.length === 1 ? 0 : i]!;
+    let decay = 1;
+    let gain = (i: number): number => at(rr.data, i);
+    if (x.type === 'LI') {
+      const tau = x.params.get('tau');
+      if (!tau || tau.data.some((v) => !(v > 0))) continue;
+      let k: number;
+      try {
+        k = chooseLeak(tau.data, o.dt, o.leakTolerance, x.name).k;
+      } catch {
+        continue;
+      }
+      decay = 1 - 2 ** -k;
+      gain = (i: number): number => (at(rr.data, i) * o.dt) / at(tau.data, i);
+    }
+    let mode: 'gt' | 'ge' | null = null;
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) {
+      const thr = at(th.data, i);
+      const g = gain(i);
+      const s = at(sc.data, i);
+      let m: 'gt' | 'ge' | null = null;
+      if (g === 1 && s === -(decay * thr)) m = 'gt';
+      else if (g === 1 && s === -(decay * nextUp(thr))) m = 'ge';
+      else if (Math.abs(-g * s - decay * thr) <= 1e-9 * Math.abs(decay * thr)) m = 'gt';
+      if (m === null || (mode !== null && m !== mode)) ok = false;
+      mode = m;
+    }
+    if (!ok || mode === null) continue;
+    const params = new Map(x.params);
+    params.set('v_threshold', mode === 'ge' ? { ...th, data: th.data.map(nextUp) } : th);
+    const fused: NirNode = { name: t.name, type: x.type === 'I' ? 'IF' : 'LIF', path: t.path, params, strings: new Map(), passThrough: false, softReset: { fireOn: mode, from: [x.name, t.name, r.name] } };
+    replace.set(t.name, fused);
+    drop.add(x.name);
+    drop.add(r.name);
+    // Rewire: X's other inputs now feed T; R disappears.
+    const xin = incoming.get(x.name)!.filter((s2) => s2 !== r.name);
+    incoming.set(t.name, xin);
+    for (const s2 of xin) outgoing.set(s2, outgoing.get(s2)!.map((d) => (d === x.name ? t.name : d)));
+    outgoing.set(t.name, outgoing.get(t.name)!.filter((d) => d !== r.name));
+    for (const k2 of [x.name, r.name]) {
+      incoming.set(k2, []);
+      outgoing.set(k2, []);
+    }
+    notes.push(`${x.name} (${x.type}) -> ${t.name} (Threshold) -> ${r.name} (Scale) -> ${x.name}: fused into a soft-reset ${fused.type} ${t.name}`);
+  }
+  return nodes.filter((n) => !drop.has(n.name)).map((n) => replace.get(n.name) ?? n);
 }
 
 function checkOptions(o: typeof NIR_IMPORT_DEFAULTS & NirImportOptions): void {

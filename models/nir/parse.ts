@@ -53,6 +53,8 @@ export interface NirNode {
   strings: Map<string, string>;
   /** Input/Output of a nested graph: a pass-through node. */
   passThrough: boolean;
+  /** Set by the importer when an I/LI -> Threshold -> Scale loop was fused into a soft-reset IF/LIF. */
+  softReset?: { fireOn: 'gt' | 'ge'; from: string[] };
 }
 
 export interface NirFile {

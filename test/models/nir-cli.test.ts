@@ -85,16 +85,27 @@ describe('bwsnn import / export', () => {
     expect(existsSync(out)).toBe(false);
     expect((await run('import', join(dir, 'missing.nir'), '-o', out)).code).toBe(1);
 
+    const garbage = join(dir, 'garbage.bwsnn');
+    writeFileSync(garbage, 'not a model');
+    const nirOut = join(dir, 'garbage.nir');
+    const r3 = await run('export', garbage, '-o', nirOut);
+    expect(r3.code).toBe(1);
+    expect(r3.err).toMatch(/garbage\.bwsnn/);
+    expect(existsSync(nirOut)).toBe(false);
+    expect((await run('export', join(dir, 'good.bwsnn'), '-o', nirOut, '--dt', 'x')).code).toBe(2);
+    expect(existsSync(nirOut)).toBe(false);
+
+    // A soft-reset model exports exactly and imports back with its soft reset.
     const soft = join(dir, 'soft.bwsnn');
     const g = readBwsnn(new Uint8Array(readFileSync(join(dir, 'good.bwsnn'))), 'good.bwsnn');
     writeFileSync(soft, writeBwsnn({ ...g, nodes: g.nodes.map((n) => (n.op === 'if' ? { ...n, reset: 'soft' as const } : n)) }));
-    const nirOut = join(dir, 'soft.nir');
-    const r3 = await run('export', soft, '-o', nirOut);
-    expect(r3.code).toBe(1);
-    expect(r3.err).toMatch(/node if \(if\): cannot export to NIR: soft \(subtractive\) reset/);
-    expect(existsSync(nirOut)).toBe(false);
-    expect((await run('export', soft, '-o', nirOut, '--lossy', '-q')).code).toBe(0);
-    expect(existsSync(nirOut)).toBe(true);
+    const softNir = join(dir, 'soft.nir');
+    expect((await run('export', soft, '-o', softNir, '-q')).code).toBe(0);
+    const softBack = join(dir, 'soft-back.bwsnn');
+    expect((await run('import', softNir, '-o', softBack, '-q', '--input-encoding', 'multibit:4')).code).toBe(0);
+    const gb = readBwsnn(new Uint8Array(readFileSync(softBack)), softBack);
+    const ifn = gb.nodes.find((n) => n.name === 'if')!;
+    expect(ifn.op === 'if' && ifn.reset).toBe('soft');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 

@@ -159,12 +159,36 @@ describe('NIR export', () => {
     }
   });
 
-  it('refuses what NIR cannot express, naming the node; --lossy exports soft reset as hard', () => {
+  it('soft reset goes out as an integrator-threshold loop and comes back as the same soft-reset neuron', () => {
     const g = seiGraph();
-    const soft: Graph = { ...g, nodes: g.nodes.map((n) => (n.name === 'n1' && n.op === 'if' ? { ...n, reset: 'soft' as const } : n)) };
-    expect(() => exportNir(soft)).toThrow(/node n1 \(if\): cannot export to NIR: soft \(subtractive\) reset has no NIR equivalent/);
-    const { report } = exportNirWithReport(soft, { lossy: true });
-    expect(report.notes.some((n) => /n1: LOSSY: soft reset/.test(n))).toBe(true);
+    const soft: Graph = {
+      ...g,
+      nodes: g.nodes.map((n) => (n.name === 'n1' && n.op === 'if' ? { ...n, reset: 'soft' as const } : n.name === 'n2' && n.op === 'lif' ? { ...n, reset: 'soft' as const, threshold: Float64Array.of(0.3) } : n)),
+    };
+    const { bytes, report } = exportNirWithReport(soft);
+    expect(report.notes).toContain('node n1: soft reset exported as I n1:v -> Threshold n1 -> Scale n1:reset (-theta, one step late) -> n1:v');
+    const back = importNirWithSummary(bytes, 'soft.nir', { weightBits: 4 });
+    const n1 = back.graph.nodes.find((n) => n.name === 'n1')!;
+    expect(n1.op === 'if' && [n1.reset, n1.fireOn, n1.threshold[0]]).toEqual(['soft', 'ge', 0.5]);
+    const n2 = back.graph.nodes.find((n) => n.name === 'n2')!;
+    expect(n2.op === 'lif' && [n2.reset, n2.fireOn, n2.threshold[0], n2.leak]).toEqual(['soft', 'gt', 0.3, 2]);
+    expect(back.summary.notes.some((n) => /n1:v \(I\) -> n1 \(Threshold\) -> n1:reset \(Scale\) -> n1:v: fused into a soft-reset IF n1/.test(n))).toBe(true);
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 1 }), { minLength: 16, maxLength: 16 }), (px) => {
+        const x = Float32Array.from(px);
+        const a = runFloat(soft, x);
+        const b = runFloat(back.graph, x);
+        expect(Array.from(b.readout)).toEqual(Array.from(a.readout));
+        for (const n of ['n1', 'n2']) expect(Array.from(b.spikes[n]!)).toEqual(Array.from(a.spikes[n]!));
+      }),
+      { numRuns: 40 },
+    );
+    const lossy = exportNirWithReport(soft, { lossy: true });
+    expect(lossy.report.notes.some((n) => /n1: LOSSY: soft reset exported as NIR's hard reset/.test(n))).toBe(true);
+  });
+
+  it('refuses what NIR cannot express, naming the node', () => {
+    const g = seiGraph();
     const mp: Graph = {
       ...g,
       nodes: g.nodes.map((n) => (n.name === 'p' ? { op: 'maxpool' as const, name: 'p', input: 'n1', kernel: [2, 2] as [number, number], stride: [2, 2] as [number, number], padding: [0, 0] as [number, number] } : n)),
