@@ -375,7 +375,7 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
     switch (n.type) {
       case 'Input': {
         if (n.passThrough) {
-          vals.set(name, gather(n, report));
+          vals.set(name, { ...gather(n, report), producer: null });
           report.push('nested graph input: pass-through');
           break;
         }
@@ -390,13 +390,13 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         break;
       }
       case 'Identity': {
-        vals.set(name, gather(n, report));
+        vals.set(name, { ...gather(n, report), producer: null });
         report.push('identity: pass-through');
         break;
       }
       case 'Output': {
         if (n.passThrough) {
-          vals.set(name, gather(n, report));
+          vals.set(name, { ...gather(n, report), producer: null });
           report.push('nested graph output: pass-through');
           break;
         }
@@ -461,7 +461,9 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
           v = { ir: nm, kind: 'current', shape: [rows], producer: name };
         }
         if (bias) v = addBias(n, v, bias, 'bias', 'Affine bias', report);
-        vals.set(name, { ...v, producer: v.kind === 'current' && v.ir !== x.ir ? name : v.producer });
+        // A value passed through from upstream stays foldable only through this node's own out-degree.
+        const passProducer = x.producer !== null && outgoing.get(x.producer)!.length === 1 ? name : null;
+        vals.set(name, { ...v, producer: v.ir === x.ir ? passProducer : v.kind === 'current' ? name : null });
         break;
       }
       case 'Conv2d': {
@@ -544,7 +546,7 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         const outShape = r === 1 ? [...x.shape] : [...x.shape.slice(0, s), sizeOf(x.shape.slice(s, e + 1)), ...x.shape.slice(e + 1)];
         if (outShape.length !== 1) fail(n, `flattening dims ${s}..${e} of ${fmtShape(x.shape)} gives ${fmtShape(outShape)}; only flattening to one dimension is supported`);
         if (r === 1) {
-          vals.set(name, x);
+          vals.set(name, { ...x, producer: null });
           report.push('already flat: pass-through');
         } else {
           push({ op: 'flatten', name: nm, input: x.ir });
@@ -559,7 +561,7 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         if (sp.data.length !== 1 && sp.data.length !== sizeOf(x.shape)) fail(n, `scale has ${sp.data.length} values for the ${fmtShape(x.shape)} input`);
         if (x.kind !== 'current') fail(n, `its input ${x.ir} is ${x.kind === 'input' ? 'the encoded input' : 'spikes'}; Scale is lowered onto a current`);
         const v = applyGain(n, x, sp.data, report);
-        vals.set(name, { ...v, producer: v.ir === x.ir ? x.producer : null });
+        vals.set(name, { ...v, producer: v.ir === x.ir && x.producer !== null && outgoing.get(x.producer)!.length === 1 ? name : null });
         break;
       }
       case 'Threshold': {

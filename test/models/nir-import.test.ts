@@ -251,6 +251,39 @@ describe('NIR import: node types, executed against hand-computed spike trains', 
     expect(train(r.spikes['neu']!, 4)).toEqual([[0], [1], [1], [1]]);
   });
 
+  it('a gain is folded into a synapse only when that synapse feeds this neuron alone', () => {
+    const { graph } = imp({
+      graph: {
+        type: 'NIRGraph',
+        nodes: {
+          in: input(1),
+          fc: { type: 'Linear', weight: f32([1, 1], [1]) },
+          sc: { type: 'Scale', scale: vec(2) },
+          n1: { type: 'IF', r: vec(1), v_threshold: vec(3) },
+          n2: { type: 'IF', r: vec(2), v_threshold: vec(3) },
+          out: output(1),
+        },
+        edges: [
+          ['in', 'fc'],
+          ['fc', 'sc'],
+          ['sc', 'n1'],
+          ['sc', 'n2'],
+          ['n1', 'out'],
+          ['n2', 'out'],
+        ],
+      },
+    });
+    const fcn = node(graph, 'fc');
+    expect(fcn.op === 'linear' && Array.from(fcn.scale)).toEqual([2]);
+    const g2 = node(graph, 'n2:gain');
+    expect(g2.op === 'batchnorm' && Array.from(g2.gamma)).toEqual([2]);
+    const r = runFloat(graph, Float32Array.of(1));
+    // n1: 2, 4 (fire), 2, 4 (fire); n2: 4 (fire) every step
+    expect(Array.from(r.spikes['n1']!)).toEqual([0, 1, 0, 1]);
+    expect(Array.from(r.spikes['n2']!)).toEqual([1, 1, 1, 1]);
+    expect(Array.from(r.readout)).toEqual([6]);
+  });
+
   it('binary detection with per-row c_j (float32 values) and bit packing', () => {
     const { graph, summary } = imp({
       graph: chain([
