@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { chooseLeak } from '../../models/nir/leak.js';
 import { detectBinary, quantize } from '../../models/nir/weights.js';
-import { formatImportSummary, importNirWithSummary } from '../../models/nir/index.js';
+import { formatImportSummary, importNirWithSummary, loadNirAsGraph } from '../../models/nir/index.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseInputEncoding } from '../../models/nir/options.js';
 import { chain, f32, i64, input, nirBytes, output, vec } from './nir/fixtures.js';
 
@@ -83,5 +86,21 @@ describe('NIR helpers', () => {
       'leak approximations: none',
       'readout: spike count of if over the T steps (readout out fed by the identity IntLinear out:count); prediction = most spikes, ties to the lowest index',
     ]);
+  });
+
+  it('loadNirAsGraph reads a path (what bwsnn compile uses) and names missing files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bwsnn-nir-'));
+    try {
+      const p = join(dir, 'm.nir');
+      writeFileSync(p, nirBytes({ graph: chain([['in', input(2)], ['fc', { type: 'Linear', weight: f32([2, 2], [1, -1, -1, 1]) }], ['acc', { type: 'I', r: vec(1, 1) }], ['out', output(2)]]) }));
+      const g = loadNirAsGraph(p, { timesteps: 2 });
+      expect(g.timesteps).toBe(2);
+      expect(g.name).toBe('m');
+      expect(g.nodes.map((n) => n.op)).toEqual(['input', 'binary_linear', 'readout']);
+      expect(() => loadNirAsGraph(join(dir, 'none.nir'))).toThrow(/none\.nir: cannot read/);
+      expect(() => loadNirAsGraph(dir)).toThrow(/is a directory/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
