@@ -14,7 +14,7 @@ import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { runChunk, type ChunkOptions, type ChunkResult } from './chunk.js';
 import { EVENT_COUNT } from './engine.js';
 import { energyBreakdown, type EnergyBreakdown } from './energy/breakdown.js';
-import { defaultEnergyTable, type EnergyTable } from './energy/table.js';
+import { defaultEnergyTable, resolveEnergyTable, type EnergyTable } from './energy/table.js';
 import { checkInputs, type SimInputs } from './input.js';
 import { loadBinary, type LoadedBinary } from './load.js';
 import { layerAttribution } from './attribution.js';
@@ -131,7 +131,8 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
   }
   const bin = loadBinary(container, file);
   checkInputs(bin, inputs, opts.inputName ?? 'input data');
-  const energy = opts.energy ?? defaultEnergyTable();
+  // Size-dependent entries are evaluated for the chip this binary was built for.
+  const energy = resolveEnergyTable(opts.energy ?? defaultEnergyTable(), container.chip);
   const chunk: ChunkOptions = {
     probes: opts.probes,
     maxStepCycles: opts.maxStepCycles,

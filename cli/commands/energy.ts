@@ -9,7 +9,7 @@ import type { Command } from '@commander-js/extra-typings';
 import type { ChipConfig } from '../../isa/chip.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
-import { defaultEnergyTable, energyTableFromText, type EnergyTable } from '../../simulator/energy/table.js';
+import { defaultEnergyTable, energyTableFromText, resolveEnergyTable, type EnergyTable } from '../../simulator/energy/table.js';
 import type { SimResult } from '../../simulator/simulate.js';
 import { compiledFrom, dataOptions, intOption, loadSimInputs, nirOptions, simulateWithProgress, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
 import { checkOutputPath, readText, writeAtomic } from '../io.js';
@@ -131,7 +131,7 @@ export function register(program: Command): void {
     const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true });
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);
-    const s = summarise(r, table, compiled.container.chip, file, source, macs, layers);
+    const s = summarise(r, resolveEnergyTable(table, compiled.container.chip), compiled.container.chip, file, source, macs, layers);
     if (opts.html) writeAtomic(opts.html, renderHtmlReport(energyReportData(s, r, compiled.container)));
     process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : formatEnergy(s));
   });

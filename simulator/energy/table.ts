@@ -2,27 +2,46 @@
  * Energy tables: an energy per event of ENERGY_EVENTS (isa/table.ts) and a leakage power per
  * core, each with its source. Tables are JSON data files; `parseEnergyTable` validates one
  * (unknown, missing or negative entries are refused with the file and the field path).
+ *
+ * An entry is either a fixed `value` or a size-dependent rule `bySize` (docs/energy.md): points
+ * (size, value) over a chip field times `scale`, interpolated linearly or log-linearly in size.
+ * `resolveEnergyTable(table, chip)` evaluates every rule for the chip of the binary being
+ * simulated (simulate() does it); a parsed table holds the values for the default chip.
  */
+import { CHIP_FIELDS, DEFAULT_CHIP, type ChipConfig, type ChipField } from '../../isa/chip.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../../isa/table.js';
 import { joules, watts, type Joules, type Watts } from '../units.js';
 import preset45 from './default-45nm.json' with { type: 'json' };
 
+/** A size-dependent value: points (size, value), size = chip[of] x scale. */
+export interface SizeRule {
+  of: ChipField;
+  scale: number;
+  /** Strictly increasing sizes (> 0), values >= 0, in the entry's unit. */
+  points: [number, number][];
+  /** Between two points: linear in size, or linear in log2(size). Outside: the end segment, extended. */
+  interpolation: 'linear' | 'log-linear';
+}
+
 export interface EnergyEntry {
   /** Energy of one event. */
   energy: Joules;
-  /** The value and unit as written in the file. */
+  /** The value and unit (the value evaluated for the chip if the entry is a rule). */
   value: number;
   unit: string;
   source: string;
   derivation: string;
+  bySize?: SizeRule;
 }
 
 export interface EnergyTable {
   name: string;
   description: string;
   events: Record<EnergyEvent, EnergyEntry>;
-  leakage: { power: Watts; value: number; unit: string; source: string; derivation: string };
+  leakage: { power: Watts; value: number; unit: string; source: string; derivation: string; bySize?: SizeRule };
+  /** The chip whose sizes the rules were evaluated for. */
+  chip: string;
 }
 
 const ENERGY_UNITS: Record<string, number> = { J: 1, mJ: 1e-3, uJ: 1e-6, nJ: 1e-9, pJ: 1e-12, fJ: 1e-15 };
@@ -32,20 +51,90 @@ function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function entry(raw: unknown, where: string, units: Record<string, number>): { si: number; value: number; unit: string; source: string; derivation: string } {
-  if (!isObj(raw)) throw new BwsnnError(`${where}: expected an object { value, unit, source, derivation }`);
+const SIZE_FIELDS = (Object.keys(CHIP_FIELDS) as ChipField[]).filter((k) => k !== 'clockHz');
+
+function sizeRule(raw: unknown, where: string): SizeRule {
+  if (!isObj(raw)) throw new BwsnnError(`${where}: expected an object { of, scale?, points, interpolation }`);
   for (const k of Object.keys(raw)) {
-    if (!['value', 'unit', 'source', 'derivation'].includes(k)) throw new BwsnnError(`${where}.${k}: unknown field (known: value, unit, source, derivation)`);
+    if (!['of', 'scale', 'points', 'interpolation'].includes(k)) throw new BwsnnError(`${where}.${k}: unknown field (known: of, scale, points, interpolation)`);
   }
-  const { value, unit, source, derivation } = raw;
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new BwsnnError(`${where}.value: must be a finite number, got ${JSON.stringify(value)}`);
-  if (value < 0) throw new BwsnnError(`${where}.value: must not be negative, got ${value}`);
+  const { of, scale, points, interpolation } = raw;
+  if (typeof of !== 'string' || !(SIZE_FIELDS as string[]).includes(of)) {
+    throw new BwsnnError(`${where}.of: must name a chip field (${SIZE_FIELDS.join(', ')}), got ${JSON.stringify(of)}`);
+  }
+  if (scale !== undefined && (typeof scale !== 'number' || !Number.isFinite(scale) || scale <= 0)) {
+    throw new BwsnnError(`${where}.scale: must be a positive number (bytes per unit of ${of}), got ${JSON.stringify(scale)}`);
+  }
+  if (interpolation !== 'linear' && interpolation !== 'log-linear') {
+    throw new BwsnnError(`${where}.interpolation: must be "linear" or "log-linear", got ${JSON.stringify(interpolation)}`);
+  }
+  if (!Array.isArray(points) || points.length < 2) throw new BwsnnError(`${where}.points: must be an array of at least two [size, value] pairs`);
+  const pts: [number, number][] = points.map((p: unknown, i) => {
+    const at = `${where}.points[${i}]`;
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== 'number' || typeof p[1] !== 'number' || !Number.isFinite(p[0]) || !Number.isFinite(p[1])) {
+      throw new BwsnnError(`${at}: must be a pair [size, value] of finite numbers, got ${JSON.stringify(p)}`);
+    }
+    if (p[0] <= 0) throw new BwsnnError(`${at}: size must be positive, got ${p[0]}`);
+    if (p[1] < 0) throw new BwsnnError(`${at}: value must not be negative, got ${p[1]}`);
+    return [p[0], p[1]];
+  });
+  for (let i = 1; i < pts.length; i++) {
+    if (pts[i]![0] <= pts[i - 1]![0]) throw new BwsnnError(`${where}.points[${i}]: sizes must increase strictly (${pts[i]![0]} after ${pts[i - 1]![0]})`);
+  }
+  return { of: of as ChipField, scale: scale ?? 1, points: pts, interpolation };
+}
+
+/** The rule's value for a chip: size = chip[of] x scale, interpolated between the bracketing points. */
+export function evalSizeRule(r: SizeRule, chip: ChipConfig): { size: number; value: number; extrapolated: boolean } {
+  const size = chip[r.of] * r.scale;
+  const p = r.points;
+  let i = 0;
+  while (i < p.length - 2 && size > p[i + 1]![0]) i++;
+  const [x1, y1] = p[i]!;
+  const [x2, y2] = p[i + 1]!;
+  // (y2 - y1) * num / den keeps exact values exact (e.g. 80 x 2 / 5 = 32).
+  const num = r.interpolation === 'log-linear' ? Math.log2(size) - Math.log2(x1) : size - x1;
+  const den = r.interpolation === 'log-linear' ? Math.log2(x2) - Math.log2(x1) : x2 - x1;
+  const value = size === x1 ? y1 : size === x2 ? y2 : y1 + ((y2 - y1) * num) / den;
+  return { size, value: Math.max(0, value), extrapolated: size < p[0]![0] || size > p[p.length - 1]![0] };
+}
+
+interface RawEntry {
+  value: number;
+  unit: string;
+  source: string;
+  derivation: string;
+  bySize?: SizeRule;
+}
+
+function entry(raw: unknown, where: string, units: Record<string, number>): RawEntry {
+  if (!isObj(raw)) throw new BwsnnError(`${where}: expected an object { value | bySize, unit, source, derivation }`);
+  for (const k of Object.keys(raw)) {
+    if (!['value', 'bySize', 'unit', 'source', 'derivation'].includes(k)) throw new BwsnnError(`${where}.${k}: unknown field (known: value, bySize, unit, source, derivation)`);
+  }
+  const { value, bySize, unit, source, derivation } = raw;
+  if (value !== undefined && bySize !== undefined) throw new BwsnnError(`${where}: give either "value" or "bySize", not both`);
+  let rule: SizeRule | undefined;
+  if (bySize !== undefined) rule = sizeRule(bySize, `${where}.bySize`);
+  else {
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new BwsnnError(`${where}.value: must be a finite number, got ${JSON.stringify(value)}`);
+    if (value < 0) throw new BwsnnError(`${where}.value: must not be negative, got ${value}`);
+  }
   if (typeof unit !== 'string' || !(unit in units)) {
     throw new BwsnnError(`${where}.unit: must be one of ${Object.keys(units).join(', ')}, got ${JSON.stringify(unit)}`);
   }
   if (typeof source !== 'string' || source.trim() === '') throw new BwsnnError(`${where}.source: every number needs a source (a non-empty string)`);
   if (derivation !== undefined && typeof derivation !== 'string') throw new BwsnnError(`${where}.derivation: must be a string`);
-  return { si: value * (units[unit] as number), value, unit, source, derivation: derivation ?? '' };
+  return { value: rule ? NaN : (value as number), unit, source, derivation: derivation ?? '', bySize: rule };
+}
+
+/** Value of an entry for a chip (rules evaluated), with the derivation noting the evaluation. */
+function valueFor(e: RawEntry, chip: ChipConfig): { value: number; derivation: string } {
+  if (!e.bySize) return { value: e.value, derivation: e.derivation };
+  const r = e.bySize;
+  const v = evalSizeRule(r, chip);
+  const note = `evaluated for chip ${chip.name}: ${r.of}${r.scale !== 1 ? ` x ${r.scale}` : ''} = ${v.size}, ${r.interpolation}${v.extrapolated ? ' (extrapolated beyond the points)' : ''} -> ${+v.value.toPrecision(6)} ${e.unit}`;
+  return { value: v.value, derivation: e.derivation ? `${e.derivation}; ${note}` : note };
 }
 
 /** Validate an untrusted JSON value as an energy table; `file` names it in errors. */
@@ -65,20 +154,52 @@ export function parseEnergyTable(raw: unknown, file: string): EnergyTable {
   for (const k of Object.keys(ev)) {
     if (!known.has(k)) throw new BwsnnError(`${file}: events.${k}: unknown event (known: ${ENERGY_EVENTS.join(', ')})`);
   }
-  const events = {} as Record<EnergyEvent, EnergyEntry>;
+  const events = {} as Record<EnergyEvent, RawEntry>;
   for (const e of ENERGY_EVENTS) {
     if (!(e in ev)) throw new BwsnnError(`${file}: events.${e}: missing (every event needs an energy; use 0 with a source to ignore one)`);
-    const x = entry(ev[e], `${file}: events.${e}`, ENERGY_UNITS);
-    events[e] = { energy: joules(x.si), value: x.value, unit: x.unit, source: x.source, derivation: x.derivation };
+    events[e] = entry(ev[e], `${file}: events.${e}`, ENERGY_UNITS);
   }
   if (raw.leakage === undefined) throw new BwsnnError(`${file}: leakage: missing (leakage power per core { value, unit, source })`);
-  const l = entry(raw.leakage, `${file}: leakage`, POWER_UNITS);
+  const leakage = entry(raw.leakage, `${file}: leakage`, POWER_UNITS);
+  return build(name, typeof raw.description === 'string' ? raw.description : '', events, leakage, DEFAULT_CHIP);
+}
+
+function build(name: string, description: string, events: Record<EnergyEvent, RawEntry>, leakage: RawEntry, chip: ChipConfig): EnergyTable {
+  const out = {} as Record<EnergyEvent, EnergyEntry>;
+  for (const e of ENERGY_EVENTS) {
+    const x = events[e];
+    const v = valueFor(x, chip);
+    out[e] = { energy: joules(v.value * (ENERGY_UNITS[x.unit] as number)), value: v.value, unit: x.unit, source: x.source, derivation: v.derivation, bySize: x.bySize };
+  }
+  const l = valueFor(leakage, chip);
   return {
     name,
-    description: typeof raw.description === 'string' ? raw.description : '',
-    events,
-    leakage: { power: watts(l.si), value: l.value, unit: l.unit, source: l.source, derivation: l.derivation },
+    description,
+    events: out,
+    leakage: { power: watts(l.value * (POWER_UNITS[leakage.unit] as number)), value: l.value, unit: leakage.unit, source: leakage.source, derivation: l.derivation, bySize: leakage.bySize },
+    chip: chip.name,
   };
+}
+
+/** Strip a previous evaluation note off a derivation. */
+const baseDerivation = (d: string): string => d.replace(/(; )?evaluated for chip .*$/, '');
+
+/**
+ * The table with every size rule evaluated for `chip` (fixed entries unchanged). A table without
+ * rules is returned as is.
+ */
+export function resolveEnergyTable(t: EnergyTable, chip: ChipConfig): EnergyTable {
+  const hasRule = ENERGY_EVENTS.some((e) => t.events[e].bySize) || t.leakage.bySize !== undefined;
+  if (!hasRule) return t;
+  const raw = (x: { value: number; unit: string; source: string; derivation: string; bySize?: SizeRule }): RawEntry => ({
+    value: x.value,
+    unit: x.unit,
+    source: x.source,
+    derivation: x.bySize ? baseDerivation(x.derivation) : x.derivation,
+    bySize: x.bySize,
+  });
+  const events = Object.fromEntries(ENERGY_EVENTS.map((e) => [e, raw(t.events[e])])) as Record<EnergyEvent, RawEntry>;
+  return build(t.name, t.description, events, raw(t.leakage), chip);
 }
 
 /** The default 45 nm preset (simulator/energy/default-45nm.json). */
