@@ -16,6 +16,7 @@ export function register(program: Command): void {
     .option('--weight-bits <k>', 'bits of non-binary weights (quantized with a per-row scale)', '8')
     .option('--weight-scale <granularity>', 'scale of quantized weights: row or layer', 'row')
     .option('--leak-tolerance <r>', 'largest relative error of dt/tau vs the shift leak 2^-k', '0.1')
+    .option('--if-reset <mode>', "IF/LIF reset: nir (v = v_reset, NIR's semantics) or subtract (v -= v_threshold, Sinabs/snnTorch default)", 'nir')
     .option('--name <name>', 'model name (default: the file name)')
     .option('-q, --quiet', 'do not print the import summary')
     .action(async (file, opts) => {
@@ -25,6 +26,7 @@ export function register(program: Command): void {
       const leakTolerance = parseNumberOption('--leak-tolerance', opts.leakTolerance);
       const inputEncoding = parseInputEncoding(opts.inputEncoding);
       const weightScale = opts.weightScale as 'row' | 'layer';
+      const ifReset = opts.ifReset as 'nir' | 'subtract';
       checkOutputPath(opts.output);
       const bytes = readInput(file);
       const nir = await import('../../models/nir/index.js');
@@ -35,6 +37,7 @@ export function register(program: Command): void {
         weightScale,
         leakTolerance,
         inputEncoding,
+        ifReset,
         ...(opts.name !== undefined ? { name: opts.name } : {}),
       });
       const out = writeBwsnn(graph);

@@ -37,6 +37,11 @@ export interface NirImportOptions {
   binaryTolerance?: number;
   /** Graph name; default the file's base name. */
   name?: string;
+  /**
+   * Reset of IF/LIF: 'nir' (default, NIR's semantics: v = v_reset) or 'subtract' (v -= v_threshold,
+   * what Sinabs and snnTorch layers do by default; requires v_reset = 0).
+   */
+  ifReset?: 'nir' | 'subtract';
 }
 
 export const NIR_IMPORT_DEFAULTS = {
@@ -47,6 +52,7 @@ export const NIR_IMPORT_DEFAULTS = {
   weightScale: 'row' as 'row' | 'layer',
   leakTolerance: 0.1,
   binaryTolerance: 1e-6,
+  ifReset: 'nir' as 'nir' | 'subtract',
 };
 
 export interface NirNodeReport {
@@ -596,13 +602,16 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         }
         const xg = applyGain(n, x, expand(gain, count), report);
         const xb = vleak ? addBias(n, xg, expand(vleak, count), 'vleak', `v_leak term (dt/tau)*v_leak = ${describe(vleak)}`, report) : xg;
+        const subtract = !n.softReset && o.ifReset === 'subtract';
+        if (subtract && vReset.some((v) => v !== 0)) fail(n, `--if-reset subtract needs v_reset = 0, found ${describe(vReset)}`);
         const params: NeuronParamsIR = n.softReset
           ? { threshold: thr, vReset, reset: 'soft', fireOn: n.softReset.fireOn }
-          : { threshold: thr, vReset, reset: 'hard', fireOn: 'gt' };
+          : { threshold: thr, vReset, reset: subtract ? 'soft' : 'hard', fireOn: 'gt' };
         if (n.type === 'IF') push({ op: 'if', name: nm, input: xb.ir, ...params });
         else push({ op: 'lif', name: nm, input: xb.ir, ...params, leak });
         vals.set(name, { ir: nm, kind: 'spikes', shape: [...x.shape], producer: null });
         if (n.softReset) report.push(`${n.type === 'IF' ? 'if' : 'lif'}: fire when v ${n.softReset.fireOn === 'ge' ? '>=' : '>'} ${describe(thr)}, then v -= threshold (soft reset)`);
+        else if (subtract) report.push(`${n.type === 'IF' ? 'if' : 'lif'}: fire when v > ${describe(thr)}, then v -= threshold (--if-reset subtract, not NIR's reset)`);
         else report.push(`${n.type === 'IF' ? 'if' : 'lif'}: fire when v > ${describe(thr)}, then v = ${describe(vReset)} (hard reset)`);
         break;
       }
@@ -773,6 +782,7 @@ function checkOptions(o: typeof NIR_IMPORT_DEFAULTS & NirImportOptions): void {
   if (!Number.isInteger(o.weightBits) || o.weightBits < 2 || o.weightBits > 16) bad(`--weight-bits: expected an integer 2..16, got ${o.weightBits}`);
   if (o.weightScale !== 'row' && o.weightScale !== 'layer') bad(`--weight-scale: expected row or layer, got ${String(o.weightScale)}`);
   if (!(o.leakTolerance >= 0) || !Number.isFinite(o.leakTolerance)) bad(`--leak-tolerance: expected a number >= 0, got ${o.leakTolerance}`);
+  if (o.ifReset !== 'nir' && o.ifReset !== 'subtract') bad(`--if-reset: expected nir or subtract, got ${String(o.ifReset)}`);
   if (!(o.binaryTolerance >= 0)) bad(`binary tolerance: expected a number >= 0, got ${o.binaryTolerance}`);
 }
 

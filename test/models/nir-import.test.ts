@@ -251,6 +251,18 @@ describe('NIR import: node types, executed against hand-computed spike trains', 
     expect(train(r.spikes['neu']!, 4)).toEqual([[0], [1], [1], [1]]);
   });
 
+  it('--if-reset subtract: v -= v_threshold instead of NIR\'s v = v_reset', () => {
+    const f: FixFile = { graph: chain([['in', input(1)], ['fc', { type: 'Linear', weight: f32([1, 1], [0.75]) }], ['if', { type: 'IF', r: vec(1), v_threshold: vec(1) }], ['out', output(1)]]) };
+    // nir: 0.75, 1.5 (fire, v = 0), 0.75, 1.5 (fire); subtract: 0.75, 1.5 (fire, 0.5), 1.25 (fire, 0.25), 1 (no)
+    expect(Array.from(runFloat(imp(f).graph, Float32Array.of(1)).spikes['if']!)).toEqual([0, 1, 0, 1]);
+    const sub = imp(f, { ifReset: 'subtract' });
+    const n = node(sub.graph, 'if');
+    expect(n.op === 'if' && n.reset).toBe('soft');
+    expect(Array.from(runFloat(sub.graph, Float32Array.of(1)).spikes['if']!)).toEqual([0, 1, 1, 0]);
+    const withReset: FixFile = { graph: chain([['in', input(1)], ['fc', { type: 'Linear', weight: f32([1, 1], [1]) }], ['if', { type: 'IF', r: vec(1), v_threshold: vec(1), v_reset: vec(0.5) }], ['out', output(1)]]) };
+    expect(() => imp(withReset, { ifReset: 'subtract' })).toThrow(/node if \(IF\): --if-reset subtract needs v_reset = 0, found 0\.5/);
+  });
+
   it('a gain is folded into a synapse only when that synapse feeds this neuron alone', () => {
     const { graph } = imp({
       graph: {
