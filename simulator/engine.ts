@@ -318,15 +318,22 @@ export class Machine implements Exec {
     const tracer = this.tracer;
     const t0 = this.stepStart;
     const maxC = this.maxStepCycles;
+    // The running core that issues first (recomputed only when a core's time or state changed:
+    // after an instruction, a resume or a barrier; network events alone change neither).
+    let cs: CoreState | undefined;
+    let tc = Infinity;
+    let stale = true;
     for (;;) {
-      // The running core that issues first.
-      let cs: CoreState | undefined;
-      let tc = Infinity;
-      for (const s of states) {
-        if (s.state === RUN && s.time < tc) {
-          tc = s.time;
-          cs = s;
+      if (stale) {
+        cs = undefined;
+        tc = Infinity;
+        for (const s of states) {
+          if (s.state === RUN && s.time < tc) {
+            tc = s.time;
+            cs = s;
+          }
         }
+        stale = false;
       }
       const te = net.nextTime();
       if (te < tc) {
@@ -338,6 +345,7 @@ export class Machine implements Exec {
             for (const s of states) {
               if (s.state === WAIT_INPUT) this.resume(s, lastInput + 1, 'input');
             }
+            stale = true;
           }
         }
         continue;
@@ -402,6 +410,7 @@ export class Machine implements Exec {
         cs.busy += cyc;
         cs.time = tc + cyc;
         if (cs.state === WAIT_INPUT && inputLeft === 0) this.resume(cs, Math.max(cs.time, lastInput + 1), 'input');
+        stale = true;
         continue;
       }
       // Nothing runs and the network is empty: a barrier.
@@ -427,6 +436,7 @@ export class Machine implements Exec {
           s.syncs++;
           this.resume(s, release, 'sync');
           any = true;
+          stale = true;
         }
       }
       if (!any) {

@@ -66,6 +66,8 @@ export class Network {
   originHops: Float64Array | undefined;
   // Heap of flit ids.
   private heap = new Int32Array(0);
+  private hk1 = new Float64Array(0);
+  private hk2 = new Float64Array(0);
   private size = 0;
   /** Links traversed per router (flit_hop events are counted at the router the link leaves). */
   readonly hops: Float64Array;
@@ -104,6 +106,12 @@ export class Network {
     const h = new Int32Array(cap);
     h.set(this.heap.subarray(0, this.size));
     this.heap = h;
+    const k1 = new Float64Array(cap);
+    k1.set(this.hk1.subarray(0, this.size));
+    this.hk1 = k1;
+    const k2 = new Float64Array(cap);
+    k2.set(this.hk2.subarray(0, this.size));
+    this.hk2 = k2;
     this.cap = cap;
   }
 
@@ -160,53 +168,78 @@ export class Network {
     return f;
   }
 
-  private less(a: number, b: number): boolean {
-    const ta = this.time[a] as number;
-    const tb = this.time[b] as number;
-    if (ta !== tb) return ta < tb;
-    const pa = this.port[a] as number;
-    const pb = this.port[b] as number;
-    if (pa !== pb) return pa < pb;
-    const sa = this.src[a] as number;
-    const sb = this.src[b] as number;
-    if (sa !== sb) return sa < sb;
-    return (this.seq[a] as number) < (this.seq[b] as number);
+  /**
+   * Heap keys of flit f: k1 = time x 8 + port, k2 = (src + 1) x 2^31 + seq, compared
+   * lexicographically: exactly the order (time, port, source core, sequence number).
+   */
+  private k1(f: number): number {
+    return (this.time[f] as number) * 8 + (this.port[f] as number);
+  }
+
+  private k2(f: number): number {
+    return ((this.src[f] as number) + 1) * 2147483648 + (this.seq[f] as number);
   }
 
   private push(f: number): void {
     const h = this.heap;
+    const a1 = this.hk1;
+    const a2 = this.hk2;
+    const k1 = this.k1(f);
+    const k2 = this.k2(f);
     let i = this.size++;
-    h[i] = f;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.less(h[i] as number, h[p] as number)) break;
-      const tmp = h[p] as number;
-      h[p] = h[i] as number;
-      h[i] = tmp;
+      const p1 = a1[p] as number;
+      if (k1 > p1 || (k1 === p1 && k2 >= (a2[p] as number))) break;
+      h[i] = h[p] as number;
+      a1[i] = p1;
+      a2[i] = a2[p] as number;
       i = p;
     }
+    h[i] = f;
+    a1[i] = k1;
+    a2[i] = k2;
+  }
+
+  /** Sift the entry (f, k1, k2) down from the root (the root's old entry is gone). */
+  private siftRoot(f: number, k1: number, k2: number): void {
+    const h = this.heap;
+    const a1 = this.hk1;
+    const a2 = this.hk2;
+    const n = this.size;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let m = l;
+      let m1 = a1[l] as number;
+      let m2 = a2[l] as number;
+      const r = l + 1;
+      if (r < n) {
+        const r1 = a1[r] as number;
+        const r2 = a2[r] as number;
+        if (r1 < m1 || (r1 === m1 && r2 < m2)) {
+          m = r;
+          m1 = r1;
+          m2 = r2;
+        }
+      }
+      if (k1 < m1 || (k1 === m1 && k2 <= m2)) break;
+      h[i] = h[m] as number;
+      a1[i] = m1;
+      a2[i] = m2;
+      i = m;
+    }
+    h[i] = f;
+    a1[i] = k1;
+    a2[i] = k2;
   }
 
   private pop(): number {
     const h = this.heap;
     const top = h[0] as number;
-    const last = h[--this.size] as number;
-    if (this.size > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < this.size && this.less(h[l] as number, h[m] as number)) m = l;
-        if (r < this.size && this.less(h[r] as number, h[m] as number)) m = r;
-        if (m === i) break;
-        const tmp = h[m] as number;
-        h[m] = h[i] as number;
-        h[i] = tmp;
-        i = m;
-      }
-    }
+    const n = --this.size;
+    if (n > 0) this.siftRoot(h[n] as number, this.hk1[n] as number, this.hk2[n] as number);
     return top;
   }
 
@@ -215,9 +248,10 @@ export class Network {
    * by this event (its `time` is the delivery cycle), or -1 if the event moved a flit on.
    */
   step(): number {
-    const f = this.pop();
+    const f = this.heap[0] as number;
     const t = this.time[f] as number;
     if (this.port[f] === PORT_DELIVER) {
+      this.pop();
       if (t > this.lastDelivery) this.lastDelivery = t;
       return f;
     }
@@ -267,7 +301,8 @@ export class Network {
       this.port[f] = inPort;
       this.at[f] = next;
     }
-    this.push(f);
+    // The flit's key only grows: re-place it from the root.
+    this.siftRoot(f, this.k1(f), this.k2(f));
     return -1;
   }
 }
