@@ -458,6 +458,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     let flits = 0;
     const stride = 64 * cw;
     const groups = Math.ceil(n / g);
+    let packedOffset = -1;
     for (const d of list) {
       const flags = d.flags & ROUTE_NEXT_STEP;
       // Groups that do not overlap: the words are written in ascending order, so the flits are
@@ -466,14 +467,19 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
       const lastBit = d.bitOffset + (groups - 1) * stride + (n - (groups - 1) * g) - 1;
       const words = Math.floor(lastBit / 64) - first + 1;
       if (g <= stride && d.bitOffset >= 0 && words <= 65536) {
-        if (sendBuf.length < 2 * words) sendBuf = new Int32Array(Math.max(2 * words, 2 * sendBuf.length));
-        const sw = sendBuf;
-        sw.fill(0, 0, 2 * words);
-        let i = 0;
-        for (let gbase = d.bitOffset - 64 * first; i < n; gbase += stride) {
-          const end = i + g < n ? i + g : n;
-          for (let bit = gbase; i < end; i++, bit++) sw[bit >>> 5] = sw[bit >>> 5]! | (out[rn + i]! << (bit & 31));
+        if (d.bitOffset !== packedOffset) {
+          // Pack once per distinct bit offset (multicast lists repeat it for every destination).
+          if (sendBuf.length < 2 * words) sendBuf = new Int32Array(Math.max(2 * words, 2 * sendBuf.length));
+          const sw = sendBuf;
+          sw.fill(0, 0, 2 * words);
+          let i = 0;
+          for (let gbase = d.bitOffset - 64 * first; i < n; gbase += stride) {
+            const end = i + g < n ? i + g : n;
+            for (let bit = gbase; i < end; i++, bit++) sw[bit >>> 5] = sw[bit >>> 5]! | (out[rn + i]! << (bit & 31));
+          }
+          packedOffset = d.bitOffset;
         }
+        const sw = sendBuf;
         for (let w = 0; w < words; w++) {
           const lo = sw[2 * w]!;
           const hi = sw[2 * w + 1]!;
