@@ -5,7 +5,7 @@
  * gives its constant and per-field coefficients. Linearity is verified at load on further
  * activities; a table entry that is not affine is refused (the hot loop would miscount it).
  */
-import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent, type EventCounts } from '../isa/table.js';
+import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent, type EventCounts, type InstrDef } from '../isa/table.js';
 
 /** Activity fields in coefficient order (after the constant). */
 export const ACT_FIELDS = ['n', 'scan', 'ops', 'flits', 'spikes', 'taken'] as const satisfies readonly (keyof Activity)[];
@@ -22,7 +22,8 @@ export interface EventCoefficients {
 const zero = (): Activity => ({ n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0 });
 const count = (c: EventCounts, e: EnergyEvent): number => c[e] ?? 0;
 
-function derive(): EventCoefficients {
+/** Coefficients of `defs` (the ISA table by default); throws if an entry is not affine. */
+export function deriveCoefficients(defs: readonly InstrDef[] = INSTRUCTIONS): EventCoefficients {
   const events: Int32Array[] = [];
   const coef: Float64Array[] = [];
   const probes: Activity[] = [
@@ -30,7 +31,7 @@ function derive(): EventCoefficients {
     { n: 1024, scan: 8191, ops: 65536, flits: 300, spikes: 977, taken: 0 },
     { n: 17, scan: 0, ops: 2, flits: 0, spikes: 17, taken: 1 },
   ];
-  for (const def of INSTRUCTIONS) {
+  for (const def of defs) {
     const base = def.events(zero());
     const unit = ACT_FIELDS.map((f) => {
       const a = zero();
@@ -68,4 +69,4 @@ function derive(): EventCoefficients {
 }
 
 /** Derived and verified once, at module load. */
-export const EVENT_COEFFICIENTS: EventCoefficients = derive();
+export const EVENT_COEFFICIENTS: EventCoefficients = deriveCoefficients();
