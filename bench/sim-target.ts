@@ -4,7 +4,7 @@
  * weights, compiled by the real compiler onto the default chip), simulated cycle-accurately with
  * energy accounting on MNIST test digits.
  *
- *   npm run build && node dist/bench/sim-target.js [N] [workers...]
+ *   npm run build && [SIM_STRATEGY=pack] node dist/bench/sim-target.js [N] [workers...]
  *
  * Prints per measurement: inferences, wall seconds, process CPU seconds (all threads), inferences
  * per wall second and per CPU second, and the load average.
@@ -48,7 +48,11 @@ export function targetSetup(n: number): { container: BwcContainer; inputs: { cou
   const g = targetMlpGraph([784, 256, 256, 256, 10], 4);
   const chip = DEFAULT_CHIP;
   const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits });
-  const { container } = compileModel(m, chip, { file: g.name });
+  // SIM_STRATEGY picks the compiler's mapping strategy (e.g. pack: the whole MLP on one core);
+  // unset: the compiler's default.
+  const strategy = process.env.SIM_STRATEGY;
+  const opts = (strategy ? { file: g.name, strategy } : { file: g.name }) as Parameters<typeof compileModel>[2];
+  const { container } = compileModel(m, chip, opts);
   const mnist = loadDataset('mnist', 'test');
   const enc = encodeDataset(mnist, g);
   const size = enc.data.length / enc.count;
