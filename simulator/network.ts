@@ -65,6 +65,11 @@ export class Network {
   /** Links traversed per origin, when counted (per-instruction energy attribution). */
   originHops: Float64Array | undefined;
   // Heap of flit ids.
+  // Per-source injection queues: a source injects in increasing (time, sequence) order, so only
+  // the head of each source's queue needs to be in the heap (a smaller heap, same order).
+  private nextF = new Int32Array(0);
+  private readonly qTail: Int32Array;
+  private readonly qActive: Uint8Array;
   private heap = new Int32Array(0);
   private hk1 = new Float64Array(0);
   private hk2 = new Float64Array(0);
@@ -81,6 +86,8 @@ export class Network {
     const routers = chip.meshX * chip.meshY;
     this.free = new Float64Array(routers * OUTS);
     this.hops = new Float64Array(routers);
+    this.qTail = new Int32Array(routers + 1);
+    this.qActive = new Uint8Array(routers + 1);
     this.grow(64);
   }
 
@@ -103,6 +110,7 @@ export class Network {
     this.p1 = g(this.p1, (k) => new Float64Array(k));
     this.host = g(this.host, (k) => new Uint8Array(k));
     this.origin = g(this.origin, (k) => new Int32Array(k));
+    this.nextF = g(this.nextF, (k) => new Int32Array(k));
     const h = new Int32Array(cap);
     h.set(this.heap.subarray(0, this.size));
     this.heap = h;
@@ -119,6 +127,7 @@ export class Network {
   reset(): void {
     this.n = 0;
     this.size = 0;
+    this.qActive.fill(0);
     this.free.fill(0);
     this.lastDelivery = -1;
   }
@@ -164,7 +173,21 @@ export class Network {
     this.p1[f] = p1;
     this.host[f] = host;
     this.origin[f] = origin;
-    this.push(f);
+    // Injections of one source come in increasing (time, sequence) order: queue behind its head.
+    const q = src + 1;
+    this.nextF[f] = -1;
+    if (this.qActive[q] === 0) {
+      this.qActive[q] = 1;
+      this.qTail[q] = f;
+      this.push(f);
+    } else {
+      const tail = this.qTail[q] as number;
+      if ((this.time[tail] as number) > t || ((this.time[tail] as number) === t && (this.seq[tail] as number) > seq)) {
+        throw new Error('network: injections of one source out of order');
+      }
+      this.nextF[tail] = f;
+      this.qTail[q] = f;
+    }
     return f;
   }
 
@@ -255,6 +278,7 @@ export class Network {
       if (t > this.lastDelivery) this.lastDelivery = t;
       return f;
     }
+    const fromPort = this.port[f] as number;
     const r = this.at[f] as number;
     const d = this.dst[f] as number;
     const mx = this.meshX;
@@ -303,6 +327,13 @@ export class Network {
     }
     // The flit's key only grows: re-place it from the root.
     this.siftRoot(f, this.k1(f), this.k2(f));
+    if (fromPort === PORT_LOCAL || fromPort === PORT_HOST) {
+      // It left its source's injection queue: the next one of that source enters the heap.
+      const q = (this.src[f] as number) + 1;
+      const nx = this.nextF[f] as number;
+      if (nx === -1) this.qActive[q] = 0;
+      else this.push(nx);
+    }
     return -1;
   }
 }
