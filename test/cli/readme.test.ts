@@ -1,0 +1,37 @@
+/** The README's library example runs as shown (against the built dist/, which `npm test` builds first). */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(__dirname, '..', '..');
+
+describe('README', () => {
+  it('the library API example runs and prints accuracy, cycles and energy', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /## Library API[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBeDefined();
+    const code = (block as string)
+      .replaceAll("'bwsnn/dist/", `'${join(root, 'dist')}/`)
+      .replaceAll("'models/zoo/", `'${join(root, 'models', 'zoo')}/`);
+    const dir = mkdtempSync(join(tmpdir(), 'bwsnn-readme-'));
+    const file = join(dir, 'example.mjs');
+    writeFileSync(file, `${code}\nconsole.log(JSON.stringify({ n: r.count, pred: ref.prediction, sim: r.inferences[0].prediction, cores: report.coresUsed }));\n`);
+    const p = spawnSync(process.execPath, [file], { encoding: 'utf8', timeout: 120_000 });
+    expect(p.status, p.stderr).toBe(0);
+    const last = JSON.parse(p.stdout.trim().split('\n').pop() as string) as { n: number; pred: number; sim: number; cores: number };
+    expect(last.n).toBe(100);
+    expect(last.sim).toBe(last.pred);
+    expect(last.cores).toBeGreaterThan(0);
+    expect(p.stdout).toMatch(/^0\.\d+ [\d.]+ [\d.e-]+/m);
+  });
+
+  it('shows the two set-up commands and the main job', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme).toMatch(/npm ci[^\n]*\nnpm test/);
+    expect(readme).toContain('npx bwsnn demo');
+    const ci = readFileSync(join(root, '.ci', 'run'), 'utf8');
+    expect(ci).toMatch(/\nnpm test\n/);
+  });
+});
