@@ -307,6 +307,7 @@ export class Machine implements Exec {
     // Host input: one flit per cycle from cycle 0 into core 0's router.
     let inputLeft = input.count;
     let lastInput = -1;
+    let hostLast = -1;
     const ev = this.events;
     for (let k = 0; k < input.count; k++) {
       net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1, this.attr ? this.attr.host : 0);
@@ -337,11 +338,15 @@ export class Machine implements Exec {
       }
       const te = net.nextTime();
       if (te < tc) {
+        net.horizon = tc;
         const f = net.step();
         if (f >= 0) {
           this.deliver(f);
+          // Deliveries may be processed ahead of their cycle (Network.horizon): the input is
+          // complete at the latest host delivery.
+          if (net.host[f] === 1 && (net.time[f] as number) > hostLast) hostLast = net.time[f] as number;
           if (net.host[f] === 1 && --inputLeft === 0) {
-            lastInput = net.time[f] as number;
+            lastInput = hostLast;
             for (const s of states) {
               if (s.state === WAIT_INPUT) this.resume(s, lastInput + 1, 'input');
             }

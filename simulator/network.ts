@@ -76,6 +76,11 @@ export class Network {
   private size = 0;
   /** Links traversed per router (flit_hop events are counted at the router the link leaves). */
   readonly hops: Float64Array;
+  /**
+   * The engine's earliest core issue cycle when it calls step(): ejections before it are delivered
+   * at once (step returns the flit) instead of as a separate event.
+   */
+  horizon = -Infinity;
   /** Axon words written / PSUM flits delivered per core (since the last reset). */
   lastDelivery = -1;
 
@@ -268,7 +273,8 @@ export class Network {
 
   /**
    * Process the earliest event. Returns the id of a flit delivered into its destination core
-   * by this event (its `time` is the delivery cycle), or -1 if the event moved a flit on.
+   * by this event (its `time` is the delivery cycle; possibly ahead of the event's time, see
+   * `horizon`), or -1 if the event moved a flit on.
    */
   step(): number {
     const f = this.heap[0] as number;
@@ -325,8 +331,17 @@ export class Network {
       this.port[f] = inPort;
       this.at[f] = next;
     }
-    // The flit's key only grows: re-place it from the root.
-    this.siftRoot(f, this.k1(f), this.k2(f));
+    // Early delivery: a flit ejected at `dep` before every core's next issue cycle (`horizon`) can
+    // be written now; no instruction that could see the difference runs before dep + 1, and
+    // deliveries commute (OR into axon words, exact integer adds into accumulators).
+    const early = out === OUT_EJECT && dep < this.horizon;
+    if (early) {
+      this.pop();
+      if (dep > this.lastDelivery) this.lastDelivery = dep;
+    } else {
+      // The flit's key only grows: re-place it from the root.
+      this.siftRoot(f, this.k1(f), this.k2(f));
+    }
     if (fromPort === PORT_LOCAL || fromPort === PORT_HOST) {
       // It left its source's injection queue: the next one of that source enters the heap.
       const q = (this.src[f] as number) + 1;
@@ -334,6 +349,6 @@ export class Network {
       if (nx === -1) this.qActive[q] = 0;
       else this.push(nx);
     }
-    return -1;
+    return early ? f : -1;
   }
 }
