@@ -25,9 +25,20 @@ export type Stage = (typeof STAGES)[number];
 export interface CompileOptions {
   /** Names the model in error messages (usually the file path). */
   file?: string;
-  /** 'snake' only: do not fall back to striping when snake placement runs out of cores. */
-  strategy?: 'auto' | 'snake';
+  /**
+   * Mapping strategy (default 'spread'):
+   * - 'spread': every layer cut into about as many parts as the chip has cores (word-aligned neuron
+   *   ranges, output rows, output channel groups) and each phase's parts dealt round-robin over all
+   *   cores, for the lowest latency per step; falls back to 'pack' when the spread does not fit.
+   * - 'pack': the fewest chunks that fit, packed onto as few cores as possible along the snake
+   *   (locality, fewest cores); when the cores run out, big layers are striped over all cores.
+   * - 'snake': 'pack' without the striping fallback.
+   */
+  strategy?: Strategy;
 }
+
+export const STRATEGIES = ['spread', 'pack'] as const;
+export type Strategy = (typeof STRATEGIES)[number] | 'snake';
 
 export interface CompileStages {
   validate: CheckedModel;
@@ -37,6 +48,8 @@ export interface CompileStages {
   route: Routed;
   codegen: Scheduled;
   emit: BwcContainer;
+  /** The strategy that produced the binary ('pack' when 'spread' did not fit). */
+  strategy: Strategy;
 }
 
 /** Run every pass, keeping each pass's output. */
@@ -44,6 +57,21 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   const file = opts.file ?? m.name;
   const validate = validateModel(m, chip, file);
   const lower = lowerModel(validate, file);
+  const strategy = opts.strategy ?? 'spread';
+  if (strategy === 'spread' && coreCount(chip) > 1) {
+    try {
+      const partition = partitionModel(lower, file, { spread: coreCount(chip) });
+      const place = placeModel(partition, file, 'spread');
+      const route = routeModel(place, file);
+      const codegen = generateCode(route, file);
+      const emit = emitContainer(codegen);
+      return { validate, lower, partition, place, route, codegen, emit, strategy: 'spread' };
+    } catch (e) {
+      if (!(e instanceof BwsnnError)) throw e;
+      // Spreading needs more of each core (kernels once per chunk, more routing lists and code):
+      // pack instead.
+    }
+  }
   // First try: fewest chunks, snake placement (locality). If the chip runs out of cores, spread
   // every layer over all cores (at least one chunk per core, striped placement) to balance
   // neurons against synapse memory; report the first error if that does not fit either.
@@ -52,7 +80,7 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   try {
     place = placeModel(partition, file, 'snake');
   } catch (e) {
-    if (!(e instanceof BwsnnError) || opts.strategy === 'snake') throw e;
+    if (!(e instanceof BwsnnError) || strategy === 'snake') throw e;
     try {
       partition = partitionModel(lower, file, { minChunks: coreCount(chip) });
       place = placeModel(partition, file, 'stripe');
@@ -63,10 +91,13 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   const route = routeModel(place, file);
   const codegen = generateCode(route, file);
   const emit = emitContainer(codegen);
-  return { validate, lower, partition, place, route, codegen, emit };
+  return { validate, lower, partition, place, route, codegen, emit, strategy: strategy === 'spread' ? 'pack' : strategy };
 }
 
 export function compileModel(m: IntModel, chip: ChipConfig, opts: CompileOptions = {}): { container: BwcContainer; report: CompileReport } {
   const st = compileStages(m, chip, opts);
-  return { container: st.emit, report: buildReport(st.codegen) };
+  const report = buildReport(st.codegen);
+  report.strategy = st.strategy;
+  if ((opts.strategy ?? 'spread') === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
+  return { container: st.emit, report };
 }

@@ -121,10 +121,27 @@ export interface PartitionOptions {
    * min(units, minChunks) chunks (used to spread big layers over all cores).
    */
   minChunks?: number;
+  /**
+   * Spread strategy: cut every layer into about this many parts (the chip's cores), flat layers by
+   * word-aligned neuron ranges, [C, H, W] layers by output rows and, when there are fewer rows than
+   * parts, by output channel groups. A layer whose parts do not fit this way (or that needs partial
+   * sums) falls back to the fewest chunks that fit, cut into at least `spread` chunks.
+   */
+  spread?: number;
+}
+
+/** Spread chunk size of a flat layer: a multiple of 64, or a power of two below 64, so chunks never straddle a word more than needed. */
+export function alignedChunk(units: number, parts: number): number {
+  const s = Math.ceil(units / Math.max(1, parts));
+  if (s >= WORD) return Math.ceil(s / WORD) * WORD;
+  let p = 1;
+  while (p < s) p *= 2;
+  return p;
 }
 
 export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, opts: PartitionOptions = {}): Partitioned {
-  const minChunksAll = opts.minChunks ?? 1;
+  const spread = opts.spread ?? 0;
+  const minChunksAll = Math.max(opts.minChunks ?? 1, spread);
   const chip = lm.checked.chip;
   const srcs = lm.checked.sources;
   const tasks: Task[] = [];
@@ -160,7 +177,44 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
     return G >= 1 ? G : undefined;
   };
 
+  /** Spread layer l over about `spread` parts; false (nothing added) when its parts do not fit. */
+  const spreadLayer = (l: LoweredLayer): boolean => {
+    const all = (cs: [number, number][], c0: number, c1: number): boolean => cs.every(([a, b]) => fits(chunkNeed(l, srcs, a, b, c0, c1), chip));
+    const plan: { c0: number; c1: number; cs: [number, number][] }[] = [];
+    if (l.geometry === 'flat') {
+      const s = alignedChunk(l.units, spread);
+      const cs: [number, number][] = [];
+      for (let u = 0; u < l.units; u += s) cs.push([u, Math.min(l.units, u + s)]);
+      if (!all(cs, 0, 1)) return false;
+      plan.push({ c0: 0, c1: 1, cs });
+    } else {
+      // Rows first; channel groups only when there are fewer rows than parts.
+      let groups: [number, number][] = [[0, l.C]];
+      const ng = l.H >= spread ? 1 : Math.min(l.C, Math.floor(spread / l.H));
+      if (ng > 1) {
+        const G = chooseGroupSize(l, Math.ceil(l.C / ng));
+        if (G !== undefined && G < l.C) groups = groupsOf(l.C, G);
+      }
+      const k = Math.min(l.H, Math.max(1, Math.round(spread / groups.length)));
+      for (const [c0, c1] of groups) {
+        const cs = chunks(l.H, k);
+        if (!all(cs, c0, c1)) return false;
+        plan.push({ c0, c1, cs });
+      }
+    }
+    groupSize.set(l.name, plan[0]!.c1 - plan[0]!.c0);
+    for (const { c0, c1, cs } of plan) {
+      for (const [u0, u1] of cs) {
+        const need = chunkNeed(l, srcs, u0, u1, c0, c1);
+        const parts = l.synapses.map((s) => fullPart(s, srcs[s.source]!, u0, u1, c0, c1));
+        add({ layer: l.name, role: 'owner', owner: tasks.length, u0, u1, c0, c1, neurons: need.neurons, parts, sramWords: need.sram });
+      }
+    }
+    return true;
+  };
+
   for (const l of lm.layers) {
+    if (spread > 1 && spreadLayer(l)) continue;
     const whole = chunkNeed(l, srcs, 0, l.units);
     const big = 8 * whole.neurons > chip.neuronsPerCore || 8 * whole.sram > synapseWords(chip);
     const minChunks = big ? minChunksAll : 1;

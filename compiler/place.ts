@@ -31,7 +31,12 @@ function mib(words: number): string {
   return b >= 1 << 20 ? `${(b / (1 << 20)).toFixed(2)} MiB` : b >= 1024 ? `${(b / 1024).toFixed(1)} KiB` : `${b} B`;
 }
 
-export type PlaceStrategy = 'snake' | 'stripe';
+/**
+ * snake: pack greedily along the snake; stripe: chunk i of each layer on core i (snake order);
+ * spread: the tasks of each phase (layer depth) round-robin over all cores in snake order, so that
+ * every phase's work is shared by every core (layers of the same depth share cores).
+ */
+export type PlaceStrategy = 'snake' | 'stripe' | 'spread';
 
 export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, strategy: PlaceStrategy = 'snake'): Placed {
   const chip = p.lowered.checked.chip;
@@ -45,6 +50,7 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
   const placed: PlacedTask[] = new Array(p.tasks.length);
   let ci = -1; // snake: the last opened core
   const seq = new Map<string, number>(); // stripe: chunks of each layer placed so far
+  const phaseSeq = new Map<number, number>(); // spread: tasks of each depth placed so far
 
   const regionsOf = (t: Task): { key: string; part: Part; src: SourceInfo; recurrent: boolean; words: number }[] => {
     const l = layers.get(t.layer)!;
@@ -94,6 +100,11 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
         // Every core is open: first fit (locality gives way to fitting at all).
         for (let k = 0; k < n && target < 0; k++) if (fitsOn(k)) target = k;
       }
+    } else if (strategy === 'spread') {
+      const d = layers.get(t.layer)!.depth;
+      const i = phaseSeq.get(d) ?? 0;
+      phaseSeq.set(d, i + 1);
+      for (let k = 0; k < n && target < 0; k++) if (fitsOn((i + k) % n)) target = (i + k) % n;
     } else {
       const i = seq.get(t.layer) ?? 0;
       seq.set(t.layer, i + 1);

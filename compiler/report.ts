@@ -46,6 +46,8 @@ export interface CompileReport {
   coresUsed: number;
   coresTotal: number;
   phases: number;
+  /** Mapping strategy that produced the binary (compiler/index.ts), when known. */
+  strategy?: string;
   capacity: { neurons: number; synapseWords: number; axonLines: number; instrMemWords: number; routeEntries: number };
   cores: CoreUsage[];
   layers: LayerReport[];
@@ -184,7 +186,7 @@ const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`;
 /** The human-readable report (`--report`). */
 export function formatReport(r: CompileReport): string {
   const out: string[] = [];
-  out.push(`model ${r.model} on chip ${r.chip}: ${r.coresUsed} of ${r.coresTotal} cores, ${r.phases} phases per time step, T = ${r.timesteps}`);
+  out.push(`model ${r.model} on chip ${r.chip}: ${r.coresUsed} of ${r.coresTotal} cores, ${r.phases} phases per time step, T = ${r.timesteps}${r.strategy ? `, strategy ${r.strategy}` : ''}`);
   out.push('');
   out.push('layers:');
   out.push('  name                 kind     shape            depth  F  tasks helpers synapses      weight bits  SRAM words  popcount words/step');

@@ -8,7 +8,7 @@ import { writeContainer, validateContainer } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
-import { compileStages, STAGES, type Stage } from '../../compiler/index.js';
+import { compileStages, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
 import { dumpStage } from '../../compiler/dump.js';
 import { foldGraph } from '../../models/fold.js';
 import { loadModel } from '../../models/format.js';
@@ -85,6 +85,7 @@ export function register(program: Command): void {
     .argument('<model>', 'model file (.bwsnn, or .nir imported on the fly)')
     .requiredOption('-o, --output <file>', 'output binary (.bwc)')
     .option('--chip <file>', `chip config JSON (fields of isa/chip.ts; missing ones default) or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
+    .option('--strategy <s>', `mapping: spread (every layer over all cores, lowest latency) or pack (fewest cores)`, 'spread')
     .option('--report', 'print the compile report (utilization per core, synapses, F per layer, cycle bound and measured cycles)')
     .option('--json', 'print the compile report as JSON')
     .option('--dump-ir <stage>', `print one pass's output (${STAGES.join(', ')})`)
@@ -102,6 +103,10 @@ export function register(program: Command): void {
         throw new BwsnnError(`--dump-ir: unknown stage ${JSON.stringify(stage)} (one of ${STAGES.join(', ')})`, 2);
       }
       if (stage !== undefined && opts.json) throw new BwsnnError('--dump-ir and --json both print to stdout: use one of them', 2);
+      if (!(STRATEGIES as readonly string[]).includes(opts.strategy)) {
+        throw new BwsnnError(`--strategy: expected one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(opts.strategy)}`, 2);
+      }
+      const strategy = opts.strategy as Strategy;
       const chip = loadChip(opts.chip);
       checkOutputPath(opts.output);
       let g: Graph;
@@ -120,13 +125,15 @@ export function register(program: Command): void {
       }
       const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
       const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
-      const st = compileStages(m, chip, { file });
+      const st = compileStages(m, chip, { file, strategy });
       validateContainer(st.emit, opts.output);
       const bytes = writeContainer(st.emit, opts.output);
       writeAtomic(opts.output, bytes);
       if (stage !== undefined) process.stdout.write(dumpStage(st, stage));
       if (opts.report || opts.json) {
         const report = buildReport(st.codegen);
+        report.strategy = st.strategy;
+        if (strategy === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
         if (opts.measure) await measure(report, st.emit, opts.output, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
         if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

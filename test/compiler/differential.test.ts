@@ -1,7 +1,7 @@
 /**
  * Differential tests: the compiled binary, run by the functional interpreter (test stand-in of the
  * simulator, strict about phases), reproduces the reference executor's spikes of every layer and
- * its readout, bit for bit, for random integer models on several chip configs, including tiny ones
+ * its readout, bit for bit, for random integer models on several chip configs and both mapping strategies (spread, pack), including tiny ones
  * that force partitioning by output and by fan-in (partial sums).
  */
 import { describe, expect, it } from 'vitest';
@@ -9,15 +9,15 @@ import fc from 'fast-check';
 import type { ChipConfig } from '../../isa/chip.js';
 import { CHIPS } from './helpers/chips.js';
 import { BwsnnError } from '../../isa/errors.js';
-import { compileModel, compileStages } from '../../compiler/index.js';
+import { compileModel, compileStages, STRATEGIES, type Strategy } from '../../compiler/index.js';
 import type { IntModel } from '../../models/intmodel.js';
 import { funcSim } from './helpers/funcsim.js';
 import { randomIntModel, randomSample } from './helpers/gen.js';
 import { reference } from './helpers/ref.js';
 
 
-export function expectSame(m: IntModel, chip: ChipConfig, input: Float32Array): void {
-  const { container } = compileModel(m, chip);
+export function expectSame(m: IntModel, chip: ChipConfig, input: Float32Array, strategy: Strategy = 'spread'): void {
+  const { container } = compileModel(m, chip, { strategy });
   const got = funcSim(container, input);
   const want = reference(m, input);
   for (const l of m.layers) {
@@ -40,13 +40,14 @@ describe('simulate(compile(m)) == reference(m)', () => {
       let multiTask = 0;
       let convs = 0;
       let channelGroups = 0;
+      let spreadWider = 0;
       fc.assert(
         fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.boolean(), (seed, perStep) => {
           const m = randomIntModel(seed, { membraneBits: chip.membraneBits });
           if (chip.membraneBits < 16) for (const l of m.layers) l.bias.forEach((b, i) => (l.bias[i] = Math.max(-100, Math.min(100, b))));
           let st;
           try {
-            st = compileStages(m, chip);
+            st = compileStages(m, chip, { strategy: 'pack' });
           } catch (e) {
             if (isFit(e)) return;
             throw e;
@@ -56,11 +57,16 @@ describe('simulate(compile(m)) == reference(m)', () => {
           channelGroups += st.partition.tasks.filter((t) => t.c0 > 0).length;
           helpers += st.partition.tasks.filter((t) => t.role === 'helper').length;
           multiTask += st.partition.tasks.length > m.layers.length ? 1 : 0;
-          expectSame(m, chip, randomSample(m, seed, perStep));
+          const spread = compileStages(m, chip, { strategy: 'spread' });
+          if (spread.place.cores.length > st.place.cores.length) spreadWider++;
+          const x = randomSample(m, seed, perStep);
+          for (const strategy of STRATEGIES) expectSame(m, chip, x, strategy);
         }),
         { numRuns: 30, seed: 4242 + name.length },
       );
       expect(compiled).toBeGreaterThan(5);
+      // Spreading uses more cores than packing on most models.
+      expect(spreadWider).toBeGreaterThan(compiled / 2);
       if (name === 'tinyFanIn' || name === 'tinyConvFanIn') expect(helpers).toBeGreaterThan(0);
       if (name !== 'tinyFanIn' && name !== 'tinyNeurons') expect(convs).toBeGreaterThan(0);
       if (name === 'tinyNeurons') expect(multiTask).toBeGreaterThan(0);

@@ -18,6 +18,7 @@ import type { IntModel } from '../../models/intmodel.js';
 import { conv, dense, layer, rng, weights } from './helpers/gen.js';
 import { expectSimEqualsRef } from './helpers/simcheck.js';
 
+const PACK = { strategy: 'pack' as const };
 const BIN = { kind: 'binary' as const, threshold: 0.5 };
 
 function mlp2(): IntModel {
@@ -35,7 +36,7 @@ function mlp2(): IntModel {
 describe('codegen', () => {
   it('2-layer MLP on one core: the expected program, routes, maps and synapse image', () => {
     const m = mlp2();
-    const st = compileStages(m, DEFAULT_CHIP);
+    const st = compileStages(m, DEFAULT_CHIP, PACK);
     expect(st.codegen.phases).toEqual([
       { depth: 1, stage: 'all' },
       { depth: 2, stage: 'all' },
@@ -113,7 +114,7 @@ describe('partition', () => {
       ...mlp2(),
       layers: [layer(r, 'h0', 'if', [100], [dense(r, 'in', 100, 100, false)]), layer(r, 'out', 'readout', [3], [dense(r, 'h0', 100, 3, false)])],
     };
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     expect(st.partition.tasks.filter((t) => t.layer === 'h0').map((t) => [t.u0, t.u1])).toEqual([
       [0, 25],
       [25, 50],
@@ -133,7 +134,7 @@ describe('partition', () => {
       layers: [layer(r, 'c0', 'if', [4, 8, 8], [conv(r, 'in', [2, 8, 8], 4, 3, 1, 1, false)]), layer(r, 'out', 'readout', [2], [dense(r, 'c0', 256, 2, false)])],
       readout: 'out',
     };
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     const tasks = st.partition.tasks.filter((t) => t.layer === 'c0');
     expect(tasks.map((t) => [t.u0, t.u1, t.parts[0]!.lo, t.parts[0]!.hi])).toEqual([
       [0, 2, 0, 3],
@@ -159,7 +160,7 @@ describe('partition', () => {
       layers: [layer(r, 'h', 'if', [4], [dense(r, 'in', 300, 4, false)]), layer(r, 'out', 'readout', [2], [dense(r, 'h', 4, 2, false)])],
       readout: 'out',
     };
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     const h = st.partition.tasks.filter((t) => t.layer === 'h');
     expect(h.map((t) => [t.role, t.parts[0]!.lo, t.parts[0]!.hi])).toEqual([
       ['owner', 0, 64],
@@ -191,7 +192,7 @@ describe('partition', () => {
       layers: [layer(r, 'c0', 'if', [4, 6, 6], [conv(r, 'in', [2, 6, 6], 4, 3, 1, 1, false)]), layer(r, 'out', 'readout', [5], [dense(r, 'c0', 144, 5, false)])],
       readout: 'out',
     };
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     const out = st.partition.tasks.filter((t) => t.layer === 'out');
     expect(out.map((t) => [t.role, t.parts[0]!.lo, t.parts[0]!.hi])).toEqual([
       ['owner', 0, 2],
@@ -200,7 +201,7 @@ describe('partition', () => {
     ]);
     const ownerCore = st.place.placed[out[0]!.id]!.core;
     expect(st.codegen.programs[ownerCore]!.some((i) => i.op === 'INTEG')).toBe(true);
-    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, chip, new Float32Array(72).map((_, i) => ((i * 5 + seed * 3) % 7) / 6));
+    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, chip, new Float32Array(72).map((_, i) => ((i * 5 + seed * 3) % 7) / 6), true, 'pack');
   });
 
   it('splits a conv layer by kernel rows when its input rows do not fit the axon buffer, and runs bit-exact', () => {
@@ -221,7 +222,7 @@ describe('partition', () => {
       };
     };
     const m = mk(6, 1);
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     const c0 = st.partition.tasks.filter((t) => t.layer === 'c0');
     expect(c0.filter((t) => t.u0 === 0).map((t) => [t.role, t.u1, t.parts[0]!.k0, t.parts[0]!.k1, t.parts[0]!.lo, t.parts[0]!.hi])).toEqual([
       ['owner', 2, 0, 1, -1, 1],
@@ -233,7 +234,7 @@ describe('partition', () => {
     for (const mm of [m, mk(7, 2)]) {
       for (let seed = 0; seed < 3; seed++) {
         const n = mm.input.shape.reduce((a, b) => a * b, 1);
-        expectSimEqualsRef(mm, chip, new Float32Array(n).map((_, i) => ((i * 3 + seed * 5) % 7) / 6));
+        expectSimEqualsRef(mm, chip, new Float32Array(n).map((_, i) => ((i * 3 + seed * 5) % 7) / 6), true, 'pack');
       }
     }
   });
@@ -249,7 +250,7 @@ describe('partition', () => {
       layers: [layer(r, 'h', 'if', [2], [dense(r, 'in', 200, 2, false, 1)]), layer(r, 'out', 'readout', [2], [dense(r, 'h', 2, 2, false)])],
       readout: 'out',
     };
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     const helper = st.partition.tasks.find((t) => t.role === 'helper')!;
     const ps = st.route.psums[helper.id]![0]!;
     expect(ps.acc).toBe(1);
@@ -275,7 +276,7 @@ describe('place and route', () => {
       layers: [...names.map((n, i) => layer(r, n, 'if', [64], [dense(r, i ? names[i - 1]! : 'in', 64, 64, false)])), layer(r, 'out', 'readout', [4], [dense(r, 'f', 64, 4, false)])],
       readout: 'out',
     };
-    const { report } = compileModel(m, chip);
+    const { report } = compileModel(m, chip, PACK);
     expect(report.cores.map((c) => [c.core, c.layers.join()])).toEqual([
       [0, 'a'],
       [1, 'b'],
@@ -305,7 +306,7 @@ describe('place and route', () => {
       ],
       readout: 'out',
     };
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     expect(st.place.cores.map((c) => [c.core, c.tasks.map((t) => st.partition.tasks[t]!.layer)])).toEqual([
       [0, ['h0']],
       [1, ['h1']],
@@ -337,7 +338,7 @@ describe('place and route', () => {
       ...mlp2(),
       layers: [layer(r, 'h0', 'if', [100], [dense(r, 'in', 100, 100, false)]), layer(r, 'out', 'readout', [3], [dense(r, 'h0', 100, 3, false)])],
     };
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     const chunks = st.partition.tasks.filter((t) => t.layer === 'h0').map((t) => [t.u0, t.u1]);
     expect(chunks).toEqual([
       [0, 34],
@@ -375,7 +376,7 @@ describe('channel groups', () => {
       readout: 'out',
     };
     const chip = parseChipConfig({ neuronsPerCore: 300 });
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     const groups = (name: string): number[][] => [...new Set(st.partition.tasks.filter((t) => t.layer === name).map((t) => `${t.c0},${t.c1}`))].map((x) => x.split(',').map(Number));
     expect(groups('a')).toEqual([
       [0, 65],
@@ -391,7 +392,7 @@ describe('channel groups', () => {
     expect(st.partition.tasks.find((t) => t.layer === 'a')!.sramWords).toBe(65 * 9);
     for (let seed = 0; seed < 3; seed++) {
       const x = new Float32Array(48).map((_, i) => ((i * 7 + seed * 13) % 5) / 4);
-      expectSimEqualsRef(m, chip, x);
+      expectSimEqualsRef(m, chip, x, true, 'pack');
     }
   });
 });
@@ -414,14 +415,14 @@ describe('channel-shifted shortcut regions', () => {
       readout: 'out',
     };
     const chip = parseChipConfig({ meshX: 8, meshY: 8, neuronsPerCore: 40 });
-    const st = compileStages(m, chip);
+    const st = compileStages(m, chip, PACK);
     for (const name of ['a', 'b', 'c']) {
       expect([...new Set(st.partition.tasks.filter((t) => t.layer === name).map((t) => `${t.c0}-${t.c1}`))]).toEqual(['0-10', '10-20']);
     }
     const shifted = st.place.cores.flatMap((c) => c.regions.filter((x) => x.ch));
     expect(shifted.length).toBeGreaterThan(0);
     expect(shifted.every((x) => x.ch![0] === 10 && x.ch![1] === 20 && x.cw === 1)).toBe(true);
-    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, chip, new Float32Array(48).map((_, i) => ((i * 5 + seed * 7) % 9) / 8));
+    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, chip, new Float32Array(48).map((_, i) => ((i * 5 + seed * 7) % 9) / 8), true, 'pack');
   });
 });
 
@@ -442,23 +443,23 @@ describe('conv weights are stored once', () => {
     // 70 channels -> cw = 2 words per position (58 padding bits each).
     const kernelWords = 8 * 3 * 3 * 2;
     for (const chip of [DEFAULT_CHIP, parseChipConfig({ meshX: 8, meshY: 8, neuronsPerCore: 200 })]) {
-      const st = compileStages(m, chip);
+      const st = compileStages(m, chip, PACK);
       const tasks = st.partition.tasks.filter((t) => t.layer === 'c0');
       for (const t of tasks) expect(t.sramWords).toBe(kernelWords);
-      const { report } = compileModel(m, chip);
+      const { report } = compileModel(m, chip, PACK);
       expect(report.layers[0]!.synapseWords).toBe(kernelWords * tasks.length);
       expect(report.layers[0]!.weightBits).toBe(8 * 70 * 9);
     }
     // Multi-bit weights: wq planes per kernel.
     const m3: IntModel = { ...m, layers: [{ ...m.layers[0]!, synapses: [{ ...m.layers[0]!.synapses[0]!, op: { ...(m.layers[0]!.synapses[0]!.op as object), weights: weights(r, 8 * 70 * 9, 'sint', 3) } as never }] }, m.layers[1]!] };
-    expect(compileStages(m3, DEFAULT_CHIP).partition.tasks[0]!.sramWords).toBe(kernelWords * 3);
+    expect(compileStages(m3, DEFAULT_CHIP, PACK).partition.tasks[0]!.sramWords).toBe(kernelWords * 3);
   });
 });
 
 describe('validation and fit errors', () => {
   const bad = (m: IntModel, re: RegExp, chip = DEFAULT_CHIP): void => {
-    expect(() => compileModel(m, chip, { file: 'model.bwsnn' })).toThrowError(BwsnnError);
-    expect(() => compileModel(m, chip, { file: 'model.bwsnn' })).toThrowError(re);
+    expect(() => compileModel(m, chip, { file: 'model.bwsnn', strategy: 'pack' })).toThrowError(BwsnnError);
+    expect(() => compileModel(m, chip, { file: 'model.bwsnn', strategy: 'pack' })).toThrowError(re);
   };
   it('refuses width mismatches and values that do not fit', () => {
     bad({ ...mlp2(), membraneBits: 12 }, /model.bwsnn: model was folded for membraneBits = 12 but chip "bw-core-4x4" has membraneBits = 16/);
@@ -498,5 +499,79 @@ describe('validation and fit errors', () => {
     bad(cv, /layer conv3: one output row of one channel with partial sums \(half a core per kernel row\) needs 8 neurons, a core has neuronsPerCore = 4/, parseChipConfig({ neuronsPerCore: 4 }));
     bad(cv, /layer conv3: one output row of one channel .* needs 48 bytes of synapses \(6 words\), a core has synapseSramBytes = 40/, parseChipConfig({ synapseSramBytes: 40 }));
     bad(mlp2(), /core 0 needs 11 instruction words, chip has instrMemWords = 8 \(raise instrMemWords\)/, parseChipConfig({ instrMemWords: 8 }));
+  });
+});
+
+describe('spread strategy', () => {
+  it('cuts every layer into word-aligned parts over all cores, one part per core and phase', () => {
+    const r = rng(5);
+    const m: IntModel = {
+      name: 'spread-mlp',
+      timesteps: 2,
+      input: { name: 'in', shape: [100], encoding: BIN },
+      membraneBits: 16,
+      layers: [
+        layer(r, 'h1', 'if', [512], [dense(r, 'in', 100, 512, false)]),
+        layer(r, 'h2', 'if', [200], [dense(r, 'h1', 512, 200, false)]),
+        layer(r, 'out', 'readout', [10], [dense(r, 'h2', 200, 10, false)]),
+      ],
+      readout: 'out',
+    };
+    const st = compileStages(m, DEFAULT_CHIP, { strategy: 'spread' });
+    expect(st.strategy).toBe('spread');
+    const ranges = (name: string) => st.partition.tasks.filter((t) => t.layer === name).map((t) => [t.u0, t.u1]);
+    // 512 / 16 = 32 per core; 200 / 16 -> 13 -> 16 (a power of two below 64); 10 -> 1.
+    expect(ranges('h1')).toEqual(Array.from({ length: 16 }, (_, i) => [32 * i, 32 * i + 32]));
+    expect(ranges('h2')).toEqual(Array.from({ length: 13 }, (_, i) => [16 * i, Math.min(200, 16 * i + 16)]));
+    expect(ranges('out')).toEqual(Array.from({ length: 10 }, (_, i) => [i, i + 1]));
+    expect(st.place.cores.length).toBe(16);
+    for (const name of ['h1', 'h2', 'out']) {
+      const cores = st.partition.tasks.filter((t) => t.layer === name).map((t) => st.place.placed[t.id]!.core);
+      expect(new Set(cores).size, name).toBe(cores.length);
+    }
+    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, DEFAULT_CHIP, new Float32Array(100).map((_, i) => ((i * 7 + seed * 3) % 5) / 4));
+  });
+
+  it('cuts a conv layer with fewer rows than cores into channel groups too', () => {
+    const r = rng(6);
+    const m: IntModel = {
+      name: 'spread-conv',
+      timesteps: 2,
+      input: { name: 'in', shape: [2, 6, 6], encoding: BIN },
+      membraneBits: 16,
+      layers: [
+        layer(r, 'c1', 'if', [8, 6, 6], [conv(r, 'in', [2, 6, 6], 8, 3, 1, 1, false)]),
+        layer(r, 'c2', 'if', [8, 6, 6], [conv(r, 'c1', [8, 6, 6], 8, 3, 1, 1, false), { source: 'c1', recurrent: false, acc: 1, op: { kind: 'identity' } }]),
+        layer(r, 'out', 'readout', [4], [dense(r, 'c2', 288, 4, false)]),
+      ],
+      readout: 'out',
+    };
+    const st = compileStages(m, DEFAULT_CHIP, { strategy: 'spread' });
+    const c1 = st.partition.tasks.filter((t) => t.layer === 'c1');
+    // 6 rows < 16 cores: floor(16 / 6) = 2 groups of 4 channels, 6 one-row chunks each.
+    expect(c1.map((t) => [t.c0, t.c1, t.u0, t.u1])).toEqual([0, 4].flatMap((c) => Array.from({ length: 6 }, (_, y) => [c, c + 4, y, y + 1])));
+    expect(st.partition.tasks.filter((t) => t.layer === 'c2').length).toBe(12);
+    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, DEFAULT_CHIP, new Float32Array(72).map((_, i) => ((i * 5 + seed * 3) % 7) / 6));
+  });
+
+  it('falls back to pack when the spread does not fit, and lowers the simulated cycles per step when it does', () => {
+    const r = rng(7);
+    const m: IntModel = {
+      name: 'spread-cycles',
+      timesteps: 2,
+      input: { name: 'in', shape: [256], encoding: BIN },
+      membraneBits: 16,
+      layers: [layer(r, 'h', 'if', [256], [dense(r, 'in', 256, 256, false)]), layer(r, 'out', 'readout', [4], [dense(r, 'h', 256, 4, false)])],
+      readout: 'out',
+    };
+    const x = new Float32Array(256).fill(1);
+    const spread = expectSimEqualsRef(m, DEFAULT_CHIP, x, true, 'spread').cycles;
+    const pack = expectSimEqualsRef(m, DEFAULT_CHIP, x, true, 'pack').cycles;
+    expect(spread).toBeLessThan(pack);
+    // One routing entry per core cannot multicast h to both cores: packed onto one core instead, with a note.
+    const small = parseChipConfig({ name: 'one-route', meshX: 2, meshY: 1, routeEntries: 1 });
+    const { report } = compileModel(m, small);
+    expect(report.strategy).toBe('pack');
+    expect(report.notes.join()).toMatch(/spread did not fit/);
   });
 });

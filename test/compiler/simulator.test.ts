@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BwsnnError } from '../../isa/errors.js';
-import { compileModel } from '../../compiler/index.js';
+import { compileModel, STRATEGIES } from '../../compiler/index.js';
 import { expectSimEqualsRef } from './helpers/simcheck.js';
 import { CHIPS } from './helpers/chips.js';
 import { randomIntModel, randomSample } from './helpers/gen.js';
@@ -26,7 +26,8 @@ describe('simulator(compile(m)) == runReference(m)', () => {
             throw e;
           }
           compiled++;
-          expectSimEqualsRef(m, chip, randomSample(m, seed, perStep));
+          const x = randomSample(m, seed, perStep);
+          for (const strategy of STRATEGIES) expectSimEqualsRef(m, chip, x, true, strategy);
         }),
         { numRuns: 20, seed: 777 + name.length },
       );

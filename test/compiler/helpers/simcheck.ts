@@ -2,13 +2,13 @@
 import { expect } from 'vitest';
 import type { ChipConfig } from '../../../isa/chip.js';
 import { readContainer, validateContainer, writeContainer } from '../../../isa/container.js';
-import { compileModel } from '../../../compiler/index.js';
+import { compileModel, type Strategy } from '../../../compiler/index.js';
 import type { IntModel } from '../../../models/intmodel.js';
 import { runReference } from '../../../models/int-exec.js';
 import { simulateSync } from '../../../simulator/index.js';
 
-export function expectSimEqualsRef(m: IntModel, chip: ChipConfig, input: Float32Array, roundTrip = true): { cycles: number } {
-  const { container } = compileModel(m, chip);
+export function expectSimEqualsRef(m: IntModel, chip: ChipConfig, input: Float32Array, roundTrip = true, strategy: Strategy = 'spread'): { cycles: number } {
+  const { container } = compileModel(m, chip, { strategy });
   validateContainer(container, 'compiled.bwc');
   const c = roundTrip ? readContainer(writeContainer(container), 'compiled.bwc') : container;
   const size = m.input.shape.reduce((a, b) => a * b, 1);
