@@ -1,29 +1,72 @@
 /**
- * Every model of models/zoo/ (*.bwsnn, produced by the training engineer) folds, compiles onto the
- * default chip and runs bit-exact against the reference on a few inputs. Skipped while the zoo is
- * empty.
+ * Every model of models/zoo/ (*.bwsnn with its card *.json naming the data set) folds, compiles
+ * onto the default chip with both mapping strategies and runs bit-exact against the reference on
+ * real test-split samples (models/data loadDataset + encodeDataset): every layer's spike trains and
+ * the readout on the first samples, and the same predictions (hence accuracy) on a few hundred.
+ * Skipped while the zoo is empty.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
+import { compileModel, STRATEGIES } from '../../compiler/index.js';
 import { foldGraph } from '../../models/fold.js';
 import { loadModel } from '../../models/format.js';
-import { randomInput } from '../../models/random-graph.js';
+import { runReference } from '../../models/int-exec.js';
+import { DATASETS, loadDataset, type DatasetName } from '../../models/data/index.js';
+import { encodeDataset } from '../../models/data/inputs.js';
 import type { IntModel } from '../../models/intmodel.js';
+import { simulateSync } from '../../simulator/index.js';
 import { conv, dense, layer, randomSample, rng } from './helpers/gen.js';
 import { expectSimEqualsRef } from './helpers/simcheck.js';
 
 const ZOO = 'models/zoo';
 const files = existsSync(ZOO) ? readdirSync(ZOO).filter((f) => f.endsWith('.bwsnn')) : [];
+/** Samples compared spike for spike, and samples whose predictions (accuracy) are compared. */
+const PROBED = 24;
+const ACCURACY = 300;
 
-describe.skipIf(files.length === 0)('zoo models: simulator(compile(m)) == runReference(m)', () => {
+function datasetOf(f: string): DatasetName {
+  const card = JSON.parse(readFileSync(join(ZOO, f.replace(/\.bwsnn$/, '.json')), 'utf8')) as { dataset?: string };
+  const d = card.dataset as DatasetName;
+  if (!DATASETS.includes(d)) throw new Error(`${f}: card names no known data set (${String(card.dataset)})`);
+  return d;
+}
+
+describe.skipIf(files.length === 0)('zoo models on real test samples: simulator(compile(m)) == runReference(m)', () => {
   for (const f of files) {
     it(f, () => {
       const g = loadModel(join(ZOO, f));
       const m = foldGraph(g, { membraneBits: DEFAULT_CHIP.membraneBits, thresholdBits: DEFAULT_CHIP.thresholdBits, biasBits: DEFAULT_CHIP.biasBits });
-      for (let s = 1; s <= 3; s++) expectSimEqualsRef(m, DEFAULT_CHIP, randomInput(g, s));
-    });
+      const ds = loadDataset(datasetOf(f), 'test');
+      const inp = encodeDataset(ds, g);
+      const n = Math.min(ACCURACY, inp.count);
+      const L = inp.sampleLength;
+      const want = Array.from({ length: n }, (_, i) => runReference(m, inp.data.subarray(i * L, (i + 1) * L)));
+      let refCorrect = 0;
+      for (let i = 0; i < n; i++) if (want[i]!.prediction === ds.labels[i]) refCorrect++;
+      for (const strategy of STRATEGIES) {
+        const { container, report } = compileModel(m, DEFAULT_CHIP, { strategy });
+        expect(report.strategy).toBe(strategy);
+        const probed = simulateSync(container, { count: PROBED, data: inp.data.subarray(0, PROBED * L) }, { probes: true });
+        for (let i = 0; i < PROBED; i++) {
+          const got = probed.inferences[i]!;
+          for (const l of m.layers) {
+            if (l.kind === 'if') expect(got.spikes?.[l.name], `${strategy}: sample ${i}: spikes of ${l.name}`).toEqual(want[i]!.spikes[l.name]);
+          }
+          expect(got.readout, `${strategy}: sample ${i}: readout`).toEqual(want[i]!.readout);
+        }
+        const all = simulateSync(container, { count: n, data: inp.data.subarray(0, n * L) }, {});
+        let correct = 0;
+        for (let i = 0; i < n; i++) {
+          expect(all.inferences[i]!.prediction, `${strategy}: sample ${i}: prediction`).toBe(want[i]!.prediction);
+          if (all.inferences[i]!.prediction === ds.labels[i]) correct++;
+        }
+        expect(correct).toBe(refCorrect);
+      }
+      // A trained model is far above chance on its own test split.
+      expect(refCorrect / n).toBeGreaterThan(0.5);
+    }, 60_000);
   }
 });
 
