@@ -79,9 +79,9 @@ export function mlpGraph(widths: number[], timesteps: number, seed = 7): Graph {
   return { name: `mlp-${widths.join('-')}`, timesteps, nodes };
 }
 
-async function throughput(name: string, g: Graph, chip: ChipConfig, data: { count: number; data: Float32Array; labels?: Uint8Array }, n: number, target?: number): Promise<ThroughputRow> {
+async function throughput(name: string, g: Graph, chip: ChipConfig, data: { count: number; data: Float32Array; labels?: Uint8Array }, n: number, strategy: 'pack' | 'spread', target?: number): Promise<ThroughputRow> {
   const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits });
-  const { container } = compileModel(m, chip, { file: name });
+  const { container } = compileModel(m, chip, { file: name, strategy });
   const inputs = { count: n, data: data.data.subarray(0, n * (data.data.length / data.count)) };
   const labels = data.labels?.subarray(0, n);
   const run = async (workers: number) => {
@@ -90,8 +90,9 @@ async function throughput(name: string, g: Graph, chip: ChipConfig, data: { coun
     const seconds = now() - t0;
     return { r, seconds };
   };
-  // Warm up (JIT, worker module loading is part of every measured run on purpose).
+  // Warm up: JIT, and the persistent worker pool is started before the measured runs.
   await run(1);
+  await run(2);
   const s1 = await run(1);
   const s2 = await run(2);
   const size = inputs.data.length / n;
@@ -105,7 +106,7 @@ async function throughput(name: string, g: Graph, chip: ChipConfig, data: { coun
   const simCorrect = labels ? s1.r.inferences.filter((inf, i) => inf.prediction === labels[i]).length : 0;
   const sops = s1.r.counts.sops;
   const row: ThroughputRow = {
-    model: name,
+    model: `${name} (${strategy})`,
     timesteps: g.timesteps,
     inferences: n,
     cores: container.cores.length,
@@ -129,7 +130,7 @@ function fmt(x: number, d = 0): string {
 
 async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1';
-  const N = Number(process.env.BENCH_N ?? (quick ? 500 : 4000));
+  const N = Number(process.env.BENCH_N ?? (quick ? 500 : 2000));
   const machine = {
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
@@ -145,7 +146,9 @@ async function main(): Promise<void> {
   const mlp = mlpGraph([784, 256, 256, 256, 10], 4);
   const mlpN = Math.min(N, mnist.count);
   const mlpIn = encodeDataset(mnist, mlp);
-  rows.push(await throughput(mlp.name, mlp, DEFAULT_CHIP, { count: mlpIn.count, data: mlpIn.data }, mlpN, 10_000));
+  for (const strategy of ['pack', 'spread'] as const) {
+    rows.push(await throughput(mlp.name, mlp, DEFAULT_CHIP, { count: mlpIn.count, data: mlpIn.data }, mlpN, strategy, 10_000));
+  }
 
   // 1b. Every zoo model on its test split.
   const zooDir = join(root, 'models', 'zoo');
@@ -156,14 +159,16 @@ async function main(): Promise<void> {
     const ds = loadDataset(dsName, 'test');
     const enc = encodeDataset(ds, g);
     const n = Math.min(N, ds.count);
-    rows.push(await throughput(basename(f, '.bwsnn'), g, DEFAULT_CHIP, { count: enc.count, data: enc.data, labels: ds.labels }, n));
+    for (const strategy of ['pack', 'spread'] as const) {
+      rows.push(await throughput(basename(f, '.bwsnn'), g, DEFAULT_CHIP, { count: enc.count, data: enc.data, labels: ds.labels }, n, strategy));
+    }
   }
 
   console.log('\nSimulator throughput (cycle-accurate, with energy accounting) vs the float executor (1 thread), same inferences');
-  console.log('model                         T  cores  sim 1w inf/s  sim 2w inf/s  float inf/s  2w/float  bin. SOP/s (2w)  cycles/inf  energy/inf');
+  console.log('model                                  T  cores  sim 1w inf/s  sim 2w inf/s  float inf/s  2w/float  bin. SOP/s (2w)  cycles/inf  energy/inf');
   for (const r of rows) {
     console.log(
-      `${r.model.padEnd(28)} ${String(r.timesteps).padStart(2)}  ${String(r.cores).padStart(5)}  ${fmt(r.sim1.perSecond).padStart(12)}  ${fmt(r.sim2.perSecond).padStart(12)}  ${fmt(r.float1.perSecond).padStart(11)}  ${fmt(r.ratio2VsFloat, 1).padStart(7)}x  ${r.sim2.sopsPerSecond.toExponential(2).padStart(15)}  ${fmt(r.cyclesPerInference).padStart(10)}  ${(r.energyPerInferenceJ * 1e9).toFixed(2).padStart(7)} nJ` +
+      `${r.model.padEnd(37)} ${String(r.timesteps).padStart(2)}  ${String(r.cores).padStart(5)}  ${fmt(r.sim1.perSecond).padStart(12)}  ${fmt(r.sim2.perSecond).padStart(12)}  ${fmt(r.float1.perSecond).padStart(11)}  ${fmt(r.ratio2VsFloat, 1).padStart(7)}x  ${r.sim2.sopsPerSecond.toExponential(2).padStart(15)}  ${fmt(r.cyclesPerInference).padStart(10)}  ${(r.energyPerInferenceJ * 1e9).toFixed(2).padStart(7)} nJ` +
         (r.target ? `   target ${fmt(r.target.perSecond)} inf/s with 2 workers: ${r.target.met ? 'met' : 'NOT met'}` : ''),
     );
   }
