@@ -18,6 +18,8 @@ import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/
 import { simulate, type SimInputs, type SimResult } from '../../simulator/simulate.js';
 import { parseNeuronRanges, toChromeTrace, toVcd } from '../../simulator/trace.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
+import { runReportData } from '../energy/analysis.js';
+import { renderHtmlReport } from '../report/html.js';
 
 const fmtShape = (s: readonly number[]): string => `(${s.join(', ')})`;
 
@@ -120,7 +122,8 @@ export function register(program: Command): void {
     .option('--vcd-neurons <list>', 'spike lines for the VCD: core:from-to,... (e.g. 0:0-15,1:3)')
     .option('--trace <file>', 'write a Chrome/Perfetto trace (JSON) of one inference')
     .option('--trace-sample <i>', 'which inference to trace', '0')
-    .option('--json', 'print JSON instead of text');
+    .option('--json', 'print JSON instead of text')
+    .option('--html <file>', 'write a self-contained HTML report (energy breakdown, mesh heat maps, spikes per layer per step, cycles per step)');
   cmd.action(async (binPath, opts) => {
     const usage = (msg: string): never => cmd.error(`error: ${msg}`, { exitCode: 2 });
     if ((opts.data === undefined) === (opts.input === undefined)) usage('give exactly one of --data or --input');
@@ -145,6 +148,7 @@ export function register(program: Command): void {
     // Check outputs before the (long) run.
     if (opts.vcd) checkOutputPath(opts.vcd);
     if (opts.trace) checkOutputPath(opts.trace);
+    if (opts.html) checkOutputPath(opts.html);
 
     const container = readContainer(readInput(binPath), binPath);
     let chip: ChipConfig | undefined;
@@ -203,10 +207,22 @@ export function register(program: Command): void {
       workers,
       energy: table,
       trace: wantTrace ? { sample: traceSample, neurons } : undefined,
+      // The HTML report charts spikes per layer per step: record the probes for it.
+      probes: opts.html !== undefined,
     });
     const wall = (performance.now() - t0) / 1000;
     if (opts.vcd && r.trace) writeAtomic(opts.vcd, toVcd(r.trace, container.chip));
     if (opts.trace && r.trace) writeAtomic(opts.trace, toChromeTrace(r.trace, container.chip));
+    if (opts.html) {
+      const summary = [
+        ...(r.accuracy !== undefined ? [{ label: 'accuracy', value: `${(100 * r.accuracy).toFixed(2)}% (${r.correct}/${r.count})` }] : []),
+        { label: 'cycles per inference (mean)', value: r.cycles.mean.toFixed(1) },
+        { label: 'latency per inference (mean)', value: secs(r.latency.mean) },
+        { label: 'energy per inference (mean)', value: eng(r.energy.total) },
+        { label: 'synaptic operations per inference', value: r.counts.sops.toFixed(1) },
+      ];
+      writeAtomic(opts.html, renderHtmlReport(runReportData(`bwsnn run: ${r.model}`, [`${binPath} on chip ${r.chip}`, `${r.count} inferences of ${source}`], summary, r, container)));
+    }
     process.stdout.write(opts.json ? jsonOf(r, source) : report(r, source, wall));
   });
 }

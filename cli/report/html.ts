@@ -113,7 +113,7 @@ function meshHeatmaps(mesh: NonNullable<ReportData['mesh']>): string {
           const t = v / max;
           cells +=
             `<rect class="cell" x="${x * cell}" y="${y * cell}" width="${cell - 2}" height="${cell - 2}" fill="${heatColor(t)}"><title>core ${core} (${x},${y}): ${v.toLocaleString('en-US')} ${escapeHtml(m.unit)}</title></rect>` +
-            `<text x="${x * cell + cell / 2 - 1}" y="${y * cell + cell / 2 + 4}" text-anchor="middle" fill="${t > 0.55 ? '#fff' : '#222'}">${core}</text>`;
+            `<text x="${x * cell + cell / 2 - 1}" y="${y * cell + cell / 2 + 4}" text-anchor="middle" style="fill:${t > 0.55 ? '#fff' : '#222'}">${core}</text>`;
         }
       }
       return `<figure><svg class="chart heat" width="${mesh.meshX * cell}" height="${mesh.meshY * cell}" role="img" aria-label="${escapeHtml(m.name)}">${cells}</svg><figcaption>${escapeHtml(m.name)} (max ${max.toLocaleString('en-US')} ${escapeHtml(m.unit)})</figcaption></figure>`;
