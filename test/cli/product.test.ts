@@ -141,6 +141,23 @@ describe('bwsnn energy', () => {
   });
 });
 
+describe('bwsnn run --html', () => {
+  it('writes the visual report with spikes per layer per step and the mesh heat maps', async () => {
+    const f = fixture();
+    const bin = join(dir, 'm.bwc');
+    expect(await run('compile', f.model, '-o', bin, '--no-measure')).toBe(0);
+    const html = join(dir, 'run.html');
+    expect(await run('run', bin, '--input', f.input, '--labels', f.labels, '--html', html)).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    for (const h of ['Energy per inference by component', 'Mesh (', 'Spikes per layer per time step', 'Cycles per time step']) expect(page).toContain(h);
+    // one bar per (layer, step) of the spiking layers: T = 3 steps
+    const layers = f.graph.nodes.filter((x) => x.op === 'if' || x.op === 'lif').length;
+    const spikeSection = page.slice(page.indexOf('Spikes per layer per time step'), page.indexOf('Cycles per time step'));
+    expect((spikeSection.match(/<rect class="bar"/g) ?? []).length).toBe(layers * 3);
+    expect(await run('run', bin, '--input', f.input, '--html', dir)).toBe(1);
+  });
+});
+
 describe('bwsnn sweep and merge', () => {
   it('sweeps, shards, merges, and refuses shards that do not add up', async () => {
     const f = fixture(6);
