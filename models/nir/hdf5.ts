@@ -50,13 +50,26 @@ export function isHdf5(bytes: Uint8Array): boolean {
   return false;
 }
 
+/** Set once the wasm module itself failed (a trap or abort, not an HDF5 error): it may be unusable. */
+let faulted = false;
+
+/** True when the HDF5 wasm module trapped or aborted in a read (its state may be inconsistent). */
+export function hdf5Faulted(): boolean {
+  return faulted;
+}
+
 let counter = 0;
 function tmpName(): string {
   counter += 1;
   return `/bwsnn-nir-${process.pid}-${counter}.h5`;
 }
 
-/** Read a whole HDF5 file into a tree. Throws BwsnnError naming `file` for anything unreadable. */
+/**
+ * Read a whole HDF5 file into a tree. Throws BwsnnError naming `file` for anything unreadable.
+ * Unprotected: a file with deliberately corrupted metadata can make the HDF5 library loop forever
+ * here, which cannot be interrupted in-process; `readHdf5TreeAsync` (hdf5-async.ts) runs this in a
+ * worker thread with a timeout and is what the CLI uses.
+ */
 export function readHdf5Tree(bytes: Uint8Array, file: string): H5Group {
   if (!isHdf5(bytes)) throw new BwsnnError(`${file}: not an HDF5 file (no HDF5 signature), expected a NIR graph`);
   const name = tmpName();
@@ -73,6 +86,7 @@ export function readHdf5Tree(bytes: Uint8Array, file: string): H5Group {
     return readGroup(f, '/', file);
   } catch (e) {
     if (e instanceof BwsnnError) throw e;
+    if ((e as Error)?.name === 'RuntimeError' || /abort/i.test(String((e as Error)?.message ?? e))) faulted = true;
     throw new BwsnnError(`${file}: not a readable HDF5 file (truncated or corrupt: ${hdf5Reason(String((e as Error)?.message ?? e))})`);
   } finally {
     h5module.deactivate_throwing_error_handler();
