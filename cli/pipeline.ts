@@ -67,7 +67,7 @@ export async function loadGraphAny(file: string, nir?: NirCliOptions): Promise<G
   if (/\.nir$/i.test(file)) {
     const m = await import('../models/nir/index.js');
     const o = nir ?? { timesteps: '4', inputEncoding: 'binary:0.5', weightBits: '8', dt: '1e-4' };
-    return m.loadNirAsGraph(file, {
+    return m.loadNirAsGraphAsync(file, {
       timesteps: parseNumberOption('--timesteps', o.timesteps),
       inputEncoding: parseInputEncoding(o.inputEncoding),
       weightBits: parseNumberOption('--weight-bits', o.weightBits),

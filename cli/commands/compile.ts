@@ -112,7 +112,7 @@ export function register(program: Command): void {
       let g: Graph;
       if (/\.nir$/i.test(file)) {
         const nir = await import('../../models/nir/index.js');
-        g = nir.loadNirAsGraph(file, {
+        g = await nir.loadNirAsGraphAsync(file, {
           timesteps: parseNumberOption('--timesteps', opts.timesteps),
           inputEncoding: parseInputEncoding(opts.inputEncoding),
           weightBits: parseNumberOption('--weight-bits', opts.weightBits),

@@ -30,7 +30,7 @@ export function register(program: Command): void {
       checkOutputPath(opts.output);
       const bytes = readInput(file);
       const nir = await import('../../models/nir/index.js');
-      const { graph, summary } = nir.importNirWithSummary(bytes, file, {
+      const { graph, summary } = await nir.importNirWithSummaryAsync(bytes, file, {
         timesteps,
         dt,
         weightBits,
