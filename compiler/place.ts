@@ -50,7 +50,8 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
   const placed: PlacedTask[] = new Array(p.tasks.length);
   let ci = -1; // snake: the last opened core
   const seq = new Map<string, number>(); // stripe: chunks of each layer placed so far
-  const phaseSeq = new Map<number, number>(); // spread: tasks of each depth placed so far
+  const phaseSeq = new Map<number, number>(); // spread: next core (index) of each depth
+  let placedSoFar = 0;
 
   const regionsOf = (t: Task): { key: string; part: Part; src: SourceInfo; recurrent: boolean; words: number }[] => {
     const l = layers.get(t.layer)!;
@@ -102,7 +103,9 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
       }
     } else if (strategy === 'spread') {
       const d = layers.get(t.layer)!.depth;
-      const i = phaseSeq.get(d) ?? 0;
+      // Each depth starts where the previous tasks ended: phases are spread over every core, and
+      // successive layers also fill different cores when a layer has fewer parts than the chip cores.
+      const i = phaseSeq.get(d) ?? placedSoFar;
       phaseSeq.set(d, i + 1);
       for (let k = 0; k < n && target < 0; k++) if (fitsOn((i + k) % n)) target = (i + k) % n;
     } else {
@@ -140,6 +143,7 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
     c.neurons += t.neurons;
     c.tasks.push(t.id);
     placed[t.id] = pt;
+    placedSoFar++;
   }
   return { partitioned: p, cores: cores.filter((c) => c.tasks.length > 0), placed };
 }

@@ -575,3 +575,34 @@ describe('spread strategy', () => {
     expect(report.notes.join()).toMatch(/spread did not fit/);
   });
 });
+
+describe('spread strategy on wide layers', () => {
+  it('cuts channel groups of whole words (64 channels) when a layer has 64 or more, bit-exact', () => {
+    const r = rng(8);
+    const m: IntModel = {
+      name: 'spread-wide',
+      timesteps: 2,
+      input: { name: 'in', shape: [3, 4, 4], encoding: BIN },
+      membraneBits: 16,
+      layers: [
+        layer(r, 'c1', 'if', [128, 2, 2], [conv(r, 'in', [3, 4, 4], 128, 3, 2, 1, false)]),
+        layer(r, 'c2', 'if', [128, 2, 2], [conv(r, 'c1', [128, 2, 2], 128, 3, 1, 1, false), { source: 'c1', recurrent: false, acc: 1, op: { kind: 'identity' } }]),
+        layer(r, 'out', 'readout', [3], [dense(r, 'c2', 512, 3, false)]),
+      ],
+      readout: 'out',
+    };
+    for (const l of m.layers) l.theta.forEach((t, i) => (l.theta[i] = Math.max(1, Math.round(t / 4))));
+    const st = compileStages(m, DEFAULT_CHIP, { strategy: 'spread' });
+    expect(st.strategy).toBe('spread');
+    // 2 rows < 16 cores: min(128 / 64, floor(16 / 2)) = 2 groups of 64 channels, 2 one-row chunks each.
+    for (const name of ['c1', 'c2']) {
+      expect(st.partition.tasks.filter((t) => t.layer === name).map((t) => [t.c0, t.c1, t.u0, t.u1])).toEqual([
+        [0, 64, 0, 1], [0, 64, 1, 2], [64, 128, 0, 1], [64, 128, 1, 2],
+      ]);
+    }
+    // Depths start where the previous depth ended: c1 on cores 0..3 of the snake, c2 on 4..7.
+    const order = snakeOrder(DEFAULT_CHIP);
+    expect(st.partition.tasks.filter((t) => t.layer === 'c2').map((t) => st.place.placed[t.id]!.core)).toEqual(order.slice(4, 8));
+    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, DEFAULT_CHIP, new Float32Array(48).map((_, i) => ((i * 5 + seed * 3) % 7) / 6));
+  });
+});
