@@ -9,7 +9,7 @@
  *   position-major one). The owner task computes slice 0 of synapse 0, fires and sends; one
  *   helper task per other (synapse, slice) accumulates its partial sums and PSUMs them to the owner.
  */
-import { synapseWords, type ChipConfig } from '../isa/chip.js';
+import { synapseWords, wordsPerCycle, type ChipConfig } from '../isa/chip.js';
 import { BwsnnError } from '../isa/errors.js';
 import type { LoweredLayer, LoweredModel, LoweredSynapse, Part, Partitioned, SourceInfo, Task } from './ir.js';
 
@@ -133,6 +133,23 @@ export interface PartitionOptions {
 /** Spread: a flat part holds at least this many neurons (16 measured 2% slower on both zoo models than 1: their 10-neuron readouts gain from 10 parts). */
 export const SPREAD_MIN_FLAT = 1;
 
+/**
+ * Spread: a part should do at least this many cycles of popcount work (every axon word non-zero);
+ * a smaller part costs more in SEND flits and barrier waits than it saves. See docs/compiler.md.
+ */
+export const SPREAD_MIN_CYCLES = 32;
+
+/** Popcount words per step of a whole layer with every axon word non-zero (conv windows counted with padding). */
+export function layerOps(l: LoweredLayer, srcs: Record<string, SourceInfo>): number {
+  let ops = 0;
+  for (const s of l.synapses) {
+    const src = srcs[s.source]!;
+    if (s.op.kind === 'dense') ops += l.neurons * s.wq * s.ap * planeWords(src, 0, src.units);
+    else if (s.op.kind === 'conv') ops += l.H * l.W * s.op.kernelWords * s.ap * l.C * s.wq;
+  }
+  return ops;
+}
+
 /** Spread chunk size of a flat layer: a multiple of 64, or a power of two below 64, so chunks never straddle a word more than needed. */
 export function alignedChunk(units: number, parts: number): number {
   const s = Math.max(Math.ceil(units / Math.max(1, parts)), Math.min(units, SPREAD_MIN_FLAT));
@@ -143,8 +160,8 @@ export function alignedChunk(units: number, parts: number): number {
 }
 
 export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, opts: PartitionOptions = {}): Partitioned {
-  const spread = opts.spread ?? 0;
-  const minChunksAll = Math.max(opts.minChunks ?? 1, spread);
+  const spreadMax = opts.spread ?? 0;
+  const minChunksAll = Math.max(opts.minChunks ?? 1, spreadMax);
   const chip = lm.checked.chip;
   const srcs = lm.checked.sources;
   const tasks: Task[] = [];
@@ -182,6 +199,7 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
 
   /** Spread layer l over about `spread` parts; false (nothing added) when its parts do not fit. */
   const spreadLayer = (l: LoweredLayer): boolean => {
+    const spread = Math.min(spreadMax, Math.max(1, Math.floor(layerOps(l, srcs) / (wordsPerCycle(chip) * SPREAD_MIN_CYCLES))));
     const all = (cs: [number, number][], c0: number, c1: number): boolean => cs.every(([a, b]) => fits(chunkNeed(l, srcs, a, b, c0, c1), chip));
     const plan: { c0: number; c1: number; cs: [number, number][] }[] = [];
     if (l.geometry === 'flat') {
@@ -219,7 +237,7 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
   };
 
   for (const l of lm.layers) {
-    if (spread > 1 && spreadLayer(l)) continue;
+    if (spreadMax > 1 && spreadLayer(l)) continue;
     const whole = chunkNeed(l, srcs, 0, l.units);
     const big = 8 * whole.neurons > chip.neuronsPerCore || 8 * whole.sram > synapseWords(chip);
     const minChunks = big ? minChunksAll : 1;

@@ -126,6 +126,31 @@ describe('bwsnn compile', () => {
     expect(existsSync(o2)).toBe(false);
   });
 
+  it('--strategy spread (default) spreads over more cores and fewer cycles than pack; exit 2 on an unknown strategy', async () => {
+    const m = model();
+    const o = join(dir, 'm.bwc');
+    const report = async (...extra: string[]): Promise<CompileReport> => {
+      out.length = 0;
+      expect(await run('compile', m, '-o', o, '--json', ...extra)).toBe(0);
+      return JSON.parse(out.join('')) as CompileReport;
+    };
+    const def = await report();
+    const spread = await report('--strategy', 'spread');
+    const pack = await report('--strategy', 'pack');
+    expect(def.strategy).toBe('spread');
+    expect(spread.strategy).toBe('spread');
+    expect(pack.strategy).toBe('pack');
+    expect(spread.coresUsed).toBeGreaterThan(pack.coresUsed);
+    expect(spread.measured[1]!.cyclesPerStep).toBeLessThan(pack.measured[1]!.cyclesPerStep);
+    out.length = 0;
+    expect(await run('compile', m, '-o', o, '--report', '--no-measure', '--strategy', 'pack')).toBe(0);
+    expect(out.join('')).toMatch(/^model .* strategy pack$/m);
+    err.length = 0;
+    expect(await run('compile', m, '-o', join(dir, 'x.bwc'), '--strategy', 'fast')).toBe(2);
+    expect(err.join('')).toMatch(/--strategy: expected one of spread, pack, got "fast"/);
+    expect(existsSync(join(dir, 'x.bwc'))).toBe(false);
+  });
+
   const SINABS = '../shared/nir-samples/cnn_sinabs.nir';
   it.skipIf(!existsSync(SINABS))('compiles cnn_sinabs.nir onto the default chip', async () => {
     const o = join(dir, 'cnn.bwc');

@@ -508,10 +508,10 @@ describe('spread strategy', () => {
     const m: IntModel = {
       name: 'spread-mlp',
       timesteps: 2,
-      input: { name: 'in', shape: [100], encoding: BIN },
+      input: { name: 'in', shape: [784], encoding: BIN },
       membraneBits: 16,
       layers: [
-        layer(r, 'h1', 'if', [512], [dense(r, 'in', 100, 512, false)]),
+        layer(r, 'h1', 'if', [512], [dense(r, 'in', 784, 512, false)]),
         layer(r, 'h2', 'if', [200], [dense(r, 'h1', 512, 200, false)]),
         layer(r, 'out', 'readout', [10], [dense(r, 'h2', 200, 10, false)]),
       ],
@@ -520,16 +520,18 @@ describe('spread strategy', () => {
     const st = compileStages(m, DEFAULT_CHIP, { strategy: 'spread' });
     expect(st.strategy).toBe('spread');
     const ranges = (name: string) => st.partition.tasks.filter((t) => t.layer === name).map((t) => [t.u0, t.u1]);
-    // 512 / 16 = 32 per core; 200 / 16 -> 13 -> 16 (a power of two below 64); 10 -> 1.
+    // Parts: min(16 cores, popcount words / (4 words per cycle x SPREAD_MIN_CYCLES = 32)).
+    // h1: 512 x 13 words = 6656 -> 16 parts of 32. h2: 200 x 8 = 1600 -> 12 parts -> ceil(200/12) = 17
+    // -> 32 (a multiple of 64 or a power of two) -> 7 parts. out: 10 x 4 = 40 -> one part.
     expect(ranges('h1')).toEqual(Array.from({ length: 16 }, (_, i) => [32 * i, 32 * i + 32]));
-    expect(ranges('h2')).toEqual(Array.from({ length: 13 }, (_, i) => [16 * i, Math.min(200, 16 * i + 16)]));
-    expect(ranges('out')).toEqual(Array.from({ length: 10 }, (_, i) => [i, i + 1]));
+    expect(ranges('h2')).toEqual(Array.from({ length: 7 }, (_, i) => [32 * i, Math.min(200, 32 * i + 32)]));
+    expect(ranges('out')).toEqual([[0, 10]]);
     expect(st.place.cores.length).toBe(16);
     for (const name of ['h1', 'h2', 'out']) {
       const cores = st.partition.tasks.filter((t) => t.layer === name).map((t) => st.place.placed[t.id]!.core);
       expect(new Set(cores).size, name).toBe(cores.length);
     }
-    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, DEFAULT_CHIP, new Float32Array(100).map((_, i) => ((i * 7 + seed * 3) % 5) / 4));
+    for (let seed = 0; seed < 3; seed++) expectSimEqualsRef(m, DEFAULT_CHIP, new Float32Array(784).map((_, i) => ((i * 7 + seed * 3) % 5) / 4));
   });
 
   it('cuts a conv layer with fewer rows than cores into channel groups too', () => {
@@ -561,15 +563,20 @@ describe('spread strategy', () => {
       timesteps: 2,
       input: { name: 'in', shape: [256], encoding: BIN },
       membraneBits: 16,
-      layers: [layer(r, 'h', 'if', [256], [dense(r, 'in', 256, 256, false)]), layer(r, 'out', 'readout', [4], [dense(r, 'h', 256, 4, false)])],
+      layers: [
+        layer(r, 'h', 'if', [256], [dense(r, 'in', 256, 256, false)]),
+        layer(r, 'h2', 'if', [256], [dense(r, 'h', 256, 256, false)]),
+        layer(r, 'out', 'readout', [4], [dense(r, 'h2', 256, 4, false)]),
+      ],
       readout: 'out',
     };
     const x = new Float32Array(256).fill(1);
     const spread = expectSimEqualsRef(m, DEFAULT_CHIP, x, true, 'spread').cycles;
     const pack = expectSimEqualsRef(m, DEFAULT_CHIP, x, true, 'pack').cycles;
     expect(spread).toBeLessThan(pack);
-    // One routing entry per core cannot multicast h to both cores: packed onto one core instead, with a note.
-    const small = parseChipConfig({ name: 'one-route', meshX: 2, meshY: 1, routeEntries: 1 });
+    // Two routing entries per core cannot hold h's multicast to both halves of h2 and h2's list to out:
+    // packed onto one core instead (one list for h, one for h2), with a note.
+    const small = parseChipConfig({ name: 'two-routes', meshX: 2, meshY: 1, routeEntries: 2 });
     const { report } = compileModel(m, small);
     expect(report.strategy).toBe('pack');
     expect(report.notes.join()).toMatch(/spread did not fit/);
