@@ -12,7 +12,7 @@
  * inferences, for a smoke run), BENCH_OUT (results file).
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { cpus, totalmem, platform, release, arch } from 'node:os';
+import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeAtomic } from '../cli/io.js';
@@ -40,7 +40,8 @@ interface ThroughputRow {
   inferences: number;
   cores: number;
   accuracy: number | null;
-  sim1: { seconds: number; perSecond: number; sopsPerSecond: number };
+  /** 1 worker runs in this thread: its CPU time per inference does not depend on the machine's load. */
+  sim1: { seconds: number; perSecond: number; sopsPerSecond: number; cpuMicrosPerInference: number };
   sim2: { seconds: number; perSecond: number; sopsPerSecond: number };
   float1: { seconds: number; perSecond: number };
   /** sim (2 workers) inferences/s over float executor inferences/s. */
@@ -62,9 +63,11 @@ async function throughput(name: string, g: Graph, chip: ChipConfig, data: { coun
   const labels = data.labels?.subarray(0, n);
   const run = async (workers: number) => {
     const t0 = now();
+    const c0 = process.cpuUsage();
     const r = await simulate(container as BwcContainer, inputs, { workers, file: name });
     const seconds = now() - t0;
-    return { r, seconds };
+    const cpu = process.cpuUsage(c0);
+    return { r, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
   };
   // Warm up: JIT, and the persistent worker pool is started before the measured runs.
   await run(1);
@@ -87,7 +90,7 @@ async function throughput(name: string, g: Graph, chip: ChipConfig, data: { coun
     inferences: n,
     cores: container.cores.length,
     accuracy: labels ? simCorrect / n : null,
-    sim1: { seconds: s1.seconds, perSecond: n / s1.seconds, sopsPerSecond: (sops * n) / s1.seconds },
+    sim1: { seconds: s1.seconds, perSecond: n / s1.seconds, sopsPerSecond: (sops * n) / s1.seconds, cpuMicrosPerInference: (1e6 * s1.cpuSeconds) / n },
     sim2: { seconds: s2.seconds, perSecond: n / s2.seconds, sopsPerSecond: (sops * n) / s2.seconds },
     float1: { seconds: floatSeconds, perSecond: n / floatSeconds },
     ratio1VsFloat: floatSeconds / s1.seconds,
@@ -114,6 +117,7 @@ async function main(): Promise<void> {
     platform: `${platform()} ${release()} ${arch()}`,
     node: process.version,
   };
+  const loadBefore = loadavg();
   console.log(`bwsnn bench: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}; ${N} inferences per measurement`);
   const rows: ThroughputRow[] = [];
 
@@ -141,10 +145,10 @@ async function main(): Promise<void> {
   }
 
   console.log('\nSimulator throughput (cycle-accurate, with energy accounting) vs the float executor (1 thread), same inferences');
-  console.log('model                                  T  cores  sim 1w inf/s  sim 2w inf/s  float inf/s  2w/float  bin. SOP/s (2w)  cycles/inf  energy/inf');
+  console.log('model                                  T  cores  sim 1w inf/s  CPU us/inf  sim 2w inf/s  float inf/s  2w/float  bin. SOP/s (2w)  cycles/inf  energy/inf');
   for (const r of rows) {
     console.log(
-      `${r.model.padEnd(37)} ${String(r.timesteps).padStart(2)}  ${String(r.cores).padStart(5)}  ${fmt(r.sim1.perSecond).padStart(12)}  ${fmt(r.sim2.perSecond).padStart(12)}  ${fmt(r.float1.perSecond).padStart(11)}  ${fmt(r.ratio2VsFloat, 1).padStart(7)}x  ${r.sim2.sopsPerSecond.toExponential(2).padStart(15)}  ${fmt(r.cyclesPerInference).padStart(10)}  ${(r.energyPerInferenceJ * 1e9).toFixed(2).padStart(7)} nJ` +
+      `${r.model.padEnd(37)} ${String(r.timesteps).padStart(2)}  ${String(r.cores).padStart(5)}  ${fmt(r.sim1.perSecond).padStart(12)}  ${fmt(r.sim1.cpuMicrosPerInference).padStart(10)}  ${fmt(r.sim2.perSecond).padStart(12)}  ${fmt(r.float1.perSecond).padStart(11)}  ${fmt(r.ratio2VsFloat, 1).padStart(7)}x  ${r.sim2.sopsPerSecond.toExponential(2).padStart(15)}  ${fmt(r.cyclesPerInference).padStart(10)}  ${(r.energyPerInferenceJ * 1e9).toFixed(2).padStart(7)} nJ` +
         (r.target ? `   target ${fmt(r.target.perSecond)} inf/s with 2 workers: ${r.target.met ? 'met' : 'NOT met'}` : ''),
     );
   }
@@ -178,7 +182,9 @@ async function main(): Promise<void> {
 
   const out = process.env.BENCH_OUT ?? join(root, 'bench', 'results', `bench-${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeAtomic(out, `${JSON.stringify({ date: new Date().toISOString(), machine, inferencesPerMeasurement: N, throughput: rows, compile }, null, 2)}\n`);
+  const loadAfter = loadavg();
+  console.log(`load average (1, 5, 15 min): before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (2 workers only beat 1 when a second CPU is free)`);
+  writeAtomic(out, `${JSON.stringify({ date: new Date().toISOString(), machine, load: { before: loadBefore, after: loadAfter }, inferencesPerMeasurement: N, throughput: rows, compile }, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
 }
 
