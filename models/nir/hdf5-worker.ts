@@ -6,11 +6,16 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { BwsnnError } from '../../isa/errors.js';
-import { hdf5Faulted, readHdf5Tree } from './hdf5.js';
 import type { Hdf5WorkerReply, Hdf5WorkerRequest } from './hdf5-async.js';
 
 const port = parentPort;
 if (port === null) throw new Error('models/nir/hdf5-worker.js must run as a worker thread');
+
+// The wasm runtime prints its own lines (e.g. "Aborted(...)") to stderr, through a console.error
+// bound when it loads: in this worker they are dropped (set before the module is loaded, hence the
+// dynamic import); every failure reaches the caller as one BwsnnError message.
+process.stderr.write = (): boolean => true;
+const { hdf5Faulted, readHdf5Tree } = await import('./hdf5.js');
 
 port.on('message', (req: Hdf5WorkerRequest) => {
   let reply: Hdf5WorkerReply;
