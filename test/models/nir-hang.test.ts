@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BwsnnError } from '../../isa/errors.js';
 import { importNirAsync, readHdf5TreeAsync } from '../../models/nir/index.js';
+import { hdf5ReadTimeout } from '../../models/nir/hdf5-async.js';
 import { chain, f32, input, nirBytes, output, vec } from './nir/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bwsnn-nir-hang-'));
@@ -72,6 +73,25 @@ describe.skipIf(!existsSync(SAMPLE))('a NIR file whose HDF5 metadata makes h5was
     expect(r.status).toBe(0);
     expect(existsSync(out)).toBe(true);
     expect(r.ms).toBeLessThan(15_000);
+  });
+});
+
+describe('the read timeout', () => {
+  it('is the option, else $BWSNN_NIR_TIMEOUT_MS, else 20 s; bad values are usage errors', () => {
+    const saved = process.env.BWSNN_NIR_TIMEOUT_MS;
+    try {
+      delete process.env.BWSNN_NIR_TIMEOUT_MS;
+      expect(hdf5ReadTimeout()).toBe(20_000);
+      process.env.BWSNN_NIR_TIMEOUT_MS = '1500';
+      expect(hdf5ReadTimeout()).toBe(1500);
+      expect(hdf5ReadTimeout({ timeoutMs: 300 })).toBe(300);
+      process.env.BWSNN_NIR_TIMEOUT_MS = 'soon';
+      expect(() => hdf5ReadTimeout()).toThrow(/BWSNN_NIR_TIMEOUT_MS: expected a positive number of milliseconds, got "soon"/);
+      expect(() => hdf5ReadTimeout({ timeoutMs: 0 })).toThrow(BwsnnError);
+    } finally {
+      if (saved === undefined) delete process.env.BWSNN_NIR_TIMEOUT_MS;
+      else process.env.BWSNN_NIR_TIMEOUT_MS = saved;
+    }
   });
 });
 
