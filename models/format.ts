@@ -6,7 +6,7 @@
  * Reading checks the header against a per-op schema (unknown, missing or mistyped fields are
  * refused with their field path), then validates the graph.
  */
-import { readInput, writeAtomic } from '../cli/io.js';
+import { readInput, writeAtomic } from '../isa/io.js';
 import { BwsnnError } from '../isa/errors.js';
 import type { Graph, GraphNode, NodeOp } from './graph.js';
 import { NODE_OPS, validateGraph } from './validate.js';
