@@ -10,7 +10,7 @@
  */
 
 /** Unsigned LEB128. */
-function leb(x: number): number[] {
+export function leb(x: number): number[] {
   const out: number[] = [];
   do {
     let b = x & 0x7f;
@@ -21,7 +21,7 @@ function leb(x: number): number[] {
   return out;
 }
 
-const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
+export const section = (id: number, body: number[]): number[] => [id, ...leb(body.length), ...body];
 
 // Opcodes.
 const BLOCK = 0x02, LOOP = 0x03, END = 0x0b, BR = 0x0c, BR_IF = 0x0d, VOID = 0x40;
@@ -58,7 +58,7 @@ const body: number[] = [
   END,
 ];
 
-const str = (s: string): number[] => [...leb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+export const str = (s: string): number[] => [...leb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
 const BYTES = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
@@ -70,12 +70,12 @@ const BYTES = new Uint8Array([
 ]);
 
 /** The part of the WebAssembly JS API used here (the project's TS libs do not declare it). */
-interface WasmApi {
+export interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Memory: new (d: { initial: number; maximum: number }) => { buffer: ArrayBuffer };
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
-const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+export const WASM = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let mod: object | undefined | null;
 

@@ -207,7 +207,13 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   if (fire && p.complex[rn + n] === p.complex[rn]) {
     // No leak, no flags: soft reset, membrane memory.
     a.n = n;
-    a.spikes = fireSimple(v, acc0, acc1, out, g0, g1, useBias ? bias : undefined, theta, rn, n, vmin, vmax);
+    const fs = cs.fire;
+    if (fs !== undefined && vmin >= -2147483648 && vmax <= 2147483647) {
+      // The WebAssembly kernel over the state's own memory (fire-wasm.ts): the same f64 arithmetic.
+      a.spikes = fs.fire(rn, n, useBias !== 0, vmin, vmax);
+      acc0.fill(0, rn, rn + n);
+      acc1.fill(0, rn, rn + n);
+    } else a.spikes = fireSimple(v, acc0, acc1, out, g0, g1, useBias ? bias : undefined, theta, rn, n, vmin, vmax);
     x.fired?.(cs, rn, n);
     return;
   }

@@ -2,6 +2,7 @@
 import type { ChipConfig } from '../isa/chip.js';
 import { REGISTER_COUNT } from '../isa/table.js';
 import type { LoadedCore } from './load.js';
+import { makeFireState, type FireState } from './fire-wasm.js';
 
 export const RUN = 0;
 export const WAIT_SYNC = 1;
@@ -50,6 +51,8 @@ export class CoreState {
   readonly acc0: Float64Array;
   readonly acc1: Float64Array;
   readonly out: Uint8Array;
+  /** The WebAssembly FIRE kernel over v, acc0, acc1, out (undefined: the JS loop). */
+  readonly fire: FireState | undefined;
   /** Neurons [0, touched) may be non-zero. */
   touched = 0;
   /** Two axon banks of axonLines 64-bit words, (lo, hi) halves; bank b starts at b * 2 * axonLines. */
@@ -71,10 +74,13 @@ export class CoreState {
     this.img = img;
     this.core = img.core;
     const n = chip.neuronsPerCore;
-    this.v = new Int32Array(n);
-    this.acc0 = new Float64Array(n);
-    this.acc1 = new Float64Array(n);
-    this.out = new Uint8Array(n);
+    // Neuron arrays in a FIRE kernel's WebAssembly memory when available (fire-wasm.ts).
+    const fs = img.params.theta.length >= n ? makeFireState(n, img.params) : undefined;
+    this.fire = fs;
+    this.v = fs ? fs.v : new Int32Array(n);
+    this.acc0 = fs ? fs.acc0 : new Float64Array(n);
+    this.acc1 = fs ? fs.acc1 : new Float64Array(n);
+    this.out = fs ? fs.out : new Uint8Array(n);
     this.lines = chip.axonLines;
     this.axon = new Uint32Array(4 * chip.axonLines);
     this.dirty = [new Int32Array(chip.axonLines), new Int32Array(chip.axonLines)];
