@@ -13,7 +13,7 @@
  */
 import { BwsnnError } from '../isa/errors.js';
 import type { Instr } from '../isa/container-types.js';
-import { REGISTER_COUNT } from '../isa/table.js';
+import { fieldMax, REGISTER_COUNT } from '../isa/table.js';
 import type { Routed, Scheduled } from './ir.js';
 import { taskNeurons } from './partition.js';
 
@@ -58,8 +58,10 @@ class RegCache {
   }
 }
 
-function check(file: string, what: string, v: number, max: number, field: string): void {
-  if (v > max) throw new BwsnnError(`${file}: ${what}: ${field} = ${v} exceeds the instruction field's maximum ${max}`);
+/** Refuse an operand that does not fit its field of the ISA table. */
+function check(file: string, what: string, v: number, mnemonic: string, field: string): void {
+  const max = fieldMax(mnemonic, field);
+  if (v > max) throw new BwsnnError(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
 }
 
 export function generateCode(r: Routed, file = r.placed.partitioned.lowered.checked.model.name): Scheduled {
@@ -112,8 +114,8 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
             const reg = c.regions[p.partRegion[k]!]!;
             const src = srcs[s.source]!;
             if (s.op.kind === 'dense') {
-              check(file, where, n, 65535, 'ACC n');
-              check(file, where, reg.planeWords, 65535, 'ACC len');
+              check(file, where, n, 'ACC', 'n');
+              check(file, where, reg.planeWords, 'ACC', 'len');
               const [rn, rw, ra] = regs.get(p.neuronBase, p.partSram[k]!, reg.base);
               prog.push({ op: 'ACC', args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes } });
             } else if (s.op.kind === 'conv') {
@@ -126,10 +128,10 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
               const sliced = part.k0 !== undefined;
               const kh = sliced ? part.k1! - part.k0! : khFull;
               const phd = sliced ? 0 : phFull;
-              check(file, where, inh, 4095, 'CFGW inh');
-              check(file, where, src.W, 4095, 'CFGW inw');
-              check(file, where, t.u1 - t.u0, 4095, 'ACCW oh');
-              check(file, where, cout, 4095, 'ACCW cout');
+              check(file, where, inh, 'CFGW', 'inh');
+              check(file, where, src.W, 'CFGW', 'inw');
+              check(file, where, t.u1 - t.u0, 'ACCW', 'oh');
+              check(file, where, cout, 'ACCW', 'cout');
               prog.push({ op: 'CFGW', args: { inh, inw: src.W, cw: src.cw, kh, kw, sh, sw, ph: phd, pw: pwd } });
               const ry = sliced ? 0 : t.u0 - reg.lo / sh;
               const [rn, rw, ra, rry] = regs.get(p.neuronBase, p.partSram[k]!, reg.base, ry);
@@ -138,7 +140,7 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
                 args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, ry: rry!, oh: t.u1 - t.u0, cout, wmode: s.wmode, wq: s.wq, ap: reg.planes },
               });
             } else {
-              check(file, where, n, 65535, 'ACCS n');
+              check(file, where, n, 'ACCS', 'n');
               // A channel group [c0, c1) (c0 a multiple of 64) reads its channels from word c0/64 of each position.
               // A channel-shifted region holds exactly the group's channels from bit 0.
               const [rn, ra] = regs.get(p.neuronBase, reg.base + (src.layout === 'pos' && !reg.ch ? t.c0 / 64 : 0));

@@ -5,11 +5,13 @@
  * spike probe for every firing layer, a membrane probe for the readout, with exact index arrays).
  */
 import { BWC_VERSION, type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
+import { WORD_BITS } from '../isa/table.js';
 import type { IntLayer } from '../models/intmodel.js';
 import type { LoweredLayer, Region, Scheduled, SourceInfo, Task } from './ir.js';
 import { taskNeurons } from './partition.js';
 
-const WORD = 64;
+/** Bits of an axon / spike word (the ISA's word). */
+const WORD = WORD_BITS;
 
 /** Flat (C-order) layer index of each local neuron of a task. */
 export function taskIndex(l: LoweredLayer, t: Task): Int32Array {

@@ -11,9 +11,11 @@
  */
 import { synapseWords, wordsPerCycle, type ChipConfig } from '../isa/chip.js';
 import { BwsnnError } from '../isa/errors.js';
+import { WORD_BITS } from '../isa/table.js';
 import type { LoweredLayer, LoweredModel, LoweredSynapse, Part, Partitioned, SourceInfo, Task } from './ir.js';
 
-const WORD = 64;
+/** Bits of an axon / spike word (the ISA's word). */
+const WORD = WORD_BITS;
 
 /** Words per plane of source units [lo, hi) (of channels [ch0, ch1) only for a channel-shifted region). */
 export function planeWords(src: SourceInfo, lo: number, hi: number, ch?: [number, number]): number {

@@ -8,9 +8,11 @@
  */
 import { BwsnnError } from '../isa/errors.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, type RouteDest } from '../isa/container-types.js';
+import { fieldMax, WORD_BITS } from '../isa/table.js';
 import type { Placed, PsumSpec, Routed, SendSpec } from './ir.js';
 
-const WORD = 64;
+/** Bits of an axon / spike word (the ISA's word). */
+const WORD = WORD_BITS;
 
 export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.model.name): Routed {
   const chip = pl.partitioned.lowered.checked.chip;
@@ -99,7 +101,8 @@ export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.mod
     if (entries > chip.routeEntries) {
       throw new BwsnnError(`${file}: core ${core} needs ${entries} routing-table entries, chip has routeEntries = ${chip.routeEntries} (raise routeEntries)`);
     }
-    if (lists.length > 4096) throw new BwsnnError(`${file}: core ${core} needs ${lists.length} routing lists, SEND/PSUM address at most 4096`);
+    const maxLists = fieldMax('SEND', 'route') + 1;
+    if (lists.length > maxLists) throw new BwsnnError(`${file}: core ${core} needs ${lists.length} routing lists, SEND/PSUM address at most ${maxLists}`);
   }
   return { placed: pl, routes, sends, psums };
 }

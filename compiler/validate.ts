@@ -5,11 +5,13 @@
  */
 import { signedRange, type ChipConfig } from '../isa/chip.js';
 import { BwsnnError } from '../isa/errors.js';
+import { fieldMax, WORD_BITS } from '../isa/table.js';
 import type { IntLayer, IntModel, IntSynapse } from '../models/intmodel.js';
 import type { CheckedModel, SourceInfo } from './ir.js';
 
 const prod = (s: readonly number[]): number => s.reduce((a, b) => a * b, 1);
-const WORD = 64;
+/** Bits of an axon / spike word (the ISA's word). */
+const WORD = WORD_BITS;
 
 function fail(where: string, msg: string): never {
   throw new BwsnnError(`${where}: ${msg}`);
@@ -176,8 +178,10 @@ export function validateModel(m: IntModel, chip: ChipConfig, file = m.name): Che
   sources[m.input.name] = mk(m.input.name, m.input.shape, true, inputPlanes);
   for (const l of m.layers) if (l.kind === 'if') sources[l.name] = mk(l.name, l.shape, false, 1);
   for (const s of Object.values(sources)) {
-    if (s.layout === 'pos' && s.cw > 255) fail(`${W0}: source ${s.name}`, `${s.C} channels need ${s.cw} words per position; CFGW/SEND hold at most 255 (16320 channels)`);
-    if (s.layout === 'pos' && s.C > 4095) fail(`${W0}: source ${s.name}`, `${s.C} channels exceed the 4095 neurons per group of SEND/ACCS`);
+    const maxCw = fieldMax('CFGW', 'cw');
+    const maxGroup = fieldMax('SEND', 'g');
+    if (s.layout === 'pos' && s.cw > maxCw) fail(`${W0}: source ${s.name}`, `${s.C} channels need ${s.cw} words per position; CFGW/SEND hold at most ${maxCw} (${maxCw * WORD} channels)`);
+    if (s.layout === 'pos' && s.C > maxGroup) fail(`${W0}: source ${s.name}`, `${s.C} channels exceed the ${maxGroup} neurons per group of SEND/ACCS`);
   }
   return { model: m, chip, sources, depth };
 }

@@ -401,6 +401,13 @@ export function fieldRange(f: FieldDef): [number, number] {
   return [lo, hi];
 }
 
+/** Largest legal value of one instruction's field (the single source for every field-width limit). */
+export function fieldMax(mnemonic: string, field: string): number {
+  const f = BY_MNEMONIC.get(mnemonic)?.fields.find((x) => x.name === field);
+  if (!f) throw new Error(`no field ${field} in instruction ${mnemonic}`);
+  return fieldRange(f)[1];
+}
+
 /** Number of general registers. */
 export const REGISTER_COUNT = 16;
 /** Bytes per instruction word. */
