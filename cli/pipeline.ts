@@ -14,7 +14,8 @@ import type { BwcContainer, ModelMeta } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { DATASETS, loadDataset, type DatasetName, type Split } from '../models/data/index.js';
-import { readNpy } from '../models/data/npy.js';
+import { encodePixels } from '../models/data/inputs.js';
+import { readNpy, type NpyArray } from '../models/data/npy.js';
 import { foldGraph } from '../models/fold.js';
 import { loadModel } from '../models/format.js';
 import type { Graph } from '../models/graph.js';
@@ -23,7 +24,6 @@ import { parseInputEncoding, parseNumberOption } from '../models/nir/options.js'
 import { COMPONENTS, type Component } from '../simulator/energy/breakdown.js';
 import type { EnergyTable } from '../simulator/energy/table.js';
 import { simulate, type SimInputs, type SimResult } from '../simulator/simulate.js';
-import { inputsFromNpy } from './commands/run.js';
 import { readInput } from './io.js';
 
 /** The bundled zoo folder (works from sources and from dist/). */
@@ -122,6 +122,36 @@ export function intOption(name: string, v: string | undefined, min: number, max:
   return Number(v);
 }
 
+const fmtShape = (s: readonly number[]): string => `(${s.join(', ')})`;
+
+/** Inputs from an .npy array: [N, ...inputShape] or [N, T, ...inputShape] (any size-matching shape after N, T). */
+export function inputsFromNpy(arr: NpyArray, meta: ModelMeta, file: string): SimInputs {
+  const size = meta.inputShape.reduce((a, b) => a * b, 1);
+  if (arr.dtype === 'i8') throw new BwsnnError(`${file}: dtype int64 is not supported for inputs; use float32, float64, uint8 or int32`);
+  const sh = arr.shape;
+  const tail = (k: number): number => sh.slice(k).reduce((a, b) => a * b, 1);
+  if (sh.length < 1) throw new BwsnnError(`${file}: a 0-d array; expected [N, ${meta.inputShape.join(', ')}]`);
+  const n = sh[0] as number;
+  const data = arr.data instanceof Float32Array || arr.data instanceof Float64Array || arr.data instanceof Uint8Array ? arr.data : Float64Array.from(arr.data);
+  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+  if (same(sh.slice(1), meta.inputShape) || (sh.length === 2 && tail(1) === size && meta.inputShape.length > 1)) return { count: n, data };
+  if (sh.length >= 2 && sh[1] === meta.timesteps && same(sh.slice(2), meta.inputShape)) return { count: n, steps: meta.timesteps, data };
+  throw new BwsnnError(
+    `${file}: shape ${fmtShape(sh)} does not fit the model ${meta.name}: expected (N, ${meta.inputShape.join(', ')}) or (N, ${meta.timesteps}, ${meta.inputShape.join(', ')})`,
+  );
+}
+
+export function labelsFromNpy(arr: NpyArray, count: number, classes: number, file: string): Uint8Array {
+  if (arr.shape.length !== 1 || arr.shape[0] !== count) throw new BwsnnError(`${file}: shape ${fmtShape(arr.shape)}, expected (${count}) labels`);
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = Number(arr.data[i]);
+    if (!Number.isInteger(v) || v < 0 || v >= classes || v > 255) throw new BwsnnError(`${file}: label ${i} is ${v}, expected an integer 0..${classes - 1}`);
+    out[i] = v;
+  }
+  return out;
+}
+
 /** The simulator inputs chosen by the data options, checked against the model's metadata. */
 export function loadSimInputs(o: DataCliOptions, meta: ModelMeta, binName: string): { inputs: SimInputs; source: string } {
   if ((o.data === undefined) === (o.input === undefined)) throw new BwsnnError('give exactly one of --data or --input', 2);
@@ -137,27 +167,12 @@ export function loadSimInputs(o: DataCliOptions, meta: ModelMeta, binName: strin
     if (ds.shape.reduce((a, b) => a * b, 1) !== size) {
       throw new BwsnnError(`${binName}: the model ${meta.name} takes inputs of shape (${meta.inputShape.join(', ')}), ${ds.name} samples have shape (${ds.shape.join(', ')})`);
     }
-    let data: Float32Array = ds.inputs;
-    if (meta.encoding.kind === 'multibit') {
-      const top = 2 ** meta.encoding.bits - 1;
-      data = ds.inputs.map((p) => Math.round(p * top));
-    }
-    inputs = { count: ds.count, data, labels: ds.labels };
+    inputs = { count: ds.count, data: encodePixels(ds.inputs, meta.encoding), labels: ds.labels };
     source = `${ds.name} ${o.split}`;
   } else {
     const file = o.input as string;
     inputs = inputsFromNpy(readNpy(readInput(file), file), meta, file);
-    if (o.labels !== undefined) {
-      const arr = readNpy(readInput(o.labels), o.labels);
-      if (arr.shape.length !== 1 || arr.shape[0] !== inputs.count) throw new BwsnnError(`${o.labels}: shape (${arr.shape.join(', ')}), expected (${inputs.count}) labels`);
-      const labels = new Uint8Array(inputs.count);
-      for (let i = 0; i < inputs.count; i++) {
-        const v = Number(arr.data[i]);
-        if (!Number.isInteger(v) || v < 0 || v >= meta.classes) throw new BwsnnError(`${o.labels}: label ${i} is ${v}, expected an integer 0..${meta.classes - 1}`);
-        labels[i] = v;
-      }
-      inputs.labels = labels;
-    }
+    if (o.labels !== undefined) inputs.labels = labelsFromNpy(readNpy(readInput(o.labels), o.labels), inputs.count, meta.classes, o.labels);
     source = file;
   }
   if (limit !== undefined && limit < inputs.count) inputs = sliceInputs(inputs, meta, 0, limit);

@@ -6,50 +6,19 @@
  * the energy per inference with its breakdown (counts x table, so a reader can recompute it).
  */
 import type { Command } from '@commander-js/extra-typings';
-import { CHIP_PRESETS, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { CHIP_PRESETS } from '../../isa/chip.js';
 import { readContainer } from '../../isa/container.js';
-import type { ModelMeta } from '../../isa/container-types.js';
-import { BwsnnError } from '../../isa/errors.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
-import { type DatasetName, DATASETS, loadDataset, type Split } from '../../models/data/index.js';
-import { readNpy, type NpyArray } from '../../models/data/npy.js';
+import { DATASETS } from '../../models/data/index.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
-import { simulate, type SimInputs, type SimResult } from '../../simulator/simulate.js';
+import { simulate, type SimResult } from '../../simulator/simulate.js';
 import { parseNeuronRanges, toChromeTrace, toVcd } from '../../simulator/trace.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { runReportData } from '../energy/analysis.js';
 import { renderHtmlReport } from '../report/html.js';
-
-const fmtShape = (s: readonly number[]): string => `(${s.join(', ')})`;
-
-/** Inputs from an .npy array: [N, ...inputShape] or [N, T, ...inputShape] (any size-matching shape after N, T). */
-export function inputsFromNpy(arr: NpyArray, meta: ModelMeta, file: string): SimInputs {
-  const size = meta.inputShape.reduce((a, b) => a * b, 1);
-  if (arr.dtype === 'i8') throw new BwsnnError(`${file}: dtype int64 is not supported for inputs; use float32, float64, uint8 or int32`);
-  const sh = arr.shape;
-  const tail = (k: number): number => sh.slice(k).reduce((a, b) => a * b, 1);
-  if (sh.length < 1) throw new BwsnnError(`${file}: a 0-d array; expected [N, ${meta.inputShape.join(', ')}]`);
-  const n = sh[0] as number;
-  const data = arr.data instanceof Float32Array || arr.data instanceof Float64Array || arr.data instanceof Uint8Array ? arr.data : Float64Array.from(arr.data);
-  const same = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
-  if (same(sh.slice(1), meta.inputShape) || (sh.length === 2 && tail(1) === size && meta.inputShape.length > 1)) return { count: n, data };
-  if (sh.length >= 2 && sh[1] === meta.timesteps && same(sh.slice(2), meta.inputShape)) return { count: n, steps: meta.timesteps, data };
-  throw new BwsnnError(
-    `${file}: shape ${fmtShape(sh)} does not fit the model ${meta.name}: expected (N, ${meta.inputShape.join(', ')}) or (N, ${meta.timesteps}, ${meta.inputShape.join(', ')})`,
-  );
-}
-
-function labelsFromNpy(arr: NpyArray, count: number, classes: number, file: string): Uint8Array {
-  if (arr.shape.length !== 1 || arr.shape[0] !== count) throw new BwsnnError(`${file}: shape ${fmtShape(arr.shape)}, expected (${count}) labels`);
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const v = Number(arr.data[i]);
-    if (!Number.isInteger(v) || v < 0 || v >= classes || v > 255) throw new BwsnnError(`${file}: label ${i} is ${v}, expected an integer 0..${classes - 1}`);
-    out[i] = v;
-  }
-  return out;
-}
+import { loadSimInputs } from '../pipeline.js';
+import { loadChip } from './compile.js';
 
 function eng(j: number): string {
   const a = Math.abs(j);
@@ -134,7 +103,7 @@ export function register(program: Command): void {
       if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) usage(`--${name} must be an integer ${min}..${max}, got ${JSON.stringify(v)}`);
       return Number(v);
     };
-    const limit = intOpt('limit', opts.limit, 1, 1e9);
+    intOpt('limit', opts.limit, 1, 1e9); // a usage error before anything is read; loadSimInputs applies it
     const workers = intOpt('workers', opts.workers, 1, 256)!;
     const traceSample = intOpt('trace-sample', opts.traceSample, 0, 1e9)!;
     if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
@@ -151,52 +120,10 @@ export function register(program: Command): void {
     if (opts.html) checkOutputPath(opts.html);
 
     const container = readContainer(readInput(binPath), binPath);
-    let chip: ChipConfig | undefined;
-    if (opts.chip !== undefined) {
-      const preset = CHIP_PRESETS[opts.chip];
-      if (preset) chip = { ...preset };
-      else {
-        let raw: unknown;
-        try {
-          raw = JSON.parse(readText(opts.chip));
-        } catch (e) {
-          if (e instanceof BwsnnError) throw e;
-          throw new BwsnnError(`${opts.chip}: not valid JSON (${(e as Error).message})`);
-        }
-        chip = parseChipConfig(raw, opts.chip);
-      }
-    }
+    const chip = opts.chip === undefined ? undefined : loadChip(opts.chip);
     const meta = container.meta;
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
-    let inputs: SimInputs;
-    let source: string;
-    if (opts.data !== undefined) {
-      const ds = loadDataset(opts.data as DatasetName, opts.split as Split);
-      const size = meta.inputShape.reduce((a, b) => a * b, 1);
-      const dsSize = ds.shape.reduce((a, b) => a * b, 1);
-      if (dsSize !== size) {
-        throw new BwsnnError(`${binPath}: the model ${meta.name} takes inputs of shape ${fmtShape(meta.inputShape)}, ${ds.name} samples have shape ${fmtShape(ds.shape)}`);
-      }
-      let data: Float32Array = ds.inputs;
-      if (meta.encoding.kind === 'multibit') {
-        const top = 2 ** meta.encoding.bits - 1;
-        data = ds.inputs.map((p) => Math.round(p * top));
-      }
-      inputs = { count: ds.count, data, labels: ds.labels };
-      source = `${ds.name} ${opts.split}`;
-    } else {
-      const file = opts.input!;
-      inputs = inputsFromNpy(readNpy(readInput(file), file), meta, file);
-      if (opts.labels !== undefined) inputs.labels = labelsFromNpy(readNpy(readInput(opts.labels), opts.labels), inputs.count, meta.classes, opts.labels);
-      source = file;
-    }
-    if (limit !== undefined && limit < inputs.count) {
-      const per = meta.inputShape.reduce((a, b) => a * b, 1) * ('steps' in inputs ? inputs.steps : 1);
-      const data = inputs.data.subarray(0, limit * per);
-      const labels = inputs.labels?.subarray(0, limit);
-      inputs = 'steps' in inputs ? { count: limit, steps: inputs.steps, data, labels } : { count: limit, data, labels };
-    }
-    if (inputs.count === 0) throw new BwsnnError(`${source}: no samples`);
+    const { inputs, source } = loadSimInputs({ data: opts.data, split: opts.split, input: opts.input, labels: opts.labels, limit: opts.limit }, meta, binPath);
     const wantTrace = opts.vcd !== undefined || opts.trace !== undefined;
     if (wantTrace && traceSample >= inputs.count) usage(`--trace-sample ${traceSample} is outside 0..${inputs.count - 1}`);
     const t0 = performance.now();

@@ -6,7 +6,7 @@
  * as round(p * (2^K - 1)).
  */
 import { BwsnnError } from '../../isa/errors.js';
-import type { Graph, InputNode } from '../graph.js';
+import type { Graph, InputEncoding, InputNode } from '../graph.js';
 import { sizeOf, validateGraph } from '../validate.js';
 import type { Dataset } from './index.js';
 import type { NpyArray } from './npy.js';
@@ -85,6 +85,18 @@ export function checkLabels(arr: NpyArray, count: number, classes: number, file:
   return out;
 }
 
+/**
+ * Pixels in [0, 1] in an input encoding: unchanged for binary (the model thresholds them),
+ * round(p * (2^K - 1)) for multibit:K.
+ */
+export function encodePixels(pixels: Float32Array, enc: InputEncoding): Float32Array {
+  if (enc.kind !== 'multibit') return pixels;
+  const hi = 2 ** enc.bits - 1;
+  const data = new Float32Array(pixels.length);
+  for (let k = 0; k < data.length; k++) data[k] = Math.round(pixels[k]! * hi);
+  return data;
+}
+
 /** A data set's pixels in the model's input encoding. */
 export function encodeDataset(ds: Dataset, g: Graph): ModelInputs {
   const inp = inputNode(g);
@@ -92,12 +104,5 @@ export function encodeDataset(ds: Dataset, g: Graph): ModelInputs {
   if (sizeOf(ds.shape) !== size) {
     throw new BwsnnError(`data set ${ds.name} has ${fmt(ds.shape)} inputs, model ${g.name} expects ${fmt(inp.shape)}`);
   }
-  const enc = inp.encoding;
-  let data = ds.inputs;
-  if (enc.kind === 'multibit') {
-    const hi = 2 ** enc.bits - 1;
-    data = new Float32Array(ds.inputs.length);
-    for (let k = 0; k < data.length; k++) data[k] = Math.round(ds.inputs[k]! * hi);
-  }
-  return { count: ds.count, sampleLength: size, perStep: false, data };
+  return { count: ds.count, sampleLength: size, perStep: false, data: encodePixels(ds.inputs, inp.encoding) };
 }
