@@ -1,8 +1,7 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { runCli, startCapture } from '../helpers/cli.js';
 import { assemble } from '../../isa/asm/index.js';
 import { readContainer, writeContainer } from '../../isa/container.js';
 import { disassemble } from '../../isa/disasm.js';
@@ -12,23 +11,13 @@ let out: string[];
 let err: string[];
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bwsnn-asm-'));
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out.push(String(s));
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err.push(String(s));
-    return true;
-  });
+  ({ dir, out, err } = startCapture('bwsnn-asm-'));
 });
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const run = (...args: string[]): Promise<number> => main(['node', 'bwsnn', ...args]);
+const run = runCli;
 const EX = 'isa/examples/two-core-send.s';
 
 describe('bwsnn asm / disasm / inspect', () => {

@@ -2,11 +2,10 @@
  * The product commands: demo, energy, sweep, merge. Exit codes, outputs, the HTML reports, no
  * partial outputs, and the numbers they print recomputed from the simulator's own results.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { runCli, startCapture } from '../helpers/cli.js';
 import { mergeResults, simulateWithProgress } from '../../cli/pipeline.js';
 import { compileModel } from '../../compiler/index.js';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
@@ -22,23 +21,13 @@ let out: string[];
 let err: string[];
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bwsnn-product-'));
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out.push(String(s));
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err.push(String(s));
-    return true;
-  });
+  ({ dir, out, err } = startCapture('bwsnn-product-'));
 });
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const run = (...args: string[]): Promise<number> => main(['node', 'bwsnn', ...args]);
+const run = runCli;
 
 function inputsOf(g: Graph, n: number): Float32Array {
   const xs = Array.from({ length: n }, (_, i) => randomInput(g, 100 + i));
@@ -134,7 +123,7 @@ describe('bwsnn energy', () => {
     expect(await run('energy', f.model, '--input', join(dir, 'bad.npy'), '--html', html)).toBe(1);
     expect(err.join('')).toMatch(/bad\.npy: shape \(2, 3\) does not fit/);
     expect(existsSync(html)).toBe(false);
-    err = [];
+    err.length = 0;
     expect(await run('energy', join(dir, 'missing.bwsnn'), '--input', f.input)).toBe(1);
     expect(err.join('')).toMatch(/missing\.bwsnn: no such file/);
     expect(await run('energy', f.model)).toBe(2);

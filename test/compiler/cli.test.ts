@@ -1,9 +1,8 @@
 /** `bwsnn compile`: outputs, report, IR dumps, exit codes and no partial output on bad input. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../cli/main.js';
+import { runCli, startCapture } from '../helpers/cli.js';
 import { readContainer } from '../../isa/container.js';
 import { writeBwsnn } from '../../models/format.js';
 import { writeNpy } from '../../models/data/npy.js';
@@ -15,23 +14,13 @@ let out: string[];
 let err: string[];
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'bwsnn-compile-'));
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-    out.push(String(s));
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
-    err.push(String(s));
-    return true;
-  });
+  ({ dir, out, err } = startCapture('bwsnn-compile-'));
 });
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const run = (...args: string[]): Promise<number> => main(['node', 'bwsnn', ...args]);
+const run = runCli;
 
 function model(kind: 'mlp' | 'conv' = 'mlp'): string {
   const p = join(dir, `${kind}.bwsnn`);
