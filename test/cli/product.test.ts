@@ -182,16 +182,13 @@ describe('bwsnn sweep and merge', () => {
 
 describe('bwsnn demo', () => {
   it('runs a model end to end and every readout matches the reference', async () => {
-    const f = fixture();
-    // demo takes the data set from the model; use a model that reads 28x28 inputs: the zoo model if present
-    const zoo = join(process.cwd(), 'models', 'zoo', 'mnist-mlp.bwsnn');
-    if (!existsSync(zoo)) return;
+    // demo takes the data set from the model's card: the bundled zoo model
+    expect(existsSync(join(process.cwd(), 'models', 'zoo', 'mnist-mlp.bwsnn'))).toBe(true);
     expect(await run('demo', 'mnist-mlp', '--limit', '40', '--workers', '1', '--no-progress')).toBe(0);
     const text = out.join('');
     expect(text).toMatch(/accuracy\s+\d+\.\d\d% \(\d+\/40\)/);
     expect(text).toContain('40/40 predictions and 40/40 readouts bit-identical to the integer reference executor');
     expect(text).toMatch(/energy\s+[\d.]+ [un]J per inference/);
-    void f;
   });
 
   it('refuses an unknown model name', async () => {
