@@ -71,6 +71,24 @@ export interface Layer {
   readonly outSize: number;
 }
 
+/**
+ * The weights a synapse layer multiplies with: wb = binarize(w) (or w), and its transpose wbT
+ * ([k][o], so that the inner loops run over contiguous outputs). Shared by Linear and Conv2d.
+ */
+function prepareWeights(w: Float32Array, O: number, K: number, binary: boolean, wb: Float32Array, alpha: Float32Array, wbT: Float32Array): void {
+  if (binary) binarize(w, O, K, wb, alpha);
+  else wb.set(w);
+  for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) wbT[k * O + o] = wb[o * K + k]!;
+}
+
+/** Add the gradient gT ([k][o], w.r.t. wb) into the latent weights' gradient (through the STE when binary). */
+function addWeightGrad(gT: Float32Array, O: number, K: number, binary: boolean, w: Param, alpha: Float32Array): void {
+  const gWb = new Float32Array(O * K);
+  for (let k = 0; k < K; k++) for (let o = 0; o < O; o++) gWb[o * K + k] = gT[k * O + o]!;
+  if (binary) binarizeBackward(w.data, O, K, alpha, gWb, w.grad);
+  else for (let i = 0; i < gWb.length; i++) w.grad[i]! += gWb[i]!;
+}
+
 /** Linear synapse y = x Wb^T (Wb = binarize(W) when binary, else W). Weight layout [out][in]. */
 export class Linear implements Layer {
   readonly w: Param;
@@ -103,13 +121,7 @@ export class Linear implements Layer {
     return this.wb;
   }
   private prepare(): void {
-    const I = this.inSize;
-    const O = this.outSize;
-    if (this.binary) binarize(this.w.data, O, I, this.wb, this.alpha);
-    else this.wb.set(this.w.data);
-    const wb = this.wb;
-    const wbT = this.wbT;
-    for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) wbT[i * O + o] = wb[o * I + i]!;
+    prepareWeights(this.w.data, this.outSize, this.inSize, this.binary, this.wb, this.alpha, this.wbT);
   }
   forward(x: Float32Array, n: number, train: boolean): { y: Float32Array; n: number } {
     this.prepare();
@@ -149,10 +161,7 @@ export class Linear implements Layer {
         for (let o = 0; o < O; o++) gT[go + o]! += xv * dy[yo + o]!;
       }
     }
-    const gWb = new Float32Array(I * O);
-    for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) gWb[o * I + i] = gT[i * O + o]!;
-    if (this.binary) binarizeBackward(this.w.data, O, I, this.alpha, gWb, this.w.grad);
-    else for (let k = 0; k < gWb.length; k++) this.w.grad[k]! += gWb[k]!;
+    addWeightGrad(gT, O, I, this.binary, this.w, this.alpha);
     if (!this.needInputGrad) return null;
     const dx = new Float32Array(n * I);
     const wbT = this.wbT;
@@ -257,11 +266,7 @@ export class Conv2d implements Layer {
     return this.wb;
   }
   private prepare(): void {
-    const O = this.shape.outC;
-    const K = this.K;
-    if (this.binary) binarize(this.w.data, O, K, this.wb, this.alpha);
-    else this.wb.set(this.w.data);
-    for (let o = 0; o < O; o++) for (let k = 0; k < K; k++) this.wbT[k * O + o] = this.wb[o * K + k]!;
+    prepareWeights(this.w.data, this.shape.outC, this.K, this.binary, this.wb, this.alpha, this.wbT);
   }
   private im2col(x: Float32Array, r: number, cols: Float32Array, co: number): void {
     const { inC, inH, inW, k, stride, pad } = this.shape;
@@ -364,10 +369,7 @@ export class Conv2d implements Layer {
         }
       }
     }
-    const gWb = new Float32Array(O * K);
-    for (let kk = 0; kk < K; kk++) for (let o = 0; o < O; o++) gWb[o * K + kk] = gT[kk * O + o]!;
-    if (this.binary) binarizeBackward(this.w.data, O, K, this.alpha, gWb, this.w.grad);
-    else for (let i = 0; i < gWb.length; i++) this.w.grad[i]! += gWb[i]!;
+    addWeightGrad(gT, O, K, this.binary, this.w, this.alpha);
     return dx;
   }
 }
