@@ -16,7 +16,7 @@
 import { BwsnnError } from '../../isa/errors.js';
 import type { Graph, GraphNode, InputEncoding, NeuronParamsIR } from '../graph.js';
 import { validateGraph } from '../validate.js';
-import { chooseLeak } from './leak.js';
+import { chooseLeak, type LeakChoice } from './leak.js';
 import { NIR_NODE_TYPES, type NirArray, type NirFile, type NirNode } from './parse.js';
 import { detectBinary, firstNonFinite, isIdentity, quantize, type LoweredWeights } from './weights.js';
 
@@ -367,6 +367,28 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
     return q;
   };
 
+  /**
+   * The discrete-step dynamics of an IF/LIF/I/LI node: input gain r (times dt/tau when leaky), the
+   * shift leak chosen for dt/tau, and the v_leak term (dt/tau)*v_leak (null when not leaky).
+   */
+  const dynamics = (
+    n: NirNode,
+    name: string,
+    count: number,
+    leaky: boolean,
+    badR: string,
+  ): { gain: Float64Array; leak: number; vleak: Float64Array | null; lk: LeakChoice | null } => {
+    const r = perNeuron(n, 'r', count, null);
+    if (r.some((v) => !(v > 0))) fail(n, badR);
+    if (!leaky) return { gain: r, leak: 0, vleak: null, lk: null };
+    const tau = perNeuron(n, 'tau', count, null);
+    const lk = chooseLeak(tau, o.dt, o.leakTolerance, where(n));
+    summary.usedDt = true;
+    summary.leaks.push({ node: name, tau: tau[0]!, rate: lk.rate, shift: lk.k, relError: lk.relError });
+    const rate = tau.map((t) => o.dt / t);
+    return { gain: mulBroadcast(r, rate), leak: lk.k, vleak: mulBroadcast(perNeuron(n, 'v_leak', count, 0), rate), lk };
+  };
+
   const neuronInput = (n: NirNode, report: string[]): { x: Val; count: number } => {
     const x = gather(n, report);
     return { x, count: sizeOf(x.shape) };
@@ -584,22 +606,8 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         const thr = perNeuron(n, 'v_threshold', count, null);
         const vReset = n.softReset ? Float64Array.of(0) : perNeuron(n, 'v_reset', count, 0);
         if (n.softReset) report.push(`fused from ${n.softReset.from.join(' -> ')} (an integrator, a Threshold and its spikes fed back through Scale(-a*theta) one step late): soft reset`);
-        const r = perNeuron(n, 'r', count, null);
-        if (r.some((v) => !(v > 0))) fail(n, 'r must be > 0 (a zero or negative resistance cannot be lowered)');
-        let gain = r;
-        let leak = 0;
-        let vleak: Float64Array | null = null;
-        if (n.type === 'LIF') {
-          const tau = perNeuron(n, 'tau', count, null);
-          const lk = chooseLeak(tau, o.dt, o.leakTolerance, where(n));
-          summary.usedDt = true;
-          summary.leaks.push({ node: name, tau: tau[0]!, rate: lk.rate, shift: lk.k, relError: lk.relError });
-          leak = lk.k;
-          gain = mulBroadcast(r, tau.map((t) => o.dt / t));
-          const vl = perNeuron(n, 'v_leak', count, 0);
-          vleak = mulBroadcast(vl, tau.map((t) => o.dt / t));
-          report.push(`leak: dt/tau = ${fmtNum(lk.rate)} -> shift ${lk.k} (decay 1-2^-${lk.k} = ${fmtNum(1 - 2 ** -lk.k)}, error ${(lk.relError * 100).toFixed(2)}%)`);
-        }
+        const { gain, leak, vleak, lk } = dynamics(n, name, count, n.type === 'LIF', 'r must be > 0 (a zero or negative resistance cannot be lowered)');
+        if (lk) report.push(`leak: dt/tau = ${fmtNum(lk.rate)} -> shift ${lk.k} (decay 1-2^-${lk.k} = ${fmtNum(1 - 2 ** -lk.k)}, error ${(lk.relError * 100).toFixed(2)}%)`);
         const xg = applyGain(n, x, expand(gain, count), report);
         const xb = vleak ? addBias(n, xg, expand(vleak, count), 'vleak', `v_leak term (dt/tau)*v_leak = ${describe(vleak)}`, report) : xg;
         const subtract = !n.softReset && o.ifReset === 'subtract';
@@ -633,21 +641,8 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
           cur = { ir: cnt, kind: 'current', shape: [count], producer: name };
           report.push(`fed by spikes: identity linear ${cnt} turns them into a current`);
         }
-        const r = perNeuron(n, 'r', count, null);
-        if (r.some((v) => !(v > 0))) fail(n, 'r must be > 0');
-        let gain = r;
-        let leak = 0;
-        let vleak: Float64Array | null = null;
-        if (n.type === 'LI') {
-          const tau = perNeuron(n, 'tau', count, null);
-          const lk = chooseLeak(tau, o.dt, o.leakTolerance, where(n));
-          summary.usedDt = true;
-          summary.leaks.push({ node: name, tau: tau[0]!, rate: lk.rate, shift: lk.k, relError: lk.relError });
-          leak = lk.k;
-          gain = mulBroadcast(r, tau.map((t) => o.dt / t));
-          vleak = mulBroadcast(perNeuron(n, 'v_leak', count, 0), tau.map((t) => o.dt / t));
-          report.push(`leak: dt/tau = ${fmtNum(lk.rate)} -> shift ${lk.k} (error ${(lk.relError * 100).toFixed(2)}%)`);
-        }
+        const { gain, leak, vleak, lk } = dynamics(n, name, count, n.type === 'LI', 'r must be > 0');
+        if (lk) report.push(`leak: dt/tau = ${fmtNum(lk.rate)} -> shift ${lk.k} (error ${(lk.relError * 100).toFixed(2)}%)`);
         const xg = applyGain(n, cur, expand(gain, count), report);
         const xb = vleak ? addBias(n, xg, expand(vleak, count), 'vleak', `v_leak term (dt/tau)*v_leak`, report) : xg;
         push({ op: 'readout', name: nm, input: xb.ir, leak });
