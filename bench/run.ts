@@ -15,7 +15,7 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeAtomic } from '../cli/io.js';
+import { writeAtomic } from '../base/io.js';
 import { compileModel } from '../compiler/index.js';
 import { DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../isa/chip.js';
 import type { BwcContainer } from '../isa/container-types.js';
@@ -26,7 +26,7 @@ import { foldGraph } from '../models/fold.js';
 import { loadModel } from '../models/format.js';
 import type { Graph } from '../models/graph.js';
 import { mlpGraph } from './mlp.js';
-import { seededRandom } from '../models/random-graph.js';
+import { seededRandom } from '../base/random.js';
 import { simulate } from '../simulator/index.js';
 import { resnet18Graph } from './resnet18.js';
 

@@ -11,7 +11,7 @@ import { compileModel, type CompileReport } from '../compiler/index.js';
 import type { ChipConfig } from '../isa/chip.js';
 import { readContainer } from '../isa/container.js';
 import type { BwcContainer, ModelMeta } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { DATASETS, loadDataset, type DatasetName, type Split } from '../models/data/index.js';
 import { encodePixels } from '../models/data/inputs.js';
@@ -24,7 +24,7 @@ import { parseInputEncoding, parseNumberOption } from '../models/nir/options.js'
 import { COMPONENTS, type Component } from '../simulator/energy/breakdown.js';
 import type { EnergyTable } from '../simulator/energy/table.js';
 import { simulate, type SimInputs, type SimResult } from '../simulator/simulate.js';
-import { readInput } from './io.js';
+import { readInput } from '../base/io.js';
 
 /** The bundled zoo folder (works from sources and from dist/). */
 export function zooDir(): string {

@@ -11,7 +11,7 @@
  * PSUM (helpers) or FIRE/INTEG (b = 1) and one SEND per routing list (owners). Register operands
  * are loaded with LI through a small cache of r1..r15 (r0 = 0).
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { Instr } from '../isa/container-types.js';
 import { fieldMax, REGISTER_COUNT } from '../isa/table.js';
 import type { Routed, Scheduled } from './ir.js';

@@ -3,7 +3,7 @@
  * can each be run alone (see compiler/ir.ts for the forms and docs/compiler.md for the design).
  */
 import { coreCount, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import type { IntModel } from '../models/intmodel.js';
 import { generateCode } from './codegen.js';

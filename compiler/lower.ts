@@ -4,7 +4,7 @@
  * operations (ACC dense rows, ACCW shared conv kernels, ACCS identity), their weight coding
  * (wmode, wq planes) and the source's axon planes (ap).
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { CheckedModel, LoweredLayer, LoweredModel, LoweredSynapse } from './ir.js';
 
 const WMODE = { binary: 0, uint: 1, sint: 2 } as const;

@@ -10,7 +10,7 @@
  *   helper task per other (synapse, slice) accumulates its partial sums and PSUMs them to the owner.
  */
 import { synapseWords, wordsPerCycle, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { WORD_BITS } from '../isa/table.js';
 import type { LoweredLayer, LoweredModel, LoweredSynapse, Part, Partitioned, SourceInfo, Task } from './ir.js';
 

@@ -10,7 +10,7 @@
  * are allocated from address 0 up, in task order.
  */
 import { synapseWords, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { CoreAlloc, Part, Partitioned, Placed, PlacedTask, Region, SourceInfo, Task } from './ir.js';
 import { partSramWords, planeWords, taskNeurons } from './partition.js';
 

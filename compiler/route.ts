@@ -6,7 +6,7 @@
  * step's bank). Each helper task gets one PSUM list per accumulator bank to its owner's neurons
  * (ROUTE_PSUM_ACC1 for bank 1).
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, type RouteDest } from '../isa/container-types.js';
 import { fieldMax, WORD_BITS } from '../isa/table.js';
 import type { Placed, PsumSpec, Routed, SendSpec } from './ir.js';

@@ -4,7 +4,7 @@
  * Every refusal is a BwsnnError naming the model (file), the layer, the synapse and the field.
  */
 import { signedRange, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { fieldMax, WORD_BITS } from '../isa/table.js';
 import type { IntLayer, IntModel, IntSynapse } from '../models/intmodel.js';
 import type { CheckedModel, SourceInfo } from './ir.js';

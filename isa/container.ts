@@ -22,7 +22,7 @@ import {
 } from './container-types.js';
 import { crc32 } from './crc32.js';
 import { decodeInstr, encodeInstr } from './encode.js';
-import { ContainerError } from './errors.js';
+import { ContainerError } from '../base/errors.js';
 import { containerIssues, PER_CORE_KINDS, SECTION_KINDS, sectionLabel, type Issue, type SectionKind } from './validate.js';
 
 /** "BWC1" */

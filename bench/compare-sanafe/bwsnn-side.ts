@@ -12,9 +12,9 @@
  *       another, T steps each) as a SANA-FE YAML SNN for arch/loihi.yaml; prints one JSON line.
  */
 import { compileModel } from '../../compiler/index.js';
-import { writeAtomic } from '../../cli/io.js';
+import { writeAtomic } from '../../base/io.js';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { loadDataset } from '../../models/data/index.js';
 import { encodeDataset } from '../../models/data/inputs.js';
 import { foldGraph } from '../../models/fold.js';

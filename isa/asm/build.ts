@@ -15,7 +15,7 @@ import {
   type Probe,
   type RouteDest,
 } from '../container-types.js';
-import type { SourceDiagnostic } from '../errors.js';
+import type { SourceDiagnostic } from '../../base/errors.js';
 import { checkOperand } from '../encode.js';
 import { BY_MNEMONIC, REGISTER_COUNT, type InstrDef } from '../table.js';
 import { containerIssues, type Issue } from '../validate.js';

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { ChipConfig } from '../../isa/chip.js';
 import { CHIPS } from './helpers/chips.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { compileModel, compileStages, STRATEGIES, type Strategy } from '../../compiler/index.js';
 import type { IntModel } from '../../models/intmodel.js';
 import { funcSim } from './helpers/funcsim.js';

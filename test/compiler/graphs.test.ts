@@ -1,5 +1,5 @@
 /**
- * End to end from the Graph IR: random graphs of models/random-graph.ts folded by models/fold.ts,
+ * End to end from the Graph IR: random graphs of testing/random-graph.ts folded by models/fold.ts,
  * and the real NIR sample cnn_sinabs.nir (skipped when /work/shared is absent), compiled and run by
  * the simulator, compared with runReference bit for bit.
  */
@@ -7,15 +7,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_CHIP, parseChipConfig } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { foldGraph } from '../../models/fold.js';
-import { randomGraph, randomInput, type RandomGraphKind } from '../../models/random-graph.js';
+import { randomGraph, randomInput, type RandomGraphKind } from '../../testing/random-graph.js';
 import { compileModel } from '../../compiler/index.js';
 import { expectSimEqualsRef } from './helpers/simcheck.js';
 
 const small = parseChipConfig({ name: 'small', meshX: 8, meshY: 8, neuronsPerCore: 24, synapseSramBytes: 8 * 128, axonLines: 24 });
 
-describe('random graphs (models/random-graph.ts) folded and compiled', () => {
+describe('random graphs (testing/random-graph.ts) folded and compiled', () => {
   for (const kind of ['mlp', 'conv', 'shortcut', 'recurrent'] as RandomGraphKind[]) {
     it(`${kind} graphs on the default chip and a small one`, () => {
       let ran = 0;

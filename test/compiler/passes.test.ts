@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, parseChipConfig } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../../isa/container-types.js';
 import { assemble } from '../../isa/asm/index.js';
 import { disassemble } from '../../isa/disasm.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { compileModel, STRATEGIES } from '../../compiler/index.js';
 import { expectSimEqualsRef } from './helpers/simcheck.js';
 import { CHIPS } from './helpers/chips.js';

@@ -8,7 +8,7 @@ import { compileModel } from '../../compiler/index.js';
 import { assemble } from '../../isa/asm/index.js';
 import { readContainer, writeContainer } from '../../isa/container.js';
 import { disassemble } from '../../isa/disasm.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { CHIPS } from '../compiler/helpers/chips.js';
 import { randomIntModel } from '../compiler/helpers/gen.js';
 
