@@ -16,7 +16,7 @@ import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { DATASETS, loadDataset, type DatasetName, type Split } from '../models/data/index.js';
 import { encodePixels } from '../models/data/inputs.js';
 import { readNpy, type NpyArray } from '../models/data/npy.js';
-import { foldGraph } from '../models/fold.js';
+import { foldForChip } from '../compiler/fold-for-chip.js';
 import { loadModel } from '../models/format.js';
 import type { Graph } from '../models/graph.js';
 import type { IntModel } from '../models/intmodel.js';
@@ -89,7 +89,7 @@ export interface Compiled {
 export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions): Promise<Compiled> {
   if (/\.bwc$/i.test(file)) return { file, container: readContainer(readInput(file), file) };
   const graph = await loadGraphAny(file, nir);
-  const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+  const model = foldForChip(graph, chip, file);
   const { container, report } = compileModel(model, chip, { file });
   return { file, graph, model, container, report };
 }

@@ -18,6 +18,7 @@ import { validateModel } from './validate.js';
 
 export type { CompileReport } from './report.js';
 export { formatReport } from './report.js';
+export { foldForChip, chipFoldWidths } from './fold-for-chip.js';
 
 export const STAGES = ['validate', 'lower', 'partition', 'place', 'route', 'codegen', 'emit'] as const;
 export type Stage = (typeof STAGES)[number];

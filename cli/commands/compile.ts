@@ -10,7 +10,7 @@ import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
 import { compileStages, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
 import { dumpStage } from '../../compiler/dump.js';
-import { foldGraph } from '../../models/fold.js';
+import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { loadModel } from '../../models/format.js';
 import type { Graph } from '../../models/graph.js';
 import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
@@ -124,7 +124,7 @@ export function register(program: Command): void {
         g = loadModel(file);
       }
       const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
-      const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+      const m = foldForChip(g, chip, file);
       const st = compileStages(m, chip, { file, strategy });
       validateContainer(st.emit, opts.output);
       const bytes = writeContainer(st.emit, opts.output);
