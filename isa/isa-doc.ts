@@ -24,7 +24,7 @@ export const CLASS_MAP: readonly [string, string, string][] = [
   ['send spikes through the routing table', 'SEND', 'Packs spikes into words; one flit per non-zero word per destination; next-step destinations for recurrent edges.'],
   ['partial sums across cores (fan-in)', 'PSUM', 'Sends accumulator pairs to another core\'s accumulators.'],
   ['barrier', 'SYNC, HALT', 'SYNC: phase barrier inside a step; HALT: the step barrier (then the axon banks swap).'],
-  ['registers and loops (address arithmetic)', 'LI, ADDI, ADD, BNZD, JMP', `${REGISTER_COUNT} registers r0..r${REGISTER_COUNT - 1} (r0 = 0), counted loops with BNZD.`],
+  ['registers and loops (address arithmetic)', [...INSTRUCTIONS.filter((d) => d.cls === 'register'), ...INSTRUCTIONS.filter((d) => d.branchTarget !== undefined)].map((d) => d.mnemonic).join(', '), `${REGISTER_COUNT} registers r0..r${REGISTER_COUNT - 1} (r0 = 0), counted loops with BNZD.`],
   ['halt', 'HALT', 'Ends the core\'s work for the step.'],
   ['no operation', 'NOP', ''],
 ];

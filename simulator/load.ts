@@ -8,13 +8,11 @@ import { coreCount, type ChipConfig } from '../isa/chip.js';
 import { validateContainer } from '../isa/container.js';
 import type { BwcContainer, InputBlock, ModelMeta, OutputMap, RouteDest } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
-import { INSTRUCTIONS, type InstrDef } from '../isa/table.js';
+import { DEF_INDEX, INSTRUCTIONS, type InstrDef } from '../isa/table.js';
 import { makeKernel, type PopcountKernel } from './popcount-wasm.js';
 
 /** Words of one decoded instruction in an op stream: definition index, then up to 11 operands. */
 export const STRIDE = 12;
-
-const DEF_INDEX = new Map<string, number>(INSTRUCTIONS.map((d, i) => [d.mnemonic, i]));
 
 /** Index of a field of a mnemonic in the op stream (1 + its position in the table's field list). */
 export function slot(mnemonic: string, field: string): number {

@@ -8,6 +8,7 @@
 import { DEFAULT_CHIP, type ChipConfig } from '../isa/chip.js';
 import { BWC_VERSION, type BwcContainer, type CoreImage, type Instr, type Probe } from '../isa/container-types.js';
 import { seededRandom as prng } from '../base/random.js';
+import { instr } from '../isa/instr.js';
 
 
 export interface MlpSpec {
@@ -20,7 +21,7 @@ export interface MlpSpec {
   chip?: ChipConfig;
 }
 
-const I = (op: string, args: Record<string, number> = {}): Instr => ({ op, args });
+const I = instr;
 
 export function buildMlpContainer(spec: MlpSpec): BwcContainer {
   const chip = spec.chip ?? { ...DEFAULT_CHIP };
