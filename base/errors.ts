@@ -5,7 +5,7 @@
  * with `exitCode` (1 for bad input); anything else that escapes is a bug.
  */
 export class BwsnnError extends Error {
-  override readonly name = 'BwsnnError';
+  override readonly name: string = 'BwsnnError';
   readonly exitCode: number;
   constructor(message: string, exitCode = 1) {
     super(message);

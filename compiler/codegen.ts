@@ -11,12 +11,12 @@
  * PSUM (helpers) or FIRE/INTEG (b = 1) and one SEND per routing list (owners). Register operands
  * are loaded with LI through a small cache of r1..r15 (r0 = 0).
  */
-import { BwsnnError } from '../base/errors.js';
 import type { Instr } from '../isa/container-types.js';
 import { fieldMax, REGISTER_COUNT } from '../isa/table.js';
 import type { Routed, Scheduled } from './ir.js';
 import { taskNeurons } from './partition.js';
 import { instr } from '../isa/instr.js';
+import { FitError } from './fit-error.js';
 
 /** LRU cache of constant values in r1..r15. */
 class RegCache {
@@ -62,7 +62,7 @@ class RegCache {
 /** Refuse an operand that does not fit its field of the ISA table. */
 function check(file: string, what: string, v: number, mnemonic: string, field: string): void {
   const max = fieldMax(mnemonic, field);
-  if (v > max) throw new BwsnnError(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
+  if (v > max) throw new FitError(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
 }
 
 export function generateCode(r: Routed, file = r.placed.partitioned.lowered.checked.model.name): Scheduled {
@@ -166,7 +166,7 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
     }
     prog.push(instr('HALT'));
     if (prog.length > chip.instrMemWords) {
-      throw new BwsnnError(`${file}: core ${c.core} needs ${prog.length} instruction words, chip has instrMemWords = ${chip.instrMemWords} (raise instrMemWords)`);
+      throw new FitError(`${file}: core ${c.core} needs ${prog.length} instruction words, chip has instrMemWords = ${chip.instrMemWords} (raise instrMemWords)`);
     }
     programs[c.core] = prog;
   }

@@ -8,8 +8,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { ChipConfig } from '../../isa/chip.js';
 import { CHIPS } from './helpers/chips.js';
-import { BwsnnError } from '../../base/errors.js';
-import { compileModel, compileStages, STRATEGIES, type Strategy } from '../../compiler/index.js';
+import { compileModel, compileStages, STRATEGIES, type Strategy, FitError } from '../../compiler/index.js';
 import type { IntModel } from '../../models/intmodel.js';
 import { funcSim } from './helpers/funcsim.js';
 import { randomIntModel, randomSample } from './helpers/gen.js';
@@ -29,7 +28,7 @@ export function expectSame(m: IntModel, chip: ChipConfig, input: Float32Array, s
 }
 
 function isFit(e: unknown): boolean {
-  return e instanceof BwsnnError && /needs|no core left/.test(e.message);
+  return e instanceof FitError;
 }
 
 describe('simulate(compile(m)) == reference(m)', () => {

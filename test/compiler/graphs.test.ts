@@ -7,10 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_CHIP, parseChipConfig } from '../../isa/chip.js';
-import { BwsnnError } from '../../base/errors.js';
 import { foldGraph } from '../../models/fold.js';
 import { randomGraph, randomInput, type RandomGraphKind } from '../../testing/random-graph.js';
-import { compileModel } from '../../compiler/index.js';
+import { compileModel, FitError } from '../../compiler/index.js';
+import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { expectSimEqualsRef } from './helpers/simcheck.js';
 
 const small = parseChipConfig({ name: 'small', meshX: 8, meshY: 8, neuronsPerCore: 24, synapseSramBytes: 8 * 128, axonLines: 24 });
@@ -23,11 +23,11 @@ describe('random graphs (testing/random-graph.ts) folded and compiled', () => {
         fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (seed) => {
           const g = randomGraph(seed, { kind });
           for (const chip of [DEFAULT_CHIP, small]) {
-            const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits });
+            const m = foldForChip(g, chip);
             try {
               compileModel(m, chip);
             } catch (e) {
-              if (e instanceof BwsnnError && /needs|no core left/.test(e.message) && chip !== DEFAULT_CHIP) continue;
+              if (e instanceof FitError && chip !== DEFAULT_CHIP) continue;
               throw e;
             }
             expectSimEqualsRef(m, chip, randomInput(g, seed + 1));
