@@ -73,8 +73,8 @@ export interface IntSynapse {
   op: DenseSynapse | ConvSynapse | IdentitySynapse;
 }
 
-export const INT_HARD_RESET = 1;
-export const INT_NO_MEMORY = 2;
+/** The integer model's neuron flags are the chip's (isa/neuron-record.ts). */
+export { NEURON_HARD_RESET as INT_HARD_RESET, NEURON_NO_MEMORY as INT_NO_MEMORY } from '../isa/neuron-record.js';
 
 export interface IntLayer {
   /** Name of the graph node whose output this layer is (a neuron node or the readout). */
