@@ -111,12 +111,17 @@ function compilePacked(lower: LoweredModel, chip: ChipConfig, file: string, stra
   return { lower, partition, place, route, codegen, emit };
 }
 
+/** The report note when 'spread' was asked for and 'pack' produced the binary (with the spread's FitError when it was tried), else undefined. */
+export function fallbackNote(st: Pick<CompileStages, 'strategy' | 'spreadMisfit'>, requested: Strategy = 'spread'): string | undefined {
+  if (requested !== 'spread' || st.strategy === 'spread') return undefined;
+  return `strategy spread did not fit this chip: packed instead${st.spreadMisfit !== undefined ? ` (${st.spreadMisfit})` : ''}`;
+}
+
 export function compileModel(m: IntModel, chip: ChipConfig, opts: CompileOptions = {}): { container: BwcContainer; report: CompileReport } {
   const st = compileStages(m, chip, opts);
   const report = buildReport(st.codegen);
   report.strategy = st.strategy;
-  if ((opts.strategy ?? 'spread') === 'spread' && st.strategy !== 'spread') {
-    report.notes.push(`strategy spread did not fit this chip: packed instead${st.spreadMisfit ? ` (${st.spreadMisfit})` : ''}`);
-  }
+  const note = fallbackNote(st, opts.strategy ?? 'spread');
+  if (note) report.notes.push(note);
   return { container: st.emit, report };
 }
