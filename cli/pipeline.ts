@@ -11,12 +11,12 @@ import { compileModel, type CompileReport } from '../compiler/index.js';
 import type { ChipConfig } from '../isa/chip.js';
 import { readContainer } from '../isa/container.js';
 import type { BwcContainer, ModelMeta } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { DATASETS, loadDataset, type DatasetName, type Split } from '../models/data/index.js';
 import { encodePixels } from '../models/data/inputs.js';
 import { readNpy, type NpyArray } from '../models/data/npy.js';
-import { foldGraph } from '../models/fold.js';
+import { foldForChip } from '../compiler/fold-for-chip.js';
 import { loadModel } from '../models/format.js';
 import type { Graph } from '../models/graph.js';
 import type { IntModel } from '../models/intmodel.js';
@@ -24,7 +24,7 @@ import { parseInputEncoding, parseNumberOption } from '../models/nir/options.js'
 import { COMPONENTS, type Component } from '../simulator/energy/breakdown.js';
 import type { EnergyTable } from '../simulator/energy/table.js';
 import { simulate, type SimInputs, type SimResult } from '../simulator/simulate.js';
-import { readInput } from './io.js';
+import { readInput } from '../base/io.js';
 
 /** The bundled zoo folder (works from sources and from dist/). */
 export function zooDir(): string {
@@ -89,7 +89,7 @@ export interface Compiled {
 export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions): Promise<Compiled> {
   if (/\.bwc$/i.test(file)) return { file, container: readContainer(readInput(file), file) };
   const graph = await loadGraphAny(file, nir);
-  const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+  const model = foldForChip(graph, chip, file);
   const { container, report } = compileModel(model, chip, { file });
   return { file, graph, model, container, report };
 }

@@ -10,9 +10,9 @@
  * are allocated from address 0 up, in task order.
  */
 import { synapseWords, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
 import type { CoreAlloc, Part, Partitioned, Placed, PlacedTask, Region, SourceInfo, Task } from './ir.js';
 import { partSramWords, planeWords, taskNeurons } from './partition.js';
+import { FitError } from './fit-error.js';
 
 /** Cores in snake order. */
 export function snakeOrder(chip: ChipConfig): number[] {
@@ -69,7 +69,7 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
       sram += x.sramWords;
       neurons += x.neurons;
     }
-    throw new BwsnnError(
+    throw new FitError(
       `${file}: layer ${t.layer}: no core left for units ${t.u0}..${t.u1 - 1} (${t.role}: ${t.neurons} neurons, ${mib(t.sramWords)} of synapses); the model needs ${mib(sram)} of synapses and ${neurons} neurons in all, ` +
         `chip "${chip.name}" has ${mib(n * synapseWords(chip))} and ${n * chip.neuronsPerCore} neurons in ${n} cores (meshX x meshY = ${chip.meshX} x ${chip.meshY}); raise meshX/meshY, neuronsPerCore, synapseSramBytes or axonLines`,
     );

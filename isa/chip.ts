@@ -5,7 +5,7 @@
  * (gem5-style). The compiler reads its limits from a ChipConfig and the simulator its timing;
  * nothing else may hard-code these numbers. `docs/chip.md` is generated from CHIP_FIELDS.
  */
-import { BwsnnError } from './errors.js';
+import { BwsnnError } from '../base/errors.js';
 
 export interface ChipConfig {
   /** Human-readable preset name. */

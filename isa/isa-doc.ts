@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { CHIP_FIELDS, CHIP_PRESETS, DEFAULT_CHIP, type ChipField } from './chip.js';
 import { fieldLayout, usedBits } from './encode.js';
+import { NEURON_COLUMNS } from './neuron-record.js';
 import { fieldRange, INSTRUCTIONS, INSTR_BYTES, REGISTER_COUNT, type InstrDef } from './table.js';
 
 const hex2 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
@@ -24,7 +25,7 @@ export const CLASS_MAP: readonly [string, string, string][] = [
   ['send spikes through the routing table', 'SEND', 'Packs spikes into words; one flit per non-zero word per destination; next-step destinations for recurrent edges.'],
   ['partial sums across cores (fan-in)', 'PSUM', 'Sends accumulator pairs to another core\'s accumulators.'],
   ['barrier', 'SYNC, HALT', 'SYNC: phase barrier inside a step; HALT: the step barrier (then the axon banks swap).'],
-  ['registers and loops (address arithmetic)', 'LI, ADDI, ADD, BNZD, JMP', `${REGISTER_COUNT} registers r0..r${REGISTER_COUNT - 1} (r0 = 0), counted loops with BNZD.`],
+  ['registers and loops (address arithmetic)', [...INSTRUCTIONS.filter((d) => d.cls === 'register'), ...INSTRUCTIONS.filter((d) => d.branchTarget !== undefined)].map((d) => d.mnemonic).join(', '), `${REGISTER_COUNT} registers r0..r${REGISTER_COUNT - 1} (r0 = 0), counted loops with BNZD.`],
   ['halt', 'HALT', 'Ends the core\'s work for the step.'],
   ['no operation', 'NOP', ''],
 ];
@@ -80,7 +81,7 @@ Directives (key=value operands, order free):
 | \`.model name="..." timesteps=T input=[d0, d1, ...] encoding=binary threshold=X classes=N\` | model metadata; \`encoding=multibit bits=K\` instead for direct input. Required. |
 | \`.core N\` | starts core N: the instructions that follow are its program (address 0 upward). |
 | \`.synapses\` | rows of 64-bit synapse words of the current core (any number per line), word 0 first. |
-| \`.neurons\` | one row per neuron: \`theta bias vreset g0 g1 leak flags\` (flags: 1 = hard reset, 2 = no memory). |
+| \`.neurons\` | one row per neuron: \`${NEURON_COLUMNS.join(' ')}\` (flags: 1 = hard reset, 2 = no memory). |
 | \`.route\` | starts the next routing list of the current core (index 0, 1, ...); rows \`core base flags bitOffset\` (flags: 1 = next step, 2 = PSUM into acc1). |
 | \`.input core=C base=B [stride=S]\` | an input map block; rows of \`element bit\` pairs (any number of pairs per line). |
 | \`.probe layer="..." kind=spikes\\|membrane shape=[...]\` | an output map probe; its \`.entry\` lines follow. |

@@ -8,7 +8,7 @@
  */
 import { coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent, type InstrDef } from '../isa/table.js';
 import { COEF_STRIDE, EVENT_COEFFICIENTS } from './coefficients.js';
 import type { LoadedBinary } from './load.js';

@@ -3,7 +3,7 @@
  * time step (docs/architecture.md, "Input injection"): per input block in input-map order, per
  * bit plane, the block's words in ascending order; every non-zero word is one flit.
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { LoadedBinary } from './load.js';
 
 /** The host flits of one time step. */

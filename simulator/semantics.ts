@@ -8,7 +8,7 @@
  */
 import type { ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, NEURON_HARD_RESET, NEURON_NO_MEMORY } from '../isa/container-types.js';
-import { INSTRUCTIONS, type Activity } from '../isa/table.js';
+import { INSTRUCTIONS, WMODE, windowOutWidth, type Activity } from '../isa/table.js';
 import { slot, type LoadedCore } from './load.js';
 import { popcount32 } from './popcount.js';
 import { HALTED, WAIT_INPUT, WAIT_SYNC, type CoreState } from './state.js';
@@ -112,7 +112,7 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
         const y = hi[k]! & syn[o + 1]!;
         s += PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
       }
-      if (wmode === 0) {
+      if (wmode === WMODE.binary) {
         let p = 0;
         for (let k = 0; k < nz; k++) p += pa[k]!;
         s = 2 * s - p;
@@ -123,11 +123,11 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
         const x = lo[k]! & syn[o]!;
         const y = hi[k]! & syn[o + 1]!;
         const c = PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
-        s += wt[k]! * (wmode === 0 ? 2 * c - pa[k]! : c);
+        s += wt[k]! * (wmode === WMODE.binary ? 2 * c - pa[k]! : c);
       }
     }
     const scale = 2 ** q;
-    sum += wmode === 2 && q === wq - 1 ? -scale * s : scale * s;
+    sum += wmode === WMODE.sint && q === wq - 1 ? -scale * s : scale * s;
   }
   return sum;
 }
@@ -309,7 +309,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     for (let k = 0; k < nz; k++) bits += nzPc[k] as number;
     cs.sops += n * bits;
     if (nz > 0) {
-      if (wmode === 0 && wq === 1 && ap === 1) {
+      if (wmode === WMODE.binary && wq === 1 && ap === 1) {
         // Exact reuse: the same instruction over the same operands and the same axon words
         // (synapse memory is read-only) gives the same sums; only the datapath work is skipped,
         // its cycles and events are still counted from the activity below.
@@ -344,7 +344,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const wmode = code[b + ACCW.wmode] as number;
     const wq = code[b + ACCW.wq] as number;
     const ap = code[b + ACCW.ap] as number;
-    const outw = Math.floor((inw + 2 * pw - kw) / sw) + 1;
+    const outw = windowOutWidth({ inw, kw, sw, pw });
     if (outw < 1) x.fail(cs, `ACCW output width ${outw} < 1 (CFGW inw ${inw}, kw ${kw}, pw ${pw}, sw ${sw})`);
     const region = inh * inw * cw;
     const kwords = kh * kw * cw;
@@ -373,7 +373,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const out = memo.sums;
     out.fill(0, 0, nOut);
     const sops0 = cs.sops;
-    const fast = wmode === 0 && wq === 1 && ap === 1;
+    const fast = wmode === WMODE.binary && wq === 1 && ap === 1;
     let scan = 0;
     let ops = 0;
     for (let y = ry; y < ry + oh; y++) {

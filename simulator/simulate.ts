@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CHIP_FIELDS, chipConfigEquals, type ChipConfig, type ChipField } from '../isa/chip.js';
 import type { BwcContainer } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { runChunk, type ChunkOptions, type ChunkResult } from './chunk.js';
 import { EVENT_COUNT } from './engine.js';

@@ -4,7 +4,7 @@
  * JSON (one 'X' event per instruction and per wait, per core; one per time step).
  */
 import type { ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { Tracer } from './engine.js';
 
 /** Neurons whose spike lines go into the VCD: neurons from..to (inclusive) of a core. */

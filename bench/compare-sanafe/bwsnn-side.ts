@@ -4,7 +4,7 @@
  * nothing of SANA-FE is imported or copied).
  *
  *   node dist/bench/compare-sanafe/bwsnn-side.js sim SAMPLES [T]
- *       build the mlpGraph of bench/run.ts (784-256-256-10, T; its copy targetMlpGraph in bench/sim-target.ts) (seeded random binary weights), foldGraph, compileModel
+ *       build the mlpGraph of bench/run.ts (784-256-256-10, T; its copy targetMlpGraph in bench/sim-target.ts) (seeded random binary weights), foldForChip, compileModel
  *       onto the default chip, simulate SAMPLES MNIST test digits with 1 worker; prints one JSON
  *       line (cycles, spikes, synaptic ops, energy split dynamic / leakage, host time of simulate).
  *   node dist/bench/compare-sanafe/bwsnn-side.js sanafe-yaml OUT SAMPLES [T]
@@ -12,12 +12,12 @@
  *       another, T steps each) as a SANA-FE YAML SNN for arch/loihi.yaml; prints one JSON line.
  */
 import { compileModel } from '../../compiler/index.js';
-import { writeAtomic } from '../../cli/io.js';
+import { writeAtomic } from '../../base/io.js';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { loadDataset } from '../../models/data/index.js';
 import { encodeDataset } from '../../models/data/inputs.js';
-import { foldGraph } from '../../models/fold.js';
+import { foldForChip } from '../../compiler/fold-for-chip.js';
 import type { BinaryLinearNode, Graph, IFNode } from '../../models/graph.js';
 import { closeWorkerPool, simulate } from '../../simulator/index.js';
 import { targetMlpGraph as mlpGraph } from '../sim-target.js';
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     const T = intArg(rest[1], 'T', 4);
     const g = mlpGraph(WIDTHS, T);
     const chip = DEFAULT_CHIP;
-    const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits });
+    const m = foldForChip(g, chip);
     const { container } = compileModel(m, chip, { file: g.name });
     const ds = loadDataset('mnist', 'test');
     const enc = encodeDataset(ds, g);

@@ -8,9 +8,9 @@ import { writeContainer, validateContainer } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
-import { compileStages, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
+import { compileStages, fallbackNote, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
 import { dumpStage } from '../../compiler/dump.js';
-import { foldGraph } from '../../models/fold.js';
+import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { loadModel } from '../../models/format.js';
 import type { Graph } from '../../models/graph.js';
 import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
@@ -124,7 +124,7 @@ export function register(program: Command): void {
         g = loadModel(file);
       }
       const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
-      const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+      const m = foldForChip(g, chip, file);
       const st = compileStages(m, chip, { file, strategy });
       validateContainer(st.emit, opts.output);
       const bytes = writeContainer(st.emit, opts.output);
@@ -133,7 +133,8 @@ export function register(program: Command): void {
       if (opts.report || opts.json) {
         const report = buildReport(st.codegen);
         report.strategy = st.strategy;
-        if (strategy === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
+        const note = fallbackNote(st, strategy);
+        if (note) report.notes.push(note);
         if (opts.measure) await measure(report, st.emit, opts.output, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
         if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

@@ -12,7 +12,7 @@ import { basename } from 'node:path';
 import { compileModel } from '../../compiler/index.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { DATASETS, type DatasetName } from '../../models/data/index.js';
-import { foldGraph } from '../../models/fold.js';
+import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { runReference } from '../../models/int-exec.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable } from '../../simulator/energy/table.js';
@@ -75,7 +75,7 @@ export function register(program: Command): void {
       const graph = await loadGraphAny(file);
       const data = (o.data as DatasetName | undefined) ?? datasetOf(file, graph.meta);
       const t0 = performance.now();
-      const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+      const model = foldForChip(graph, chip, file);
       const { container, report } = compileModel(model, chip, { file });
       const compileMs = performance.now() - t0;
       const { inputs, source } = loadSimInputs({ data, split: 'test', limit: o.limit }, container.meta, file);

@@ -13,7 +13,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { createHash } from 'node:crypto';
 import { compileModel } from '../../compiler/index.js';
 import { BwsnnError } from '../../isa/errors.js';
-import { foldGraph } from '../../models/fold.js';
+import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
 import { simulate } from '../../simulator/simulate.js';
@@ -120,7 +120,7 @@ export function register(program: Command): void {
       const label = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(',');
       const metrics: Record<string, number> = Object.fromEntries(METRICS.map((m) => [m, Number.NaN]));
       try {
-        const model = foldGraph(graph, { membraneBits: p.chip.membraneBits, thresholdBits: p.chip.thresholdBits, biasBits: p.chip.biasBits }, file);
+        const model = foldForChip(graph, p.chip, file);
         const { container } = compileModel(model, p.chip, { file });
         inputsCache ??= loadSimInputs(o, container.meta, file);
         const r = await simulate(container, inputsCache.inputs, { workers, energy: table, file });

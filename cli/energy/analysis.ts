@@ -9,7 +9,7 @@ import type { EnergyTable } from '../../simulator/energy/table.js';
 import type { SimResult } from '../../simulator/simulate.js';
 import type { ReportData } from '../report/html.js';
 import published from './published.json' with { type: 'json' };
-import { ENERGY_EVENTS } from '../../isa/table.js';
+import { ENERGY_EVENTS, WORD_BITS, windowOutWidth } from '../../isa/table.js';
 
 interface Figure {
   value: number;
@@ -96,10 +96,9 @@ export function binaryMacs(c: BwcContainer): number {
     for (const ins of core.program) {
       const a = ins.args;
       if (ins.op === 'CFGW') win = { inh: a.inh!, inw: a.inw!, cw: a.cw!, kh: a.kh!, kw: a.kw!, sw: a.sw!, pw: a.pw! };
-      else if (ins.op === 'ACC') macs += a.n! * 64 * a.len!;
+      else if (ins.op === 'ACC') macs += a.n! * WORD_BITS * a.len!;
       else if (ins.op === 'ACCW') {
-        const outw = Math.floor((win.inw + 2 * win.pw - win.kw) / win.sw) + 1;
-        macs += a.oh! * outw * a.cout! * win.kh * win.kw * 64 * win.cw;
+        macs += a.oh! * windowOutWidth(win) * a.cout! * win.kh * win.kw * WORD_BITS * win.cw;
       }
     }
   }

@@ -9,7 +9,7 @@
  * checks that the shards are 1..N exactly once and that the rows are points 0..P-1 exactly once,
  * then recomputes the Pareto front over all points.
  */
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { paretoFront } from './plan.js';
 
 export interface SweepRow {

@@ -5,7 +5,7 @@
  * object or structured dtypes, a data size that does not match the shape) is refused with a
  * BwsnnError naming the file.
  */
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 
 export type NpyDtype = 'b1' | 'u1' | 'i1' | 'u2' | 'i2' | 'u4' | 'i4' | 'i8' | 'f4' | 'f8';
 

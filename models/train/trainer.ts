@@ -4,7 +4,7 @@
  * knowledge distillation from a full-precision ANN teacher of the same shape, Adam with a cosine
  * schedule, and a seeded PRNG (identical options give identical models).
  */
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import type { Graph } from '../graph.js';
 import { ARCHS, type ArchSpec } from './archs.js';
 import { argmaxRow, kdLoss } from './loss.js';

@@ -12,7 +12,7 @@ import { DEFAULT_CHIP } from '../../isa/chip.js';
 import { writeNpy } from '../../models/data/npy.js';
 import { foldGraph } from '../../models/fold.js';
 import { writeBwsnn } from '../../models/format.js';
-import { randomGraph, randomInput } from '../../models/random-graph.js';
+import { randomGraph, randomInput } from '../../testing/random-graph.js';
 import { simulate } from '../../simulator/simulate.js';
 import type { Graph } from '../../models/graph.js';
 

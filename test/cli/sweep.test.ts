@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { expandSweep, paretoFront, parseSetOptions, parseShard, shardPoints } from '../../cli/sweep/plan.js';
 import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, mergeSweeps, parseSweepCsv, type SweepTable } from '../../cli/sweep/csv.js';
 

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { assemble } from '../../isa/asm/index.js';
 import { writeContainer } from '../../isa/container.js';
 import { disassemble } from '../../isa/disasm.js';
-import { AssemblyError, type SourceDiagnostic } from '../../isa/errors.js';
+import { AssemblyError, type SourceDiagnostic } from '../../base/errors.js';
 import { arbContainer } from './arbitrary.js';
 import { tinyContainer } from './fixtures.js';
 

@@ -5,7 +5,7 @@ import { foldGraph } from '../../models/fold.js';
 import { runFloat } from '../../models/float-exec.js';
 import type { Graph } from '../../models/graph.js';
 import { runReference } from '../../models/int-exec.js';
-import { randomGraph, randomInput } from '../../models/random-graph.js';
+import { randomGraph, randomInput } from '../../testing/random-graph.js';
 
 const kinds = ['mlp', 'conv', 'shortcut', 'recurrent'] as const;
 

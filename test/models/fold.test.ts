@@ -4,7 +4,7 @@ import { foldGraph } from '../../models/fold.js';
 import { runFloat } from '../../models/float-exec.js';
 import type { Graph, GraphNode, InputEncoding } from '../../models/graph.js';
 import { runReference } from '../../models/int-exec.js';
-import { randomGraph } from '../../models/random-graph.js';
+import { randomGraph } from '../../testing/random-graph.js';
 
 const f64 = (...x: number[]): Float64Array => Float64Array.from(x);
 const ones = (n: number): Uint8Array => new Uint8Array(Math.ceil(n / 8)).fill(0xff);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { importNirAsync, readHdf5TreeAsync } from '../../models/nir/index.js';
 import { hdf5ReadTimeout } from '../../models/nir/hdf5-async.js';
 import { chain, f32, input, nirBytes, output, vec } from './nir/fixtures.js';

@@ -1,11 +1,11 @@
 /** Size-dependent energy table entries (bySize rules), evaluated for the chip of the binary. */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, parseChipConfig } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
 import { defaultEnergyTable, evalSizeRule, parseEnergyTable, resolveEnergyTable } from '../../simulator/energy/table.js';
 import { simulateSync } from '../../simulator/simulate.js';
-import { buildMlpContainer, randomInputs } from '../../bench/sim-build.js';
+import { buildMlpContainer, randomInputs } from '../../testing/mlp-container.js';
 import preset from '../../simulator/energy/default-45nm.json' with { type: 'json' };
 
 /** The fixed values of the preset before it had size rules (docs/energy.md), in pJ. */

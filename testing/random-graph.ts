@@ -3,6 +3,7 @@
  * conv nets with sum/max pooling, SEI shortcuts (a binary conv branch plus the identity), and
  * recurrent layers; binary weights, BatchNorm with possibly negative gamma, random thresholds,
  * IF/LIF neurons with soft/hard reset, T in 1..4. The same seed always gives the same graph.
+ * Test support (tests and benches import it; no library index exports it).
  */
 import type {
   BatchNormNode,
@@ -13,7 +14,8 @@ import type {
   IFNode,
   InputEncoding,
   LIFNode,
-} from './graph.js';
+} from '../models/graph.js';
+import { seededRandom } from '../base/random.js';
 
 export type RandomGraphKind = 'mlp' | 'conv' | 'shortcut' | 'recurrent';
 
@@ -32,17 +34,6 @@ export interface RandomGraphOptions {
   dyadic?: boolean;
 }
 
-/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   readonly rnd: () => number;
