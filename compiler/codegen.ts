@@ -11,6 +11,7 @@
  * PSUM (helpers) or FIRE/INTEG (b = 1) and one SEND per routing list (owners). Register operands
  * are loaded with LI through a small cache of r1..r15 (r0 = 0).
  */
+import type { ChipConfig } from '../isa/chip.js';
 import type { Instr } from '../isa/container-types.js';
 import { fieldMax, REGISTER_COUNT } from '../isa/table.js';
 import type { Routed, Scheduled } from './ir.js';
@@ -65,14 +66,11 @@ function check(file: string, what: string, v: number, mnemonic: string, field: s
   if (v > max) throw new FitError(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
 }
 
-export function generateCode(r: Routed, file = r.placed.partitioned.lowered.checked.model.name): Scheduled {
-  const pl = r.placed;
-  const lm = pl.partitioned.lowered;
-  const chip = lm.checked.chip;
-  const srcs = lm.checked.sources;
-  const tasks = pl.partitioned.tasks;
-  const layers = new Map(lm.layers.map((l) => [l.name, l]));
-  const maxDepth = Math.max(...lm.layers.map((l) => l.depth));
+export function generateCode(r: Routed, chip: ChipConfig, file = r.meta.name): Scheduled {
+  const srcs = r.sources;
+  const tasks = r.tasks;
+  const layers = new Map(r.layers.map((l) => [l.name, l]));
+  const maxDepth = Math.max(...r.layers.map((l) => l.depth));
   const split = new Set(tasks.filter((t) => t.role === 'helper').map((t) => layers.get(t.layer)!.depth));
   const phases: Scheduled['phases'] = [];
   const accPhase = new Map<number, number>();
@@ -91,7 +89,7 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
   }
 
   const programs: Record<number, Instr[]> = {};
-  for (const c of pl.cores) {
+  for (const c of r.cores) {
     const prog: Instr[] = [];
     const regs = new RegCache(prog);
     if (c.regions.some((x) => srcs[x.source]!.isInput)) prog.push(instr('INPUT'));
@@ -105,7 +103,7 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
       for (const tid of c.tasks) {
         const t = tasks[tid]!;
         const l = layers.get(t.layer)!;
-        const p = pl.placed[tid]!;
+        const p = r.placed[tid]!;
         const where = `layer ${l.name} (units ${t.u0}..${t.u1 - 1})`;
         const n = taskNeurons(l, t);
         const cout = t.c1 - t.c0;
@@ -170,5 +168,5 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
     }
     programs[c.core] = prog;
   }
-  return { routed: r, phases, programs };
+  return { ...r, phases, programs };
 }

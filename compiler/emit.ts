@@ -4,10 +4,10 @@
  * map (host input elements -> axon bits of every core that reads the input) and the output map (a
  * spike probe for every firing layer, a membrane probe for the readout, with exact index arrays).
  */
+import type { ChipConfig } from '../isa/chip.js';
 import { BWC_VERSION, type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
 import { WORD_BITS } from '../isa/table.js';
 import { NEURON_FIELDS, neuronArrays } from '../isa/neuron-record.js';
-import type { IntLayer } from '../models/intmodel.js';
 import type { LoweredLayer, Region, Scheduled, SourceInfo, Task } from './ir.js';
 import { taskNeurons } from './partition.js';
 
@@ -44,10 +44,9 @@ export function regionBits(src: SourceInfo, lo: number, hi: number, ch?: [number
   return out;
 }
 
-function planeBit(v: number, q: number, mode: string, wq: number): number {
-  if (mode === 'binary') return v > 0 ? 1 : 0;
-  if (mode === 'uint') return (v >> q) & 1;
-  return ((v & ((1 << wq) - 1)) >> q) & 1;
+/** Bit i of a bit-packed plane array (LSB first). */
+function planeBit(planes: Uint8Array, i: number): number {
+  return (planes[i >> 3]! >> (i & 7)) & 1;
 }
 
 function setBit(img: Uint32Array, word: number, bit: number): void {
@@ -55,16 +54,10 @@ function setBit(img: Uint32Array, word: number, bit: number): void {
   img[i] = img[i]! | (1 << (bit & 31));
 }
 
-export function emitContainer(s: Scheduled): BwcContainer {
-  const r = s.routed;
-  const pl = r.placed;
-  const lm = pl.partitioned.lowered;
-  const m = lm.checked.model;
-  const chip = lm.checked.chip;
-  const srcs = lm.checked.sources;
-  const tasks = pl.partitioned.tasks;
-  const lowered = new Map(lm.layers.map((l) => [l.name, l]));
-  const intLayers = new Map<string, IntLayer>(m.layers.map((l) => [l.name, l]));
+export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
+  const srcs = s.sources;
+  const tasks = s.tasks;
+  const lowered = new Map(s.layers.map((l) => [l.name, l]));
   const bitsCache = new Map<string, Int32Array>();
   const bitsOf = (src: SourceInfo, reg: Region): Int32Array => {
     const k = `${src.name}|${reg.lo}|${reg.hi}|${reg.ch ?? ''}`;
@@ -78,25 +71,25 @@ export function emitContainer(s: Scheduled): BwcContainer {
 
   const cores: CoreImage[] = [];
   const inputMap: InputBlock[] = [];
-  for (const c of pl.cores) {
+  for (const c of s.cores) {
     const img = new Uint32Array(2 * c.sramWords);
     const np: NeuronParams = { count: c.neurons, ...neuronArrays(() => c.neurons) };
     for (const tid of c.tasks) {
       const t = tasks[tid]!;
       const l = lowered.get(t.layer)!;
-      const il = intLayers.get(t.layer)!;
-      const p = pl.placed[tid]!;
+      const p = s.placed[tid]!;
       const idx = taskIndex(l, t);
       if (t.role === 'owner') {
         for (let i = 0; i < idx.length; i++) {
           const j = idx[i]!;
           const k = p.neuronBase + i;
-          for (const f of NEURON_FIELDS) np[f.name][k] = il[f.name][j]!; // INT_* flags are the NEURON_* flags
+          for (const f of NEURON_FIELDS) np[f.name][k] = l.params[f.name][j]!;
         }
       }
       t.parts.forEach((part, pi) => {
         const syn = l.synapses[part.synapse]!;
-        const op = il.synapses[part.synapse]!.op;
+        const op = syn.op;
+        const planes = syn.weightPlanes;
         const reg = c.regions[p.partRegion[pi]!]!;
         const src = srcs[syn.source]!;
         const base = p.partSram[pi]!;
@@ -104,7 +97,7 @@ export function emitContainer(s: Scheduled): BwcContainer {
           const bits = bitsOf(src, reg);
           const len = reg.planeWords;
           const inF = op.inFeatures;
-          const vals = op.weights.values;
+          const count = l.neurons * inF;
           for (let i = 0; i < idx.length; i++) {
             const row = idx[i]! * inF;
             for (let q = 0; q < syn.wq; q++) {
@@ -112,7 +105,7 @@ export function emitContainer(s: Scheduled): BwcContainer {
               for (let k = 0; k < inF; k++) {
                 const b = bits[k]!;
                 if (b < 0) continue;
-                if (planeBit(vals[row + k]!, q, syn.mode, syn.wq)) setBit(img, w0 + (b >> 6), b & 63);
+                if (planeBit(planes, q * count + row + k)) setBit(img, w0 + (b >> 6), b & 63);
               }
             }
           }
@@ -123,15 +116,14 @@ export function emitContainer(s: Scheduled): BwcContainer {
           const k0 = part.k0 ?? 0;
           const k1 = part.k1 ?? kh;
           const cw = src.cw;
-          const vals = op.weights.values;
+          const count = l.C * C * kh * kw;
           for (let o = t.c0; o < t.c1; o++) {
             for (let q = 0; q < syn.wq; q++) {
               const w0 = base + ((o - t.c0) * syn.wq + q) * (k1 - k0) * kw * cw;
               for (let ci = 0; ci < C; ci++) {
                 for (let ky = k0; ky < k1; ky++) {
                   for (let kx = 0; kx < kw; kx++) {
-                    const v = vals[((o * C + ci) * kh + ky) * kw + kx]!;
-                    if (planeBit(v, q, syn.mode, syn.wq)) setBit(img, w0 + ((ky - k0) * kw + kx) * cw + (ci >> 6), ci & 63);
+                    if (planeBit(planes, q * count + ((o * C + ci) * kh + ky) * kw + kx)) setBit(img, w0 + ((ky - k0) * kw + kx) * cw + (ci >> 6), ci & 63);
                   }
                 }
               }
@@ -157,28 +149,29 @@ export function emitContainer(s: Scheduled): BwcContainer {
       }
       inputMap.push({ core: c.core, axonBase: reg.base, planeStride: reg.planeWords, elements, bits: eb });
     }
-    cores.push({ core: c.core, program: s.programs[c.core]!, synapses: img, neurons: np, routes: r.routes[c.core] ?? [] });
+    cores.push({ core: c.core, program: s.programs[c.core]!, synapses: img, neurons: np, routes: s.routes[c.core] ?? [] });
   }
 
   const probes: Probe[] = [];
   let readout = -1;
-  for (const l of lm.layers) {
+  for (const l of s.layers) {
     const entries: Probe['entries'] = [];
     for (const t of tasks) {
       if (t.layer !== l.name || t.role !== 'owner') continue;
-      const p = pl.placed[t.id]!;
+      const p = s.placed[t.id]!;
       const index = taskIndex(l, t);
       entries.push({ core: p.core, neuronBase: p.neuronBase, count: index.length, index });
     }
     if (l.kind === 'readout') readout = probes.length;
     probes.push({ layer: l.name, kind: l.kind === 'readout' ? 'membrane' : 'spikes', shape: [...l.shape], entries });
   }
-  const ro = lowered.get(m.readout)!;
+  const { readout: roName, ...meta } = s.meta;
+  const ro = lowered.get(roName)!;
   cores.sort((a, b) => a.core - b.core);
   return {
     version: BWC_VERSION,
     chip: { ...chip },
-    meta: { name: m.name, timesteps: m.timesteps, inputShape: [...m.input.shape], encoding: { ...m.input.encoding }, classes: ro.neurons },
+    meta: { ...meta, inputShape: [...meta.inputShape], encoding: { ...meta.encoding }, classes: ro.neurons },
     cores,
     inputMap,
     outputMap: { readout, probes },

@@ -11,7 +11,7 @@ import { emitContainer } from './emit.js';
 import type { CheckedModel, LoweredModel, Partitioned, Placed, Routed, Scheduled } from './ir.js';
 import { lowerModel } from './lower.js';
 import { partitionModel } from './partition.js';
-import { placeModel } from './place.js';
+import { placeModel, type PlaceStrategy } from './place.js';
 import { buildReport, type CompileReport } from './report.js';
 import { routeModel } from './route.js';
 import { validateModel } from './validate.js';
@@ -52,6 +52,8 @@ export interface CompileStages {
   emit: BwcContainer;
   /** The strategy that produced the binary ('pack' when 'spread' did not fit). */
   strategy: Strategy;
+  /** How place put the tasks on cores ('stripe' when pack ran out of cores along the snake). */
+  placement: PlaceStrategy;
   /** Why 'spread' did not fit (the FitError's message) when it fell back to 'pack'. */
   spreadMisfit?: string;
 }
@@ -60,17 +62,16 @@ export interface CompileStages {
 export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOptions = {}): CompileStages {
   const file = opts.file ?? m.name;
   const validate = validateModel(m, chip, file);
-  const lower = lowerModel(validate, file);
-  const strategy = opts.strategy ?? 'spread';
+  return { validate, ...compileLowered(lowerModel(validate, file), chip, file, opts.strategy ?? 'spread') };
+}
+
+/** The passes after lower for a strategy (spread falling back to pack on a FitError). */
+export function compileLowered(lower: LoweredModel, chip: ChipConfig, file: string, strategy: Strategy): Omit<CompileStages, 'validate'> {
   let spreadMisfit: FitError | undefined;
   if (strategy === 'spread' && coreCount(chip) > 1) {
     try {
-      const partition = partitionModel(lower, file, { spread: coreCount(chip) });
-      const place = placeModel(partition, file, 'spread');
-      const route = routeModel(place, file);
-      const codegen = generateCode(route, file);
-      const emit = emitContainer(codegen);
-      return { validate, lower, partition, place, route, codegen, emit, strategy: 'spread' };
+      const partition = partitionModel(lower, chip, file, { spread: coreCount(chip) });
+      return { lower, partition, ...compilePlaced(partition, chip, file, 'spread'), strategy: 'spread' };
     } catch (e) {
       if (!(e instanceof FitError)) throw e;
       // Spreading needs more of each core (kernels once per chunk, more routing lists and code):
@@ -80,10 +81,61 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   }
   try {
     const st = compilePacked(lower, chip, file, strategy);
-    return { validate, ...st, strategy: strategy === 'spread' ? 'pack' : strategy, ...(spreadMisfit ? { spreadMisfit: spreadMisfit.message } : {}) };
+    return { ...st, strategy: strategy === 'spread' ? 'pack' : strategy, ...(spreadMisfit ? { spreadMisfit: spreadMisfit.message } : {}) };
   } catch (e) {
     if (e instanceof FitError && spreadMisfit) throw new FitError(`${e.message} (strategy pack; strategy spread did not fit either: ${spreadMisfit.message})`);
     throw e;
+  }
+}
+
+/** place (with `placement`), route, codegen, emit. */
+export function compilePlaced(partition: Partitioned, chip: ChipConfig, file: string, placement: PlaceStrategy): Pick<CompileStages, 'place' | 'route' | 'codegen' | 'emit' | 'placement'> {
+  const place = placeModel(partition, chip, file, placement);
+  return { place, ...compileRouted(place, chip, file), placement };
+}
+
+/** route, codegen, emit. */
+export function compileRouted(place: Placed, chip: ChipConfig, file: string): Pick<CompileStages, 'route' | 'codegen' | 'emit'> {
+  const route = routeModel(place, chip, file);
+  const codegen = generateCode(route, chip, file);
+  return { route, codegen, emit: emitContainer(codegen, chip) };
+}
+
+/** What a compile continued from a stage's form computed: the forms after that stage and the outcome. */
+export type ResumedStages = Partial<CompileStages> & Pick<CompileStages, 'emit' | 'strategy' | 'placement'>;
+
+/**
+ * Continue a compile from the form of `stage` (a dump, `--from-ir`): run the passes after it for
+ * `chip`. `resume` says what the first compile did: the requested strategy (passes after validate
+ * and lower try it again, with the same fallback), and for later stages the strategy and placement
+ * that made the form. The output is the same container a direct compile makes.
+ */
+export function compileFrom<S extends Stage>(
+  stage: S,
+  form: CompileStages[S],
+  chip: ChipConfig,
+  file: string,
+  resume: { strategy: Strategy; result: { strategy: Strategy; placement: PlaceStrategy; spreadMisfit?: string } },
+): ResumedStages {
+  const done = { strategy: resume.result.strategy, placement: resume.result.placement, ...(resume.result.spreadMisfit !== undefined ? { spreadMisfit: resume.result.spreadMisfit } : {}) };
+  const f = form as CompileStages[Stage];
+  switch (stage) {
+    case 'validate':
+      return { validate: f as CheckedModel, ...compileLowered(lowerModel(f as CheckedModel, file), chip, file, resume.strategy) };
+    case 'lower':
+      return compileLowered(f as LoweredModel, chip, file, resume.strategy);
+    case 'partition':
+      return { ...done, partition: f as Partitioned, ...compilePlaced(f as Partitioned, chip, file, resume.result.placement) };
+    case 'place':
+      return { ...done, place: f as Placed, ...compileRouted(f as Placed, chip, file) };
+    case 'route': {
+      const codegen = generateCode(f as Routed, chip, file);
+      return { ...done, route: f as Routed, codegen, emit: emitContainer(codegen, chip) };
+    }
+    case 'codegen':
+      return { ...done, codegen: f as Scheduled, emit: emitContainer(f as Scheduled, chip) };
+    default:
+      return { ...done, emit: f as BwcContainer };
   }
 }
 
@@ -92,23 +144,22 @@ function compilePacked(lower: LoweredModel, chip: ChipConfig, file: string, stra
   // First try: fewest chunks, snake placement (locality). If the chip runs out of cores, spread
   // every layer over all cores (at least one chunk per core, striped placement) to balance
   // neurons against synapse memory; report the first error if that does not fit either.
-  let partition = partitionModel(lower, file);
+  let partition = partitionModel(lower, chip, file);
+  let placement: PlaceStrategy = 'snake';
   let place: Placed;
   try {
-    place = placeModel(partition, file, 'snake');
+    place = placeModel(partition, chip, file, placement);
   } catch (e) {
     if (!(e instanceof FitError) || strategy === 'snake') throw e;
     try {
-      partition = partitionModel(lower, file, { minChunks: coreCount(chip) });
-      place = placeModel(partition, file, 'stripe');
+      partition = partitionModel(lower, chip, file, { minChunks: coreCount(chip) });
+      placement = 'stripe';
+      place = placeModel(partition, chip, file, placement);
     } catch {
       throw e;
     }
   }
-  const route = routeModel(place, file);
-  const codegen = generateCode(route, file);
-  const emit = emitContainer(codegen);
-  return { lower, partition, place, route, codegen, emit };
+  return { lower, partition, place, ...compileRouted(place, chip, file), placement };
 }
 
 /** The report note when 'spread' was asked for and 'pack' produced the binary (with the spread's FitError when it was tried), else undefined. */
@@ -119,7 +170,7 @@ export function fallbackNote(st: Pick<CompileStages, 'strategy' | 'spreadMisfit'
 
 export function compileModel(m: IntModel, chip: ChipConfig, opts: CompileOptions = {}): { container: BwcContainer; report: CompileReport } {
   const st = compileStages(m, chip, opts);
-  const report = buildReport(st.codegen);
+  const report = buildReport(st.codegen, chip);
   report.strategy = st.strategy;
   const note = fallbackNote(st, opts.strategy ?? 'spread');
   if (note) report.notes.push(note);

@@ -4,10 +4,13 @@
  *   IntModel --validate--> CheckedModel --lower--> LoweredModel --partition--> Partitioned
  *            --place--> Placed --route--> Routed --codegen--> Scheduled --emit--> BwcContainer
  *
- * Every form is plain data and can be dumped as JSON (compiler/dump.ts, `--dump-ir STAGE`).
+ * Each form owns what the later passes need (no pointer back to the form before): from lower on,
+ * a form is the previous form's fields plus the pass's own, so every pass is a function of (its
+ * input form, the chip, options). Every form is plain data (typed arrays included) and is dumped
+ * whole by `--dump-ir STAGE` and loaded again by `--from-ir` (compiler/dump.ts).
  */
-import type { ChipConfig } from '../isa/chip.js';
-import type { Instr, RouteDest } from '../isa/container-types.js';
+import type { Instr, ModelMeta, RouteDest } from '../isa/container-types.js';
+import type { NeuronArrays } from '../isa/neuron-record.js';
 import type { IntModel, WeightMode } from '../models/intmodel.js';
 
 /**
@@ -36,7 +39,6 @@ export interface SourceInfo {
 
 export interface CheckedModel {
   model: IntModel;
-  chip: ChipConfig;
   sources: Record<string, SourceInfo>;
   /** Layer depth: 1 + the deepest same-step layer source (the input is depth 0). */
   depth: Record<string, number>;
@@ -68,6 +70,12 @@ export interface LoweredSynapse {
   wq: number;
   /** Axon planes of the source. */
   ap: number;
+  /**
+   * The weights' wq bit planes as the synapse memory stores them (the coding of `wmode`): bit
+   * (q * weights + i), LSB first in each byte, is plane q of weight i in the op's weight order
+   * (dense [out][in], conv [out][in][kh][kw]). Empty for identity.
+   */
+  weightPlanes: Uint8Array;
 }
 
 export interface LoweredLayer {
@@ -86,10 +94,14 @@ export interface LoweredLayer {
   neuronsPerUnit: number;
   synapses: LoweredSynapse[];
   fracBits: number;
+  /** The neuron record of every neuron (flat C-order), as the neuron memory stores it. */
+  params: NeuronArrays;
 }
 
+/** What the container needs of the model besides its layers. */
 export interface LoweredModel {
-  checked: CheckedModel;
+  meta: Omit<ModelMeta, 'classes'> & { readout: string };
+  sources: Record<string, SourceInfo>;
   layers: LoweredLayer[];
 }
 
@@ -131,8 +143,7 @@ export interface Task {
   sramWords: number;
 }
 
-export interface Partitioned {
-  lowered: LoweredModel;
+export interface Partitioned extends LoweredModel {
   tasks: Task[];
 }
 
@@ -171,8 +182,7 @@ export interface CoreAlloc {
   regions: Region[];
 }
 
-export interface Placed {
-  partitioned: Partitioned;
+export interface Placed extends Partitioned {
   /** Cores in use, in placement (snake) order. */
   cores: CoreAlloc[];
   /** By task id. */
@@ -195,8 +205,7 @@ export interface PsumSpec {
   route: number;
 }
 
-export interface Routed {
-  placed: Placed;
+export interface Routed extends Placed {
   /** Routing lists per core (by core index). */
   routes: Record<number, RouteDest[][]>;
   /** SENDs per owner task id. */
@@ -205,8 +214,7 @@ export interface Routed {
   psums: Record<number, PsumSpec[]>;
 }
 
-export interface Scheduled {
-  routed: Routed;
+export interface Scheduled extends Routed {
   /** Phases: each names the layer depth and whether it is the accumulate or fire half (split when partial sums flow). */
   phases: { depth: number; stage: 'all' | 'acc' | 'fire' }[];
   programs: Record<number, Instr[]>;

@@ -2,11 +2,34 @@
  * Pass 2, lower: turn each IntLayer into a LoweredLayer, the unit of work of the core: a neuron
  * group (flat, or position-major rows for [C, H, W] layers) with its synapses expressed as chip
  * operations (ACC dense rows, ACCW shared conv kernels, ACCS identity), their weight coding
- * (wmode, wq planes) and the source's axon planes (ap).
+ * (wmode, wq planes and the weight bit planes themselves) and the source's axon planes (ap). The
+ * LoweredModel owns everything later passes need of the model (neuron records, weight planes, meta).
  */
 import { BwsnnError } from '../base/errors.js';
+import { neuronArrays } from '../isa/neuron-record.js';
 import { WMODE } from '../isa/table.js';
+import type { IntWeights, WeightMode } from '../models/intmodel.js';
 import type { CheckedModel, LoweredLayer, LoweredModel, LoweredSynapse } from './ir.js';
+
+/** Bit q of weight v in the coding of `mode` (binary: v > 0; uint: bit q of v; sint: bit q of v's wq-bit two's complement). */
+function planeBit(v: number, q: number, mode: WeightMode, wq: number): number {
+  if (mode === 'binary') return v > 0 ? 1 : 0;
+  if (mode === 'uint') return (v >> q) & 1;
+  return ((v & ((1 << wq) - 1)) >> q) & 1;
+}
+
+/** The wq bit planes of the weights (see LoweredSynapse.weightPlanes). */
+export function weightPlanes(w: IntWeights): Uint8Array {
+  const n = w.values.length;
+  const out = new Uint8Array(Math.ceil((n * w.wq) / 8));
+  for (let q = 0; q < w.wq; q++) {
+    for (let i = 0; i < n; i++) {
+      const b = q * n + i;
+      if (planeBit(w.values[i]!, q, w.mode, w.wq)) out[b >> 3] = out[b >> 3]! | (1 << (b & 7));
+    }
+  }
+  return out;
+}
 
 export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
   const layers: LoweredLayer[] = c.model.layers.map((l) => {
@@ -22,12 +45,12 @@ export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
         if ((src.layout === 'pos') !== rows) {
           throw new BwsnnError(`${where}: identity shortcut between a ${src.layout === 'pos' ? 'position-major' : 'flat'} source and a ${rows ? '[C, H, W]' : 'flat'} layer is not supported`);
         }
-        return { ...base, op: { kind: 'identity' }, mode: 'binary', wmode: WMODE.binary, wq: 1 };
+        return { ...base, op: { kind: 'identity' }, mode: 'binary', wmode: WMODE.binary, wq: 1, weightPlanes: new Uint8Array(0) };
       }
       const mode = op.weights.mode;
       const wq = op.weights.wq;
       if (op.kind === 'dense') {
-        return { ...base, op: { kind: 'dense', inFeatures: op.inFeatures }, mode, wmode: WMODE[mode], wq };
+        return { ...base, op: { kind: 'dense', inFeatures: op.inFeatures }, mode, wmode: WMODE[mode], wq, weightPlanes: weightPlanes(op.weights) };
       }
       if (src.layout !== 'pos') throw new BwsnnError(`${where}: a convolution needs a [C, H, W] source`);
       const kernelWords = op.kernel[0] * op.kernel[1] * src.cw;
@@ -37,6 +60,7 @@ export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
         mode,
         wmode: WMODE[mode],
         wq,
+        weightPlanes: weightPlanes(op.weights),
       };
     });
     return {
@@ -53,7 +77,9 @@ export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
       neuronsPerUnit: rows ? W * C : 1,
       synapses,
       fracBits: l.fracBits,
+      params: neuronArrays((f) => l[f.name]),
     };
   });
-  return { checked: c, layers };
+  const m = c.model;
+  return { meta: { name: m.name, timesteps: m.timesteps, inputShape: [...m.input.shape], encoding: { ...m.input.encoding }, readout: m.readout }, sources: c.sources, layers };
 }

@@ -161,11 +161,10 @@ export function alignedChunk(units: number, parts: number): number {
   return p;
 }
 
-export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, opts: PartitionOptions = {}): Partitioned {
+export function partitionModel(lm: LoweredModel, chip: ChipConfig, file = lm.meta.name, opts: PartitionOptions = {}): Partitioned {
   const spreadMax = opts.spread ?? 0;
   const minChunksAll = Math.max(opts.minChunks ?? 1, spreadMax);
-  const chip = lm.checked.chip;
-  const srcs = lm.checked.sources;
+  const srcs = lm.sources;
   const tasks: Task[] = [];
   const add = (t: Omit<Task, 'id'>): Task => {
     const task = { ...t, id: tasks.length };
@@ -299,7 +298,7 @@ export function partitionModel(lm: LoweredModel, file = lm.checked.model.name, o
     }
     fanIn(l, one);
   }
-  return { lowered: lm, tasks };
+  return { ...lm, tasks };
 
   /**
    * Fan-in split with partial sums: dense synapses are cut into source slices, conv synapses into

@@ -38,10 +38,9 @@ function mib(words: number): string {
  */
 export type PlaceStrategy = 'snake' | 'stripe' | 'spread';
 
-export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, strategy: PlaceStrategy = 'snake'): Placed {
-  const chip = p.lowered.checked.chip;
-  const srcs = p.lowered.checked.sources;
-  const layers = new Map(p.lowered.layers.map((l) => [l.name, l]));
+export function placeModel(p: Partitioned, chip: ChipConfig, file = p.meta.name, strategy: PlaceStrategy = 'snake'): Placed {
+  const srcs = p.sources;
+  const layers = new Map(p.layers.map((l) => [l.name, l]));
   const order = snakeOrder(chip);
   const n = order.length;
   // Every core, in snake order; the unused ones are dropped at the end.
@@ -145,5 +144,5 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
     placed[t.id] = pt;
     placedSoFar++;
   }
-  return { partitioned: p, cores: cores.filter((c) => c.tasks.length > 0), placed };
+  return { ...p, cores: cores.filter((c) => c.tasks.length > 0), placed };
 }

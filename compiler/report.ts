@@ -4,7 +4,7 @@
  * ideal lower bound on cycles per time step. Cycles measured by the simulator are filled in by the
  * caller (cli/commands/compile.ts) when it can run one; otherwise they stay null ("not measured").
  */
-import { synapseWords, wordsPerCycle } from '../isa/chip.js';
+import { synapseWords, wordsPerCycle, type ChipConfig } from '../isa/chip.js';
 import type { Scheduled } from './ir.js';
 import { taskNeurons } from './partition.js';
 
@@ -63,14 +63,11 @@ export interface CompileReport {
   notes: string[];
 }
 
-export function buildReport(s: Scheduled): CompileReport {
-  const pl = s.routed.placed;
-  const lm = pl.partitioned.lowered;
-  const chip = lm.checked.chip;
-  const srcs = lm.checked.sources;
-  const tasks = pl.partitioned.tasks;
-  const m = lm.checked.model;
-  const cores: CoreUsage[] = pl.cores.map((c) => ({
+export function buildReport(s: Scheduled, chip: ChipConfig): CompileReport {
+  const srcs = s.sources;
+  const tasks = s.tasks;
+  const m = s.meta;
+  const cores: CoreUsage[] = s.cores.map((c) => ({
     core: c.core,
     x: c.core % chip.meshX,
     y: Math.floor(c.core / chip.meshX),
@@ -79,9 +76,9 @@ export function buildReport(s: Scheduled): CompileReport {
     synapseWords: c.sramWords,
     axonWords: c.axonWords,
     instructions: s.programs[c.core]!.length,
-    routeEntries: (s.routed.routes[c.core] ?? []).reduce((a, l) => a + l.length, 0),
+    routeEntries: (s.routes[c.core] ?? []).reduce((a, l) => a + l.length, 0),
   }));
-  const layers: LayerReport[] = lm.layers.map((l) => {
+  const layers: LayerReport[] = s.layers.map((l) => {
     const mine = tasks.filter((t) => t.layer === l.name);
     let synapses = 0;
     let weightBits = 0;
@@ -135,7 +132,7 @@ export function buildReport(s: Scheduled): CompileReport {
       fracBits: l.fracBits,
       tasks: mine.length,
       helpers: mine.filter((t) => t.role === 'helper').length,
-      cores: [...new Set(mine.map((t) => pl.placed[t.id]!.core))],
+      cores: [...new Set(mine.map((t) => s.placed[t.id]!.core))],
       synapses,
       weightBits,
       synapseWords: sramW,
@@ -146,7 +143,7 @@ export function buildReport(s: Scheduled): CompileReport {
   let destinations = 0;
   let totalHops = 0;
   let maxHops = 0;
-  for (const [core, lists] of Object.entries(s.routed.routes)) {
+  for (const [core, lists] of Object.entries(s.routes)) {
     const c = Number(core);
     for (const d of lists.flat()) {
       const h = Math.abs((c % chip.meshX) - (d.core % chip.meshX)) + Math.abs(Math.floor(c / chip.meshX) - Math.floor(d.core / chip.meshX));
@@ -159,7 +156,7 @@ export function buildReport(s: Scheduled): CompileReport {
     model: m.name,
     chip: chip.name,
     timesteps: m.timesteps,
-    coresUsed: pl.cores.length,
+    coresUsed: s.cores.length,
     coresTotal: chip.meshX * chip.meshY,
     phases: s.phases.length,
     capacity: {
@@ -175,7 +172,7 @@ export function buildReport(s: Scheduled): CompileReport {
     totalSynapses: layers.reduce((a, l) => a + l.synapses, 0),
     totalWeightBits: layers.reduce((a, l) => a + l.weightBits, 0),
     totalPopcountWords: totalPop,
-    idealCyclesPerStep: totalPop / (pl.cores.length * wordsPerCycle(chip)),
+    idealCyclesPerStep: totalPop / (s.cores.length * wordsPerCycle(chip)),
     measured: [],
     notes: [],
   };

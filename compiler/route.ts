@@ -6,6 +6,7 @@
  * step's bank). Each helper task gets one PSUM list per accumulator bank to its owner's neurons
  * (ROUTE_PSUM_ACC1 for bank 1).
  */
+import type { ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, type RouteDest } from '../isa/container-types.js';
 import { fieldMax, WORD_BITS } from '../isa/table.js';
 import type { Placed, PsumSpec, Routed, SendSpec } from './ir.js';
@@ -14,11 +15,10 @@ import { FitError } from './fit-error.js';
 /** Bits of an axon / spike word (the ISA's word). */
 const WORD = WORD_BITS;
 
-export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.model.name): Routed {
-  const chip = pl.partitioned.lowered.checked.chip;
-  const srcs = pl.partitioned.lowered.checked.sources;
-  const tasks = pl.partitioned.tasks;
-  const layers = new Map(pl.partitioned.lowered.layers.map((l) => [l.name, l]));
+export function routeModel(pl: Placed, chip: ChipConfig, file = pl.meta.name): Routed {
+  const srcs = pl.sources;
+  const tasks = pl.tasks;
+  const layers = new Map(pl.layers.map((l) => [l.name, l]));
   const routes: Record<number, RouteDest[][]> = {};
   const sends: Record<number, SendSpec[]> = {};
   const psums: Record<number, PsumSpec[]> = {};
@@ -104,5 +104,5 @@ export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.mod
     const maxLists = fieldMax('SEND', 'route') + 1;
     if (lists.length > maxLists) throw new FitError(`${file}: core ${core} needs ${lists.length} routing lists, SEND/PSUM address at most ${maxLists}`);
   }
-  return { placed: pl, routes, sends, psums };
+  return { ...pl, routes, sends, psums };
 }

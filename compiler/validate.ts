@@ -184,7 +184,7 @@ export function validateModel(m: IntModel, chip: ChipConfig, file = m.name): Che
     if (s.layout === 'pos' && s.cw > maxCw) fail(`${W0}: source ${s.name}`, `${s.C} channels need ${s.cw} words per position; CFGW/SEND hold at most ${maxCw} (${maxCw * WORD} channels)`);
     if (s.layout === 'pos' && s.C > maxGroup) fail(`${W0}: source ${s.name}`, `${s.C} channels exceed the ${maxGroup} neurons per group of SEND/ACCS`);
   }
-  return { model: m, chip, sources, depth };
+  return { model: m, sources, depth };
 }
 
 /** Layer lookup helper shared by the passes. */

@@ -1,6 +1,7 @@
 /**
  * `bwsnn compile MODEL.(bwsnn|nir) [--chip CHIP.json] -o OUT.bwc [--report] [--json] [--dump-ir STAGE]`:
  * fold the model for the chip's widths, compile it (compiler/) and write the .bwc atomically.
+ * `bwsnn compile --from-ir DUMP.json -o OUT.bwc`: continue from a `--dump-ir` form (its chip and strategy).
  */
 import type { Command } from '@commander-js/extra-typings';
 import { CHIP_PRESETS, DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
@@ -8,8 +9,8 @@ import { writeContainer, validateContainer } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
-import { compileStages, fallbackNote, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
-import { dumpStage } from '../../compiler/dump.js';
+import { compileFrom, compileStages, fallbackNote, STAGES, STRATEGIES, type ResumedStages, type Stage, type Strategy } from '../../compiler/index.js';
+import { dumpStage, loadIr } from '../../compiler/dump.js';
 import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { loadModel } from '../../models/format.js';
 import type { Graph } from '../../models/graph.js';
@@ -82,13 +83,14 @@ export function register(program: Command): void {
   program
     .command('compile')
     .description('compile a model (.bwsnn or .nir) into a BW-Core binary (.bwc), with a resource and cycle report')
-    .argument('<model>', 'model file (.bwsnn, or .nir imported on the fly)')
+    .argument('[model]', 'model file (.bwsnn, or .nir imported on the fly); omitted with --from-ir')
     .requiredOption('-o, --output <file>', 'output binary (.bwc)')
     .option('--chip <file>', `chip config JSON (fields of isa/chip.ts; missing ones default) or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
     .option('--strategy <s>', `mapping: spread (every layer over all cores, lowest latency) or pack (fewest cores)`, 'spread')
     .option('--report', 'print the compile report (utilization per core, synapses, F per layer, cycle bound and measured cycles)')
     .option('--json', 'print the compile report as JSON')
-    .option('--dump-ir <stage>', `print one pass's output (${STAGES.join(', ')})`)
+    .option('--dump-ir <stage>', `print one pass's output form, complete, as JSON (${STAGES.join(', ')})`)
+    .option('--from-ir <file>', 'continue from a --dump-ir form (chip and strategy come from the dump) instead of a model')
     .option('--no-measure', 'do not run the simulator for the measured cycles of the report')
     .option('--sample <file.npy>', 'measure the cycles on sample 0 of this input array ([N, ...shape] or [N, T, ...shape]) instead of all-zero and all-max samples')
     .option('--timesteps <T>', 'NIR input: time steps per inference', '4')
@@ -97,7 +99,7 @@ export function register(program: Command): void {
     .option('--dt <seconds>', 'NIR input: time step for tau -> shift leak', '1e-4')
     .option('--weight-scale <granularity>', 'NIR input: scale of quantized weights: row or layer', 'row')
     .option('--leak-tolerance <r>', 'NIR input: largest relative error of dt/tau vs the shift leak 2^-k', '0.1')
-    .action(async (file, opts) => {
+    .action(async (modelFile, opts, cmd) => {
       const stage = opts.dumpIr as Stage | undefined;
       if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
         throw new BwsnnError(`--dump-ir: unknown stage ${JSON.stringify(stage)} (one of ${STAGES.join(', ')})`, 2);
@@ -106,32 +108,44 @@ export function register(program: Command): void {
       if (!(STRATEGIES as readonly string[]).includes(opts.strategy)) {
         throw new BwsnnError(`--strategy: expected one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(opts.strategy)}`, 2);
       }
-      const strategy = opts.strategy as Strategy;
-      const chip = loadChip(opts.chip);
-      checkOutputPath(opts.output);
-      let g: Graph;
-      if (/\.nir$/i.test(file)) {
-        const nir = await import('../../models/nir/index.js');
-        g = await nir.loadNirAsGraphAsync(file, {
-          timesteps: parseNumberOption('--timesteps', opts.timesteps),
-          inputEncoding: parseInputEncoding(opts.inputEncoding),
-          weightBits: parseNumberOption('--weight-bits', opts.weightBits),
-          dt: parseNumberOption('--dt', opts.dt),
-          leakTolerance: parseNumberOption('--leak-tolerance', opts.leakTolerance),
-          weightScale: opts.weightScale === 'layer' ? 'layer' : opts.weightScale === 'row' ? 'row' : badScale(opts.weightScale),
-        });
-      } else {
-        g = loadModel(file);
+      const fromIr = opts.fromIr;
+      if ((modelFile === undefined) === (fromIr === undefined)) throw new BwsnnError('compile: give a model file or --from-ir DUMP (one of them)', 2);
+      if (fromIr !== undefined) {
+        for (const o of ['chip', 'strategy', 'sample'] as const) {
+          if (cmd.getOptionValueSource(o) === 'cli') throw new BwsnnError(`--from-ir: --${o} does not apply (the dump holds the compile's chip and strategy)`, 2);
+        }
       }
-      const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
-      const m = foldForChip(g, chip, file);
-      const st = compileStages(m, chip, { file, strategy });
+      checkOutputPath(opts.output);
+      let st: ResumedStages;
+      let chip: ChipConfig;
+      let strategy = opts.strategy as Strategy;
+      let sample: Sample | undefined;
+      if (fromIr !== undefined) {
+        const d = loadIr(readText(fromIr), fromIr);
+        if ((opts.report || opts.json) && d.stage === 'emit') throw new BwsnnError('--from-ir: an emit dump has no codegen form to report on (dump an earlier stage)', 2);
+        chip = d.chip;
+        strategy = d.strategy;
+        try {
+          st = compileFrom(d.stage, d.form, chip, fromIr, d);
+        } catch (e) {
+          if (e instanceof BwsnnError) throw e;
+          throw new BwsnnError(`${fromIr}: field form: not a valid ${d.stage} form (${(e as Error).message})`);
+        }
+      } else {
+        const file = modelFile!;
+        chip = loadChip(opts.chip);
+        const g = await loadGraph(file, opts);
+        sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
+        const m = foldForChip(g, chip, file);
+        st = compileStages(m, chip, { file, strategy });
+      }
       validateContainer(st.emit, opts.output);
       const bytes = writeContainer(st.emit, opts.output);
+      const dump = stage !== undefined ? dumpStage(st, stage, chip, strategy) : undefined;
       writeAtomic(opts.output, bytes);
-      if (stage !== undefined) process.stdout.write(dumpStage(st, stage));
+      if (dump !== undefined) process.stdout.write(dump);
       if (opts.report || opts.json) {
-        const report = buildReport(st.codegen);
+        const report = buildReport(st.codegen!, chip);
         report.strategy = st.strategy;
         const note = fallbackNote(st, strategy);
         if (note) report.notes.push(note);
@@ -141,4 +155,26 @@ export function register(program: Command): void {
         else process.stdout.write(formatReport(report));
       }
     });
+}
+
+/** The model's graph: a .bwsnn, or a .nir imported with the command's NIR options. */
+async function loadGraph(
+  file: string,
+  opts: { timesteps: string; inputEncoding: string; weightBits: string; dt: string; leakTolerance: string; weightScale: string },
+): Promise<Graph> {
+  let g: Graph;
+  if (/\.nir$/i.test(file)) {
+    const nir = await import('../../models/nir/index.js');
+    g = await nir.loadNirAsGraphAsync(file, {
+      timesteps: parseNumberOption('--timesteps', opts.timesteps),
+      inputEncoding: parseInputEncoding(opts.inputEncoding),
+      weightBits: parseNumberOption('--weight-bits', opts.weightBits),
+      dt: parseNumberOption('--dt', opts.dt),
+      leakTolerance: parseNumberOption('--leak-tolerance', opts.leakTolerance),
+      weightScale: opts.weightScale === 'layer' ? 'layer' : opts.weightScale === 'row' ? 'row' : badScale(opts.weightScale),
+    });
+  } else {
+    g = loadModel(file);
+  }
+  return g;
 }

@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { BwsnnError } from '../../base/errors.js';
 import { lowerModel } from '../../compiler/lower.js';
 import type { CheckedModel, SourceInfo } from '../../compiler/ir.js';
-import { DEFAULT_CHIP } from '../../isa/chip.js';
 import { neuronArrays } from '../../isa/neuron-record.js';
 import type { IntLayer, IntSynapse, WeightMode } from '../../models/intmodel.js';
 
@@ -21,9 +20,13 @@ function checked(): CheckedModel {
   ]);
   const h = layer('h', 'if', [10], [{ source: 'c', recurrent: false, acc: 1, op: { kind: 'dense', inFeatures: 128, outFeatures: 10, weights: w('sint', 2, 1280) } }]);
   const out = layer('out', 'readout', [3], [{ source: 'h', recurrent: false, acc: 0, op: { kind: 'dense', inFeatures: 10, outFeatures: 3, weights: w('binary', 1, 30) } }]);
+  // A few non-zero weights for the bit planes: c (uint, wq 3) weight 2 = 5; h (sint, wq 2) weights 0, 1 = -1, 1; out (binary) weight 3 = 1, weight 4 = -1.
+  (c.synapses[0]!.op as { weights: { values: Int32Array } }).weights.values[2] = 5;
+  (h.synapses[0]!.op as { weights: { values: Int32Array } }).weights.values.set([-1, 1]);
+  (out.synapses[0]!.op as { weights: { values: Int32Array } }).weights.values.set([1, -1], 3);
+  h.theta.set([7, 8]);
   return {
     model: { name: 'hand', timesteps: 2, input: { name: 'in', shape: [2, 4, 4], encoding: { kind: 'multibit', bits: 2 } }, membraneBits: 16, layers: [c, h, out], readout: 'out' },
-    chip: DEFAULT_CHIP,
     sources: {
       in: src({ name: 'in', isInput: true, shape: [2, 4, 4], layout: 'pos', C: 2, H: 4, W: 4, cw: 1, planes: 2, units: 4 }),
       c: src({ name: 'c', shape: [8, 4, 4], layout: 'pos', C: 8, H: 4, W: 4, cw: 1, units: 4 }),
@@ -39,10 +42,23 @@ describe('lowerModel (hand-built input)', () => {
     const [c, h, out] = lm.layers;
     expect(c).toMatchObject({ name: 'c', depth: 1, geometry: 'rows', C: 8, H: 4, W: 4, neurons: 128, units: 4, neuronsPerUnit: 32, fracBits: 3 });
     // uint weights -> wmode 1; the multibit:2 input -> ap 2; kernel 3x3 of one word per position.
-    expect(c!.synapses).toEqual([{ index: 0, source: 'in', recurrent: false, acc: 0, ap: 2, mode: 'uint', wmode: 1, wq: 3, op: { kind: 'conv', inShape: [2, 4, 4], kernel: [3, 3], stride: [1, 1], padding: [1, 1], kernelWords: 9 } }]);
+    // Bit planes: uint 5 = 0b101 at weight 2 of 144 -> plane 0 bit 2 and plane 2 bit 288 + 2 = byte 36 bit 2.
+    const cPlanes = new Uint8Array(54);
+    cPlanes[0] = 0b100;
+    cPlanes[36] = 0b100;
+    expect(c!.synapses).toEqual([{ index: 0, source: 'in', recurrent: false, acc: 0, ap: 2, mode: 'uint', wmode: 1, wq: 3, op: { kind: 'conv', inShape: [2, 4, 4], kernel: [3, 3], stride: [1, 1], padding: [1, 1], kernelWords: 9 }, weightPlanes: cPlanes }]);
     expect(h).toMatchObject({ geometry: 'flat', C: 1, H: 10, W: 1, units: 10, neuronsPerUnit: 1, depth: 2 });
-    expect(h!.synapses[0]).toEqual({ index: 0, source: 'c', recurrent: false, acc: 1, ap: 1, mode: 'sint', wmode: 2, wq: 2, op: { kind: 'dense', inFeatures: 128 } });
-    expect(out!.synapses[0]).toMatchObject({ mode: 'binary', wmode: 0, wq: 1, ap: 1 });
+    // sint wq 2: -1 = 0b11 (planes 0 and 1 at weight 0), 1 = 0b01 (plane 0 at weight 1): bits 0, 1, 1280.
+    const hPlanes = new Uint8Array(320);
+    hPlanes[0] = 0b11;
+    hPlanes[160] = 0b1;
+    expect(h!.synapses[0]).toEqual({ index: 0, source: 'c', recurrent: false, acc: 1, ap: 1, mode: 'sint', wmode: 2, wq: 2, op: { kind: 'dense', inFeatures: 128 }, weightPlanes: hPlanes });
+    // binary: bit = weight > 0 -> only weight 3 of 30.
+    expect(out!.synapses[0]).toMatchObject({ mode: 'binary', wmode: 0, wq: 1, ap: 1, weightPlanes: new Uint8Array([0b1000, 0, 0, 0]) });
+    // The lowered form owns the neuron records and the meta the container needs.
+    expect(Array.from(h!.params.theta.subarray(0, 3))).toEqual([7, 8, 0]);
+    expect(lm.meta).toEqual({ name: 'hand', timesteps: 2, inputShape: [2, 4, 4], encoding: { kind: 'multibit', bits: 2 }, readout: 'out' });
+    expect('checked' in lm).toBe(false);
   });
 
   it('refuses an identity shortcut between a position-major source and a flat layer', () => {

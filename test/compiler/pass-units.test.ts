@@ -7,67 +7,62 @@ import { describe, expect, it } from 'vitest';
 import { generateCode } from '../../compiler/codegen.js';
 import { formatProgram } from '../../compiler/dump.js';
 import { emitContainer } from '../../compiler/emit.js';
-import type { CheckedModel, LoweredModel, Partitioned, Placed, Routed, Scheduled, Task } from '../../compiler/ir.js';
+import type { LoweredModel, Partitioned, Placed, Routed, Scheduled, Task } from '../../compiler/ir.js';
 import { partitionModel } from '../../compiler/partition.js';
 import { placeModel } from '../../compiler/place.js';
 import { routeModel } from '../../compiler/route.js';
 import { parseChipConfig } from '../../isa/chip.js';
 import { instr } from '../../isa/instr.js';
 import { neuronArrays } from '../../isa/neuron-record.js';
-import type { IntLayer } from '../../models/intmodel.js';
 
 const chip = parseChipConfig({ name: 'two-by-two', meshX: 2, meshY: 2, neuronsPerCore: 64 });
-const dense = (name: string, kind: 'if' | 'readout', n: number, source: string, inF: number): IntLayer => {
-  const l: IntLayer = {
-    name, kind, shape: [n], fracBits: 0, ...neuronArrays(() => n),
-    synapses: [{ source, recurrent: false, acc: 0, op: { kind: 'dense', inFeatures: inF, outFeatures: n, weights: { mode: 'binary', wq: 1, values: new Int32Array(n * inF).fill(1) } } }],
-  };
-  l.theta.fill(3);
-  l.g0.fill(1);
-  return l;
+// Each form below is written out whole (no form embeds the one before); the parts they have in
+// common (meta, sources, layers, tasks, ...) are named once and listed in each form.
+const params = (n: number) => {
+  const p = neuronArrays(() => n);
+  p.theta.fill(3);
+  p.g0.fill(1);
+  return p;
 };
-const checked: CheckedModel = {
-  model: { name: 'm', timesteps: 1, input: { name: 'in', shape: [64], encoding: { kind: 'binary', threshold: 0.5 } }, membraneBits: 16, layers: [dense('h', 'if', 100, 'in', 64), dense('out', 'readout', 4, 'h', 100)], readout: 'out' },
-  chip,
-  sources: {
-    in: { name: 'in', isInput: true, shape: [64], layout: 'flat', size: 64, C: 1, H: 64, W: 1, cw: 0, planes: 1, units: 64 },
-    h: { name: 'h', isInput: false, shape: [100], layout: 'flat', size: 100, C: 1, H: 100, W: 1, cw: 0, planes: 1, units: 100 },
-  },
-  depth: { h: 1, out: 2 },
+const meta: LoweredModel['meta'] = { name: 'm', timesteps: 1, inputShape: [64], encoding: { kind: 'binary', threshold: 0.5 }, readout: 'out' };
+const sources: LoweredModel['sources'] = {
+  in: { name: 'in', isInput: true, shape: [64], layout: 'flat', size: 64, C: 1, H: 64, W: 1, cw: 0, planes: 1, units: 64 },
+  h: { name: 'h', isInput: false, shape: [100], layout: 'flat', size: 100, C: 1, H: 100, W: 1, cw: 0, planes: 1, units: 100 },
 };
-const syn = (source: string, inFeatures: number) => ({ index: 0, source, recurrent: false, acc: 0 as const, op: { kind: 'dense' as const, inFeatures }, mode: 'binary' as const, wmode: 0, wq: 1, ap: 1 });
-const lowered: LoweredModel = {
-  checked,
-  layers: [
-    { name: 'h', kind: 'if', depth: 1, shape: [100], neurons: 100, geometry: 'flat', C: 1, H: 100, W: 1, units: 100, neuronsPerUnit: 1, synapses: [syn('in', 64)], fracBits: 0 },
-    { name: 'out', kind: 'readout', depth: 2, shape: [4], neurons: 4, geometry: 'flat', C: 1, H: 4, W: 1, units: 4, neuronsPerUnit: 1, synapses: [syn('h', 100)], fracBits: 0 },
-  ],
-};
+// All weights +1 (binary): every plane bit is 1.
+const syn = (source: string, inFeatures: number, outFeatures: number) => ({
+  index: 0, source, recurrent: false, acc: 0 as const, op: { kind: 'dense' as const, inFeatures }, mode: 'binary' as const, wmode: 0, wq: 1, ap: 1,
+  weightPlanes: new Uint8Array((inFeatures * outFeatures) / 8).fill(0xff),
+});
+const layers: LoweredModel['layers'] = [
+  { name: 'h', kind: 'if', depth: 1, shape: [100], neurons: 100, geometry: 'flat', C: 1, H: 100, W: 1, units: 100, neuronsPerUnit: 1, synapses: [syn('in', 64, 100)], fracBits: 0, params: params(100) },
+  { name: 'out', kind: 'readout', depth: 2, shape: [4], neurons: 4, geometry: 'flat', C: 1, H: 4, W: 1, units: 4, neuronsPerUnit: 1, synapses: [syn('h', 100, 4)], fracBits: 0, params: params(4) },
+];
+const lowered: LoweredModel = { meta, sources, layers };
 const task = (id: number, layer: string, u0: number, u1: number, lo: number, hi: number, sramWords: number): Task => ({ id, layer, role: 'owner', owner: id, u0, u1, c0: 0, c1: 1, neurons: u1 - u0, parts: [{ synapse: 0, lo, hi }], sramWords });
-const partitioned: Partitioned = { lowered, tasks: [task(0, 'h', 0, 50, 0, 64, 50), task(1, 'h', 50, 100, 0, 64, 50), task(2, 'out', 0, 4, 0, 100, 8)] };
+const tasks = [task(0, 'h', 0, 50, 0, 64, 50), task(1, 'h', 50, 100, 0, 64, 50), task(2, 'out', 0, 4, 0, 100, 8)];
+const partitioned: Partitioned = { meta, sources, layers, tasks };
 const inRegion = { source: 'in', recurrent: false, lo: 0, hi: 64, base: 0, planeWords: 1, planes: 1 };
 const hRegion = { source: 'h', recurrent: false, lo: 0, hi: 100, base: 1, planeWords: 2, planes: 1 };
-const placed: Placed = {
-  partitioned,
-  cores: [
-    { core: 0, tasks: [0], neurons: 50, sramWords: 50, axonWords: 1, regions: [inRegion] },
-    { core: 1, tasks: [1, 2], neurons: 54, sramWords: 58, axonWords: 3, regions: [inRegion, hRegion] },
-  ],
-  placed: [
-    { task: 0, core: 0, neuronBase: 0, partSram: [0], partRegion: [0] },
-    { task: 1, core: 1, neuronBase: 0, partSram: [0], partRegion: [0] },
-    { task: 2, core: 1, neuronBase: 50, partSram: [50], partRegion: [1] },
-  ],
-};
-const routed: Routed = {
-  placed,
+const cores: Placed['cores'] = [
+  { core: 0, tasks: [0], neurons: 50, sramWords: 50, axonWords: 1, regions: [inRegion] },
+  { core: 1, tasks: [1, 2], neurons: 54, sramWords: 58, axonWords: 3, regions: [inRegion, hRegion] },
+];
+const placement: Placed['placed'] = [
+  { task: 0, core: 0, neuronBase: 0, partSram: [0], partRegion: [0] },
+  { task: 1, core: 1, neuronBase: 0, partSram: [0], partRegion: [0] },
+  { task: 2, core: 1, neuronBase: 50, partSram: [50], partRegion: [1] },
+];
+const placed: Placed = { meta, sources, layers, tasks, cores, placed: placement };
+const routing: Pick<Routed, 'routes' | 'sends' | 'psums'> = {
   routes: { 0: [[{ core: 1, base: 1, flags: 0, bitOffset: 0 }]], 1: [[{ core: 1, base: 1, flags: 0, bitOffset: 50 }]] },
   sends: { 0: [{ rn: 0, n: 50, g: 64, cw: 1, route: 0 }], 1: [{ rn: 0, n: 50, g: 64, cw: 1, route: 0 }], 2: [] },
   psums: {},
 };
+const routed: Routed = { meta, sources, layers, tasks, cores, placed: placement, ...routing };
 const hPrologue = [instr('INPUT'), instr('ACC', { acc: 0, rn: 0, rw: 0, ra: 0, n: 50, len: 1, wmode: 0, wq: 1, ap: 1 }), instr('FIRE', { rn: 0, n: 50, b: 1 }), instr('SEND', { rn: 0, n: 50, route: 0, g: 64, cw: 1 })];
 const scheduled: Scheduled = {
-  routed,
+  meta, sources, layers, tasks, cores, placed: placement, ...routing,
   phases: [{ depth: 1, stage: 'all' }, { depth: 2, stage: 'all' }],
   programs: {
     0: [...hPrologue, instr('HALT')],
@@ -77,26 +72,26 @@ const scheduled: Scheduled = {
 
 describe('passes alone on hand-built inputs', () => {
   it('partition: 100 neurons > 64 per core -> two chunks of 50 (one word per row); out: 4 rows of 2 words', () => {
-    expect(partitionModel(lowered, 'm').tasks).toEqual(partitioned.tasks);
+    expect(partitionModel(lowered, chip, 'm').tasks).toEqual(partitioned.tasks);
   });
   it('place (snake): h chunks on cores 0 and 1, out packed after the second chunk on core 1', () => {
-    const p = placeModel(partitioned, 'm', 'snake');
+    const p = placeModel(partitioned, chip, 'm', 'snake');
     expect(p.cores).toEqual(placed.cores);
     expect(p.placed).toEqual(placed.placed);
   });
   it('route: each h chunk sends to out\'s region on core 1 at its bit offset', () => {
-    const r = routeModel(placed, 'm');
+    const r = routeModel(placed, chip, 'm');
     expect(r.routes).toEqual(routed.routes);
     expect(r.sends).toEqual(routed.sends);
     expect(r.psums).toEqual({});
   });
   it('codegen: one phase per depth, registers loaded with LI only where non-zero', () => {
-    const s = generateCode(routed, 'm');
+    const s = generateCode(routed, chip, 'm');
     expect(formatProgram(s.programs[0]!)).toBe(formatProgram(scheduled.programs[0]!));
     expect(formatProgram(s.programs[1]!)).toBe(formatProgram(scheduled.programs[1]!));
   });
   it('emit: neuron parameters, weight bits, input map and probes', () => {
-    const c = emitContainer(scheduled);
+    const c = emitContainer(scheduled, chip);
     expect(c.cores.map((k) => [k.core, k.neurons.count, k.synapses.length / 2])).toEqual([[0, 50, 50], [1, 54, 58]]);
     expect(Array.from(c.cores[1]!.neurons.theta.subarray(48, 54))).toEqual([3, 3, 3, 3, 3, 3]);
     // All weights +1: every h row is 64 one bits; out's rows hold 100 one bits (word 1: 36 bits).
