@@ -2,8 +2,10 @@
  * `bwsnn compile MODEL.(bwsnn|nir) [--chip CHIP.json] -o OUT.bwc [--report] [--json] [--dump-ir STAGE]`:
  * fold the model for the chip's widths, compile it (compiler/) and write the .bwc atomically.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
-import { CHIP_PRESETS, DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { CHIP_PRESETS } from '../../isa/presets.js';
 import { writeContainer, validateContainer } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
@@ -23,6 +25,9 @@ export function loadChip(arg: string | undefined): ChipConfig {
   if (arg === undefined) return { ...DEFAULT_CHIP };
   const preset = CHIP_PRESETS[arg];
   if (preset) return { ...preset };
+  if (!/[./\\]/.test(arg) && !existsSync(arg)) {
+    throw new BwsnnError(`--chip: no preset named ${JSON.stringify(arg)} and no such file (presets: ${Object.keys(CHIP_PRESETS).join(', ')}; \`bwsnn chips\` lists them)`);
+  }
   const text = readText(arg);
   let raw: unknown;
   try {
