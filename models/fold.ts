@@ -722,3 +722,30 @@ export function foldGraphWithReport(g: Graph, widths: FoldWidths = {}, file = `m
   if (g.classNames) m.classNames = [...g.classNames];
   return { model: m, report };
 }
+
+function fmtErr(x: number): string {
+  return x === 0 ? '0' : x.toPrecision(3);
+}
+
+/**
+ * What the fold chose, one line per layer that was lowered or rounded (and a summary line):
+ * `layer if0: weights 8 -> 3 bits (5 LSBs dropped) to fit, F = 0; rounded: largest error 2.67e-5 (weights)`.
+ */
+export function formatFoldReport(report: FoldLayerReport[]): string[] {
+  const lines: string[] = [];
+  for (const r of report) {
+    const parts: string[] = [];
+    if (r.droppedBits > 0) parts.push(`weights ${r.originalWeightBits} -> ${r.weightBits} bits (${r.droppedBits} LSBs dropped) to fit, F = ${r.fracBits}`);
+    if (!r.exact) parts.push(`${r.droppedBits > 0 ? '' : `F = ${r.fracBits}; `}rounded: largest error ${fmtErr(r.maxError)} (${r.errorField})`);
+    if (r.saturates) parts.push('worst-case drive may saturate the membrane');
+    if (parts.length) lines.push(`layer ${r.name}: ${parts.join('; ')}`);
+  }
+  const exact = report.filter((r) => r.exact).length;
+  lines.push(exact === report.length ? `fold: all ${report.length} layers exact` : `fold: ${exact} of ${report.length} layers exact; rounded: ${report.filter((r) => !r.exact).map((r) => r.name).join(', ')}`);
+  return lines;
+}
+
+/** Layers whose weights were lowered to fit (the quantization a user must hear about). */
+export function loweredLayers(report: FoldLayerReport[]): FoldLayerReport[] {
+  return report.filter((r) => r.droppedBits > 0);
+}

@@ -12,7 +12,7 @@ import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
 import { compileStages, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
 import { dumpStage } from '../../compiler/dump.js';
-import { foldGraph } from '../../models/fold.js';
+import { foldGraphWithReport, formatFoldReport, loweredLayers } from '../../models/fold.js';
 import { loadModel } from '../../models/format.js';
 import type { Graph } from '../../models/graph.js';
 import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
@@ -129,7 +129,10 @@ export function register(program: Command): void {
         g = loadModel(file);
       }
       const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
-      const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+      const { model: m, report: fold } = foldGraphWithReport(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+      const foldLines = formatFoldReport(fold);
+      // Weights lowered to fit are always said (stderr, so --json and --dump-ir stay clean).
+      for (const l of loweredLayers(fold)) process.stderr.write(`bwsnn compile: ${foldLines.find((x) => x.startsWith(`layer ${l.name}:`))}; measure the agreement with \`bwsnn eval --chip ${chip.name}\`\n`);
       const st = compileStages(m, chip, { file, strategy });
       validateContainer(st.emit, opts.output);
       const bytes = writeContainer(st.emit, opts.output);
@@ -141,8 +144,8 @@ export function register(program: Command): void {
         if (strategy === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
         if (opts.measure) await measure(report, st.emit, opts.output, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
-        if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else process.stdout.write(formatReport(report));
+        if (opts.json) process.stdout.write(JSON.stringify({ ...report, fold }, null, 2) + '\n');
+        else process.stdout.write(formatReport(report) + foldLines.map((x) => `fold: ${x.replace(/^fold: /, '')}\n`).join(''));
       }
     });
 }
