@@ -567,6 +567,11 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
         g1[j] = b;
       }
     }
+    if (!r.exact && r.err === 0 && spare > 0) {
+      // integral fields without the spare bits: a strict threshold's soft reset drifts one unit per spike
+      r.errField = 'threshold (v > theta: one unit of reset drift per spike)';
+      for (let j = 0; j < size; j++) r.err = Math.max(r.err, d[j]! / sc);
+    }
     return r;
   };
   // Fit, don't fail: when even F = 0 does not fit the widths, drop least significant bits of the
@@ -737,7 +742,6 @@ export function formatFoldReport(report: FoldLayerReport[]): string[] {
     const parts: string[] = [];
     if (r.droppedBits > 0) parts.push(`weights ${r.originalWeightBits} -> ${r.weightBits} bits (${r.droppedBits} LSBs dropped) to fit, F = ${r.fracBits}`);
     if (!r.exact) parts.push(`${r.droppedBits > 0 ? '' : `F = ${r.fracBits}; `}rounded: largest error ${fmtErr(r.maxError)} (${r.errorField})`);
-    if (r.saturates) parts.push('worst-case drive may saturate the membrane');
     if (parts.length) lines.push(`layer ${r.name}: ${parts.join('; ')}`);
   }
   const exact = report.filter((r) => r.exact).length;

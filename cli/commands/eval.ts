@@ -74,8 +74,8 @@ export function register(program: Command): void {
     let labels: Uint8Array | undefined;
     let source: string;
     if (opts.data !== undefined) {
+      check(datasetMismatch(g, opts.data));
       const ds = loadDataset(opts.data as DatasetName, opts.split as Split);
-      check(datasetMismatch(g, ds.name));
       inputs = encodeDataset(ds, g);
       labels = ds.labels;
       source = `${ds.name} ${opts.split}`;
