@@ -11,11 +11,25 @@
  * The main term (the first synapse term) keeps gain g0 = 2^F after the whole equation is divided by
  * |s_j| (rows with s_j < 0 are negated); the other terms share bank 1 with gains
  * round(2^F * s'_j / |s_j|). Thresholds: 'ge' -> ceil(2^F theta / |s_j|), 'gt' ->
- * floor(2^F theta / |s_j|) + 1; bias and vReset are rounded. F is chosen per layer as the largest
- * value for which every field fits its width; the readout (and, with headroom 'all', every layer)
- * prefers the largest F for which T steps (one step for neuron layers) of worst-case drive (every
- * input at its maximum, with the sign of its weight) plus the threshold cannot saturate the membrane,
- * so that the argmax never meets saturation.
+ * floor(2^F theta / |s_j|) + 1; bias and vReset are rounded.
+ *
+ * F per layer, in this order:
+ *   1. exact when possible: the smallest F at which every field is an exact integer and fits its
+ *      width (for 'gt' with a soft reset, a multiple of 2^e with 2^e > T: the integer threshold is
+ *      theta + 1 while the float reset subtracts theta, a one-unit drift per spike that the e spare
+ *      bits keep away from every comparison). The smallest exact F also leaves the membrane the most
+ *      headroom: a larger F only multiplies every value and saturates sooner. The readout (or every
+ *      layer with headroom 'all') takes it only if it keeps the headroom below.
+ *   2. otherwise the largest F for which every field fits its width; the readout (and, with headroom
+ *      'all', every layer) prefers the largest F for which T steps (one step for neuron layers) of
+ *      worst-case drive (every input at its maximum, with the sign of its weight) plus the threshold
+ *      cannot saturate the membrane, so that the argmax never meets saturation.
+ *   3. fit, don't fail: when even F = 0 does not fit, the main bank's multi-bit weights lose least
+ *      significant bits (w -> round(w / 2^k), scale * 2^k) until F = 0 fits; only binary or identity
+ *      main terms that do not fit are refused, with a FoldFitError naming the layer, the widths that
+ *      would fit and a shipped preset that has them.
+ * foldGraphWithReport says per layer which F was taken, whether it is exact, the largest rounding
+ * error and the weight bits dropped.
  */
 import { BwsnnError } from '../isa/errors.js';
 import { presetsWithWidths } from '../isa/presets.js';
@@ -741,7 +755,8 @@ export function formatFoldReport(report: FoldLayerReport[]): string[] {
   for (const r of report) {
     const parts: string[] = [];
     if (r.droppedBits > 0) parts.push(`weights ${r.originalWeightBits} -> ${r.weightBits} bits (${r.droppedBits} LSBs dropped) to fit, F = ${r.fracBits}`);
-    if (!r.exact) parts.push(`${r.droppedBits > 0 ? '' : `F = ${r.fracBits}; `}rounded: largest error ${fmtErr(r.maxError)} (${r.errorField})`);
+    const pre = r.droppedBits > 0 ? '' : `F = ${r.fracBits}; `;
+    if (!r.exact) parts.push(r.maxError === 0 ? `${pre}not exact: ${r.errorField}` : `${pre}rounded: largest error ${fmtErr(r.maxError)} (${r.errorField})`);
     if (parts.length) lines.push(`layer ${r.name}: ${parts.join('; ')}`);
   }
   const exact = report.filter((r) => r.exact).length;

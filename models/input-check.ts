@@ -35,7 +35,7 @@ export function binaryEncodingWarning(g: Graph): string | undefined {
     if (src?.op === 'input') floatReaders.push(n.name);
   }
   if (floatReaders.length === 0) return undefined;
-  return `the first layer ${floatReaders.join(', ')} has full-precision weights but the input encoding is binary:${inp.encoding.threshold} (pixels thresholded to 0/1); a model trained on direct (analog) input needs --input-encoding multibit:K (multibit:8 for 8-bit pixels)`;
+  return `the first layer ${floatReaders.map((x) => JSON.stringify(x)).join(', ')} has full-precision weights but the input encoding is binary:${inp.encoding.threshold} (pixels thresholded to 0/1); a model trained on direct (analog) input needs --input-encoding multibit:K (multibit:8 for 8-bit pixels)`;
 }
 
 /** Inputs (sample values as given to run/eval) outside the model's recorded range, or undefined. */

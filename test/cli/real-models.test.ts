@@ -194,3 +194,23 @@ describe('input checks', () => {
     expect(await runCli('eval', m, '--data', 'fashion-mnist', '--limit', '5')).toBe(1);
   });
 });
+
+const SINABS = '../shared/nir-samples/cnn_sinabs.nir';
+describe.skipIf(!existsSync(SINABS))('import checks on a shared NIR sample', () => {
+  it('cnn_sinabs.nir: a float first layer on binary:0.5 warns; multibit:8 with --input-range records the range and compiles (1 of 6 layers exact)', async () => {
+    const a = join(c.dir, 'a.bwsnn');
+    expect(await runCli('import', SINABS, '-o', a, '-q')).toBe(0);
+    expect(c.err.join('')).toMatch(/^warning: \.\.\/shared\/nir-samples\/cnn_sinabs\.nir: the first layer "0" has full-precision weights but the input encoding is binary:0\.5/);
+    c.err.length = 0;
+    const b = join(c.dir, 'b.bwsnn');
+    expect(await runCli('import', SINABS, '-o', b, '-q', '--input-encoding', 'multibit:8', '--input-range', '0:255')).toBe(0);
+    expect(c.err.join('')).toBe('');
+    expect(loadModel(b).inputRange).toEqual([0, 255]);
+    expect(await runCli('import', SINABS, '-o', join(c.dir, 'x.bwsnn'), '--input-range', '5:1')).toBe(2);
+    c.out.length = 0;
+    expect(await runCli('compile', b, '-o', join(c.dir, 'b.bwc'), '--json', '--no-measure')).toBe(0);
+    const r = JSON.parse(c.out.join('')) as { fold: { exact: boolean }[] };
+    expect(r.fold.length).toBe(6);
+    expect(r.fold.filter((l) => l.exact).length).toBe(1);
+  });
+});
