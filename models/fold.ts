@@ -72,6 +72,8 @@ export interface FoldLayerReport {
   errorField: string;
   /** Least significant bits dropped from the main bank's multi-bit weights to fit the widths. */
   droppedBits: number;
+  /** Largest |lowered - original| weight times its scale (0 unless bits were dropped). */
+  weightError: number;
   /** Weight planes of the main bank after folding, and as the model gave them. */
   weightBits: number;
   originalWeightBits: number;
@@ -441,7 +443,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     const w = new Int32Array(C * C * K);
     for (let c = 0; c < C; c++) w.fill(1, (c * C + c) * K, (c * C + c + 1) * K);
     flags.fill(INT_HARD_RESET);
-    const report: FoldLayerReport = { name: n.name, fracBits: 0, exact: true, maxError: 0, errorField: '', droppedBits: 0, weightBits: 1, originalWeightBits: 1, saturates: false };
+    const report: FoldLayerReport = { name: n.name, fracBits: 0, exact: true, maxError: 0, errorField: '', droppedBits: 0, weightError: 0, weightBits: 1, originalWeightBits: 1, saturates: false };
     const layer: IntLayer = {
       name: n.name, kind: 'if', shape: [...shape], theta: new Int32Array(size).fill(1), bias: new Int32Array(size), vreset: new Int32Array(size),
       g0: new Int32Array(size).fill(1), g1: new Int32Array(size), leak, flags, fracBits: 0,
@@ -687,7 +689,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
   }
   const report: FoldLayerReport = {
     name: n.name, fracBits: F, exact, maxError: exact ? 0 : err, errorField: exact ? '' : errField,
-    droppedBits: dropped, weightBits: Math.max(...bank0.map((t) => (t.op.kind === 'identity' ? 1 : t.op.weights.wq))), originalWeightBits: fromBits,
+    droppedBits: dropped, weightError, weightBits: Math.max(...bank0.map((t) => (t.op.kind === 'identity' ? 1 : t.op.weights.wq))), originalWeightBits: fromBits,
     saturates: chosen.boundT > vMax,
   };
   const synapses: IntSynapse[] = [];
@@ -754,7 +756,7 @@ export function formatFoldReport(report: FoldLayerReport[]): string[] {
   const lines: string[] = [];
   for (const r of report) {
     const parts: string[] = [];
-    if (r.droppedBits > 0) parts.push(`weights ${r.originalWeightBits} -> ${r.weightBits} bits (${r.droppedBits} LSBs dropped) to fit, F = ${r.fracBits}`);
+    if (r.droppedBits > 0) parts.push(`weights ${r.originalWeightBits} -> ${r.weightBits} bits (${r.droppedBits} LSBs dropped, largest weight error ${fmtErr(r.weightError)}) to fit, F = ${r.fracBits}`);
     const pre = r.droppedBits > 0 ? '' : `F = ${r.fracBits}; `;
     if (!r.exact) parts.push(r.maxError === 0 ? `${pre}not exact: ${r.errorField}` : `${pre}rounded: largest error ${fmtErr(r.maxError)} (${r.errorField})`);
     if (parts.length) lines.push(`layer ${r.name}: ${parts.join('; ')}`);

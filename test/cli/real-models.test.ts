@@ -90,7 +90,7 @@ describe('fit, do not fail (CLI)', () => {
     const m = join(c.dir, 'far.bwsnn');
     saveModel(m, farGraph(false));
     expect(await runCli('compile', m, '-o', join(c.dir, 'far.bwc'), '--no-measure')).toBe(0);
-    expect(c.err.join('')).toMatch(/^bwsnn compile: layer n: weights 8 -> 3 bits \(6 LSBs dropped\) to fit, F = 0; rounded: largest error 0\.0000610 \(threshold \(v > theta: one unit of reset drift per spike\)\); measure the agreement with `bwsnn eval --chip bw-core-4x4`/);
+    expect(c.err.join('')).toMatch(/^bwsnn compile: layer n: weights 8 -> 3 bits \(6 LSBs dropped, largest weight error 0\.0000267\) to fit, F = 0; rounded: largest error 0\.0000610 \(threshold \(v > theta: one unit of reset drift per spike\)\); measure the agreement with `bwsnn eval --chip bw-core-4x4`/);
     c.err.length = 0;
     const x = join(c.dir, 'x.npy');
     writeFileSync(x, writeNpy({ dtype: 'f4', shape: [3, 4], data: Float32Array.from([255, 0, 255, 255, 0, 255, 0, 0, 9, 9, 9, 9]) }));

@@ -100,6 +100,7 @@ describe('fit, do not fail', () => {
     // the largest weight rounding (-100 -> -128: 28 * 2^-20)
     expect(r.errorField).toMatch(/reset drift/);
     expect(r.maxError).toBe(2 ** -14);
+    expect(r.weightError).toBe(28 * 2 ** -20);
     expect(model.layers[0]!.fracBits).toBe(0);
     expect(model.layers[0]!.theta[0]).toBe(2 ** 14 + 1);
     expect(Array.from(model.layers[0]!.synapses[0]!.op.kind === 'dense' ? model.layers[0]!.synapses[0]!.op.weights.values : [])).toEqual([2, -2, 1, 0, -2, 1, 0, 0]);
