@@ -14,6 +14,7 @@ import { compileStages, STAGES, STRATEGIES, type Stage, type Strategy } from '..
 import { dumpStage } from '../../compiler/dump.js';
 import { foldGraphWithReport, formatFoldReport, loweredLayers } from '../../models/fold.js';
 import { loadModel } from '../../models/format.js';
+import { binaryEncodingWarning } from '../../models/input-check.js';
 import type { Graph } from '../../models/graph.js';
 import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
 import { checkInputs } from '../../models/data/inputs.js';
@@ -125,6 +126,8 @@ export function register(program: Command): void {
           leakTolerance: parseNumberOption('--leak-tolerance', opts.leakTolerance),
           weightScale: opts.weightScale === 'layer' ? 'layer' : opts.weightScale === 'row' ? 'row' : badScale(opts.weightScale),
         });
+        const warning = binaryEncodingWarning(g);
+        if (warning) process.stderr.write(`warning: ${file}: ${warning}\n`);
       } else {
         g = loadModel(file);
       }
