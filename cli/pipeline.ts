@@ -16,7 +16,8 @@ import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { DATASETS, loadDataset, type DatasetName, type Split } from '../models/data/index.js';
 import { encodePixels } from '../models/data/inputs.js';
 import { readNpy, type NpyArray } from '../models/data/npy.js';
-import { foldForChip } from '../compiler/fold-for-chip.js';
+import { foldForChipWithReport } from '../compiler/fold-for-chip.js';
+import { formatFoldReport, loweredLayers } from '../models/fold.js';
 import { loadModel } from '../models/format.js';
 import type { Graph } from '../models/graph.js';
 import type { IntModel } from '../models/intmodel.js';
@@ -89,7 +90,10 @@ export interface Compiled {
 export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions): Promise<Compiled> {
   if (/\.bwc$/i.test(file)) return { file, container: readContainer(readInput(file), file) };
   const graph = await loadGraphAny(file, nir);
-  const model = foldForChip(graph, chip, file);
+  const { model, report: fold } = foldForChipWithReport(graph, chip, file);
+  // Weights lowered to fit the chip are always said (stderr).
+  const lines = formatFoldReport(fold);
+  for (const l of loweredLayers(fold)) process.stderr.write(`${file}: ${lines.find((x) => x.startsWith(`layer ${l.name}:`))}\n`);
   const { container, report } = compileModel(model, chip, { file });
   return { file, graph, model, container, report };
 }

@@ -111,9 +111,7 @@ export const DEFAULT_CHIP: Readonly<ChipConfig> = Object.freeze({
   barrierLatency: 32,
 });
 
-export const CHIP_PRESETS: Readonly<Record<string, Readonly<ChipConfig>>> = Object.freeze({
-  [DEFAULT_CHIP.name]: DEFAULT_CHIP,
-});
+// The named presets (CHIP_PRESETS) live in isa/presets.ts.
 
 /** Cores on the chip. */
 export function coreCount(c: ChipConfig): number {

@@ -3,7 +3,8 @@
  * `npm run docs`; test/isa/docs.test.ts fails when the checked-in files are stale.
  */
 import { writeFileSync } from 'node:fs';
-import { CHIP_FIELDS, CHIP_PRESETS, DEFAULT_CHIP, type ChipField } from './chip.js';
+import { CHIP_FIELDS, DEFAULT_CHIP, type ChipField } from './chip.js';
+import { CHIP_PRESETS, PRESET_LIST } from './presets.js';
 import { fieldLayout, usedBits } from './encode.js';
 import { NEURON_COLUMNS } from './neuron-record.js';
 import { fieldRange, INSTRUCTIONS, INSTR_BYTES, REGISTER_COUNT, type InstrDef } from './table.js';
@@ -153,6 +154,13 @@ export function renderChipDoc(): string {
     'Cross-field rules: `meshX * meshY <= 4096`; `thresholdBits <= membraneBits`; `biasBits <= membraneBits`.',
     '',
     '## Presets',
+    '',
+    'Name one with `--chip NAME` wherever a chip is taken; `bwsnn chips` prints them (`--json` for every field).',
+    '',
+    '| preset | cores | neurons | membrane/threshold/bias bits | differs from the default in | for |',
+    '|---|---|---|---|---|---|',
+    ...PRESET_LIST.map(({ chip: p, purpose, changed }) =>
+      `| \`${p.name}\` | ${p.meshX}x${p.meshY} | ${p.meshX * p.meshY * p.neuronsPerCore} | ${p.membraneBits}/${p.thresholdBits}/${p.biasBits} | ${changed.length ? changed.map((k) => `${k}=${p[k]}`).join(', ') : '(the default)'} | ${esc(purpose)} |`),
     '',
     ...Object.values(CHIP_PRESETS).map((p) => `- \`${p.name}\`: ${keys.map((k) => `${k}=${p[k]}`).join(', ')}`),
     '',

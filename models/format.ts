@@ -41,7 +41,7 @@ export const NODE_SCHEMA: Record<NodeOp, Record<string, FieldType>> = {
 };
 
 const ELEM: Record<'f64' | 'i32' | 'bits', number> = { f64: 8, i32: 4, bits: 1 };
-const TOP_FIELDS = new Set(['format', 'version', 'name', 'timesteps', 'nodes', 'classNames', 'meta', 'blobBytes']);
+const TOP_FIELDS = new Set(['format', 'version', 'name', 'timesteps', 'nodes', 'classNames', 'meta', 'inputRange', 'dataset', 'blobBytes']);
 
 function align8(n: number): number {
   return (n + 7) & ~7;
@@ -80,6 +80,8 @@ export function writeBwsnn(g: Graph): Uint8Array {
   const header: Record<string, unknown> = { format: 'bwsnn', version: BWSNN_VERSION, name: g.name, timesteps: g.timesteps };
   if (g.classNames) header.classNames = g.classNames;
   if (g.meta) header.meta = g.meta;
+  if (g.inputRange) header.inputRange = [...g.inputRange];
+  if (g.dataset !== undefined) header.dataset = g.dataset;
   header.blobBytes = blobBytes;
   header.nodes = nodes;
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -140,6 +142,13 @@ export function readBwsnn(bytes: Uint8Array, file: string): Graph {
       if (!['string', 'number', 'boolean'].includes(typeof v)) fail(`meta.${k}`, 'expected a string, number or boolean');
     }
   }
+  const range = header.inputRange;
+  if (range !== undefined) {
+    if (!Array.isArray(range) || range.length !== 2 || !range.every((x) => typeof x === 'number' && Number.isFinite(x)) || range[0] > range[1]) {
+      fail('inputRange', `expected [low, high] with low <= high, got ${JSON.stringify(range)}`);
+    }
+  }
+  if (header.dataset !== undefined && (typeof header.dataset !== 'string' || header.dataset.length === 0)) fail('dataset', 'expected a non-empty string');
   if (!Array.isArray(header.nodes)) return fail('nodes', 'expected a list');
   const nodes: GraphNode[] = header.nodes.map((raw: unknown, i: number) => {
     const at = `nodes[${i}]`;
@@ -160,6 +169,8 @@ export function readBwsnn(bytes: Uint8Array, file: string): Graph {
   const g: Graph = { name: header.name as string, timesteps: header.timesteps as number, nodes };
   if (header.classNames) g.classNames = header.classNames as string[];
   if (header.meta) g.meta = header.meta as Record<string, string | number | boolean>;
+  if (range !== undefined) g.inputRange = [(range as number[])[0]!, (range as number[])[1]!];
+  if (header.dataset !== undefined) g.dataset = header.dataset as string;
   validateGraph(g, file);
   return g;
 }

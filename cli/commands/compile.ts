@@ -2,16 +2,20 @@
  * `bwsnn compile MODEL.(bwsnn|nir) [--chip CHIP.json] -o OUT.bwc [--report] [--json] [--dump-ir STAGE]`:
  * fold the model for the chip's widths, compile it (compiler/) and write the .bwc atomically.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
-import { CHIP_PRESETS, DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { CHIP_PRESETS } from '../../isa/presets.js';
 import { writeContainer, validateContainer } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
 import { compileStages, fallbackNote, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
 import { dumpStage } from '../../compiler/dump.js';
-import { foldForChip } from '../../compiler/fold-for-chip.js';
+import { foldForChipWithReport } from '../../compiler/fold-for-chip.js';
+import { formatFoldReport, loweredLayers } from '../../models/fold.js';
 import { loadModel } from '../../models/format.js';
+import { binaryEncodingWarning } from '../../models/input-check.js';
 import type { Graph } from '../../models/graph.js';
 import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
 import { checkInputs } from '../../models/data/inputs.js';
@@ -23,6 +27,9 @@ export function loadChip(arg: string | undefined): ChipConfig {
   if (arg === undefined) return { ...DEFAULT_CHIP };
   const preset = CHIP_PRESETS[arg];
   if (preset) return { ...preset };
+  if (!/[./\\]/.test(arg) && !existsSync(arg)) {
+    throw new BwsnnError(`--chip: no preset named ${JSON.stringify(arg)} and no such file (presets: ${Object.keys(CHIP_PRESETS).join(', ')}; \`bwsnn chips\` lists them)`);
+  }
   const text = readText(arg);
   let raw: unknown;
   try {
@@ -120,11 +127,16 @@ export function register(program: Command): void {
           leakTolerance: parseNumberOption('--leak-tolerance', opts.leakTolerance),
           weightScale: opts.weightScale === 'layer' ? 'layer' : opts.weightScale === 'row' ? 'row' : badScale(opts.weightScale),
         });
+        const warning = binaryEncodingWarning(g);
+        if (warning) process.stderr.write(`warning: ${file}: ${warning}\n`);
       } else {
         g = loadModel(file);
       }
       const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
-      const m = foldForChip(g, chip, file);
+      const { model: m, report: fold } = foldForChipWithReport(g, chip, file);
+      const foldLines = formatFoldReport(fold);
+      // Weights lowered to fit are always said (stderr, so --json and --dump-ir stay clean).
+      for (const l of loweredLayers(fold)) process.stderr.write(`bwsnn compile: ${foldLines.find((x) => x.startsWith(`layer ${l.name}:`))}; measure the agreement with \`bwsnn eval --chip ${chip.name}\`\n`);
       const st = compileStages(m, chip, { file, strategy });
       validateContainer(st.emit, opts.output);
       const bytes = writeContainer(st.emit, opts.output);
@@ -137,8 +149,8 @@ export function register(program: Command): void {
         if (note) report.notes.push(note);
         if (opts.measure) await measure(report, st.emit, opts.output, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
-        if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else process.stdout.write(formatReport(report));
+        if (opts.json) process.stdout.write(JSON.stringify({ ...report, fold }, null, 2) + '\n');
+        else process.stdout.write(formatReport(report) + foldLines.map((x) => `fold: ${x.replace(/^fold: /, '')}\n`).join(''));
       }
     });
 }

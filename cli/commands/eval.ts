@@ -1,16 +1,24 @@
 /**
  * `bwsnn eval MODEL.bwsnn (--data mnist|fashion-mnist [--split test] | --input X.npy [--labels Y.npy])
- *  [--limit N] [--membrane-bits B] [--threshold-bits B] [--bias-bits B] [--json]`:
- * folds the model, runs the float executor and the integer reference on every sample, and prints
- * float accuracy, integer-reference accuracy, their prediction agreement, spike agreement and the
- * fixed-point format (F) chosen per layer.
+ *  [--limit N] [--chip NAME|FILE] [--membrane-bits B] [--threshold-bits B] [--bias-bits B]
+ *  [--no-input-check] [--json]`:
+ * folds the model (for the chip's widths, or the given ones), runs the float executor and the
+ * integer reference on every sample, and prints float accuracy, integer-reference accuracy, their
+ * prediction agreement, spike agreement, where they first differ (sample, step, layer), the
+ * fixed-point format (F) chosen per layer and what the fold lowered or rounded. Inputs outside the
+ * model's recorded range and a data set other than its recorded one are refused (warned with
+ * --no-input-check).
  */
 import type { Command } from '@commander-js/extra-typings';
 import { measureAgreement } from '../../models/agreement.js';
 import { type DatasetName, DATASETS, loadDataset, type Split } from '../../models/data/index.js';
 import { checkInputs, checkLabels, classCount, encodeDataset, type ModelInputs } from '../../models/data/inputs.js';
 import { readNpy } from '../../models/data/npy.js';
-import { foldGraph } from '../../models/fold.js';
+import { foldGraphWithReport, formatFoldReport } from '../../models/fold.js';
+import { datasetMismatch, rangeViolation } from '../../models/input-check.js';
+import { BwsnnError } from '../../isa/errors.js';
+import { CHIP_PRESETS } from '../../isa/presets.js';
+import { loadChip } from './compile.js';
 import { loadModel } from '../../models/format.js';
 import { readInput } from '../io.js';
 
@@ -28,9 +36,11 @@ export function register(program: Command): void {
     .option('--input <file>', 'inputs (.npy): [N, ...inputShape] or [N, T, ...inputShape]')
     .option('--labels <file>', 'labels (.npy): [N] integers')
     .option('--limit <n>', 'evaluate at most the first N samples')
-    .option('--membrane-bits <bits>', 'membrane width to fold for', '16')
-    .option('--threshold-bits <bits>', 'threshold/gain width to fold for', '16')
-    .option('--bias-bits <bits>', 'bias width to fold for', '16')
+    .option('--chip <name>', `fold for this chip's widths: a preset (${Object.keys(CHIP_PRESETS).join(', ')}) or a chip config JSON`)
+    .option('--membrane-bits <bits>', 'membrane width to fold for (default: the chip\'s, 16)')
+    .option('--threshold-bits <bits>', 'threshold/gain width to fold for (default: the chip\'s, 16)')
+    .option('--bias-bits <bits>', 'bias width to fold for (default: the chip\'s, 16)')
+    .option('--no-input-check', 'warn instead of refusing inputs outside the model\'s recorded range or a data set other than its recorded one')
     .option('--headroom <mode>', 'layers whose F keeps worst-case membrane headroom: readout, all, none', 'readout')
     .option('--json', 'print JSON instead of text');
   cmd.action((modelPath, opts) => {
@@ -43,21 +53,28 @@ export function register(program: Command): void {
       return Number(v);
     };
     const limit = intOpt('limit', opts.limit, 1, 1e9);
+    const chip = loadChip(opts.chip);
     const widths = {
-      membraneBits: intOpt('membrane-bits', opts.membraneBits, 4, 32)!,
-      thresholdBits: intOpt('threshold-bits', opts.thresholdBits, 4, 32)!,
-      biasBits: intOpt('bias-bits', opts.biasBits, 4, 32)!,
+      membraneBits: intOpt('membrane-bits', opts.membraneBits, 4, 32) ?? chip.membraneBits,
+      thresholdBits: intOpt('threshold-bits', opts.thresholdBits, 4, 32) ?? chip.thresholdBits,
+      biasBits: intOpt('bias-bits', opts.biasBits, 4, 32) ?? chip.biasBits,
       headroom: opts.headroom as 'readout' | 'all' | 'none',
     };
     if (!['readout', 'all', 'none'].includes(opts.headroom)) usage(`--headroom must be readout, all or none, got ${JSON.stringify(opts.headroom)}`);
     if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
     if (opts.split !== 'train' && opts.split !== 'test') usage(`--split must be train or test, got ${JSON.stringify(opts.split)}`);
     const g = loadModel(modelPath);
-    const m = foldGraph(g, widths, modelPath);
+    const { model: m, report: fold } = foldGraphWithReport(g, widths, modelPath);
+    const check = (msg: string | undefined): void => {
+      if (msg === undefined) return;
+      if (opts.inputCheck) throw new BwsnnError(`${msg} (--no-input-check evaluates anyway)`);
+      process.stderr.write(`warning: ${msg}\n`);
+    };
     let inputs: ModelInputs;
     let labels: Uint8Array | undefined;
     let source: string;
     if (opts.data !== undefined) {
+      check(datasetMismatch(g, opts.data));
       const ds = loadDataset(opts.data as DatasetName, opts.split as Split);
       inputs = encodeDataset(ds, g);
       labels = ds.labels;
@@ -65,6 +82,7 @@ export function register(program: Command): void {
     } else {
       const file = opts.input!;
       inputs = checkInputs(readNpy(readInput(file), file), g, file);
+      check(rangeViolation(g, inputs.data, inputs.perStep, file));
       if (opts.labels !== undefined) labels = checkLabels(readNpy(readInput(opts.labels), opts.labels), inputs.count, classCount(g), opts.labels);
       source = file;
     }
@@ -72,7 +90,7 @@ export function register(program: Command): void {
     const r = measureAgreement(g, m, inputs, labels, limit);
     const seconds = (performance.now() - t0) / 1000;
     if (opts.json) {
-      process.stdout.write(`${JSON.stringify({ model: modelPath, data: source, ...r, seconds }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ model: modelPath, data: source, widths: { membraneBits: widths.membraneBits, thresholdBits: widths.thresholdBits, biasBits: widths.biasBits }, ...r, fold, seconds }, null, 2)}\n`);
       return;
     }
     const lines = [
@@ -81,7 +99,9 @@ export function register(program: Command): void {
       `integer accuracy        ${pct(r.intAccuracy)}${r.intCorrect !== undefined ? ` (${r.intCorrect}/${r.count})` : ''}`,
       `prediction agreement    ${pct(r.agreement)} (${r.agree}/${r.count})`,
       `spike agreement         ${(100 * r.spikeAgreement).toFixed(4)}%`,
-      `fixed point per layer   ${r.layers.map((l) => `${l.name}:F=${l.fracBits}`).join(' ')}`,
+      `first difference        ${r.firstDifference ? `sample ${r.firstDifference.sample}, step ${r.firstDifference.step}, layer ${r.firstDifference.layer} (neuron ${r.firstDifference.neuron})` : 'none: float and integer agree on every spike'}`,
+      `fixed point per layer   ${r.layers.map((l) => `${l.name}:F=${l.fracBits}`).join(' ')} (widths ${widths.membraneBits}/${widths.thresholdBits}/${widths.biasBits})`,
+      ...formatFoldReport(fold),
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });

@@ -6,7 +6,7 @@
  * the energy per inference with its breakdown (counts x table, so a reader can recompute it).
  */
 import type { Command } from '@commander-js/extra-typings';
-import { CHIP_PRESETS } from '../../isa/chip.js';
+import { CHIP_PRESETS } from '../../isa/presets.js';
 import { readContainer } from '../../isa/container.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
 import { DATASETS } from '../../models/data/index.js';

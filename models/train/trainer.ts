@@ -252,5 +252,8 @@ export function trainModel(
     trainSamples: order.length,
     floatTestAccuracy: floatTestAcc,
   });
+  // What the model was trained on: eval checks inputs and data sets against these.
+  graph.inputRange = [0, 1];
+  graph.dataset = train.name;
   return { graph, net, history, floatTestAcc, teacherTestAcc, seconds, options: opts };
 }
