@@ -16,6 +16,10 @@ import { checkOutputPath, readText, writeAtomic } from '../io.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { binaryMacs, energyReportData, layerEnergy, modelMacs, paperEstimates, type LayerEnergy, type PaperEstimates } from '../energy/analysis.js';
 import { loadChip } from './compile.js';
+import { comparison, comparisonTables, formatActivity, formatComparison, type Comparison } from '../energy/compare.js';
+import { presetNames } from '../../simulator/energy/presets.js';
+import type { ActivityCounts } from '../../simulator/energy/activity.js';
+import { BwsnnError } from '../../isa/errors.js';
 
 interface EnergyOptions extends DataCliOptions, NirCliOptions {
   chip?: string;
@@ -23,6 +27,7 @@ interface EnergyOptions extends DataCliOptions, NirCliOptions {
   workers: string;
   json?: boolean;
   html?: string;
+  compare?: string;
 }
 
 export interface EnergySummary {
@@ -40,9 +45,13 @@ export interface EnergySummary {
   perLayer: LayerEnergy[];
   counts: SimResult['counts'];
   paper: PaperEstimates;
+  /** Activity counted the way event-driven chips count (simulator/energy/activity.ts). */
+  activity: ActivityCounts;
+  /** Other chips' per-event energies on this activity (--compare), yardsticks, energy and bits per SOP. */
+  comparison: Comparison;
 }
 
-export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, binary: string, data: string, macs: { macs: number; exact: boolean }, layers: LayerEnergy[]): EnergySummary {
+export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, binary: string, data: string, macs: { macs: number; exact: boolean }, layers: LayerEnergy[], compare: string[] = []): EnergySummary {
   const e = r.inferences.map((i) => Number(i.energy));
   const mean = e.reduce((a, b) => a + b, 0) / e.length;
   const std = Math.sqrt(e.reduce((a, b) => a + (b - mean) ** 2, 0) / e.length);
@@ -74,6 +83,8 @@ export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, bi
     perLayer: layers,
     counts: r.counts,
     paper: paperEstimates(r, macs),
+    activity: r.activity,
+    comparison: comparison(compare, r, r.activity, data),
   };
 }
 
@@ -104,7 +115,10 @@ export function formatEnergy(s: EnergySummary): string {
   L.push('beside it: the estimates people quote in papers for the same network');
   L.push(`  SNN estimate  synaptic operations x E_AC = ${p.sops.toFixed(1)} x ${si(p.eAC, 'J', 2)} = ${si(p.snnEstimateJ, 'J', 4)}   [${p.eACSource}]`);
   L.push(`  ANN estimate  MACs of an equal ANN x E_MAC = ${p.macs.toLocaleString('en-US')} x ${si(p.eMAC, 'J', 2)} = ${si(p.annEstimateJ, 'J', 4)}${p.macsExact ? '' : ' (MACs counted from the binary\'s accumulate instructions, incl. word padding)'}   [${p.eMACSource}]`);
-  L.push(`  BW-Core energy per synaptic operation: ${si(p.bwcorePerSop, 'J', 3)} (total / SOPs, leakage included); Loihi ${si(p.loihiPerSop, 'J', 3)} [${p.loihiSource}]; TrueNorth ${si(p.trueNorthPerSop, 'J', 3)} [${p.trueNorthSource}]`);
+  L.push('');
+  L.push(...formatActivity(s.activity));
+  L.push('');
+  L.push(...formatComparison(s.comparison));
   return `${L.join('\n')}\n`;
 }
 
@@ -120,10 +134,18 @@ export function register(program: Command): void {
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--workers <n>', 'worker threads', '2')
     .option('--json', 'print JSON instead of text')
-    .option('--html <file>', 'write a self-contained HTML report');
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('--compare <presets>', 'price this network\'s activity with other chips\' per-event energies: a comma-separated list of loihi, loihi-spice, truenorth');
   cmd.action(async (file, rawOpts) => {
     const opts = rawOpts as unknown as EnergyOptions;
     const workers = intOption('workers', opts.workers, 1, 256) as number;
+    let compare: string[] = [];
+    try {
+      if (opts.compare !== undefined) compare = presetNames(opts.compare);
+    } catch (e) {
+      if (e instanceof BwsnnError) cmd.error(`error: ${e.message}`, { exitCode: 2 });
+      throw e;
+    }
     if (opts.html) checkOutputPath(opts.html);
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
     const compiled = await compiledFrom(file, loadChip(opts.chip), opts);
@@ -131,7 +153,7 @@ export function register(program: Command): void {
     const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true });
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);
-    const s = summarise(r, resolveEnergyTable(table, compiled.container.chip), compiled.container.chip, file, source, macs, layers);
+    const s = summarise(r, resolveEnergyTable(table, compiled.container.chip), compiled.container.chip, file, source, macs, layers, compare);
     if (opts.html) writeAtomic(opts.html, renderHtmlReport(energyReportData(s, r, compiled.container)));
     process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : formatEnergy(s));
   });

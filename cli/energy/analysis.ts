@@ -10,6 +10,8 @@ import type { SimResult } from '../../simulator/simulate.js';
 import type { ReportData } from '../report/html.js';
 import published from './published.json' with { type: 'json' };
 import { ENERGY_EVENTS } from '../../isa/table.js';
+import type { ActivityCounts } from '../../simulator/energy/activity.js';
+import { comparisonTables, type Comparison } from './compare.js';
 
 interface Figure {
   value: number;
@@ -264,7 +266,7 @@ function spikeSeries(r: SimResult, c: BwcContainer): { name: string; values: num
 
 /** The HTML report data of `bwsnn energy`. */
 export function energyReportData(
-  s: { binary: string; model: string; chip: string; data: string; inferences: number; perInference: { mean: number; std: number }; perLayer: LayerEnergy[]; paper: PaperEstimates; byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string }[] },
+  s: { binary: string; model: string; chip: string; data: string; inferences: number; perInference: { mean: number; std: number }; perLayer: LayerEnergy[]; paper: PaperEstimates; byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string }[]; activity: ActivityCounts; comparison: Comparison },
   r: SimResult,
   c: BwcContainer,
 ): ReportData {
@@ -278,8 +280,8 @@ export function energyReportData(
       { label: 'synaptic operations per inference', value: fmt(s.paper.sops) },
       { label: 'paper-style SNN estimate (SOPs x E_AC)', value: `${fmt(s.paper.snnEstimateJ * 1e9)} nJ` },
       { label: 'paper-style ANN estimate (MACs x E_MAC)', value: `${fmt(s.paper.annEstimateJ * 1e9)} nJ` },
-      { label: 'BW-Core energy per synaptic operation', value: `${fmt(s.paper.bwcorePerSop * 1e12)} pJ` },
-      { label: 'Loihi / TrueNorth per synaptic operation (published)', value: `${fmt(s.paper.loihiPerSop * 1e12)} pJ / ${fmt(s.paper.trueNorthPerSop * 1e12)} pJ` },
+      { label: 'energy per synaptic operation (not a figure of merit) / synapse bits fetched per SOP', value: `${fmt(s.comparison.perSop.energyPerSopJ * 1e12)} pJ / ${fmt(s.comparison.perSop.synapseBitsPerSop)} bits` },
+      ...s.comparison.presets.map((p) => ({ label: `compare: ${p.label}`, value: `${fmt(p.totalJ * 1e9)} nJ` })),
     ],
     r,
     c,
@@ -287,6 +289,7 @@ export function energyReportData(
   d.tables = [
     { title: 'Energy by event (count per inference x energy per event)', header: ['event', 'count', 'energy per event (pJ)', 'energy (nJ)', 'source'], rows: s.byEvent.filter((e) => e.countPerInference > 0).map((e) => [e.event, e.countPerInference, e.unitEnergyJ * 1e12, e.energyJ * 1e9, e.source]) },
     { title: 'Energy per layer', header: ['layer', 'cores', 'energy (nJ)'], rows: s.perLayer.map((l) => [l.layer, l.cores.join(','), l.energyJ * 1e9]) },
+    ...comparisonTables(s.comparison, s.activity),
   ];
   return d;
 }
