@@ -146,6 +146,7 @@ export class Machine implements Exec {
   private hostActivity(input: StepFlits): void {
     const av = this.activity;
     const mx = this.chip.meshX;
+    av[ACT.inputSpikes]! += input.spikes ?? 0;
     for (let k = 0; k < input.count; k++) {
       const bits = popcount32((input.lo[k] as number) >>> 0) + popcount32((input.hi[k] as number) >>> 0);
       if (bits === 0) continue;

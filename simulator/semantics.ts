@@ -273,6 +273,7 @@ function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[],
   const sx = cs.core % mx;
   const sy = Math.floor(cs.core / mx);
   const ab = cs.core * ACTIVITY_COUNT;
+  av[ab + ACT.spikesSent]! += spikes;
   for (let i = 0; i < list.length; i++) {
     const d = list[i]!.core;
     let seen = false;

@@ -21,6 +21,7 @@ import { foldGraph } from '../../models/fold.js';
 import type { BinaryLinearNode, Graph, IFNode } from '../../models/graph.js';
 import { closeWorkerPool, simulate } from '../../simulator/index.js';
 import { targetMlpGraph as mlpGraph } from '../sim-target.js';
+import { compareEstimates } from '../../simulator/energy/presets.js';
 
 export const WIDTHS = [784, 256, 256, 10];
 
@@ -110,6 +111,8 @@ async function main(): Promise<void> {
         energyJ: r.energy.total, leakageJ: leak, dynamicJ: r.energy.total - leak,
         dynamicJPerSop: (r.energy.total - leak) / r.counts.sops,
       },
+      activity: r.activity,
+      compare: compareEstimates(['loihi', 'loihi-spice', 'truenorth'], r.activity).map((e) => ({ preset: e.preset, totalJ: e.totalJ, byComponent: e.byComponent })),
     }));
   } else if (mode === 'sanafe-yaml') {
     const out = rest[0];

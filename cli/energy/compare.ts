@@ -80,9 +80,9 @@ export function formatActivity(a: ActivityCounts): string[] {
   const p = a.perInference;
   return [
     'activity per inference (counted the way event-driven chips count)',
-    `  input spike messages ${p.inputMessages.toFixed(1)}, synaptic events (input spikes x fan-out) ${p.synapticEvents.toFixed(1)}`,
+    `  input spikes ${p.inputSpikes.toFixed(1)} (x destination cores: ${p.inputMessages.toFixed(1)} messages), synaptic events (input spikes x fan-out) ${p.synapticEvents.toFixed(1)}`,
     `  neuron updates ${p.neuronUpdates.toFixed(1)} (active ${p.neuronUpdatesActive.toFixed(1)}, idle ${a.neuronUpdatesIdle.toFixed(1)}), spikes out ${p.spikesOut.toFixed(1)}`,
-    `  spike messages (spike x destination core) ${a.messagesTotal.toFixed(1)} (from cores ${p.messages.toFixed(1)}), hops ${a.hops.toFixed(1)} (east-west ${p.hopsX.toFixed(1)}, north-south ${p.hopsY.toFixed(1)})`,
+    `  spikes sent ${p.spikesSent.toFixed(1)}; spike messages: one per spike ${a.spikeMessages.toFixed(1)}, spike x destination core on this placement ${a.messagesTotal.toFixed(1)} (from cores ${p.messages.toFixed(1)}); hops ${a.hops.toFixed(1)} (east-west ${p.hopsX.toFixed(1)}, north-south ${p.hopsY.toFixed(1)})`,
     `  messages received by core: ${a.messagesByDestCore.map((m, c) => (m > 0 ? `${c}:${m.toFixed(1)}` : '')).filter((s) => s).join(' ')}`,
   ];
 }
@@ -116,13 +116,16 @@ export function comparisonTables(c: Comparison, a: ActivityCounts): { title: str
       title: 'Activity per inference (event-driven counts)',
       header: ['count', 'per inference'],
       rows: [
-        ['input spike messages', p.inputMessages],
+        ['input spikes', p.inputSpikes],
+        ['input spike messages (x destination cores)', p.inputMessages],
         ['synaptic events (input spikes x fan-out)', p.synapticEvents],
         ['neuron updates', p.neuronUpdates],
         ['neuron updates, active', p.neuronUpdatesActive],
         ['neuron updates, idle', a.neuronUpdatesIdle],
         ['spikes out', p.spikesOut],
-        ['spike messages (spike x destination core)', a.messagesTotal],
+        ['spikes sent', p.spikesSent],
+        ['spike messages, one per spike', a.spikeMessages],
+        ['spike messages, spike x destination core (this placement)', a.messagesTotal],
         ['hops east-west', p.hopsX],
         ['hops north-south', p.hopsY],
       ],

@@ -6,6 +6,8 @@
  * (`activityCounts`).
  *
  * Counted by the simulator per mesh core (core-major: counts[core * ACTIVITY_COUNT + k]):
+ * - inputSpikes: host input spikes, each input element (bit plane) once however many cores
+ *   receive it (counted at core 0, where host input enters).
  * - inputMessages: host input spikes delivered into this core (one per set bit of a host flit:
  *   an input spike x its destination core).
  * - synapticEvents: (input spike, target synapse) pairs accumulated on this core = input spikes x
@@ -14,6 +16,7 @@
  * - neuronUpdatesActive: of those, the ones with a non-zero input, membrane or bias before the
  *   update (SANA-FE's "updated" status of a Loihi compartment); the rest are idle updates.
  * - spikesOut: neurons of this core that fired.
+ * - spikesSent: spikes a SEND put on the network, once per spike however many cores receive it.
  * - messages: spike messages this core sent: each spike a SEND puts on the network x the distinct
  *   destination cores of its route list.
  * - messagesIn: spike messages (host input included) received by this core.
@@ -22,11 +25,13 @@
  *   counted at core 0.
  */
 export const ACTIVITY_KEYS = [
+  'inputSpikes',
   'inputMessages',
   'synapticEvents',
   'neuronUpdates',
   'neuronUpdatesActive',
   'spikesOut',
+  'spikesSent',
   'messages',
   'messagesIn',
   'hopsX',
@@ -44,8 +49,13 @@ export interface ActivityCounts {
   messagesByDestCore: number[];
   /** neuronUpdates - neuronUpdatesActive. */
   neuronUpdatesIdle: number;
-  /** Spike messages in total: host input messages + messages sent by cores. */
+  /** Spike messages in total on this binary's placement: host input messages + messages sent by cores. */
   messagesTotal: number;
+  /**
+   * One message per spike (input spikes + spikes sent): the messages of a chip that holds each
+   * destination layer in one core (a Loihi core holds 1024 compartments).
+   */
+  spikeMessages: number;
   /** hopsX + hopsY. */
   hops: number;
 }
@@ -67,6 +77,7 @@ export function activityCounts(sums: Float64Array, cores: number, count: number)
     messagesByDestCore: byDest,
     neuronUpdatesIdle: per.neuronUpdates - per.neuronUpdatesActive,
     messagesTotal: per.inputMessages + per.messages,
+    spikeMessages: per.inputSpikes + per.spikesSent,
     hops: per.hopsX + per.hopsY,
   };
 }

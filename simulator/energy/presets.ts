@@ -10,7 +10,7 @@ import { parseProvenance, type Provenance } from './provenance.js';
 import raw from './presets.json' with { type: 'json' };
 
 /** Counts a preset entry may price. */
-export const PRESET_COUNTS = ['synapticEvents', 'neuronUpdates', 'neuronUpdatesActive', 'neuronUpdatesIdle', 'spikesOut', 'messagesTotal', 'hopsX', 'hopsY', 'inputMessages'] as const;
+export const PRESET_COUNTS = ['synapticEvents', 'neuronUpdates', 'neuronUpdatesActive', 'neuronUpdatesIdle', 'spikesOut', 'messagesTotal', 'spikeMessages', 'hopsX', 'hopsY', 'inputSpikes', 'inputMessages'] as const;
 export type PresetCount = (typeof PRESET_COUNTS)[number];
 export const PRESET_COMPONENTS = ['synapse', 'soma', 'network'] as const;
 export type PresetComponent = (typeof PRESET_COMPONENTS)[number];
@@ -99,6 +99,8 @@ export function presetCount(a: ActivityCounts, c: PresetCount): number {
       return a.neuronUpdatesIdle;
     case 'messagesTotal':
       return a.messagesTotal;
+    case 'spikeMessages':
+      return a.spikeMessages;
     default:
       return a.perInference[c];
   }
