@@ -48,9 +48,80 @@ export interface ChipConfig {
   linkLatency: number;
   /** Cycles from the last core reaching a barrier (and the network draining) to release. */
   barrierLatency: number;
+  /**
+   * How the synapse, neuron and axon memories are split into banks (energy per access follows
+   * from a bank's size: simulator/energy/sram.ts). Optional; default: one synapse bank per
+   * popcount lane, one neuron bank, one axon bank per buffer. An energy-model parameter: not
+   * stored in a .bwc, so a binary is priced with the default banks.
+   */
+  banks?: MemoryBankCounts;
 }
 
-export type ChipField = Exclude<keyof ChipConfig, 'name'>;
+export interface MemoryBankCounts {
+  synapse?: number;
+  neuron?: number;
+  axon?: number;
+}
+
+export const BANKED_MEMORIES = ['synapse', 'neuron', 'axon', 'accumulator', 'instruction'] as const;
+export type BankedMemory = (typeof BANKED_MEMORIES)[number];
+
+export interface MemoryBank {
+  /** Banks the memory is split into. */
+  banks: number;
+  /** Bytes per bank. */
+  bankBytes: number;
+  /** Bits of one access (a row the hardware reads at once). */
+  widthBits: number;
+  /** How the bank follows from the chip config. */
+  derivation: string;
+}
+
+/**
+ * The banks of each memory of a core: synapse SRAM / banks.synapse (default: lanes) with 64-bit
+ * words; neuron state neuronsPerCore x 128-bit rows / banks.neuron (default 1); each axon buffer
+ * axonLines x 64 bits / banks.axon (default 1); accumulators acc0 and acc1, one bank each of
+ * neuronsPerCore x 32 bits; instruction memory instrMemWords x 64 bits, one bank.
+ */
+export function memoryBanks(c: ChipConfig): Record<BankedMemory, MemoryBank> {
+  const s = c.banks?.synapse ?? c.lanes;
+  const n = c.banks?.neuron ?? 1;
+  const a = c.banks?.axon ?? 1;
+  return {
+    synapse: { banks: s, bankBytes: c.synapseSramBytes / s, widthBits: 64, derivation: `synapseSramBytes ${c.synapseSramBytes} / ${s} bank(s)${c.banks?.synapse === undefined ? ' (default: one per popcount lane)' : ''}` },
+    neuron: { banks: n, bankBytes: (c.neuronsPerCore * 16) / n, widthBits: 128, derivation: `neuronsPerCore ${c.neuronsPerCore} x 16 B (128-bit row) / ${n} bank(s)` },
+    axon: { banks: a, bankBytes: (c.axonLines * 8) / a, widthBits: 64, derivation: `axonLines ${c.axonLines} x 8 B per buffer / ${a} bank(s)` },
+    accumulator: { banks: 2, bankBytes: c.neuronsPerCore * 4, widthBits: 32, derivation: `acc0 and acc1: neuronsPerCore ${c.neuronsPerCore} x 32 bits each` },
+    instruction: { banks: 1, bankBytes: c.instrMemWords * 8, widthBits: 64, derivation: `instrMemWords ${c.instrMemWords} x 8 B` },
+  };
+}
+
+function parseBanks(v: unknown, where: string): MemoryBankCounts {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BwsnnError(`${where}: field "banks" must be an object { synapse?, neuron?, axon? }`);
+  const out: MemoryBankCounts = {};
+  for (const [k, n] of Object.entries(v as Record<string, unknown>)) {
+    if (k !== 'synapse' && k !== 'neuron' && k !== 'axon') throw new BwsnnError(`${where}: unknown field "banks.${k}" (known: synapse, neuron, axon)`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4096) throw new BwsnnError(`${where}: field "banks.${k}" must be an integer 1..4096, got ${JSON.stringify(n)}`);
+    out[k] = n;
+  }
+  return out;
+}
+
+function checkBanks(c: ChipConfig, where: string): void {
+  const b = c.banks;
+  if (!b) return;
+  if (b.synapse !== undefined && c.synapseSramBytes % (8 * b.synapse) !== 0) {
+    throw new BwsnnError(`${where}: banks.synapse = ${b.synapse} does not divide synapseSramBytes = ${c.synapseSramBytes} into whole 64-bit words`);
+  }
+  if (b.neuron !== undefined && c.neuronsPerCore % b.neuron !== 0) {
+    throw new BwsnnError(`${where}: banks.neuron = ${b.neuron} does not divide neuronsPerCore = ${c.neuronsPerCore}`);
+  }
+  if (b.axon !== undefined && c.axonLines % b.axon !== 0) {
+    throw new BwsnnError(`${where}: banks.axon = ${b.axon} does not divide axonLines = ${c.axonLines}`);
+  }
+}
+
+export type ChipField = Exclude<keyof ChipConfig, 'name' | 'banks'>;
 
 export interface ChipFieldSpec {
   min: number;
@@ -160,8 +231,12 @@ export function parseChipConfig(raw: unknown, where = 'chip config'): ChipConfig
       continue;
     }
     if (k === '$schema' || k === 'description') continue;
+    if (k === 'banks') {
+      out.banks = parseBanks(v, where);
+      continue;
+    }
     if (!(k in CHIP_FIELDS)) {
-      throw new BwsnnError(`${where}: unknown field "${k}" (known: name, ${Object.keys(CHIP_FIELDS).join(', ')})`);
+      throw new BwsnnError(`${where}: unknown field "${k}" (known: name, ${Object.keys(CHIP_FIELDS).join(', ')}, banks)`);
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new BwsnnError(`${where}: field "${k}" must be a finite number, got ${JSON.stringify(v)}`);
@@ -190,6 +265,7 @@ export function checkField(k: ChipField, v: number, where: string): void {
 /** Cross-field rules a config must obey. */
 function checkConsistency(c: ChipConfig, where: string): void {
   for (const k of Object.keys(CHIP_FIELDS) as ChipField[]) checkField(k, c[k], where);
+  checkBanks(c, where);
   if (coreCount(c) > 4096) throw new BwsnnError(`${where}: meshX*meshY = ${coreCount(c)} cores exceeds 4096`);
   if (c.thresholdBits > c.membraneBits) {
     throw new BwsnnError(`${where}: thresholdBits (${c.thresholdBits}) must not exceed membraneBits (${c.membraneBits})`);

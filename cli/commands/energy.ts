@@ -20,6 +20,7 @@ import { comparison, comparisonTables, formatActivity, formatComparison, type Co
 import { presetNames } from '../../simulator/energy/presets.js';
 import type { ActivityCounts } from '../../simulator/energy/activity.js';
 import { BwsnnError } from '../../isa/errors.js';
+import { provenanceLabel, type ProvenanceKind } from '../../simulator/energy/provenance.js';
 
 interface EnergyOptions extends DataCliOptions, NirCliOptions {
   chip?: string;
@@ -39,8 +40,10 @@ export interface EnergySummary {
   table: { name: string; description: string };
   perInference: { mean: number; std: number; min: number; max: number };
   byComponent: Record<string, number>;
-  byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string; derivation: string }[];
-  leakage: { powerPerCoreW: number; cores: number; latencyS: number; energyJ: number; source: string };
+  byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string; derivation: string; kind: ProvenanceKind; unitLowJ: number; unitHighJ: number }[];
+  leakage: { powerPerCoreW: number; cores: number; latencyS: number; energyJ: number; source: string; kind: ProvenanceKind };
+  /** Energy per inference with every table entry at the low / central / high end of its band. */
+  band: { low: number; central: number; high: number };
   perCore: { core: number; busyCycles: number; energyJ: number }[];
   perLayer: LayerEnergy[];
   counts: SimResult['counts'];
@@ -71,6 +74,9 @@ export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, bi
       energyJ: r.energy.byEvent[ev],
       source: table.events[ev].source,
       derivation: table.events[ev].derivation,
+      kind: table.events[ev].kind,
+      unitLowJ: table.events[ev].low,
+      unitHighJ: table.events[ev].high,
     })),
     leakage: {
       powerPerCoreW: table.leakage.power,
@@ -78,7 +84,9 @@ export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, bi
       latencyS: r.latency.mean,
       energyJ: r.energy.byComponent.leakage,
       source: `${table.leakage.source}; ${table.leakage.derivation}`,
+      kind: table.leakage.kind,
     },
+    band: { low: r.energy.band.low, central: r.energy.band.central, high: r.energy.band.high },
     perCore: r.cores.map((c) => ({ core: c.core, busyCycles: c.busy, energyJ: c.energy })),
     perLayer: layers,
     counts: r.counts,
@@ -92,18 +100,19 @@ export function formatEnergy(s: EnergySummary): string {
   const L: string[] = [];
   const pct = (x: number): string => (s.perInference.mean > 0 ? `${((100 * x) / s.perInference.mean).toFixed(1).padStart(5)}%` : '    -');
   L.push(`${s.binary}: model ${s.model} on chip ${s.chip}; ${s.inferences} inferences of ${s.data}; energy table "${s.table.name}"`);
-  L.push(`energy per inference   mean ${si(s.perInference.mean, 'J', 4)}, std ${si(s.perInference.std, 'J', 3)}, min ${si(s.perInference.min, 'J', 4)}, max ${si(s.perInference.max, 'J', 4)}`);
+  L.push(`energy per inference   mean ${si(s.perInference.mean, 'J', 4)} (band ${si(s.band.low, 'J', 4)} .. ${si(s.band.high, 'J', 4)}: memory energy by bank, low / high scaling rule), std ${si(s.perInference.std, 'J', 3)}, min ${si(s.perInference.min, 'J', 4)}, max ${si(s.perInference.max, 'J', 4)}`);
   L.push(`counts per inference   ${s.counts.sops.toFixed(1)} synaptic operations, ${s.counts.spikes.toFixed(1)} spikes, ${s.counts.flits.toFixed(1)} flits, ${s.counts.hops.toFixed(1)} hops`);
   L.push('');
   L.push('by component (mean per inference)');
   for (const [c, v] of Object.entries(s.byComponent)) L.push(`  ${c.padEnd(16)} ${si(v, 'J', 4).padStart(12)} ${pct(v)}`);
   L.push('');
-  L.push('by event: count per inference x energy per event = energy   [source of the energy per event]');
+  L.push('by event: count per inference x energy per event = energy   [kind] source (an assumption prints as [assumption] with what is assumed)');
   for (const ev of s.byEvent) {
     if (ev.countPerInference === 0) continue;
-    L.push(`  ${ev.event.padEnd(18)} ${ev.countPerInference.toFixed(2).padStart(12)} x ${si(ev.unitEnergyJ, 'J', 3).padStart(9)} = ${si(ev.energyJ, 'J', 4).padStart(11)} ${pct(ev.energyJ)}   [${ev.source}]`);
+    const band = ev.unitLowJ !== ev.unitHighJ ? ` (${si(ev.unitLowJ, 'J', 3)}..${si(ev.unitHighJ, 'J', 3)})` : '';
+    L.push(`  ${ev.event.padEnd(18)} ${ev.countPerInference.toFixed(2).padStart(12)} x ${si(ev.unitEnergyJ, 'J', 3).padStart(9)}${band} = ${si(ev.energyJ, 'J', 4).padStart(11)} ${pct(ev.energyJ)}   ${provenanceLabel(ev)}`);
   }
-  L.push(`  ${'leakage'.padEnd(18)} ${si(s.leakage.powerPerCoreW, 'W', 3)} x ${s.leakage.cores} cores x ${si(s.leakage.latencyS, 's', 4)} = ${si(s.leakage.energyJ, 'J', 4)} ${pct(s.leakage.energyJ)}   [${s.leakage.source}]`);
+  L.push(`  ${'leakage'.padEnd(18)} ${si(s.leakage.powerPerCoreW, 'W', 3)} x ${s.leakage.cores} cores x ${si(s.leakage.latencyS, 's', 4)} = ${si(s.leakage.energyJ, 'J', 4)} ${pct(s.leakage.energyJ)}   ${provenanceLabel({ kind: s.leakage.kind, source: s.leakage.source, derivation: s.leakage.source })}`);
   L.push('');
   L.push('per layer (dynamic energy of the instructions that work on the layer\'s neurons, mean per inference)');
   for (const l of s.perLayer) L.push(`  ${l.layer.padEnd(24)} ${si(l.energyJ, 'J', 4).padStart(12)} ${pct(l.energyJ)}  cores ${l.cores.join(',')}`);

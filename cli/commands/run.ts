@@ -43,7 +43,7 @@ function report(r: SimResult, source: string, wall: number): string {
   if (r.accuracy !== undefined) L.push(`accuracy        ${(100 * r.accuracy).toFixed(2)}% (${r.correct}/${r.count})`);
   L.push(`cycles          mean ${r.cycles.mean.toFixed(1)}, min ${r.cycles.min}, max ${r.cycles.max} per inference; per step ${r.stepCycles.map((c) => c.toFixed(1)).join(' ')}`);
   L.push(`latency         mean ${secs(r.latency.mean)}, min ${secs(r.latency.min)}, max ${secs(r.latency.max)} per inference`);
-  L.push(`energy          mean ${eng(r.energy.total)}, min ${eng(r.energyStat.min)}, max ${eng(r.energyStat.max)} per inference (table ${r.energyTable})`);
+  L.push(`energy          mean ${eng(r.energy.total)} (band ${eng(r.energy.band.low)} .. ${eng(r.energy.band.high)}), min ${eng(r.energyStat.min)}, max ${eng(r.energyStat.max)} per inference (table ${r.energyTable})`);
   L.push(`counts          ${r.counts.sops.toFixed(1)} synaptic ops, ${r.counts.spikes.toFixed(1)} spikes, ${r.counts.flits.toFixed(1)} flits, ${r.counts.hops.toFixed(1)} hops per inference`);
   L.push('energy by component (mean per inference):');
   for (const c of COMPONENTS) {
@@ -156,6 +156,7 @@ export function register(program: Command): void {
         { label: 'cycles per inference (mean)', value: r.cycles.mean.toFixed(1) },
         { label: 'latency per inference (mean)', value: secs(r.latency.mean) },
         { label: 'energy per inference (mean)', value: eng(r.energy.total) },
+        { label: 'energy per inference: band (memory scaling rule low .. high)', value: `${eng(r.energy.band.low)} .. ${eng(r.energy.band.high)}` },
         { label: 'synaptic operations per inference', value: r.counts.sops.toFixed(1) },
       ];
       const data = runReportData(`bwsnn run: ${r.model}`, [`${binPath} on chip ${r.chip}`, `${r.count} inferences of ${source}`], summary, r, container);

@@ -12,6 +12,7 @@ import published from './published.json' with { type: 'json' };
 import { ENERGY_EVENTS } from '../../isa/table.js';
 import type { ActivityCounts } from '../../simulator/energy/activity.js';
 import { comparisonTables, type Comparison } from './compare.js';
+import { provenanceLabel, type ProvenanceKind } from '../../simulator/energy/provenance.js';
 
 interface Figure {
   value: number;
@@ -266,7 +267,7 @@ function spikeSeries(r: SimResult, c: BwcContainer): { name: string; values: num
 
 /** The HTML report data of `bwsnn energy`. */
 export function energyReportData(
-  s: { binary: string; model: string; chip: string; data: string; inferences: number; perInference: { mean: number; std: number }; perLayer: LayerEnergy[]; paper: PaperEstimates; byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string }[]; activity: ActivityCounts; comparison: Comparison },
+  s: { binary: string; model: string; chip: string; data: string; inferences: number; perInference: { mean: number; std: number }; perLayer: LayerEnergy[]; paper: PaperEstimates; byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string; derivation: string; kind: ProvenanceKind; unitLowJ: number; unitHighJ: number }[]; band: { low: number; central: number; high: number }; activity: ActivityCounts; comparison: Comparison },
   r: SimResult,
   c: BwcContainer,
 ): ReportData {
@@ -276,6 +277,7 @@ export function energyReportData(
     [`binary ${s.binary} on chip ${s.chip}`, `${s.inferences} inferences of ${s.data}`],
     [
       { label: 'energy per inference (mean)', value: `${fmt(s.perInference.mean * 1e9)} nJ` },
+      { label: 'energy per inference: band (low .. high memory scaling rule)', value: `${fmt(s.band.low * 1e9)} .. ${fmt(s.band.high * 1e9)} nJ (central ${fmt(s.band.central * 1e9)} nJ)` },
       { label: 'energy per inference (std)', value: `${fmt(s.perInference.std * 1e9)} nJ` },
       { label: 'synaptic operations per inference', value: fmt(s.paper.sops) },
       { label: 'paper-style SNN estimate (SOPs x E_AC)', value: `${fmt(s.paper.snnEstimateJ * 1e9)} nJ` },
@@ -287,7 +289,7 @@ export function energyReportData(
     c,
   );
   d.tables = [
-    { title: 'Energy by event (count per inference x energy per event)', header: ['event', 'count', 'energy per event (pJ)', 'energy (nJ)', 'source'], rows: s.byEvent.filter((e) => e.countPerInference > 0).map((e) => [e.event, e.countPerInference, e.unitEnergyJ * 1e12, e.energyJ * 1e9, e.source]) },
+    { title: 'Energy by event (count per inference x energy per event)', header: ['event', 'count', 'energy per event (pJ)', 'band (pJ)', 'energy (nJ)', 'kind', 'source / derivation'], rows: s.byEvent.filter((e) => e.countPerInference > 0).map((e) => [e.event, e.countPerInference, e.unitEnergyJ * 1e12, `${fmt(e.unitLowJ * 1e12)} .. ${fmt(e.unitHighJ * 1e12)}`, e.energyJ * 1e9, e.kind, provenanceLabel(e)]) },
     { title: 'Energy per layer', header: ['layer', 'cores', 'energy (nJ)'], rows: s.perLayer.map((l) => [l.layer, l.cores.join(','), l.energyJ * 1e9]) },
     ...comparisonTables(s.comparison, s.activity),
   ];
