@@ -65,7 +65,8 @@ export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, bi
     data,
     inferences: r.count,
     table: { name: table.name, description: table.description },
-    perInference: { mean: r.energy.total, std, min: Math.min(...e), max: Math.max(...e) },
+    // The mean and the per-inference energies are summed in different orders: keep min <= mean <= max despite rounding.
+    perInference: { mean: r.energy.total, std, min: Math.min(r.energy.total, ...e), max: Math.max(r.energy.total, ...e) },
     byComponent: Object.fromEntries(COMPONENTS.map((c) => [c, r.energy.byComponent[c]])),
     byEvent: ENERGY_EVENTS.map((ev) => ({
       event: ev,
