@@ -6,6 +6,7 @@
  * nothing else may hard-code these numbers. `docs/chip.md` is generated from CHIP_FIELDS.
  */
 import { BwsnnError } from './errors.js';
+import { parseProvenance, type Provenance } from './provenance.js';
 
 export interface ChipConfig {
   /** Human-readable preset name. */
@@ -157,6 +158,49 @@ export const CHIP_FIELDS: Record<ChipField, ChipFieldSpec> = {
   linkLatency: { min: 1, max: 64, integer: true, unit: 'cycles', description: 'Cycles a flit spends on each link.' },
   barrierLatency: { min: 0, max: 1 << 20, integer: true, unit: 'cycles', description: 'Cycles from all cores at the barrier and an empty network to release.' },
 };
+
+/** Timing fields: every one carries its kind, source and rationale (docs/chip.md, docs/timing.md). */
+export const TIMING_FIELDS = ['clockHz', 'pipelineDepth', 'branchPenalty', 'routerLatency', 'linkLatency', 'barrierLatency'] as const satisfies readonly ChipField[];
+
+const DESIGN = '../shared/DESIGN.md, "The chip": the project\'s design defaults';
+const LOIHI = 'M. Davies et al., Loihi, IEEE Micro 38(1), 2018, energy/performance table [SPICE, 14 nm]';
+const RAW_TIMING_PROVENANCE: Record<(typeof TIMING_FIELDS)[number], Record<string, unknown>> = {
+  clockHz: {
+    kind: 'assumption',
+    source: DESIGN,
+    derivation: 'ASSUMPTION: 200 MHz, the design default (no silicon); a 45 nm SRAM-bound datapath whose cycle holds one synapse SRAM read. Loihi is asynchronous (no clock to compare with)',
+  },
+  pipelineDepth: {
+    kind: 'assumption',
+    source: DESIGN,
+    derivation: 'ASSUMPTION: three stages filled once per vector instruction: decode/address, synapse SRAM read, popcount + accumulate',
+  },
+  branchPenalty: {
+    kind: 'assumption',
+    source: DESIGN,
+    derivation: 'ASSUMPTION: one fetch bubble for a taken branch resolved at decode',
+  },
+  routerLatency: {
+    kind: 'assumption',
+    source: LOIHI,
+    derivation: 'ASSUMPTION: a two-stage router (route compute, switch traversal), one cycle each. For scale: Loihi\'s hop takes 4.1 ns east-west, 6.5 ns north-south (0.8 and 1.3 cycles at 200 MHz), router and link together',
+  },
+  linkLatency: {
+    kind: 'assumption',
+    source: LOIHI,
+    derivation: 'ASSUMPTION: one cycle on the wire between adjacent cores (see routerLatency for Loihi\'s hop times)',
+  },
+  barrierLatency: {
+    kind: 'assumption',
+    source: LOIHI,
+    derivation: 'ASSUMPTION: 32 cycles (160 ns at 200 MHz), the fixed part of the barrier (detecting that every core halted and the network is empty, then the release); Loihi\'s mesh barrier takes 113-465 ns per time step from 1 to 32 tiles, i.e. it grows with the mesh',
+  },
+};
+
+/** Parsed once at load: a timing field without kind or source is refused here, naming it. */
+export const TIMING_PROVENANCE: Readonly<Record<(typeof TIMING_FIELDS)[number], Provenance>> = Object.fromEntries(
+  TIMING_FIELDS.map((k) => [k, parseProvenance(RAW_TIMING_PROVENANCE[k], `isa/chip.ts: timing field ${k}`)]),
+) as Record<(typeof TIMING_FIELDS)[number], Provenance>;
 
 /** The defaults of DESIGN.md: a 4x4 mesh of 1024-neuron cores at 200 MHz. */
 export const DEFAULT_CHIP: Readonly<ChipConfig> = Object.freeze({

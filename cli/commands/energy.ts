@@ -6,7 +6,7 @@
  * E_MAC) and the energy per synaptic operation beside Loihi's and TrueNorth's published figures.
  */
 import type { Command } from '@commander-js/extra-typings';
-import type { ChipConfig } from '../../isa/chip.js';
+import { TIMING_FIELDS, TIMING_PROVENANCE, type ChipConfig } from '../../isa/chip.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText, resolveEnergyTable, type EnergyTable } from '../../simulator/energy/table.js';
@@ -48,6 +48,8 @@ export interface EnergySummary {
   perLayer: LayerEnergy[];
   counts: SimResult['counts'];
   paper: PaperEstimates;
+  /** The chip's timing fields with kind, source and rationale (isa/chip.ts TIMING_PROVENANCE). */
+  timing: { field: string; value: number; kind: ProvenanceKind; source: string; derivation: string }[];
   /** Activity counted the way event-driven chips count (simulator/energy/activity.ts). */
   activity: ActivityCounts;
   /** Other chips' per-event energies on this activity (--compare), yardsticks, energy and bits per SOP. */
@@ -92,6 +94,7 @@ export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, bi
     perLayer: layers,
     counts: r.counts,
     paper: paperEstimates(r, macs),
+    timing: TIMING_FIELDS.map((f) => ({ field: f, value: chip[f], ...TIMING_PROVENANCE[f] })),
     activity: r.activity,
     comparison: comparison(compare, r, r.activity, data),
   };
@@ -125,6 +128,9 @@ export function formatEnergy(s: EnergySummary): string {
   L.push('beside it: the estimates people quote in papers for the same network');
   L.push(`  SNN estimate  synaptic operations x E_AC = ${p.sops.toFixed(1)} x ${si(p.eAC, 'J', 2)} = ${si(p.snnEstimateJ, 'J', 4)}   [${p.eACSource}]`);
   L.push(`  ANN estimate  MACs of an equal ANN x E_MAC = ${p.macs.toLocaleString('en-US')} x ${si(p.eMAC, 'J', 2)} = ${si(p.annEstimateJ, 'J', 4)}${p.macsExact ? '' : ' (MACs counted from the binary\'s accumulate instructions, incl. word padding)'}   [${p.eMACSource}]`);
+  L.push('');
+  L.push('timing fields of the chip (cycle counts above follow from them)');
+  for (const t of s.timing) L.push(`  ${t.field.padEnd(15)} ${String(t.value).padStart(10)}   ${provenanceLabel(t)}`);
   L.push('');
   L.push(...formatActivity(s.activity));
   L.push('');

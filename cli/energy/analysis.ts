@@ -267,7 +267,7 @@ function spikeSeries(r: SimResult, c: BwcContainer): { name: string; values: num
 
 /** The HTML report data of `bwsnn energy`. */
 export function energyReportData(
-  s: { binary: string; model: string; chip: string; data: string; inferences: number; perInference: { mean: number; std: number }; perLayer: LayerEnergy[]; paper: PaperEstimates; byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string; derivation: string; kind: ProvenanceKind; unitLowJ: number; unitHighJ: number }[]; band: { low: number; central: number; high: number }; activity: ActivityCounts; comparison: Comparison },
+  s: { binary: string; model: string; chip: string; data: string; inferences: number; perInference: { mean: number; std: number }; perLayer: LayerEnergy[]; paper: PaperEstimates; byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string; derivation: string; kind: ProvenanceKind; unitLowJ: number; unitHighJ: number }[]; band: { low: number; central: number; high: number }; timing: { field: string; value: number; kind: ProvenanceKind; source: string; derivation: string }[]; activity: ActivityCounts; comparison: Comparison },
   r: SimResult,
   c: BwcContainer,
 ): ReportData {
@@ -291,6 +291,7 @@ export function energyReportData(
   d.tables = [
     { title: 'Energy by event (count per inference x energy per event)', header: ['event', 'count', 'energy per event (pJ)', 'band (pJ)', 'energy (nJ)', 'kind', 'source / derivation'], rows: s.byEvent.filter((e) => e.countPerInference > 0).map((e) => [e.event, e.countPerInference, e.unitEnergyJ * 1e12, `${fmt(e.unitLowJ * 1e12)} .. ${fmt(e.unitHighJ * 1e12)}`, e.energyJ * 1e9, e.kind, provenanceLabel(e)]) },
     { title: 'Energy per layer', header: ['layer', 'cores', 'energy (nJ)'], rows: s.perLayer.map((l) => [l.layer, l.cores.join(','), l.energyJ * 1e9]) },
+    { title: 'Timing fields of the chip', header: ['field', 'value', 'kind', 'source / rationale'], rows: s.timing.map((t) => [t.field, t.value, t.kind, provenanceLabel(t)]) },
     ...comparisonTables(s.comparison, s.activity),
   ];
   return d;
