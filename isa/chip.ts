@@ -156,7 +156,7 @@ export const CHIP_FIELDS: Record<ChipField, ChipFieldSpec> = {
   clockHz: { min: 1e3, max: 1e10, integer: false, unit: 'Hz', description: 'Core and network clock.' },
   routerLatency: { min: 0, max: 64, integer: true, unit: 'cycles', description: 'Cycles a flit spends in each router it crosses.' },
   linkLatency: { min: 1, max: 64, integer: true, unit: 'cycles', description: 'Cycles a flit spends on each link.' },
-  barrierLatency: { min: 0, max: 1 << 20, integer: true, unit: 'cycles', description: 'Cycles from all cores at the barrier and an empty network to release.' },
+  barrierLatency: { min: 0, max: 1 << 20, integer: true, unit: 'cycles', description: 'Fixed part of a barrier: the release comes barrierLatency + 2 x ((meshX - 1) + (meshY - 1)) x (routerLatency + linkLatency) cycles after all cores reached it and the network is empty (docs/timing.md).' },
 };
 
 /** Timing fields: every one carries its kind, source and rationale (docs/chip.md, docs/timing.md). */
@@ -229,6 +229,17 @@ export const DEFAULT_CHIP: Readonly<ChipConfig> = Object.freeze({
 export const CHIP_PRESETS: Readonly<Record<string, Readonly<ChipConfig>>> = Object.freeze({
   [DEFAULT_CHIP.name]: DEFAULT_CHIP,
 });
+
+/**
+ * Cycles from the last core reaching a barrier (network empty) to its release: the fixed
+ * `barrierLatency` plus a gather and a broadcast across the mesh diameter, each hop a router and
+ * a link: barrierLatency + 2 x ((meshX - 1) + (meshY - 1)) x (routerLatency + linkLatency).
+ * (A diameter model: the barrier grows with the mesh, as Loihi's does, 113-465 ns from 1 to 32
+ * tiles, Davies et al. 2018.) Default 4x4 chip: 32 + 2 x 6 x 3 = 68 cycles.
+ */
+export function barrierCycles(c: ChipConfig): number {
+  return c.barrierLatency + 2 * (c.meshX - 1 + (c.meshY - 1)) * (c.routerLatency + c.linkLatency);
+}
 
 /** Cores on the chip. */
 export function coreCount(c: ChipConfig): number {

@@ -4,9 +4,9 @@
  * simulation: the core whose next instruction issues earliest runs that instruction whole
  * (its cycles come from the table's formula of its activity), network events strictly earlier
  * than that cycle are processed first, barriers release when every core has reached them and the
- * network is empty, plus barrierLatency.
+ * network is empty, plus the barrier delay (barrierCycles: barrierLatency + the mesh diameter).
  */
-import { coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
+import { barrierCycles, coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
 import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent, type InstrDef } from '../isa/table.js';
@@ -116,6 +116,8 @@ export class Machine implements Exec {
   // Next-step PSUM deliveries (core, neuron, bank, value), applied at the next step's start.
   private pend: number[] = [];
   private readonly maxStepCycles: number;
+  /** Barrier release delay (isa/chip.ts barrierCycles: grows with the mesh diameter). */
+  private readonly barrier: number;
 
   constructor(bin: LoadedBinary, opts: EngineOptions = {}) {
     this.bin = bin;
@@ -130,6 +132,7 @@ export class Machine implements Exec {
     this.activity = new Float64Array(n * ACTIVITY_COUNT);
     this.seq = new Int32Array(n);
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
+    this.barrier = barrierCycles(bin.chip);
     this.fired = undefined;
     this.attr = opts.attribution;
     this.bucketEvents = this.attr ? new Float64Array(this.attr.buckets * EVENT_COUNT) : undefined;
@@ -451,7 +454,7 @@ export class Machine implements Exec {
         if (s.time > reach) reach = s.time;
         if (s.state !== HALTED) allHalted = false;
       }
-      const release = Math.max(reach, net.lastDelivery + 1) + chip.barrierLatency;
+      const release = Math.max(reach, net.lastDelivery + 1) + this.barrier;
       if (allHalted) {
         for (const s of states) {
           if (s.img.length === 0) continue;
