@@ -2,7 +2,7 @@
  * Activity counts and the comparison presets, pinned on the two-core fixture (counted by hand),
  * and the Loihi (SANA-FE) preset's arithmetic checked against SANA-FE's own run summary.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeContainer } from '../../isa/container.js';
@@ -148,6 +148,37 @@ describe('bwsnn energy / run --compare', () => {
     expect(j.comparison.presets[0].terms[0].kind).toBe('calibrated');
     expect(j.comparison.yardsticks.find((y: { name: string }) => y.name === 'truenorth-mnist')).toMatchObject({ accuracy: 0.927, energyPerInferenceJ: 0.408e-6, kind: 'silicon', task: 'MNIST' });
     expect(j.comparison.perSop.synapseBitsPerSop).toBeGreaterThan(0);
+    // Provenance and the band in JSON.
+    expect(j.byEvent.find((e: { event: string }) => e.event === 'barrier').kind).toBe('assumption');
+    expect(j.band.low).toBeLessThan(j.band.central);
+    expect(j.band.central).toBe(j.perInference.mean);
+    expect(j.timing.find((t: { field: string }) => t.field === 'barrierLatency')).toMatchObject({ value: 32, kind: 'assumption' });
+  });
+
+  it('energy text and HTML print kinds, the band and the comparison; an assumption never under a citation', async () => {
+    const f = files(cap.dir);
+    const html = join(cap.dir, 'e.html');
+    expect(await runCli('energy', f.bwc, '--input', f.x, '--workers', '1', '--html', html, '--compare', 'loihi')).toBe(0);
+    const text = cap.out.join('');
+    expect(text).toMatch(/energy per inference {3}mean .* \(band .* \.\. .*: memory energy by bank/);
+    expect(text).toMatch(/synapse_read_word .* \[derived\] M\. Horowitz/);
+    expect(text).toMatch(/barrier .* \[assumption\] ASSUMPTION: each core's arrival/);
+    expect(text).not.toMatch(/barrier .* \[M\. Davies/);
+    expect(text).toContain('compare: Loihi, SANA-FE calibrated values (Intel Loihi, 14 nm) = 1.628 nJ per inference');
+    const page = readFileSync(html, 'utf8');
+    expect(page).toContain('Compare: Loihi, SANA-FE calibrated values');
+    expect(page).toContain('calibrated');
+    expect(page).toContain('band (low .. high memory scaling rule)');
+    expect(page).toContain('Whole-inference yardsticks');
+  });
+
+  it('run --json adds the activity counts and the band', async () => {
+    const f = files(cap.dir);
+    expect(await runCli('run', f.bwc, '--input', f.x, '--json')).toBe(0);
+    const j = JSON.parse(cap.out.join(''));
+    expect(j.activity.perInference.spikesOut).toBe(2);
+    expect(j.energy.band.central).toBe(j.energy.total);
+    expect(j.counts.sops).toBe(10);
   });
 
   it('run --compare prints the presets; an unknown name exits 2 before simulating', async () => {
