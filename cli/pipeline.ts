@@ -240,6 +240,19 @@ export function mergeResults(parts: SimResult[]): SimResult {
       byComponent: byComponent as typeof first.energy.byComponent,
       byEvent: byEvent as typeof first.energy.byEvent,
       perCore: first.energy.perCore.map((_, k) => wmean((p) => p.energy.perCore[k] as number)) as typeof first.energy.perCore,
+      band: {
+        low: wmean((p) => p.energy.band.low) as typeof first.energy.total,
+        central: wmean((p) => p.energy.band.central) as typeof first.energy.total,
+        high: wmean((p) => p.energy.band.high) as typeof first.energy.total,
+      },
+    },
+    activity: {
+      perInference: Object.fromEntries(Object.keys(first.activity.perInference).map((k) => [k, wmean((p) => p.activity.perInference[k as keyof typeof first.activity.perInference])])) as typeof first.activity.perInference,
+      messagesByDestCore: first.activity.messagesByDestCore.map((_, k) => wmean((p) => p.activity.messagesByDestCore[k] as number)),
+      neuronUpdatesIdle: wmean((p) => p.activity.neuronUpdatesIdle),
+      messagesTotal: wmean((p) => p.activity.messagesTotal),
+      spikeMessages: wmean((p) => p.activity.spikeMessages),
+      hops: wmean((p) => p.activity.hops),
     },
     energyStat: stat((p) => p.energyStat),
     perLayer: parts.every((p) => p.perLayer)

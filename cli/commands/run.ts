@@ -5,6 +5,8 @@
  * simulates the binary cycle by cycle and prints accuracy, cycles and latency per inference and
  * the energy per inference with its breakdown (counts x table, so a reader can recompute it).
  */
+import { comparison, comparisonTables, formatActivity, formatComparison, type Comparison } from '../energy/compare.js';
+import { presetNames } from '../../simulator/energy/presets.js';
 import type { Command } from '@commander-js/extra-typings';
 import { CHIP_PRESETS } from '../../isa/presets.js';
 import { readContainer } from '../../isa/container.js';
@@ -41,7 +43,7 @@ function report(r: SimResult, source: string, wall: number): string {
   if (r.accuracy !== undefined) L.push(`accuracy        ${(100 * r.accuracy).toFixed(2)}% (${r.correct}/${r.count})`);
   L.push(`cycles          mean ${r.cycles.mean.toFixed(1)}, min ${r.cycles.min}, max ${r.cycles.max} per inference; per step ${r.stepCycles.map((c) => c.toFixed(1)).join(' ')}`);
   L.push(`latency         mean ${secs(r.latency.mean)}, min ${secs(r.latency.min)}, max ${secs(r.latency.max)} per inference`);
-  L.push(`energy          mean ${eng(r.energy.total)}, min ${eng(r.energyStat.min)}, max ${eng(r.energyStat.max)} per inference (table ${r.energyTable})`);
+  L.push(`energy          mean ${eng(r.energy.total)} (band ${eng(r.energy.band.low)} .. ${eng(r.energy.band.high)}), min ${eng(r.energyStat.min)}, max ${eng(r.energyStat.max)} per inference (table ${r.energyTable})`);
   L.push(`counts          ${r.counts.sops.toFixed(1)} synaptic ops, ${r.counts.spikes.toFixed(1)} spikes, ${r.counts.flits.toFixed(1)} flits, ${r.counts.hops.toFixed(1)} hops per inference`);
   L.push('energy by component (mean per inference):');
   for (const c of COMPONENTS) {
@@ -62,7 +64,7 @@ function report(r: SimResult, source: string, wall: number): string {
   return `${L.join('\n')}\n`;
 }
 
-function jsonOf(r: SimResult, source: string): string {
+function jsonOf(r: SimResult, source: string, cmp?: Comparison): string {
   const plain = (x: unknown): unknown => {
     if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<number>);
     if (Array.isArray(x)) return x.map(plain);
@@ -71,7 +73,7 @@ function jsonOf(r: SimResult, source: string): string {
   };
   const { trace: _t, inferences, ...rest } = r;
   const inf = inferences.map((i) => ({ prediction: i.prediction, readout: Array.from(i.readout), cycles: i.cycles, stepCycles: Array.from(i.stepCycles), latency: i.latency, energy: i.energy, sops: i.sops, events: i.events }));
-  return `${JSON.stringify({ data: source, ...(plain(rest) as object), inferences: inf }, null, 2)}\n`;
+  return `${JSON.stringify({ data: source, ...(plain(rest) as object), ...(cmp ? { comparison: cmp } : {}), inferences: inf }, null, 2)}\n`;
 }
 
 export function register(program: Command): void {
@@ -92,6 +94,7 @@ export function register(program: Command): void {
     .option('--trace <file>', 'write a Chrome/Perfetto trace (JSON) of one inference')
     .option('--trace-sample <i>', 'which inference to trace', '0')
     .option('--json', 'print JSON instead of text')
+    .option('--compare <presets>', 'price the activity with other chips\' per-event energies: a comma-separated list of loihi, loihi-spice, truenorth')
     .option('--html <file>', 'write a self-contained HTML report (energy breakdown, mesh heat maps, spikes per layer per step, cycles per step)');
   cmd.action(async (binPath, opts) => {
     const usage = (msg: string): never => cmd.error(`error: ${msg}`, { exitCode: 2 });
@@ -106,6 +109,12 @@ export function register(program: Command): void {
     intOpt('limit', opts.limit, 1, 1e9); // a usage error before anything is read; loadSimInputs applies it
     const workers = intOpt('workers', opts.workers, 1, 256)!;
     const traceSample = intOpt('trace-sample', opts.traceSample, 0, 1e9)!;
+    let compare: string[] | undefined;
+    try {
+      if (opts.compare !== undefined) compare = presetNames(opts.compare);
+    } catch (e) {
+      usage((e as Error).message);
+    }
     if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
     if (opts.split !== 'train' && opts.split !== 'test') usage(`--split must be train or test, got ${JSON.stringify(opts.split)}`);
     let neurons;
@@ -138,6 +147,7 @@ export function register(program: Command): void {
       probes: opts.html !== undefined,
     });
     const wall = (performance.now() - t0) / 1000;
+    const cmp = compare ? comparison(compare, r, r.activity, source) : undefined;
     if (opts.vcd && r.trace) writeAtomic(opts.vcd, toVcd(r.trace, container.chip));
     if (opts.trace && r.trace) writeAtomic(opts.trace, toChromeTrace(r.trace, container.chip));
     if (opts.html) {
@@ -146,10 +156,14 @@ export function register(program: Command): void {
         { label: 'cycles per inference (mean)', value: r.cycles.mean.toFixed(1) },
         { label: 'latency per inference (mean)', value: secs(r.latency.mean) },
         { label: 'energy per inference (mean)', value: eng(r.energy.total) },
+        { label: 'energy per inference: band (memory scaling rule low .. high)', value: `${eng(r.energy.band.low)} .. ${eng(r.energy.band.high)}` },
         { label: 'synaptic operations per inference', value: r.counts.sops.toFixed(1) },
       ];
-      writeAtomic(opts.html, renderHtmlReport(runReportData(`bwsnn run: ${r.model}`, [`${binPath} on chip ${r.chip}`, `${r.count} inferences of ${source}`], summary, r, container)));
+      const data = runReportData(`bwsnn run: ${r.model}`, [`${binPath} on chip ${r.chip}`, `${r.count} inferences of ${source}`], summary, r, container);
+      if (cmp) data.tables = [...(data.tables ?? []), ...comparisonTables(cmp, r.activity)];
+      writeAtomic(opts.html, renderHtmlReport(data));
     }
-    process.stdout.write(opts.json ? jsonOf(r, source) : report(r, source, wall));
+    const text = cmp ? `${report(r, source, wall)}\n${[...formatActivity(r.activity), '', ...formatComparison(cmp)].join('\n')}\n` : report(r, source, wall);
+    process.stdout.write(opts.json ? jsonOf(r, source, cmp) : text);
   });
 }

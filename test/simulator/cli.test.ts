@@ -49,7 +49,7 @@ describe('bwsnn run', () => {
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out) as { inferences: { cycles: number }[]; count: number };
     expect(j.count).toBe(2);
-    expect(j.inferences[0]!.cycles).toBe(194);
+    expect(j.inferences[0]!.cycles).toBe(218);
     expect(readFileSync(vcd, 'utf8')).toMatch(/\$enddefinitions \$end/);
     expect((JSON.parse(readFileSync(tr, 'utf8')) as { traceEvents: unknown[] }).traceEvents.length).toBeGreaterThan(10);
   });

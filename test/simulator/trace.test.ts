@@ -39,11 +39,11 @@ describe('traces', () => {
         expect(ids.has(l.slice(1))).toBe(true);
       }
     }
-    expect(last).toBe(194);
-    // Neuron 0 of core 0 fires at the end of FIRE in both steps (cycles 12 and 97 + 12).
+    expect(last).toBe(218);
+    // Neuron 0 of core 0 fires at the end of FIRE in both steps (cycles 12 and 109 + 12; 2x1 mesh barrier 38).
     const n0 = vars.find((v) => v.includes('n0_spike'))!.split(' ')[3]!;
     const rises = lines.map((l, i) => (l === `1${n0}` ? i : -1)).filter((i) => i >= 0).map((i) => lines.slice(0, i).reverse().find((l) => l.startsWith('#')));
-    expect(rises).toEqual(['#12', '#109']);
+    expect(rises).toEqual(['#12', '#121']);
   });
 
   it('writes Chrome trace-event JSON', () => {
@@ -54,9 +54,9 @@ describe('traces', () => {
       expect(e.ts).toBeGreaterThanOrEqual(0);
       expect(e.dur).toBeGreaterThan(0);
     }
-    // The first step spans 97 cycles of 5 ns.
+    // The first step spans 109 cycles of 5 ns.
     const step0 = xs.find((e) => e.name === 'step 0')!;
-    expect(step0.dur).toBeCloseTo(97 * 5e-3, 9);
+    expect(step0.dur).toBeCloseTo(109 * 5e-3, 9);
     expect(j.traceEvents.filter((e) => e.ph === 'M').length).toBe(2 + 2);
   });
 });
