@@ -4,6 +4,7 @@
  * input data (a built-in data set or .npy files), and simulating in chunks with a progress bar.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
@@ -20,11 +21,12 @@ import { foldGraph } from '../models/fold.js';
 import { loadModel } from '../models/format.js';
 import type { Graph } from '../models/graph.js';
 import type { IntModel } from '../models/intmodel.js';
-import { parseInputEncoding, parseNumberOption } from '../models/nir/options.js';
 import { COMPONENTS, type Component } from '../simulator/energy/breakdown.js';
 import type { EnergyTable } from '../simulator/energy/table.js';
 import { simulate, type SimInputs, type SimResult } from '../simulator/simulate.js';
 import { readInput } from './io.js';
+import { parseNirOptions, type NirCliOptions } from './nir-options.js';
+import { sniffInput } from './sniff.js';
 
 /** The bundled zoo folder (works from sources and from dist/). */
 export function zooDir(): string {
@@ -44,35 +46,13 @@ export function resolveModelPath(arg: string): string {
   throw new BwsnnError(`${arg}: no such file (nor a model of the zoo in ${zooDir()})`);
 }
 
-export interface NirCliOptions {
-  timesteps: string;
-  inputEncoding: string;
-  weightBits: string;
-  dt: string;
-}
+export { nirOptions, parseNirOptions, type NirCliOptions } from './nir-options.js';
 
-/** Add the options of a NIR import to a command (NIR files carry no T nor input encoding). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function nirOptions<C extends Command<any, any, any>>(cmd: C): C {
-  cmd
-    .option('--timesteps <T>', 'NIR input: time steps per inference', '4')
-    .option('--input-encoding <enc>', 'NIR input: binary:THRESHOLD or multibit:K', 'binary:0.5')
-    .option('--weight-bits <k>', 'NIR input: bits of non-binary weights', '8')
-    .option('--dt <seconds>', 'NIR input: time step for tau -> shift leak', '1e-4');
-  return cmd;
-}
-
-/** A model graph from a .bwsnn or .nir file. */
-export async function loadGraphAny(file: string, nir?: NirCliOptions): Promise<Graph> {
-  if (/\.nir$/i.test(file)) {
+/** A model graph from a .bwsnn or .nir file (a .nir with the shared NIR import options). */
+export async function loadGraphAny(file: string, nir?: Partial<NirCliOptions>): Promise<Graph> {
+  if (sniffInput(file, ['bwsnn', 'nir'], 'a model (.bwsnn or .nir)') === 'nir') {
     const m = await import('../models/nir/index.js');
-    const o = nir ?? { timesteps: '4', inputEncoding: 'binary:0.5', weightBits: '8', dt: '1e-4' };
-    return m.loadNirAsGraphAsync(file, {
-      timesteps: parseNumberOption('--timesteps', o.timesteps),
-      inputEncoding: parseInputEncoding(o.inputEncoding),
-      weightBits: parseNumberOption('--weight-bits', o.weightBits),
-      dt: parseNumberOption('--dt', o.dt),
-    });
+    return m.loadNirAsGraphAsync(file, parseNirOptions(nir));
   }
   return loadModel(file);
 }
@@ -86,8 +66,8 @@ export interface Compiled {
 }
 
 /** A binary ready to simulate: read a .bwc, or fold and compile a model for `chip`. */
-export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions): Promise<Compiled> {
-  if (/\.bwc$/i.test(file)) return { file, container: readContainer(readInput(file), file) };
+export async function compiledFrom(file: string, chip: ChipConfig, nir?: Partial<NirCliOptions>): Promise<Compiled> {
+  if (sniffInput(file, ['bwc', 'bwsnn', 'nir'], 'a binary (.bwc) or a model (.bwsnn, .nir)') === 'bwc') return { file, container: readContainer(readInput(file), file) };
   const graph = await loadGraphAny(file, nir);
   const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
   const { container, report } = compileModel(model, chip, { file });
@@ -104,16 +84,18 @@ export interface DataCliOptions {
 
 /** Add the data options (a built-in data set or .npy files) to a command. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function dataOptions<C extends Command<any, any, any>>(cmd: C, defaultLimit?: string): C {
+export function dataOptions<C extends Command<any, any, any>>(cmd: C): C {
   cmd
     .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
     .option('--split <split>', 'data set split: train or test', 'test')
     .option('--input <file>', 'inputs (.npy): [N, ...inputShape] or [N, T, ...inputShape]')
     .option('--labels <file>', 'labels (.npy): [N] integers (with --input)');
-  if (defaultLimit === undefined) cmd.option('--limit <n>', 'use at most the first N samples');
-  else cmd.option('--limit <n>', 'use at most the first N samples', defaultLimit);
+  cmd.option('--limit <n>', 'use at most the first N samples (default: all)');
   return cmd;
 }
+
+/** The default of every --workers option: the threads this machine offers (os.availableParallelism). */
+export const DEFAULT_WORKERS = String(Math.max(1, Math.min(256, availableParallelism())));
 
 /** Parse a positive integer option or throw a usage error (exit 2). */
 export function intOption(name: string, v: string | undefined, min: number, max: number): number | undefined {

@@ -22,7 +22,8 @@ import {
 } from './container-types.js';
 import { crc32 } from './crc32.js';
 import { decodeInstr, encodeInstr } from './encode.js';
-import { ContainerError } from './errors.js';
+import { BwsnnError, ContainerError } from './errors.js';
+import { wrongKindMessage } from './filetype.js';
 import { containerIssues, PER_CORE_KINDS, SECTION_KINDS, sectionLabel, type Issue, type SectionKind } from './validate.js';
 
 /** "BWC1" */
@@ -507,7 +508,11 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < HEADER_BYTES) err('header', bytes.length, `truncated file: ${bytes.length} bytes, the header alone needs ${HEADER_BYTES}`);
   for (let i = 0; i < 4; i++) {
-    if (bytes[i] !== BWC_MAGIC[i]) err('header', 0, `wrong magic ${JSON.stringify(String.fromCharCode(...bytes.subarray(0, 4)))} (expected "BWC1"): not a .bwc file`);
+    if (bytes[i] !== BWC_MAGIC[i]) {
+      const other = wrongKindMessage(file, bytes, 'a .bwc binary');
+      if (other !== undefined) throw new BwsnnError(other);
+      err('header', 0, `wrong magic (expected "BWC1"): not a .bwc file`);
+    }
   }
   const version = dv.getUint16(4, true);
   if (version !== BWC_VERSION) err('header', 4, `unsupported format version ${version} (this reader supports ${BWC_VERSION})`);

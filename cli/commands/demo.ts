@@ -18,7 +18,7 @@ import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable } from '../../simulator/energy/table.js';
 import { checkOutputPath, writeAtomic } from '../io.js';
 import { runReportData } from '../energy/analysis.js';
-import { intOption, loadGraphAny, loadSimInputs, resolveModelPath, simulateWithProgress } from '../pipeline.js';
+import { DEFAULT_WORKERS, intOption, nirOptions, type NirCliOptions, loadGraphAny, loadSimInputs, resolveModelPath, simulateWithProgress } from '../pipeline.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { loadChip } from './compile.js';
 
@@ -56,12 +56,11 @@ function datasetOf(modelPath: string, meta: Record<string, unknown> | undefined)
 }
 
 export function register(program: Command): void {
-  program
-    .command('demo')
+  nirOptions(program.command('demo'))
     .description('the main job: compile a zoo model, simulate it over its test split, print accuracy, agreement with the reference, cycles, latency and energy')
     .argument('[model]', 'a zoo model name (mnist-mlp, fashion-conv) or a .bwsnn file', 'mnist-mlp')
     .option('--limit <n>', 'simulate at most the first N test samples')
-    .option('--workers <n>', 'worker threads', '2')
+    .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
     .option('--chip <file>', 'chip config (JSON or preset name)')
     .option('--data <name>', `data set (default: the model's own, from its card: ${DATASETS.join(' or ')})`)
     .option('--html <file>', 'write a self-contained HTML report')
@@ -70,9 +69,8 @@ export function register(program: Command): void {
       const workers = intOption('workers', o.workers, 1, 256) as number;
       if (o.html) checkOutputPath(o.html);
       const file = resolveModelPath(modelArg);
-      if (/\.bwc$/i.test(file)) throw new BwsnnError(`${file}: demo takes a model (.bwsnn or .nir), not a binary; use bwsnn run for binaries`, 2);
       const chip = loadChip(o.chip);
-      const graph = await loadGraphAny(file);
+      const graph = await loadGraphAny(file, o as unknown as NirCliOptions);
       const data = (o.data as DatasetName | undefined) ?? datasetOf(file, graph.meta);
       const t0 = performance.now();
       const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);

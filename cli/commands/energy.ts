@@ -11,7 +11,7 @@ import { ENERGY_EVENTS } from '../../isa/table.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText, resolveEnergyTable, type EnergyTable } from '../../simulator/energy/table.js';
 import type { SimResult } from '../../simulator/simulate.js';
-import { compiledFrom, dataOptions, intOption, loadSimInputs, nirOptions, simulateWithProgress, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
+import { DEFAULT_WORKERS, compiledFrom, dataOptions, intOption, loadSimInputs, nirOptions, simulateWithProgress, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
 import { checkOutputPath, readText, writeAtomic } from '../io.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { binaryMacs, energyReportData, layerEnergy, modelMacs, paperEstimates, type LayerEnergy, type PaperEstimates } from '../energy/analysis.js';
@@ -113,12 +113,12 @@ export function register(program: Command): void {
     .command('energy')
     .description('energy per inference by component, event, core and layer, beside paper-style estimates and published chip figures')
     .argument('<file>', 'a core binary (.bwc) or a model (.bwsnn, .nir) compiled on the fly');
-  dataOptions(cmd, '1000');
+  dataOptions(cmd);
   nirOptions(cmd);
   cmd
     .option('--chip <file>', 'chip config for a model given as .bwsnn/.nir (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
-    .option('--workers <n>', 'worker threads', '2')
+    .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
     .option('--json', 'print JSON instead of text')
     .option('--html <file>', 'write a self-contained HTML report');
   cmd.action(async (file, rawOpts) => {

@@ -11,7 +11,7 @@ import { type DatasetName, DATASETS, loadDataset, type Split } from '../../model
 import { checkInputs, checkLabels, classCount, encodeDataset, type ModelInputs } from '../../models/data/inputs.js';
 import { readNpy } from '../../models/data/npy.js';
 import { foldGraph } from '../../models/fold.js';
-import { loadModel } from '../../models/format.js';
+import { loadGraphAny, nirOptions, type NirCliOptions } from '../pipeline.js';
 import { readInput } from '../io.js';
 
 function pct(x: number | undefined): string {
@@ -22,7 +22,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('eval')
     .description('float vs integer-reference accuracy and prediction agreement of a model over a data set or .npy inputs')
-    .argument('<model>', 'model (.bwsnn)')
+    .argument('<model>', 'model (.bwsnn, or .nir imported with the NIR options)')
     .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
     .option('--split <split>', 'data set split: train or test', 'test')
     .option('--input <file>', 'inputs (.npy): [N, ...inputShape] or [N, T, ...inputShape]')
@@ -33,7 +33,8 @@ export function register(program: Command): void {
     .option('--bias-bits <bits>', 'bias width to fold for', '16')
     .option('--headroom <mode>', 'layers whose F keeps worst-case membrane headroom: readout, all, none', 'readout')
     .option('--json', 'print JSON instead of text');
-  cmd.action((modelPath, opts) => {
+  nirOptions(cmd);
+  cmd.action(async (modelPath, opts) => {
     const usage = (msg: string): never => cmd.error(`error: ${msg}`, { exitCode: 2 });
     if ((opts.data === undefined) === (opts.input === undefined)) usage('give exactly one of --data or --input');
     if (opts.labels !== undefined && opts.input === undefined) usage('--labels goes with --input');
@@ -52,7 +53,7 @@ export function register(program: Command): void {
     if (!['readout', 'all', 'none'].includes(opts.headroom)) usage(`--headroom must be readout, all or none, got ${JSON.stringify(opts.headroom)}`);
     if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
     if (opts.split !== 'train' && opts.split !== 'test') usage(`--split must be train or test, got ${JSON.stringify(opts.split)}`);
-    const g = loadModel(modelPath);
+    const g = await loadGraphAny(modelPath, opts as unknown as NirCliOptions);
     const m = foldGraph(g, widths, modelPath);
     let inputs: ModelInputs;
     let labels: Uint8Array | undefined;

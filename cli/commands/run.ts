@@ -17,7 +17,8 @@ import { parseNeuronRanges, toChromeTrace, toVcd } from '../../simulator/trace.j
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { runReportData } from '../energy/analysis.js';
 import { renderHtmlReport } from '../report/html.js';
-import { loadSimInputs } from '../pipeline.js';
+import { DEFAULT_WORKERS, loadSimInputs } from '../pipeline.js';
+import { sniffInput } from '../sniff.js';
 import { loadChip } from './compile.js';
 
 function eng(j: number): string {
@@ -84,13 +85,13 @@ export function register(program: Command): void {
     .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
     .option('--split <split>', 'data set split: train or test', 'test')
     .option('--limit <n>', 'simulate at most the first N samples')
-    .option('--workers <n>', 'worker threads', '1')
+    .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
     .option('--chip <file>', `refuse a binary not built for this chip: a chip config JSON or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--vcd <file>', 'write a VCD trace of one inference')
     .option('--vcd-neurons <list>', 'spike lines for the VCD: core:from-to,... (e.g. 0:0-15,1:3)')
     .option('--trace <file>', 'write a Chrome/Perfetto trace (JSON) of one inference')
-    .option('--trace-sample <i>', 'which inference to trace', '0')
+    .option('--trace-sample <i>', 'which inference to trace (with --vcd or --trace; default 0)')
     .option('--json', 'print JSON instead of text')
     .option('--html <file>', 'write a self-contained HTML report (energy breakdown, mesh heat maps, spikes per layer per step, cycles per step)');
   cmd.action(async (binPath, opts) => {
@@ -98,6 +99,7 @@ export function register(program: Command): void {
     if ((opts.data === undefined) === (opts.input === undefined)) usage('give exactly one of --data or --input');
     if (opts.labels !== undefined && opts.input === undefined) usage('--labels goes with --input');
     if (opts.vcdNeurons !== undefined && opts.vcd === undefined) usage('--vcd-neurons goes with --vcd');
+    if (opts.traceSample !== undefined && opts.vcd === undefined && opts.trace === undefined) usage('--trace-sample goes with --vcd or --trace');
     const intOpt = (name: string, v: string | undefined, min: number, max: number): number | undefined => {
       if (v === undefined) return undefined;
       if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) usage(`--${name} must be an integer ${min}..${max}, got ${JSON.stringify(v)}`);
@@ -105,7 +107,7 @@ export function register(program: Command): void {
     };
     intOpt('limit', opts.limit, 1, 1e9); // a usage error before anything is read; loadSimInputs applies it
     const workers = intOpt('workers', opts.workers, 1, 256)!;
-    const traceSample = intOpt('trace-sample', opts.traceSample, 0, 1e9)!;
+    const traceSample = intOpt('trace-sample', opts.traceSample ?? '0', 0, 1e9)!;
     if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
     if (opts.split !== 'train' && opts.split !== 'test') usage(`--split must be train or test, got ${JSON.stringify(opts.split)}`);
     let neurons;
@@ -119,6 +121,7 @@ export function register(program: Command): void {
     if (opts.trace) checkOutputPath(opts.trace);
     if (opts.html) checkOutputPath(opts.html);
 
+    sniffInput(binPath, ['bwc'], 'a .bwc binary');
     const container = readContainer(readInput(binPath), binPath);
     const chip = opts.chip === undefined ? undefined : loadChip(opts.chip);
     const meta = container.meta;

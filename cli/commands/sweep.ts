@@ -18,7 +18,7 @@ import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
 import { simulate } from '../../simulator/simulate.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
-import { dataOptions, intOption, loadGraphAny, loadSimInputs, nirOptions, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
+import { DEFAULT_WORKERS, dataOptions, intOption, loadGraphAny, loadSimInputs, nirOptions, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, markPareto, mergeSweeps, parseSweepCsv, type SweepRow, type SweepTable } from '../sweep/csv.js';
 import { expandSweep, parseSetOptions, parseShard, shardPoints } from '../sweep/plan.js';
@@ -87,13 +87,13 @@ export function register(program: Command): void {
     .argument('<model>', 'model (.bwsnn or .nir)')
     .requiredOption('--set <KEY=V1,V2,...>', 'a swept chip parameter (repeatable): any field of the chip config, or mesh=WxH', collect, [] as string[])
     .requiredOption('-o, --output <file>', 'output CSV');
-  dataOptions(cmd, '200');
+  dataOptions(cmd);
   nirOptions(cmd);
   cmd
     .option('--chip <file>', 'base chip config (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--shard <I/N>', 'run only shard I of N (points with index mod N == I-1)')
-    .option('--workers <n>', 'worker threads per simulation', '2')
+    .option('--workers <n>', 'worker threads per simulation (default: the available parallelism)', DEFAULT_WORKERS)
     .option('--html <file>', 'write a self-contained HTML report with the Pareto plot');
   cmd.action(async (file, raw) => {
     const o = raw as unknown as SweepOptions;

@@ -34,7 +34,8 @@ export function register(program: Command): void {
     .command('train')
     .description('train a binary-weight SNN with the SEI recipe (BPTT, shortcuts, knowledge distillation) and save it as .bwsnn')
     .addOption(new Option('--arch <name>', `architecture: ${Object.keys(ARCHS).join(', ')}`).makeOptionMandatory())
-    .requiredOption('-o, --out <file>', 'output model (.bwsnn), written atomically at the end')
+    .option('-o, --output <file>', 'output model (.bwsnn), written atomically at the end (required)')
+    .addOption(new Option('--out <file>', 'old spelling of --output').hideHelp())
     .option('--card <file>', 'also write a JSON model card (accuracy of the float model and of the integer reference)')
     .option('--epochs <n>', 'student epochs', num('epochs'), d.epochs)
     .option('--teacher-epochs <n>', 'ANN teacher epochs (with --kd-alpha > 0)', num('teacher-epochs'), d.teacherEpochs)
@@ -49,7 +50,11 @@ export function register(program: Command): void {
     .option('--train-limit <n>', 'train on the first N samples of a seeded shuffle (0 = all)', num('train-limit'), d.trainLimit)
     .option('--test-limit <n>', 'evaluate on the first N test samples (0 = all)', num('test-limit'), 0)
     .option('--quiet', 'no per-epoch lines')
-    .action((o) => {
+    .action((raw) => {
+      const out = raw.output ?? raw.out;
+      if (out === undefined) throw new BwsnnError("train: required option '-o, --output <file>' not specified", 2);
+      if (raw.output !== undefined && raw.out !== undefined && raw.output !== raw.out) throw new BwsnnError('train: give --output once (--out is its old spelling)', 2);
+      const o = { ...raw, out };
       const opts: TrainOptions = {
         arch: o.arch,
         epochs: o.epochs,
@@ -117,7 +122,7 @@ export function register(program: Command): void {
             `bwsnn train --arch ${opts.arch} --epochs ${opts.epochs} --teacher-epochs ${opts.teacherEpochs} --batch ${opts.batch}` +
             ` --lr ${opts.lr} -T ${r.options.timesteps}${opts.shortcuts ? '' : ' --no-shortcuts'} --kd-alpha ${opts.kdAlpha}` +
             ` --kd-temp ${opts.kdTemp} --slope ${opts.slope} --seed ${opts.seed} --train-limit ${opts.trainLimit}` +
-            `${o.testLimit ? ` --test-limit ${o.testLimit}` : ''} --out ${o.out} --card ${o.card}`,
+            `${o.testLimit ? ` --test-limit ${o.testLimit}` : ''} --output ${o.out} --card ${o.card}`,
           trainingSeconds: Math.round(r.seconds),
           machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, shared with other jobs`,
           history: r.history,
