@@ -4,7 +4,7 @@
  * ideal lower bound on cycles per time step. Cycles measured by the simulator are filled in by the
  * caller (cli/commands/compile.ts) when it can run one; otherwise they stay null ("not measured").
  */
-import { synapseWords, wordsPerCycle } from '../isa/chip.js';
+import { chipDisplayName, synapseWords, wordsPerCycle } from '../isa/chip.js';
 import type { Scheduled } from './ir.js';
 import { taskNeurons } from './partition.js';
 
@@ -157,7 +157,7 @@ export function buildReport(s: Scheduled): CompileReport {
   }
   return {
     model: m.name,
-    chip: chip.name,
+    chip: chipDisplayName(chip),
     timesteps: m.timesteps,
     coresUsed: pl.cores.length,
     coresTotal: chip.meshX * chip.meshY,

@@ -204,3 +204,13 @@ export function chipConfigEquals(a: ChipConfig, b: ChipConfig): boolean {
   if (a.name !== b.name) return false;
   return (Object.keys(CHIP_FIELDS) as ChipField[]).every((k) => a[k] === b[k]);
 }
+
+/**
+ * The name to show for a chip: its own name, or "custom (from bw-core-4x4)" when it carries a
+ * preset's name but some field differs from that preset (a .chip line with overrides, a sweep point).
+ */
+export function chipDisplayName(c: ChipConfig): string {
+  const preset = CHIP_PRESETS[c.name];
+  if (!preset) return c.name;
+  return (Object.keys(CHIP_FIELDS) as ChipField[]).every((k) => preset[k] === c[k]) ? c.name : `custom (from ${c.name})`;
+}

@@ -1,5 +1,5 @@
 /** A summary of a container for `bwsnn inspect`: sections, cores and model metadata. */
-import { coreCount, synapseWords } from './chip.js';
+import { chipDisplayName, coreCount, synapseWords } from './chip.js';
 import type { BwcContainer, ModelMeta } from './container-types.js';
 import type { SectionInfo } from './container.js';
 
@@ -31,7 +31,7 @@ export function inspectContainer(c: BwcContainer, dir: SectionInfo[], bytes: num
     bytes,
     version: c.version,
     chip: {
-      name: c.chip.name,
+      name: chipDisplayName(c.chip),
       mesh: `${c.chip.meshX}x${c.chip.meshY}`,
       cores: coreCount(c.chip),
       instrMemWords: c.chip.instrMemWords,
