@@ -24,6 +24,7 @@ import type { IntModel } from '../models/intmodel.js';
 import { COMPONENTS, type Component } from '../simulator/energy/breakdown.js';
 import type { EnergyTable } from '../simulator/energy/table.js';
 import { simulate, type SimInputs, type SimResult } from '../simulator/simulate.js';
+import type { NeuronRange } from '../simulator/trace.js';
 import { readInput } from './io.js';
 import { parseNirOptions, type NirCliOptions } from './nir-options.js';
 import { sniffInput } from './sniff.js';
@@ -233,20 +234,40 @@ export function mergeResults(parts: SimResult[]): SimResult {
 /**
  * Simulate in chunks so that a progress callback can follow a long run; the merged result equals
  * one run over all inputs (every inference is independent and the statistics are weighted means).
+ * Chunks are sized from the measured rate to last about half a second, so a bar moves at least
+ * once a second. A traced sample is traced in the chunk that holds it.
  */
 export async function simulateWithProgress(
   container: BwcContainer,
   inputs: SimInputs,
-  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean },
+  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean; inputName?: string; chip?: ChipConfig; trace?: { sample: number; neurons?: NeuronRange[] } },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SimResult> {
-  const chunk = Math.max(opts.workers * 250, Math.ceil(inputs.count / 20));
   const parts: SimResult[] = [];
+  let trace: SimResult['trace'];
   onProgress?.(0, inputs.count);
-  for (let from = 0; from < inputs.count; from += chunk) {
-    const to = Math.min(inputs.count, from + chunk);
-    parts.push(await simulate(container, sliceInputs(inputs, container.meta, from, to), { workers: opts.workers, energy: opts.energy, probes: opts.probes, file: opts.file, perLayer: opts.perLayer }));
+  let chunk = Math.min(inputs.count, Math.max(8, opts.workers * 8));
+  const t0 = performance.now();
+  for (let from = 0; from < inputs.count; ) {
+    const to = onProgress ? Math.min(inputs.count, from + chunk) : inputs.count;
+    const tr = opts.trace && opts.trace.sample >= from && opts.trace.sample < to ? { sample: opts.trace.sample - from, neurons: opts.trace.neurons } : undefined;
+    const part = await simulate(container, sliceInputs(inputs, container.meta, from, to), {
+      workers: opts.workers,
+      energy: opts.energy,
+      probes: opts.probes,
+      file: opts.file,
+      perLayer: opts.perLayer,
+      inputName: opts.inputName,
+      chip: opts.chip,
+      trace: tr,
+    });
+    if (tr) trace = part.trace;
+    parts.push(part);
+    from = to;
     onProgress?.(to, inputs.count);
+    const rate = to / Math.max(1e-3, (performance.now() - t0) / 1000);
+    chunk = Math.max(opts.workers * 8, Math.round(rate * 0.5));
   }
-  return mergeResults(parts);
+  const merged = mergeResults(parts);
+  return trace ? { ...merged, trace } : merged;
 }

@@ -12,13 +12,16 @@ import { ENERGY_EVENTS } from '../../isa/table.js';
 import { DATASETS } from '../../models/data/index.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
-import { simulate, type SimResult } from '../../simulator/simulate.js';
+import type { SimResult } from '../../simulator/simulate.js';
 import { parseNeuronRanges, toChromeTrace, toVcd } from '../../simulator/trace.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { runReportData } from '../energy/analysis.js';
 import { renderHtmlReport } from '../report/html.js';
-import { DEFAULT_WORKERS, loadSimInputs } from '../pipeline.js';
+import { DEFAULT_WORKERS, loadSimInputs, simulateWithProgress } from '../pipeline.js';
+import { progressBar, progressWanted } from '../progress.js';
 import { sniffInput } from '../sniff.js';
+import { checkSamplesPath, flatResult, sampleResults, schemaHeader, writeSamples, type SampleResult } from '../results.js';
+import { formatLayers, formatPredictions, formatSamples } from '../text.js';
 import { loadChip } from './compile.js';
 
 function eng(j: number): string {
@@ -56,6 +59,7 @@ function report(r: SimResult, source: string, wall: number): string {
     const per = r.energy.byEvent[ev] / n;
     L.push(`  ${ev.padEnd(18)} ${n.toFixed(2).padStart(14)} x ${eng(per).padStart(10)} = ${eng(r.energy.byEvent[ev]).padStart(11)}`);
   }
+  L.push(...formatLayers(r));
   L.push('cores (mean cycles per inference):');
   for (const c of r.cores) {
     L.push(`  core ${String(c.core).padStart(3)}  busy ${c.busy.toFixed(1).padStart(10)}  stall ${c.stall.toFixed(1).padStart(10)}  utilisation ${(100 * c.utilisation).toFixed(1).padStart(5)}%  energy ${eng(c.energy)}`);
@@ -63,16 +67,29 @@ function report(r: SimResult, source: string, wall: number): string {
   return `${L.join('\n')}\n`;
 }
 
-function jsonOf(r: SimResult, source: string): string {
-  const plain = (x: unknown): unknown => {
-    if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<number>);
-    if (Array.isArray(x)) return x.map(plain);
-    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, plain(v)]));
-    return x;
+/** The `run --json` document (docs/schemas/run.schema.json). */
+export function runJson(r: SimResult, source: string, samples: SampleResult[] | undefined): object {
+  return {
+    ...schemaHeader('run'),
+    binary: r.binary,
+    model: r.model,
+    chip: r.chip,
+    timesteps: r.timesteps,
+    data: source,
+    energyTable: r.energyTable,
+    ...flatResult(r),
+    correct: r.correct ?? null,
+    stats: {
+      cycles: { mean: r.cycles.mean, min: r.cycles.min, max: r.cycles.max },
+      latencySeconds: { mean: r.latency.mean, min: r.latency.min, max: r.latency.max },
+      energyJoules: { mean: r.energyStat.mean, min: r.energyStat.min, max: r.energyStat.max },
+    },
+    cyclesPerStep: r.stepCycles,
+    countsPerInference: r.counts,
+    energyByEventJoules: Object.fromEntries(ENERGY_EVENTS.map((e) => [e, r.energy.byEvent[e]])),
+    perCore: r.cores.map((c) => ({ core: c.core, busyCycles: c.busy, stallCycles: c.stall, utilisation: c.utilisation, energyJoules: c.energy })),
+    ...(samples ? { samples } : {}),
   };
-  const { trace: _t, inferences, ...rest } = r;
-  const inf = inferences.map((i) => ({ prediction: i.prediction, readout: Array.from(i.readout), cycles: i.cycles, stepCycles: Array.from(i.stepCycles), latency: i.latency, energy: i.energy, sops: i.sops, events: i.events }));
-  return `${JSON.stringify({ data: source, ...(plain(rest) as object), inferences: inf }, null, 2)}\n`;
 }
 
 export function register(program: Command): void {
@@ -92,7 +109,9 @@ export function register(program: Command): void {
     .option('--vcd-neurons <list>', 'spike lines for the VCD: core:from-to,... (e.g. 0:0-15,1:3)')
     .option('--trace <file>', 'write a Chrome/Perfetto trace (JSON) of one inference')
     .option('--trace-sample <i>', 'which inference to trace (with --vcd or --trace; default 0)')
-    .option('--json', 'print JSON instead of text')
+    .option('--json', 'print JSON instead of text (docs/schemas/run.schema.json)')
+    .option('--per-inference', 'per-input results (index, prediction, label, correct, readout, cycles, energy): a "samples" array in --json, a table in text')
+    .option('--out <file>', 'write the per-input results for other tools: .csv, .jsonl or .npy')
     .option('--html <file>', 'write a self-contained HTML report (energy breakdown, mesh heat maps, spikes per layer per step, cycles per step)');
   cmd.action(async (binPath, opts) => {
     const usage = (msg: string): never => cmd.error(`error: ${msg}`, { exitCode: 2 });
@@ -120,6 +139,10 @@ export function register(program: Command): void {
     if (opts.vcd) checkOutputPath(opts.vcd);
     if (opts.trace) checkOutputPath(opts.trace);
     if (opts.html) checkOutputPath(opts.html);
+    if (opts.out) {
+      checkSamplesPath(opts.out);
+      checkOutputPath(opts.out);
+    }
 
     sniffInput(binPath, ['bwc'], 'a .bwc binary');
     const container = readContainer(readInput(binPath), binPath);
@@ -130,16 +153,24 @@ export function register(program: Command): void {
     const wantTrace = opts.vcd !== undefined || opts.trace !== undefined;
     if (wantTrace && traceSample >= inputs.count) usage(`--trace-sample ${traceSample} is outside 0..${inputs.count - 1}`);
     const t0 = performance.now();
-    const r = await simulate(container, inputs, {
-      file: binPath,
-      inputName: source,
-      chip,
-      workers,
-      energy: table,
-      trace: wantTrace ? { sample: traceSample, neurons } : undefined,
-      // The HTML report charts spikes per layer per step: record the probes for it.
-      probes: opts.html !== undefined,
-    });
+    const bar = progressBar('simulating', progressWanted(opts));
+    const r = await simulateWithProgress(
+      container,
+      inputs,
+      {
+        file: binPath,
+        inputName: source,
+        chip,
+        workers,
+        energy: table,
+        trace: wantTrace ? { sample: traceSample, neurons } : undefined,
+        // The HTML report charts spikes per layer per step: record the probes for it.
+        probes: opts.html !== undefined,
+        perLayer: true,
+      },
+      progressWanted(opts) ? (d, n) => bar.update(d, n) : undefined,
+    );
+    bar.stop();
     const wall = (performance.now() - t0) / 1000;
     if (opts.vcd && r.trace) writeAtomic(opts.vcd, toVcd(r.trace, container.chip));
     if (opts.trace && r.trace) writeAtomic(opts.trace, toChromeTrace(r.trace, container.chip));
@@ -153,6 +184,9 @@ export function register(program: Command): void {
       ];
       writeAtomic(opts.html, renderHtmlReport(runReportData(`bwsnn run: ${r.model}`, [`${binPath} on chip ${r.chip}`, `${r.count} inferences of ${source}`], summary, r, container)));
     }
-    process.stdout.write(opts.json ? jsonOf(r, source) : report(r, source, wall));
+    const samples = opts.perInference || opts.out ? sampleResults(r, inputs.labels) : undefined;
+    if (opts.out && samples) writeSamples(opts.out, samples);
+    if (opts.json) process.stdout.write(`${JSON.stringify(runJson(r, source, opts.perInference ? samples : undefined), null, 2)}\n`);
+    else process.stdout.write(report(r, source, wall) + formatPredictions(r, inputs.labels !== undefined) + (opts.perInference && samples ? formatSamples(samples) : ''));
   });
 }
