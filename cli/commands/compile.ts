@@ -16,6 +16,7 @@ import { checkInputs } from '../../models/data/inputs.js';
 import { readNpy } from '../../models/data/npy.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { loadGraphAny } from '../pipeline.js';
+import { schemaHeader } from '../results.js';
 import { nirOptions, type NirCliOptions } from '../nir-options.js';
 
 /** A chip config from a JSON file, or a preset name. */
@@ -31,6 +32,16 @@ export function loadChip(arg: string | undefined): ChipConfig {
     throw new BwsnnError(`${arg}: not valid JSON (${(e as Error).message})`);
   }
   return parseChipConfig(raw, arg);
+}
+
+/**
+ * The `compile --json` document (docs/schemas/compile.schema.json): the compile report with the
+ * schema header; the axon capacity is named in words like every per-core count (`axonWords`;
+ * the chip field is `axonLines`, one line = one word).
+ */
+export function compileJson(report: CompileReport): object {
+  const { axonLines, ...capacity } = report.capacity;
+  return { ...schemaHeader('compile'), ...report, capacity: { ...capacity, axonWords: axonLines } };
 }
 
 /** One sample for the measured cycles: values per sample and whether they are per-step. */
@@ -118,7 +129,7 @@ export function register(program: Command): void {
         if (strategy === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
         if (opts.measure) await measure(report, st.emit, out, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
-        if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+        if (opts.json) process.stdout.write(JSON.stringify(compileJson(report), null, 2) + '\n');
         else process.stdout.write(formatReport(report));
       }
     });
