@@ -13,7 +13,9 @@ import { DATASETS } from '../../models/data/index.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
 import type { SimResult } from '../../simulator/simulate.js';
-import { parseNeuronRanges, toChromeTrace, toVcd } from '../../simulator/trace.js';
+import { parseNeuronRanges, toChromeTrace, toVcd, type NeuronNames, type NeuronRange } from '../../simulator/trace.js';
+import type { BwcContainer } from '../../isa/container-types.js';
+import { BwsnnError } from '../../isa/errors.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { runReportData } from '../energy/analysis.js';
 import { renderHtmlReport } from '../report/html.js';
@@ -65,6 +67,25 @@ function report(r: SimResult, source: string, wall: number): string {
     L.push(`  core ${String(c.core).padStart(3)}  busy ${c.busy.toFixed(1).padStart(10)}  stall ${c.stall.toFixed(1).padStart(10)}  utilisation ${(100 * c.utilisation).toFixed(1).padStart(5)}%  energy ${eng(c.energy)}`);
   }
   return `${L.join('\n')}\n`;
+}
+
+/** Each watched range must name a core of the mesh that holds a program, and neurons that core has. */
+function checkNeuronRanges(ranges: NeuronRange[], c: BwcContainer, file: string): void {
+  const meshCores = c.chip.meshX * c.chip.meshY;
+  for (const r of ranges) {
+    if (r.core >= meshCores) throw new BwsnnError(`--vcd-neurons ${r.core}:${r.from}-${r.to}: core ${r.core} is outside the ${c.chip.meshX}x${c.chip.meshY} mesh of ${file} (cores 0..${meshCores - 1})`, 2);
+    const img = c.cores.find((k) => k.core === r.core);
+    if (!img) throw new BwsnnError(`--vcd-neurons ${r.core}:${r.from}-${r.to}: core ${r.core} runs no program in ${file} (cores used: ${c.cores.map((k) => k.core).join(', ')})`, 2);
+    const n = img.neurons.count;
+    if (r.to >= n) throw new BwsnnError(`--vcd-neurons ${r.core}:${r.from}-${r.to}: core ${r.core} of ${file} has ${n} neurons (0..${n - 1})`, 2);
+  }
+}
+
+/** (core, neuron) -> (layer, index in the layer), from the binary's probes. */
+export function neuronNames(c: BwcContainer): NeuronNames {
+  const m: NeuronNames = new Map();
+  for (const p of c.outputMap.probes) for (const e of p.entries) for (let k = 0; k < e.count; k++) m.set(`${e.core}:${e.neuronBase + k}`, { layer: p.layer, index: e.index[k] as number });
+  return m;
 }
 
 /** The `run --json` document (docs/schemas/run.schema.json). */
@@ -146,6 +167,7 @@ export function register(program: Command): void {
 
     sniffInput(binPath, ['bwc'], 'a .bwc binary');
     const container = readContainer(readInput(binPath), binPath);
+    checkNeuronRanges(neurons ?? [], container, binPath);
     const chip = opts.chip === undefined ? undefined : loadChip(opts.chip);
     const meta = container.meta;
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
@@ -172,7 +194,7 @@ export function register(program: Command): void {
     );
     bar.stop();
     const wall = (performance.now() - t0) / 1000;
-    if (opts.vcd && r.trace) writeAtomic(opts.vcd, toVcd(r.trace, container.chip));
+    if (opts.vcd && r.trace) writeAtomic(opts.vcd, toVcd(r.trace, container.chip, 'bwsnn simulation', neuronNames(container)));
     if (opts.trace && r.trace) writeAtomic(opts.trace, toChromeTrace(r.trace, container.chip));
     if (opts.html) {
       const summary = [

@@ -22,9 +22,10 @@ describe('traces', () => {
     const defEnd = lines.indexOf('$enddefinitions $end');
     expect(defEnd).toBeGreaterThan(0);
     const vars = lines.slice(0, defEnd).filter((l) => l.startsWith('$var'));
-    // 2 busy lines + 3 + 1 spike lines.
-    expect(vars.length).toBe(6);
-    for (const v of vars) expect(v).toMatch(/^\$var wire 1 \S+ \w+ \$end$/);
+    // 2 busy lines + 3 + 1 spike lines + as many membrane vectors.
+    expect(vars.length).toBe(10);
+    for (const v of vars) expect(v).toMatch(/^\$var (wire 1|integer \d+) \S+ \w+ \$end$/);
+    const p = 1e9 / c.chip.clockHz; // ns per cycle: time = cycle x period
     const scopes = lines.filter((l) => l.startsWith('$scope')).length;
     expect(lines.filter((l) => l === '$upscope $end').length).toBe(scopes);
     const ids = new Set(vars.map((v) => v.split(' ')[3]));
@@ -35,15 +36,15 @@ describe('traces', () => {
         expect(tm).toBeGreaterThan(last);
         last = tm;
       } else if (l !== '$dumpvars' && l !== '$end') {
-        expect(l).toMatch(/^[01]/);
-        expect(ids.has(l.slice(1))).toBe(true);
+        expect(l).toMatch(/^([01]|b[01]+ )/);
+        expect(ids.has(l.startsWith('b') ? l.split(' ')[1] : l.slice(1))).toBe(true);
       }
     }
-    expect(last).toBe(194);
+    expect(last).toBe(194 * p);
     // Neuron 0 of core 0 fires at the end of FIRE in both steps (cycles 12 and 97 + 12).
     const n0 = vars.find((v) => v.includes('n0_spike'))!.split(' ')[3]!;
     const rises = lines.map((l, i) => (l === `1${n0}` ? i : -1)).filter((i) => i >= 0).map((i) => lines.slice(0, i).reverse().find((l) => l.startsWith('#')));
-    expect(rises).toEqual(['#12', '#109']);
+    expect(rises).toEqual([`#${12 * p}`, `#${109 * p}`]);
   });
 
   it('writes Chrome trace-event JSON', () => {
