@@ -135,8 +135,9 @@ function heatColor(t: number): string {
 
 /** A horizontal colour scale from 0 to `max` with ticks (the legend of a heat map). */
 function colourScale(max: number, unit: string, width: number, id: string): string {
-  const ticks = niceTicks(max, 3).filter((t) => t <= max * (1 + 1e-12));
-  if (ticks[ticks.length - 1] !== max) ticks.push(max);
+  // Round ticks below the maximum (none too close to it to read), then the maximum itself.
+  const ticks = niceTicks(max, 3).filter((t) => t <= max * 0.8);
+  ticks.push(max);
   const stops = [0, 0.25, 0.5, 0.75, 1].map((t) => `<stop offset="${t}" stop-color="${heatColor(t)}"/>`).join('');
   const w = Math.max(120, width);
   return (
@@ -212,7 +213,7 @@ function paretoPlot(points: SweepPoint[]): string {
   const H = 360;
   const left = 80;
   const bottom = 48;
-  const right = 30;
+  const right = 150;
   const top = 14;
   // Both axes start at zero, with round ticks.
   const xt = niceTicks(Math.max(...points.map((p) => p.latencyS)), 5);
@@ -227,7 +228,7 @@ function paretoPlot(points: SweepPoint[]): string {
     .map(
       (p) =>
         `<circle class="point" cx="${sx(p.latencyS).toFixed(1)}" cy="${sy(p.energyJ).toFixed(1)}" r="${p.pareto ? 6 : 4}" fill="${p.pareto ? '#e15759' : '#4e79a7'}"><title>${escapeHtml(p.label)}: ${si(p.latencyS, 's')}, ${si(p.energyJ, 'J')}${p.pareto ? ' (Pareto)' : ''}</title></circle>` +
-        `<text class="point-label" x="${(sx(p.latencyS) + 8).toFixed(1)}" y="${(sy(p.energyJ) - 6).toFixed(1)}">${escapeHtml(p.label)}</text>`,
+        `<text class="point-label" x="${(sx(p.latencyS) + 8).toFixed(1)}" y="${(sy(p.energyJ) + (p.pareto ? 16 : -8)).toFixed(1)}">${escapeHtml(p.label)}</text>`,
     )
     .join('');
   const axes =
@@ -253,7 +254,7 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px;border-bott
 .sub{color:#666;margin:0}.chart text{font-size:11px;fill:#333}.row{display:flex;flex-wrap:wrap;gap:24px}
 figure{margin:0}figcaption{font-size:12px;color:#555;text-align:center}table{border-collapse:collapse;font-size:12px}
 td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}
-.legend{font-size:12px;color:#444}.key i{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}.empty{color:#999}`;
+.legend{font-size:12px;color:#444}svg.scale{display:block;margin:4px 0}.chart-box{margin:0}.key i{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}.empty{color:#999}`;
 
 /** Render the report as one self-contained HTML document. */
 export function renderHtmlReport(d: ReportData): string {
