@@ -13,6 +13,7 @@ import { cardRecipe, type ModelCard } from '../../models/train/card.js';
 import { integerAccuracy } from '../../models/train/evaluate.js';
 import { DEFAULT_OPTIONS, trainModel, validateOptions, type EpochLog, type TrainOptions } from '../../models/train/trainer.js';
 import { checkOutputPath, writeAtomic } from '../io.js';
+import { progressBar, progressWanted } from '../progress.js';
 
 function num(name: string): (v: string) => number {
   return (v: string) => {
@@ -83,13 +84,28 @@ export function register(program: Command): void {
       if (!Number.isInteger(o.testLimit) || o.testLimit < 0) throw new BwsnnError(`train: --test-limit must be an integer >= 0, got ${o.testLimit}`);
       const train = load('train');
       const test = subset(load('test'), o.testLimit);
+      const show = progressWanted({});
+      const bars = { teacher: progressBar('training teacher', show, 'batches'), student: progressBar('training student', show, 'batches') };
+      let lastDraw = 0;
+      const onStep = (phase: 'teacher' | 'student', step: number, total: number): void => {
+        if (!show) return;
+        const now = performance.now();
+        if (step === total || now - lastDraw > 250) {
+          bars[phase].update(step, total);
+          lastDraw = now;
+        }
+        if (step === total) bars[phase].stop();
+      };
       const log = (l: EpochLog) => {
         if (o.quiet) return;
+        if (show) process.stderr.write('\r\x1b[K');
         process.stderr.write(
           `${l.phase} epoch ${l.epoch}: loss ${l.loss.toFixed(4)} train acc ${(100 * l.trainAcc).toFixed(2)}% test acc ${(100 * l.testAcc).toFixed(2)}% (${l.seconds.toFixed(1)} s)\n`,
         );
       };
-      const r = trainModel(opts, train, test, log);
+      const r = trainModel(opts, train, test, log, undefined, onStep);
+      bars.teacher.stop();
+      bars.student.stop();
       let intAcc: number | null = null;
       let disagree: number | null = null;
       if (o.card) {
