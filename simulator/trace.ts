@@ -23,6 +23,8 @@ export interface TraceData {
   waits: { core: number[]; kind: string[]; start: number[]; end: number[] };
   /** Spike pulses of watched neurons: a neuron fired at `time` (one cycle wide). */
   spikes: { core: number[]; neuron: number[]; time: number[] };
+  /** Flits leaving a router on one of its mesh links (dir: 0 E, 1 W, 2 S, 3 N). */
+  links?: { router: number[]; dir: number[]; time: number[] };
   /** Membrane values of watched neurons after each update (only changes are kept). */
   membrane?: { core: number[]; neuron: number[]; time: number[]; value: number[] };
   steps: { start: number[]; end: number[] };
@@ -58,6 +60,7 @@ export class TraceRecorder implements Tracer {
       waits: { core: [], kind: [], start: [], end: [] },
       spikes: { core: [], neuron: [], time: [] },
       membrane: { core: [], neuron: [], time: [], value: [] },
+      links: { router: [], dir: [], time: [] },
       steps: { start: [], end: [] },
       watched,
       cores,
@@ -85,6 +88,13 @@ export class TraceRecorder implements Tracer {
   }
 
   private readonly lastV = new Map<string, number>();
+
+  link(router: number, dir: number, time: number): void {
+    const l = this.data.links!;
+    l.router.push(router);
+    l.dir.push(dir);
+    l.time.push(time);
+  }
 
   neurons(core: number, from: number, n: number, out: Uint8Array, time: number, v?: Int32Array): void {
     const rs = this.watch.get(core);
@@ -141,6 +151,8 @@ export function vcdTime(clockHz: number): { timescale: string; at: (cycle: numbe
   return { timescale: '1 ps', at: (c) => Math.round((c * 1e12) / clockHz) };
 }
 
+const LINKS = ['E', 'W', 'S', 'N'];
+
 /** A VCD scope/variable name: letters, digits and _ only (GTKWave splits names at dots). */
 function vcdName(s: string): string {
   return s.replace(/[^A-Za-z0-9_]/g, '_');
@@ -171,13 +183,27 @@ export function toVcd(d: TraceData, chip: ChipConfig, date = 'bwsnn simulation',
   const spikeId = new Map<string, string>();
   const memId = new Map<string, string>();
   const bits = chip.membraneBits;
-  const watchedCores = [...new Set([...d.cores, ...d.watched.map((r) => r.core)])].sort((a, b) => a - b);
+  // Links that carried flits: a counter of the flits sent on each (cumulative over the inference).
+  const linkId = new Map<string, string>();
+  const linkDirs = new Map<number, number[]>();
+  const L = d.links ?? { router: [], dir: [], time: [] };
+  for (let i = 0; i < L.router.length; i++) {
+    const list = linkDirs.get(L.router[i] as number) ?? [];
+    if (!list.includes(L.dir[i] as number)) list.push(L.dir[i] as number);
+    linkDirs.set(L.router[i] as number, list.sort());
+  }
+  const watchedCores = [...new Set([...d.cores, ...d.watched.map((r) => r.core), ...linkDirs.keys()])].sort((a, b) => a - b);
   for (const c of watchedCores) {
     lines.push(`$scope module core${c} $end`);
     if (d.cores.includes(c)) {
       const id = vcdId(next++);
       busyId.set(c, id);
       lines.push(`$var wire 1 ${id} busy $end`);
+    }
+    for (const dir of linkDirs.get(c) ?? []) {
+      const id = vcdId(next++);
+      linkId.set(`${c}:${dir}`, id);
+      lines.push(`$var integer 32 ${id} flits_${LINKS[dir]} $end`);
     }
     // The watched neurons of this core, grouped by layer.
     const byLayer = new Map<string, { k: number; index: number }[]>();
@@ -232,12 +258,22 @@ export function toVcd(d: TraceData, chip: ChipConfig, date = 'bwsnn simulation',
       ch.push({ t: m.time[i] as number, o: 2, id, s: `b${vcdBits(m.value[i] as number, bits)} ${id}` });
     }
   }
+  const order = L.time.map((_, i) => i).sort((a, b) => (L.time[a] as number) - (L.time[b] as number));
+  const sent = new Map<string, number>();
+  for (const i of order) {
+    const key = `${L.router[i]}:${L.dir[i]}`;
+    const n = (sent.get(key) ?? 0) + 1;
+    sent.set(key, n);
+    const id = linkId.get(key) as string;
+    ch.push({ t: L.time[i] as number, o: 3, id, s: `b${n.toString(2)} ${id}` });
+  }
   ch.sort((a, b) => a.t - b.t || a.o - b.o);
   lines.push('#0');
   lines.push('$dumpvars');
   for (const id of busyId.values()) lines.push(`0${id}`);
   for (const id of spikeId.values()) lines.push(`0${id}`);
   for (const id of memId.values()) lines.push(`b${'0'.repeat(bits)} ${id}`);
+  for (const id of linkId.values()) lines.push(`b0 ${id}`);
   lines.push('$end');
   // Collapse same-time changes of one signal to the last one.
   let i = 0;
@@ -304,6 +340,16 @@ export function toChromeTrace(d: TraceData, chip: ChipConfig): string {
     for (const time of d.spikes.time) if (time >= s && time < e) n++;
     ev.push({ name: 'spikes of the watched neurons', ph: 'C', pid: 0, tid: 0, ts: us(s), args: { spikes: n } });
   });
+  const links = d.links;
+  if (links) {
+    const order = links.time.map((_, i) => i).sort((a, b) => (links.time[a] as number) - (links.time[b] as number));
+    const sent = new Map<number, number>();
+    for (const i of order) {
+      const r = links.router[i] as number;
+      sent.set(r, (sent.get(r) ?? 0) + 1);
+      ev.push({ name: `router ${r} flits sent`, ph: 'C', pid: 0, tid: r + 1, ts: us(links.time[i] as number), args: { flits: sent.get(r) } });
+    }
+  }
   const m = d.membrane;
   if (m) {
     for (let i = 0; i < m.core.length; i++) {

@@ -10,6 +10,8 @@ import { runCli, startCapture } from '../helpers/cli.js';
 import { loadDataset } from '../../models/data/index.js';
 import { writeNpy } from '../../models/data/npy.js';
 import { vcdTime } from '../../simulator/trace.js';
+import { readContainer } from '../../isa/container.js';
+import { simulate } from '../../simulator/simulate.js';
 
 let dir: string;
 let out: string[];
@@ -93,11 +95,25 @@ describe('run --vcd and --trace', () => {
     // busy lines: every change on the 5 ns grid
     const busyId = [...v.vars.entries()].find(([, x]) => x.path === 'chip.core0.busy')![0];
     expect((v.changes.get(busyId) ?? []).every(([t]) => t % 5 === 0)).toBe(true);
+    // flits per link: counters whose final values add up to the hops of the traced inference
+    const c = readContainer(new Uint8Array(readFileSync(bin)), bin);
+    const sim = await simulate(c, { count: 2, data: Float32Array.from(ds.inputs.subarray(0, 2 * 784), (q) => q / 255) }, { trace: { sample: 1 } });
+    const hops = sim.inferences[1]!.events.flit_hop;
+    expect(hops).toBeGreaterThan(0);
+    const linkVars = [...v.vars.entries()].filter(([, x]) => /^chip\.core\d+\.flits_[EWSN]$/.test(x.path));
+    expect(linkVars.length).toBeGreaterThan(0);
+    const finals = linkVars.map(([id]) => {
+      const cs = v.changes.get(id) ?? [];
+      return parseInt(cs[cs.length - 1]![1], 2);
+    });
+    expect(finals.reduce((a, b) => a + b, 0)).toBe(hops);
+    expect(sim.trace!.links!.router.length).toBe(hops);
     const trace = JSON.parse(readFileSync(tr, 'utf8')) as { traceEvents: { ph: string; name: string; ts?: number }[] };
     const counters = trace.traceEvents.filter((e) => e.ph === 'C');
     expect(counters.some((e) => e.name === 'cores busy')).toBe(true);
     expect(counters.some((e) => e.name === 'spikes of the watched neurons')).toBe(true);
     expect(counters.some((e) => /membrane/.test(e.name))).toBe(true);
+    expect(counters.some((e) => /^router \d+ flits sent$/.test(e.name))).toBe(true);
   });
 
   it('refuses neuron ranges outside the binary, and --trace-sample without a trace', async () => {

@@ -22,8 +22,9 @@ describe('traces', () => {
     const defEnd = lines.indexOf('$enddefinitions $end');
     expect(defEnd).toBeGreaterThan(0);
     const vars = lines.slice(0, defEnd).filter((l) => l.startsWith('$var'));
-    // 2 busy lines + 3 + 1 spike lines + as many membrane vectors.
-    expect(vars.length).toBe(10);
+    // 2 busy lines + 3 + 1 spike lines + as many membrane vectors + 1 link counter (core 0 -> core 1 east).
+    expect(vars.length).toBe(11);
+    expect(vars.filter((v) => / flits_E /.test(v))).toHaveLength(1);
     for (const v of vars) expect(v).toMatch(/^\$var (wire 1|integer \d+) \S+ \w+ \$end$/);
     const p = 1e9 / c.chip.clockHz; // ns per cycle: time = cycle x period
     const scopes = lines.filter((l) => l.startsWith('$scope')).length;
