@@ -21,9 +21,8 @@ import { BwsnnError } from '../../isa/errors.js';
 import { foldGraph } from '../../models/fold.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
-import { simulate } from '../../simulator/simulate.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
-import { DEFAULT_WORKERS, dataOptions, intOption, loadGraphAny, loadSimInputs, nirOptions, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
+import { DEFAULT_WORKERS, simulateWithProgress, dataOptions, intOption, loadGraphAny, loadSimInputs, nirOptions, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, metaPathOf, sweepMeta, markPareto, mergeSweeps, parseSweepCsv, type SweepRow, type SweepTable } from '../sweep/csv.js';
 import { expandSweep, parseSetOptions, parseShard, shardPoints } from '../sweep/plan.js';
@@ -133,8 +132,10 @@ export function register(program: Command): void {
       .slice(0, 16);
     const rows: SweepRow[] = [];
     let inputsCache: ReturnType<typeof loadSimInputs> | undefined;
-    const bar = progressBar('sweep points', progressWanted(o), 'points');
-    bar.update(0, mine.length);
+    // One bar over all inferences of all points (a point's simulation moves it too).
+    const show = progressWanted(o);
+    const bar = progressBar('sweep', show, 'inferences');
+    let pointsDone = 0;
     for (const p of mine) {
       const label = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(',');
       const metrics: Record<string, number> = Object.fromEntries(METRICS.map((m) => [m, Number.NaN]));
@@ -142,7 +143,8 @@ export function register(program: Command): void {
         const model = foldGraph(graph, { membraneBits: p.chip.membraneBits, thresholdBits: p.chip.thresholdBits, biasBits: p.chip.biasBits }, file);
         const { container } = compileModel(model, p.chip, { file });
         inputsCache ??= loadSimInputs(o, container.meta, file);
-        const r = await simulate(container, inputsCache.inputs, { workers, energy: table, file });
+        const per = inputsCache.inputs.count;
+        const r = await simulateWithProgress(container, inputsCache.inputs, { workers, energy: table, file }, show ? (d) => bar.update(pointsDone * per + d, mine.length * per) : undefined);
         metrics.fits = 1;
         metrics.cores_used = container.cores.length;
         metrics.accuracy = r.accuracy ?? Number.NaN;
@@ -154,14 +156,14 @@ export function register(program: Command): void {
         for (const c of COMPONENTS) metrics[`energy_${c.replace(/ /g, '_')}_j`] = r.energy.byComponent[c];
         // The CSV holds 6 significant digits: the Pareto front is computed on exactly those numbers.
         for (const m of METRICS) metrics[m] = Number.isFinite(metrics[m]) ? Number(num6(metrics[m] as number)) : (metrics[m] as number);
-        if (!o.json) process.stderr.write(`point ${p.index} (${label}): ${container.cores.length} cores, ${si(r.energy.total, 'J', 4)}, ${si(r.latency.mean, 's', 4)} per inference\n`);
+        if (!o.json) process.stderr.write(`${show ? "\r\x1b[K" : ""}point ${p.index} (${label}): ${container.cores.length} cores, ${si(r.energy.total, 'J', 4)}, ${si(r.latency.mean, 's', 4)} per inference\n`);
       } catch (e) {
         if (!(e instanceof BwsnnError) || e.exitCode !== 1) throw e;
         metrics.fits = 0;
-        if (!o.json) process.stderr.write(`point ${p.index} (${label}): does not fit: ${e.message}\n`);
+        if (!o.json) process.stderr.write(`${show ? "\r\x1b[K" : ""}point ${p.index} (${label}): does not fit: ${e.message}\n`);
       }
       rows.push({ index: p.index, params: p.params, metrics, pareto: false });
-      bar.update(rows.length, mine.length);
+      pointsDone++;
     }
     bar.stop();
     markPareto(rows);

@@ -13,6 +13,7 @@ import { readNpy, writeNpy } from '../../models/data/npy.js';
 import { writeBwsnn } from '../../models/format.js';
 import { randomGraph, randomInput } from '../../models/random-graph.js';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
+import { ENERGY_EVENTS } from '../../isa/table.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const Ajv = ((AjvModule as any).default ?? AjvModule) as typeof AjvModule;
@@ -180,5 +181,43 @@ describe('--out FILE.csv|.jsonl|.npy', () => {
     expect(npy.data[(7 + C) * (N - 1) + 4]).toBe(rows[N - 1]!.cycles);
     expect(await runCli(...base, '--out', join(dir, 'p.txt'))).toBe(2);
     expect(existsSync(join(dir, 'p.txt'))).toBe(false);
+  });
+});
+
+describe('the schemas are strict enough to catch a changed field', () => {
+  const EVENTS0 = Object.fromEntries(ENERGY_EVENTS.map((e) => [e, 0]));
+  it('refuses a run document whose inferences is the old per-inference array, or that lacks a flat field', () => {
+    const good = {
+      schema: 'bwsnn-run', schemaVersion: 1, binary: 'b', model: 'm', chip: 'c', timesteps: 2, data: 'd', energyTable: 't',
+      inferences: 1, accuracy: null, predictions: [0], cyclesPerInference: 1, latencySeconds: 1e-9, energyJoulesPerInference: 1e-9,
+      energyBreakdown: { core_datapath: 0, synapse_memory: 0, neuron_memory: 0, axon_memory: 0, network: 0, control: 0, leakage: 1e-9 },
+      events: EVENTS0,
+      layers: [], correct: null,
+      stats: { cycles: { mean: 1, min: 1, max: 1 }, latencySeconds: { mean: 1, min: 1, max: 1 }, energyJoules: { mean: 1, min: 1, max: 1 } },
+      cyclesPerStep: [1], countsPerInference: { sops: 0, spikes: 0, flits: 0, hops: 0 }, energyByEventJoules: EVENTS0, perCore: [],
+    };
+    const v = validators.run!;
+    expect(v(good), ajv.errorsText(v.errors)).toBe(true);
+    expect(v({ ...good, inferences: [{ prediction: 0 }] })).toBe(false);
+    const { latencySeconds: _l, ...noLatency } = good;
+    expect(v(noLatency)).toBe(false);
+    expect(v({ ...good, energyBreakdown: { ...good.energyBreakdown, 'core datapath': 1 } })).toBe(false);
+    expect(v({ ...good, schemaVersion: 2 })).toBe(false);
+  });
+
+  it('text run without labels prints a histogram of predictions and the first predictions', async () => {
+    const f = fixture();
+    const bin = join(dir, 'm.bwc');
+    expect(await runCli('compile', f.model, '-o', bin, '--no-measure')).toBe(0);
+    out.length = 0;
+    expect(await runCli('run', bin, '--input', f.input, '--workers', '1')).toBe(0);
+    const text = out.join('');
+    const doc = await json('run', bin, '--input', f.input, '--workers', '1', '--json');
+    const preds = doc.predictions as number[];
+    expect(text).toMatch(/predictions \(no labels given\): count per class/);
+    expect(text).toContain(`first ${N} of ${N}: ${preds.join(' ')}`);
+    const counts = preds.reduce<Record<number, number>>((a, p) => ({ ...a, [p]: (a[p] ?? 0) + 1 }), {});
+    for (const [k, n] of Object.entries(counts)) expect(text).toMatch(new RegExp(`\\b${k}:${n}\\b`));
+    expect(text).toMatch(/per layer \(mean per inference\)/);
   });
 });
