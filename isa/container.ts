@@ -22,8 +22,8 @@ import {
 } from './container-types.js';
 import { crc32 } from './crc32.js';
 import { decodeInstr, encodeInstr } from './encode.js';
-import { BwsnnError, ContainerError } from './errors.js';
-import { wrongKindMessage } from './filetype.js';
+import { ContainerError } from './errors.js';
+import { wrongKindHint } from './filetype.js';
 import { containerIssues, PER_CORE_KINDS, SECTION_KINDS, sectionLabel, type Issue, type SectionKind } from './validate.js';
 
 /** "BWC1" */
@@ -509,9 +509,10 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   if (bytes.length < HEADER_BYTES) err('header', bytes.length, `truncated file: ${bytes.length} bytes, the header alone needs ${HEADER_BYTES}`);
   for (let i = 0; i < 4; i++) {
     if (bytes[i] !== BWC_MAGIC[i]) {
-      const other = wrongKindMessage(file, bytes, 'a .bwc binary');
-      if (other !== undefined) throw new BwsnnError(other);
-      err('header', 0, `wrong magic (expected "BWC1"): not a .bwc file`);
+      const other = wrongKindHint(bytes, 'a .bwc binary');
+      if (other !== undefined) err('header', 0, `wrong magic: ${other}`);
+      const head = String.fromCharCode(...bytes.subarray(0, 4));
+      err('header', 0, `wrong magic${/^[\x20-\x7e]{4}$/.test(head) ? ` ${JSON.stringify(head)}` : ''} (expected "BWC1"): not a .bwc file`);
     }
   }
   const version = dv.getUint16(4, true);

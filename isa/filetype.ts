@@ -31,10 +31,16 @@ export function detectFileKind(bytes: Uint8Array): FileKind {
   return 'unknown';
 }
 
-/** "FILE: this is a .bwc binary, not a .bwsnn model: run it with `bwsnn run` ..." or undefined when the kind is unknown. */
-export function wrongKindMessage(file: string, bytes: Uint8Array, expected: string): string | undefined {
+/** "this is a .bwc binary, not a .bwsnn model: run it with `bwsnn run` ..." or undefined when the kind is unknown. */
+export function wrongKindHint(bytes: Uint8Array, expected: string): string | undefined {
   const k = detectFileKind(bytes);
   if (k === 'unknown') return undefined;
   const d = FILE_KINDS[k];
-  return `${file}: this is ${d.what}, not ${expected}: ${d.use}`;
+  return `this is ${d.what}, not ${expected}: ${d.use}`;
+}
+
+/** The same, starting with the file name. */
+export function wrongKindMessage(file: string, bytes: Uint8Array, expected: string): string | undefined {
+  const h = wrongKindHint(bytes, expected);
+  return h === undefined ? undefined : `${file}: ${h}`;
 }
