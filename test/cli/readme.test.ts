@@ -31,6 +31,24 @@ describe('README', () => {
     expect(p.stdout).toMatch(/^0\.\d+ [\d.]+ [\d.e-]+/m);
   });
 
+  it('the library API example type-checks against the package\'s declarations (exports "types")', () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const code = /## Library API[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)![1]!;
+    const dir = mkdtempSync(join(tmpdir(), 'bwsnn-readme-ts-'));
+    mkdirSync(join(dir, 'node_modules'));
+    symlinkSync(root, join(dir, 'node_modules', 'bwsnn'), 'dir');
+    writeFileSync(join(dir, 'example.mts'), `${code}\nconst n: number = r.count;\nvoid n;\n`);
+    writeFileSync(join(dir, 'wrong.mts'), `import { simulate } from 'bwsnn';\nconst x: number = simulate;\nvoid x;\n`);
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    const args = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--typeRoots', join(root, 'node_modules', '@types'), '--types', 'node'];
+    const ok = spawnSync(process.execPath, [tsc, ...args, 'example.mts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+    // and the declarations are real types, not any: a wrong use is refused
+    const bad = spawnSync(process.execPath, [tsc, ...args, 'wrong.mts'], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stdout).toMatch(/not assignable to type 'number'/);
+  }, 150_000);
+
   it('shows the two set-up commands and the main job', () => {
     const readme = readFileSync(join(root, 'README.md'), 'utf8');
     expect(readme).toMatch(/npm ci[^\n]*\nnpm test/);
