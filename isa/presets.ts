@@ -3,7 +3,7 @@
  * DESIGN.md with only the fields it names changed, so every other number (timing, energy, memories)
  * stays the one declared in isa/chip.ts. docs/chip.md lists them (generated).
  */
-import { DEFAULT_CHIP, type ChipConfig, type ChipField } from './chip.js';
+import { CHIP_FIELDS, DEFAULT_CHIP, type ChipConfig, type ChipField } from './chip.js';
 
 export interface ChipPreset {
   chip: Readonly<ChipConfig>;
@@ -43,4 +43,14 @@ export function presetsWithWidths(need: { membraneBits?: number; thresholdBits?:
   return PRESET_LIST.filter(
     (p) => p.chip.membraneBits >= (need.membraneBits ?? 0) && p.chip.thresholdBits >= (need.thresholdBits ?? 0) && p.chip.biasBits >= (need.biasBits ?? 0),
   ).map((p) => p.chip.name);
+}
+
+/**
+ * The name to show for a chip: its own name, or "custom (from bw-core-4x4)" when it carries a
+ * preset's name but some field differs from that preset (a .chip line with overrides, a sweep point).
+ */
+export function chipDisplayName(c: ChipConfig): string {
+  const preset = CHIP_PRESETS[c.name];
+  if (!preset) return c.name;
+  return (Object.keys(CHIP_FIELDS) as ChipField[]).every((k) => preset[k] === c[k]) ? c.name : `custom (from ${c.name})`;
 }

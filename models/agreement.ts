@@ -30,7 +30,10 @@ export interface AgreementReport {
   firstDifference?: { sample: number; step: number; layer: string; neuron: number };
 }
 
-export function measureAgreement(g: Graph, m: IntModel, inputs: ModelInputs, labels?: Uint8Array, limit?: number): AgreementReport {
+/** Called after every sample with its index and both executors' results (per-input output, progress). */
+export type AgreementSampleHook = (index: number, float: ReturnType<typeof runFloat>, int: ReturnType<typeof runReference>, count: number) => void;
+
+export function measureAgreement(g: Graph, m: IntModel, inputs: ModelInputs, labels?: Uint8Array, limit?: number, onSample?: AgreementSampleHook): AgreementReport {
   const n = Math.min(inputs.count, limit ?? inputs.count);
   let agree = 0;
   let fc = 0;
@@ -44,6 +47,7 @@ export function measureAgreement(g: Graph, m: IntModel, inputs: ModelInputs, lab
     const a = runFloat(g, x);
     const b = runReference(m, x);
     if (a.prediction === b.prediction) agree++;
+    onSample?.(k, a, b, n);
     if (labels) {
       if (a.prediction === labels[k]) fc++;
       if (b.prediction === labels[k]) ic++;

@@ -8,6 +8,7 @@
  */
 import { readInput, writeAtomic } from '../isa/io.js';
 import { BwsnnError } from '../isa/errors.js';
+import { detectFileKind, wrongKindMessage } from '../isa/filetype.js';
 import type { Graph, GraphNode, NodeOp } from './graph.js';
 import { NODE_OPS, validateGraph } from './validate.js';
 
@@ -106,9 +107,11 @@ export function readBwsnn(bytes: Uint8Array, file: string): Graph {
   const fail = (path: string, msg: string): never => {
     throw new BwsnnError(`${file}: ${path}: ${msg}`);
   };
+  const other = detectFileKind(bytes) === 'bwsnn' ? undefined : wrongKindMessage(file, bytes, 'a .bwsnn model');
+  if (other !== undefined) throw new BwsnnError(other);
   if (bytes.length < 16) fail('header', `file too short (${bytes.length} bytes) for a .bwsnn model`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
-  if (magic !== BWSNN_MAGIC) fail('magic', `expected "${BWSNN_MAGIC}", got ${JSON.stringify(magic)} (not a .bwsnn model)`);
+  if (magic !== BWSNN_MAGIC) fail('magic', `expected "${BWSNN_MAGIC}"${/^[\x20-\x7e]{8}$/.test(magic) ? `, got ${JSON.stringify(magic)}` : ''} (not a .bwsnn model)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
   if (version !== BWSNN_VERSION) fail('version', `unsupported format version ${version} (this reader knows version ${BWSNN_VERSION})`);

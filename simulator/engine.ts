@@ -33,7 +33,10 @@ const EV_ACCU = EVENT_INDEX.acc_update;
 export interface Tracer {
   instr(core: number, mnemonic: string, start: number, cycles: number): void;
   wait(core: number, kind: 'sync' | 'input' | 'halt', start: number, end: number): void;
-  neurons(core: number, from: number, n: number, out: Uint8Array, time: number): void;
+  /** Neurons from..from+n-1 of `core` were updated: their spikes `out` and membranes `v` (indexed by neuron). */
+  neurons(core: number, from: number, n: number, out: Uint8Array, time: number, v?: Int32Array): void;
+  /** A flit left router `router` on output link `dir` (network.ts LINK_NAMES) at `time`. */
+  link?(router: number, dir: number, time: number): void;
   step(t: number, start: number, end: number): void;
 }
 
@@ -206,8 +209,9 @@ export class Machine implements Exec {
     const spikes = opts.probes ? this.allocSpikes() : undefined;
     const tracer = this.tracer;
     this.fired = tracer
-      ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, this.stepStart + s.time + this.curDef.cycles(this.act, this.chip))
+      ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, this.stepStart + s.time + this.curDef.cycles(this.act, this.chip), s.v)
       : undefined;
+    this.net.onLink = tracer?.link ? (r, d, t) => tracer.link!(r, d, this.stepStart + t) : undefined;
     this.bucketEvents?.fill(0);
     this.net.originHops?.fill(0);
     let total = 0;

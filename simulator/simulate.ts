@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CHIP_FIELDS, chipConfigEquals, type ChipConfig, type ChipField } from '../isa/chip.js';
+import { chipDisplayName } from '../isa/presets.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
@@ -397,7 +398,7 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
   );
   return {
     binary: bin.file,
-    chip: bin.chip.name,
+    chip: chipDisplayName(bin.chip),
     model: bin.meta.name,
     timesteps: T,
     count: n,

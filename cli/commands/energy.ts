@@ -11,8 +11,11 @@ import { ENERGY_EVENTS } from '../../isa/table.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText, resolveEnergyTable, type EnergyTable } from '../../simulator/energy/table.js';
 import type { SimResult } from '../../simulator/simulate.js';
-import { compiledFrom, dataOptions, intOption, loadSimInputs, nirOptions, simulateWithProgress, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
+import { DEFAULT_WORKERS, compiledFrom, dataOptions, intOption, loadSimInputs, nirOptions, simulateWithProgress, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
 import { checkOutputPath, readText, writeAtomic } from '../io.js';
+import { progressBar, progressWanted } from '../progress.js';
+import { checkSamplesPath, flatResult, sampleResults, schemaHeader, writeSamples, type SampleResult } from '../results.js';
+import { formatPredictions, formatSamples } from '../text.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { binaryMacs, energyReportData, layerEnergy, modelMacs, paperEstimates, type LayerEnergy, type PaperEstimates } from '../energy/analysis.js';
 import { loadChip } from './compile.js';
@@ -29,6 +32,13 @@ interface EnergyOptions extends DataCliOptions, NirCliOptions {
   json?: boolean;
   html?: string;
   compare?: string;
+  perInference?: boolean;
+  out?: string;
+}
+
+/** The `energy --json` document (docs/schemas/energy.schema.json): the summary plus the flat result fields. */
+export function energyJson(s: EnergySummary, r: SimResult, samples: SampleResult[] | undefined): object {
+  return { ...schemaHeader('energy'), ...s, ...flatResult(r), ...(samples ? { samples } : {}) };
 }
 
 export interface EnergySummary {
@@ -143,13 +153,15 @@ export function register(program: Command): void {
     .command('energy')
     .description('energy per inference by component, event, core and layer, beside paper-style estimates and published chip figures')
     .argument('<file>', 'a core binary (.bwc) or a model (.bwsnn, .nir) compiled on the fly');
-  dataOptions(cmd, '1000');
+  dataOptions(cmd);
   nirOptions(cmd);
   cmd
     .option('--chip <file>', 'chip config for a model given as .bwsnn/.nir (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
-    .option('--workers <n>', 'worker threads', '2')
-    .option('--json', 'print JSON instead of text')
+    .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
+    .option('--json', 'print JSON instead of text (docs/schemas/energy.schema.json)')
+    .option('--per-inference', 'per-input results (index, prediction, label, correct, readout, cycles, energy): a "samples" array in --json, a table in text')
+    .option('--out <file>', 'write the per-input results for other tools: .csv, .jsonl or .npy')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--compare <presets>', 'price this network\'s activity with other chips\' per-event energies: a comma-separated list of loihi, loihi-spice, truenorth');
   cmd.action(async (file, rawOpts) => {
@@ -163,15 +175,25 @@ export function register(program: Command): void {
       throw e;
     }
     if (opts.html) checkOutputPath(opts.html);
+    if (opts.out) {
+      checkSamplesPath(opts.out);
+      checkOutputPath(opts.out);
+    }
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
     const compiled = await compiledFrom(file, loadChip(opts.chip), opts);
     const { inputs, source } = loadSimInputs(opts, compiled.container.meta, file);
-    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true });
+    const show = progressWanted(opts);
+    const bar = progressBar('simulating', show);
+    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true }, show ? (d, n) => bar.update(d, n) : undefined);
+    bar.stop();
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);
     const s = summarise(r, resolveEnergyTable(table, compiled.container.chip), compiled.container.chip, file, source, macs, layers, compare);
     if (opts.html) writeAtomic(opts.html, renderHtmlReport(energyReportData(s, r, compiled.container)));
-    process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : formatEnergy(s));
+    const samples = opts.perInference || opts.out ? sampleResults(r, inputs.labels) : undefined;
+    if (opts.out && samples) writeSamples(opts.out, samples);
+    if (opts.json) process.stdout.write(`${JSON.stringify(energyJson(s, r, opts.perInference ? samples : undefined), null, 2)}\n`);
+    else process.stdout.write(formatEnergy(s) + formatPredictions(r, inputs.labels !== undefined) + (opts.perInference && samples ? formatSamples(samples) : ''));
   });
 }
 

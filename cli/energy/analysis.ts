@@ -219,6 +219,9 @@ export function runReportData(
   const hops = new Array<number>(meshCores).fill(0);
   for (const core of r.cores) hops[core.core] = core.events.flit_hop;
   const spikesPerLayer = spikeSeries(r, c);
+  const energy = new Array<number>(meshCores).fill(0);
+  r.energy.perCore.forEach((e, k) => (energy[k] = e));
+  const layers = (r.perLayer ?? []).filter((l) => l.layer !== 'input' && l.layer !== 'control/other');
   return {
     title,
     subtitle,
@@ -229,12 +232,20 @@ export function runReportData(
       meshX: c.chip.meshX,
       meshY: c.chip.meshY,
       metrics: [
+        { name: 'energy per inference (dynamic + leakage)', unit: 'J', values: energy },
         { name: 'busy cycles per inference', unit: 'cycles', values: busy },
         { name: 'synapse SRAM used', unit: 'bytes', values: sram },
         { name: 'flits injected per inference', unit: 'flits', values: flits },
         { name: 'flit hops through the router per inference', unit: 'hops', values: hops },
       ],
     },
+    // Per layer (every event charged to one layer; host input and control/other shown with the energy).
+    ...(r.perLayer
+      ? {
+          energyByLayer: r.perLayer.map((l) => ({ label: l.layer, value: l.energy })),
+          spikesByLayer: layers.map((l) => ({ label: l.layer, value: l.events.spike })),
+        }
+      : {}),
     spikesPerLayer,
     cyclesPerStep: r.stepCycles,
   };
