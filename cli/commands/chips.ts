@@ -2,16 +2,17 @@
 import type { Command } from '@commander-js/extra-typings';
 import { CHIP_FIELDS, coreCount, type ChipField } from '../../isa/chip.js';
 import { PRESET_LIST } from '../../isa/presets.js';
+import { schemaHeader } from '../results.js';
 
 export function register(program: Command): void {
   program
     .command('chips')
     .description('list the chip presets that --chip NAME accepts, with their numbers')
-    .option('--json', 'print every field of every preset as JSON')
+    .option('--json', 'print every field of every preset as JSON (docs/schemas/chips.schema.json)')
     .action((opts) => {
       if (opts.json) {
-        const out = PRESET_LIST.map((p) => ({ ...p.chip, cores: coreCount(p.chip), neurons: coreCount(p.chip) * p.chip.neuronsPerCore, purpose: p.purpose, changed: p.changed }));
-        process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        const chips = PRESET_LIST.map((p) => ({ ...p.chip, cores: coreCount(p.chip), neurons: coreCount(p.chip) * p.chip.neuronsPerCore, purpose: p.purpose, changed: p.changed }));
+        process.stdout.write(`${JSON.stringify({ ...schemaHeader('chips'), chips }, null, 2)}\n`);
         return;
       }
       const rows = [['preset', 'mesh', 'cores', 'neurons', 'membrane/threshold/bias bits', 'synapse SRAM/core', 'clock']];

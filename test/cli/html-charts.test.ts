@@ -12,7 +12,7 @@ import { runCli, startCapture } from '../helpers/cli.js';
 import { niceTicks } from '../../cli/report/html.js';
 import { writeNpy } from '../../models/data/npy.js';
 import { writeBwsnn } from '../../models/format.js';
-import { randomGraph, randomInput } from '../../models/random-graph.js';
+import { randomGraph, randomInput } from '../../testing/random-graph.js';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 const requireBrowser = process.env.CI === 'true';

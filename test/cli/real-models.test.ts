@@ -46,7 +46,9 @@ describe('chip presets', () => {
     expect(text).toMatch(/^bw-core-32x32-wide\s+32x32\s+1024\s+1048576\s+24\/24\/24/m);
     c.out.length = 0;
     expect(await runCli('chips', '--json')).toBe(0);
-    const j = JSON.parse(c.out.join('')) as { name: string; meshX: number; cores: number; thresholdBits: number }[];
+    const doc = JSON.parse(c.out.join('')) as { schema: string; chips: { name: string; meshX: number; cores: number; thresholdBits: number }[] };
+    expect(doc.schema).toBe('bwsnn-chips');
+    const j = doc.chips;
     expect(j.map((p) => p.name)).toEqual(['bw-core-4x4', 'bw-core-8x8', 'bw-core-8x8-wide', 'bw-core-32x32-wide']);
     expect(j[1]).toMatchObject({ meshX: 8, cores: 64, thresholdBits: 16 });
   });

@@ -11,7 +11,7 @@ import { runCli, startCapture } from '../helpers/cli.js';
 import { buildProgram } from '../../cli/main.js';
 import { readNpy, writeNpy } from '../../models/data/npy.js';
 import { writeBwsnn } from '../../models/format.js';
-import { randomGraph, randomInput } from '../../models/random-graph.js';
+import { randomGraph, randomInput } from '../../testing/random-graph.js';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
 
@@ -106,7 +106,7 @@ describe('--json outputs validate against docs/schemas', () => {
   it('every command with --json has a schema file', () => {
     const program = buildProgram();
     const withJson = program.commands.filter((c) => c.options.some((o) => o.long === '--json')).map((c) => c.name());
-    expect(withJson.sort()).toEqual(['compile', 'demo', 'energy', 'eval', 'inspect', 'run', 'sweep']);
+    expect(withJson.sort()).toEqual(['chips', 'compile', 'demo', 'energy', 'eval', 'inspect', 'run', 'sweep']);
     for (const c of withJson) expect(existsSync(join(schemaDir, `${c}.schema.json`)), c).toBe(true);
   });
 
@@ -117,6 +117,7 @@ describe('--json outputs validate against docs/schemas', () => {
     valid('compile', c);
     expect((c.capacity as Record<string, number>).axonWords).toBe(DEFAULT_CHIP.axonLines);
     valid('inspect', await json('inspect', bin, '--json'));
+    valid('chips', await json('chips', '--json'));
 
     const r = await json('run', bin, '--input', f.input, '--labels', f.labels, '--workers', '1', '--json', '--per-inference');
     valid('run', r);
@@ -195,6 +196,11 @@ describe('the schemas are strict enough to catch a changed field', () => {
       layers: [], correct: null,
       stats: { cycles: { mean: 1, min: 1, max: 1 }, latencySeconds: { mean: 1, min: 1, max: 1 }, energyJoules: { mean: 1, min: 1, max: 1 } },
       cyclesPerStep: [1], countsPerInference: { sops: 0, spikes: 0, flits: 0, hops: 0 }, energyByEventJoules: EVENTS0, perCore: [],
+      energyBandJoulesPerInference: { low: 1e-9, central: 1e-9, high: 1e-9 },
+      activity: {
+        perInference: { inputSpikes: 0, inputMessages: 0, synapticEvents: 0, neuronUpdates: 0, neuronUpdatesActive: 0, spikesOut: 0, spikesSent: 0, messages: 0, messagesIn: 0, hopsX: 0, hopsY: 0 },
+        messagesByDestCore: [], neuronUpdatesIdle: 0, messagesTotal: 0, spikeMessages: 0, hops: 0,
+      },
     };
     const v = validators.run!;
     expect(v(good), ajv.errorsText(v.errors)).toBe(true);
@@ -203,6 +209,8 @@ describe('the schemas are strict enough to catch a changed field', () => {
     expect(v(noLatency)).toBe(false);
     expect(v({ ...good, energyBreakdown: { ...good.energyBreakdown, 'core datapath': 1 } })).toBe(false);
     expect(v({ ...good, schemaVersion: 2 })).toBe(false);
+    const { activity: _a, ...noActivity } = good;
+    expect(v(noActivity)).toBe(false);
   });
 
   it('text run without labels prints a histogram of predictions and the first predictions', async () => {

@@ -177,8 +177,10 @@ describe('bwsnn energy / run --compare', () => {
     expect(await runCli('run', f.bwc, '--input', f.x, '--json')).toBe(0);
     const j = JSON.parse(cap.out.join(''));
     expect(j.activity.perInference.spikesOut).toBe(2);
-    expect(j.energy.band.central).toBe(j.energy.total);
-    expect(j.counts.sops).toBe(10);
+    expect(j.energyBandJoulesPerInference.central).toBe(j.energyJoulesPerInference);
+    expect(j.energyBandJoulesPerInference.low).toBeLessThanOrEqual(j.energyJoulesPerInference);
+    expect(j.energyBandJoulesPerInference.high).toBeGreaterThanOrEqual(j.energyJoulesPerInference);
+    expect(j.countsPerInference.sops).toBe(10);
   });
 
   it('run --compare prints the presets; an unknown name exits 2 before simulating', async () => {
