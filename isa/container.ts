@@ -24,6 +24,7 @@ import { crc32 } from './crc32.js';
 import { NEURON_FIELDS, NEURON_RECORD_BYTES, neuronArrays } from './neuron-record.js';
 import { decodeInstr, encodeInstr } from './encode.js';
 import { ContainerError } from '../base/errors.js';
+import { wrongKindHint } from './filetype.js';
 import { containerIssues, PER_CORE_KINDS, SECTION_KINDS, sectionLabel, type Issue, type SectionKind } from './validate.js';
 
 /** "BWC1" */
@@ -497,7 +498,12 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < HEADER_BYTES) err('header', bytes.length, `truncated file: ${bytes.length} bytes, the header alone needs ${HEADER_BYTES}`);
   for (let i = 0; i < 4; i++) {
-    if (bytes[i] !== BWC_MAGIC[i]) err('header', 0, `wrong magic ${JSON.stringify(String.fromCharCode(...bytes.subarray(0, 4)))} (expected "BWC1"): not a .bwc file`);
+    if (bytes[i] !== BWC_MAGIC[i]) {
+      const other = wrongKindHint(bytes, 'a .bwc binary');
+      if (other !== undefined) err('header', 0, `wrong magic: ${other}`);
+      const head = String.fromCharCode(...bytes.subarray(0, 4));
+      err('header', 0, `wrong magic${/^[\x20-\x7e]{4}$/.test(head) ? ` ${JSON.stringify(head)}` : ''} (expected "BWC1"): not a .bwc file`);
+    }
   }
   const version = dv.getUint16(4, true);
   if (version !== BWC_VERSION) err('header', 4, `unsupported format version ${version} (this reader supports ${BWC_VERSION})`);

@@ -2,7 +2,8 @@
  * Disassembler: BwcContainer -> assembly text that re-assembles to the same bytes. Generic over
  * the ISA table; branch targets get labels `L<address>`.
  */
-import { CHIP_FIELDS, CHIP_PRESETS, DEFAULT_CHIP, type ChipConfig, type ChipField } from './chip.js';
+import { CHIP_FIELDS, DEFAULT_CHIP, type ChipConfig, type ChipField } from './chip.js';
+import { CHIP_PRESETS } from './presets.js';
 import type { BwcContainer, CoreImage, Instr } from './container-types.js';
 import { BY_MNEMONIC } from './table.js';
 import { NEURON_COLUMNS, ROUTE_COLUMNS } from './asm/build.js';

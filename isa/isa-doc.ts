@@ -3,7 +3,8 @@
  * `npm run docs`; test/isa/docs.test.ts fails when the checked-in files are stale.
  */
 import { writeFileSync } from 'node:fs';
-import { CHIP_FIELDS, CHIP_PRESETS, DEFAULT_CHIP, type ChipField } from './chip.js';
+import { CHIP_FIELDS, DEFAULT_CHIP, memoryBanks, TIMING_FIELDS, TIMING_PROVENANCE, type ChipField } from './chip.js';
+import { CHIP_PRESETS, PRESET_LIST } from './presets.js';
 import { fieldLayout, usedBits } from './encode.js';
 import { NEURON_COLUMNS } from './neuron-record.js';
 import { fieldRange, INSTRUCTIONS, INSTR_BYTES, REGISTER_COUNT, type InstrDef } from './table.js';
@@ -152,7 +153,41 @@ export function renderChipDoc(): string {
     '',
     'Cross-field rules: `meshX * meshY <= 4096`; `thresholdBits <= membraneBits`; `biasBits <= membraneBits`.',
     '',
+    '## Timing fields: kind, source and rationale',
+    '',
+    'Every timing field says what kind of number it is (silicon, SPICE, calibrated, derived or',
+    'assumption), where it comes from and why it has its value. None of BW-Core\'s timing is measured:',
+    'an assumption is printed as such, with the published figure it is compared with.',
+    '',
+    '| field | default | kind | source | rationale |',
+    '|---|---|---|---|---|',
+    ...TIMING_FIELDS.map((k) => {
+      const p = TIMING_PROVENANCE[k];
+      const src = p.kind === 'assumption' ? `none: an assumption (compared with: ${p.source})` : p.source;
+      return `| \`${k}\` | ${DEFAULT_CHIP[k]} | ${p.kind} | ${esc(src)} | ${esc(p.derivation)} |`;
+    }),
+    '',
+    '## Memory banks (energy model)',
+    '',
+    'Optional field `banks: { synapse?, neuron?, axon? }`: how the synapse SRAM, the neuron state',
+    'memory and each axon buffer are split into banks. Energy per access follows from a bank\'s size',
+    'and width by the rule of docs/energy.md (simulator/energy/sram.ts). Defaults: one synapse bank per',
+    'popcount lane (`lanes`), one neuron bank, one bank per axon buffer. `banks.synapse` must divide',
+    '`synapseSramBytes` into whole 64-bit words, `banks.neuron` must divide `neuronsPerCore`,',
+    '`banks.axon` must divide `axonLines`; anything else is a chip-config error naming the fields.',
+    'Banks are an energy-model parameter: a .bwc does not store them (a binary is priced with the',
+    'default banks).',
+    '',
+    'Default banks of the default chip: ' + Object.entries(memoryBanks(DEFAULT_CHIP)).map(([m, b]) => `${m} ${b.banks} x ${b.bankBytes} B (${b.widthBits}-bit access)`).join('; ') + '.',
+    '',
     '## Presets',
+    '',
+    'Name one with `--chip NAME` wherever a chip is taken; `bwsnn chips` prints them (`--json` for every field).',
+    '',
+    '| preset | cores | neurons | membrane/threshold/bias bits | differs from the default in | for |',
+    '|---|---|---|---|---|---|',
+    ...PRESET_LIST.map(({ chip: p, purpose, changed }) =>
+      `| \`${p.name}\` | ${p.meshX}x${p.meshY} | ${p.meshX * p.meshY * p.neuronsPerCore} | ${p.membraneBits}/${p.thresholdBits}/${p.biasBits} | ${changed.length ? changed.map((k) => `${k}=${p[k]}`).join(', ') : '(the default)'} | ${esc(purpose)} |`),
     '',
     ...Object.values(CHIP_PRESETS).map((p) => `- \`${p.name}\`: ${keys.map((k) => `${k}=${p[k]}`).join(', ')}`),
     '',

@@ -189,7 +189,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cls: 'control',
     fields: [],
     semantics:
-      'End this core\'s work for the time step. The step ends at the global barrier: when every core has halted and the network is empty, plus barrierLatency; then the axon banks swap and every program restarts at address 0.',
+      'End this core\'s work for the time step. The step ends at the global barrier: when every core has halted and the network is empty, plus the barrier delay (barrierLatency + the mesh diameter term, docs/timing.md); then the axon banks swap and every program restarts at address 0.',
     costText: '1 (+ wait for the step barrier, counted as stall)',
     cycles: one,
     events: () => ({ instr_fetch: 1, barrier: 1 }),
@@ -201,7 +201,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cls: 'barrier',
     fields: [],
     semantics:
-      'Phase barrier: wait until every core has reached its SYNC of the same rank in this step and every flit sent before has been delivered; release barrierLatency cycles later.',
+      'Phase barrier: wait until every core has reached its SYNC of the same rank in this step and every flit sent before has been delivered; release after the barrier delay (barrierLatency + the mesh diameter term, docs/timing.md).',
     costText: '1 (+ wait until release, counted as stall)',
     cycles: one,
     events: () => ({ instr_fetch: 1, barrier: 1 }),

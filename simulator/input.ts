@@ -9,6 +9,8 @@ import type { LoadedBinary } from './load.js';
 /** The host flits of one time step. */
 export interface StepFlits {
   count: number;
+  /** Input spikes of the step: set bits over the input elements (x bit planes), each element once. */
+  spikes?: number;
   dst: Int32Array;
   word: Int32Array;
   lo: Uint32Array;
@@ -87,6 +89,14 @@ export class InputPacker {
     const out = this.empty(cap);
     const thr = enc.kind === 'binary' ? enc.threshold : 0;
     const w = this.scratch;
+    let spikes = 0;
+    const size = bin.inputSize;
+    for (let e = 0; e < size; e++) {
+      const v = x[off + e] as number;
+      if (enc.kind === 'binary') spikes += (explicit ? v !== 0 : v >= thr) ? 1 : 0;
+      else for (let p = 0; p < planes; p++) spikes += (v >>> p) & 1;
+    }
+    out.spikes = spikes;
     bin.inputMap.forEach((blk, bi) => {
       const span = this.span[bi] as number;
       for (let p = 0; p < planes; p++) {

@@ -13,6 +13,7 @@ import { slot, type LoadedCore } from './load.js';
 import { popcount32 } from './popcount.js';
 import { HALTED, WAIT_INPUT, WAIT_SYNC, type CoreState } from './state.js';
 import { FLIT_AXON, FLIT_PSUM } from './network.js';
+import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
 
 /** What a semantic function may ask of the engine. */
 export interface Exec {
@@ -25,6 +26,8 @@ export interface Exec {
   fail(cs: CoreState, what: string): never;
   /** Called after FIRE/INTEG updated neurons [from, from+n) (traces). */
   fired?(cs: CoreState, from: number, n: number): void;
+  /** Activity counts of this inference, core-major (simulator/energy/activity.ts). */
+  readonly activity: Float64Array;
 }
 
 export type Semantic = (x: Exec, cs: CoreState, code: Int32Array, b: number, a: Activity) => void;
@@ -204,6 +207,15 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   const vmin = x.vmin;
   const vmax = x.vmax;
   let spikes = 0;
+  // Activity: every neuron is updated; active if its input, membrane or bias is non-zero.
+  let active = 0;
+  for (let k = rn; k < rn + n; k++) {
+    if (acc0[k] !== 0 || acc1[k] !== 0 || (v[k] !== 0 && !(flags[k]! & NEURON_NO_MEMORY)) || (useBias && bias[k] !== 0)) active++;
+  }
+  const ab = cs.core * ACTIVITY_COUNT;
+  const av = x.activity;
+  av[ab + ACT.neuronUpdates]! += n;
+  av[ab + ACT.neuronUpdatesActive]! += active;
   if (fire && p.complex[rn + n] === p.complex[rn]) {
     // No leak, no flags: soft reset, membrane memory.
     a.n = n;
@@ -214,6 +226,7 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
       acc0.fill(0, rn, rn + n);
       acc1.fill(0, rn, rn + n);
     } else a.spikes = fireSimple(v, acc0, acc1, out, g0, g1, useBias ? bias : undefined, theta, rn, n, vmin, vmax);
+    av[ab + ACT.spikesOut]! += a.spikes;
     x.fired?.(cs, rn, n);
     return;
   }
@@ -242,7 +255,35 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   }
   a.n = n;
   a.spikes = spikes;
+  av[ab + ACT.spikesOut]! += spikes;
   x.fired?.(cs, rn, n);
+}
+
+/**
+ * Activity of a SEND: each spike of neurons [rn, rn+n) is one message per distinct destination
+ * core of the route list, crossing |dx| + |dy| links of the mesh (XY routing).
+ */
+function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[], rn: number, n: number): void {
+  let spikes = 0;
+  const out = cs.out;
+  for (let k = rn; k < rn + n; k++) spikes += out[k]!;
+  if (spikes === 0) return;
+  const av = x.activity;
+  const mx = x.chip.meshX;
+  const sx = cs.core % mx;
+  const sy = Math.floor(cs.core / mx);
+  const ab = cs.core * ACTIVITY_COUNT;
+  av[ab + ACT.spikesSent]! += spikes;
+  for (let i = 0; i < list.length; i++) {
+    const d = list[i]!.core;
+    let seen = false;
+    for (let j = 0; j < i; j++) if (list[j]!.core === d) seen = true;
+    if (seen) continue;
+    av[ab + ACT.messages]! += spikes;
+    av[d * ACTIVITY_COUNT + ACT.messagesIn]! += spikes;
+    av[ab + ACT.hopsX]! += spikes * Math.abs((d % mx) - sx);
+    av[ab + ACT.hopsY]! += spikes * Math.abs(Math.floor(d / mx) - sy);
+  }
 }
 
 export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic>([
@@ -461,6 +502,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     if (!list) x.fail(cs, `SEND route ${code[b + SEND.route]} does not exist`);
     checkNeurons(x, cs, rn, n, 'SEND');
     const out = cs.out;
+    sendActivity(x, cs, list, rn, n);
     let flits = 0;
     const stride = 64 * cw;
     const groups = Math.ceil(n / g);

@@ -3,27 +3,34 @@
  * fold the model for the chip's widths, compile it (compiler/) and write the .bwc atomically.
  * `bwsnn compile --from-ir DUMP.json -o OUT.bwc`: continue from a `--dump-ir` form (its chip and strategy).
  */
+import { existsSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
-import { CHIP_PRESETS, DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { CHIP_PRESETS } from '../../isa/presets.js';
 import { writeContainer, validateContainer } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
 import { compileFrom, compileStages, fallbackNote, STAGES, STRATEGIES, type ResumedStages, type Stage, type Strategy } from '../../compiler/index.js';
 import { dumpStage, loadIr } from '../../compiler/dump.js';
-import { foldForChip } from '../../compiler/fold-for-chip.js';
-import { loadModel } from '../../models/format.js';
+import { foldForChipWithReport } from '../../compiler/fold-for-chip.js';
+import { formatFoldReport, loweredLayers, type FoldLayerReport } from '../../models/fold.js';
 import type { Graph } from '../../models/graph.js';
-import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
 import { checkInputs } from '../../models/data/inputs.js';
 import { readNpy } from '../../models/data/npy.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
+import { loadGraphAny } from '../pipeline.js';
+import { schemaHeader } from '../results.js';
+import { nirOptions, type NirCliOptions } from '../nir-options.js';
 
 /** A chip config from a JSON file, or a preset name. */
 export function loadChip(arg: string | undefined): ChipConfig {
   if (arg === undefined) return { ...DEFAULT_CHIP };
   const preset = CHIP_PRESETS[arg];
   if (preset) return { ...preset };
+  if (!/[./\\]/.test(arg) && !existsSync(arg)) {
+    throw new BwsnnError(`--chip: no preset named ${JSON.stringify(arg)} and no such file (presets: ${Object.keys(CHIP_PRESETS).join(', ')}; \`bwsnn chips\` lists them)`);
+  }
   const text = readText(arg);
   let raw: unknown;
   try {
@@ -32,6 +39,16 @@ export function loadChip(arg: string | undefined): ChipConfig {
     throw new BwsnnError(`${arg}: not valid JSON (${(e as Error).message})`);
   }
   return parseChipConfig(raw, arg);
+}
+
+/**
+ * The `compile --json` document (docs/schemas/compile.schema.json): the compile report with the
+ * schema header; the axon capacity is named in words like every per-core count (`axonWords`;
+ * the chip field is `axonLines`, one line = one word).
+ */
+export function compileJson(report: CompileReport): object {
+  const { axonLines, ...capacity } = report.capacity;
+  return { ...schemaHeader('compile'), ...report, capacity: { ...capacity, axonWords: axonLines } };
 }
 
 /** One sample for the measured cycles: values per sample and whether they are per-step. */
@@ -75,16 +92,12 @@ function npySample(path: string, g: Graph): Sample {
   return { label: `sample 0 of ${path}`, data: inp.data.slice(0, inp.sampleLength), perStep: inp.perStep };
 }
 
-function badScale(v: string): never {
-  throw new BwsnnError(`--weight-scale: expected row or layer, got ${JSON.stringify(v)}`, 2);
-}
-
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('compile')
     .description('compile a model (.bwsnn or .nir) into a BW-Core binary (.bwc), with a resource and cycle report')
     .argument('[model]', 'model file (.bwsnn, or .nir imported on the fly); omitted with --from-ir')
-    .requiredOption('-o, --output <file>', 'output binary (.bwc)')
+    .option('-o, --output <file>', 'output binary (.bwc); required unless --dump-ir alone is asked for')
     .option('--chip <file>', `chip config JSON (fields of isa/chip.ts; missing ones default) or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
     .option('--strategy <s>', `mapping: spread (every layer over all cores, lowest latency) or pack (fewest cores)`, 'spread')
     .option('--report', 'print the compile report (utilization per core, synapses, F per layer, cycle bound and measured cycles)')
@@ -93,13 +106,9 @@ export function register(program: Command): void {
     .option('--from-ir <file>', 'continue from a --dump-ir form (chip and strategy come from the dump) instead of a model')
     .option('--no-measure', 'do not run the simulator for the measured cycles of the report')
     .option('--sample <file.npy>', 'measure the cycles on sample 0 of this input array ([N, ...shape] or [N, T, ...shape]) instead of all-zero and all-max samples')
-    .option('--timesteps <T>', 'NIR input: time steps per inference', '4')
-    .option('--input-encoding <enc>', 'NIR input: binary:THRESHOLD or multibit:K', 'binary:0.5')
-    .option('--weight-bits <k>', 'NIR input: bits of non-binary weights', '8')
-    .option('--dt <seconds>', 'NIR input: time step for tau -> shift leak', '1e-4')
-    .option('--weight-scale <granularity>', 'NIR input: scale of quantized weights: row or layer', 'row')
-    .option('--leak-tolerance <r>', 'NIR input: largest relative error of dt/tau vs the shift leak 2^-k', '0.1')
-    .action(async (modelFile, opts, cmd) => {
+  nirOptions(cmd);
+  cmd.action(async (modelFile, raw) => {
+      const opts = raw as typeof raw & NirCliOptions;
       const stage = opts.dumpIr as Stage | undefined;
       if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
         throw new BwsnnError(`--dump-ir: unknown stage ${JSON.stringify(stage)} (one of ${STAGES.join(', ')})`, 2);
@@ -115,11 +124,16 @@ export function register(program: Command): void {
           if (cmd.getOptionValueSource(o) === 'cli') throw new BwsnnError(`--from-ir: --${o} does not apply (the dump holds the compile's chip and strategy)`, 2);
         }
       }
-      checkOutputPath(opts.output);
+      if (opts.output === undefined && stage === undefined) throw new BwsnnError('-o, --output <file> is required (only --dump-ir may go without it)', 2);
+      if (opts.output === undefined && (opts.report || opts.json)) throw new BwsnnError('--report and --json need -o, --output <file> (the cycles are measured on the written binary)', 2);
+      if (opts.output !== undefined) checkOutputPath(opts.output);
       let st: ResumedStages;
       let chip: ChipConfig;
       let strategy = opts.strategy as Strategy;
       let sample: Sample | undefined;
+      let fold: FoldLayerReport[] | undefined;
+      let foldLines: string[] = [];
+      const file = fromIr ?? modelFile!;
       if (fromIr !== undefined) {
         const d = loadIr(readText(fromIr), fromIr);
         if ((opts.report || opts.json) && d.stage === 'emit') throw new BwsnnError('--from-ir: an emit dump has no codegen form to report on (dump an earlier stage)', 2);
@@ -132,49 +146,31 @@ export function register(program: Command): void {
           throw new BwsnnError(`${fromIr}: field form: not a valid ${d.stage} form (${(e as Error).message})`);
         }
       } else {
-        const file = modelFile!;
         chip = loadChip(opts.chip);
-        const g = await loadGraph(file, opts);
+        const g: Graph = await loadGraphAny(file, opts);
         sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
-        const m = foldForChip(g, chip, file);
-        st = compileStages(m, chip, { file, strategy });
+        const folded = foldForChipWithReport(g, chip, file);
+        fold = folded.report;
+        foldLines = formatFoldReport(fold);
+        // Weights lowered to fit are always said (stderr, so --json and --dump-ir stay clean).
+        for (const l of loweredLayers(fold)) process.stderr.write(`bwsnn compile: ${foldLines.find((x) => x.startsWith(`layer ${l.name}:`))}; measure the agreement with \`bwsnn eval --chip ${chip.name}\`\n`);
+        st = compileStages(folded.model, chip, { file, strategy });
       }
-      validateContainer(st.emit, opts.output);
-      const bytes = writeContainer(st.emit, opts.output);
+      const out = opts.output ?? file;
+      validateContainer(st.emit, out);
+      const bytes = writeContainer(st.emit, out);
       const dump = stage !== undefined ? dumpStage(st, stage, chip, strategy) : undefined;
-      writeAtomic(opts.output, bytes);
+      if (opts.output !== undefined) writeAtomic(opts.output, bytes);
       if (dump !== undefined) process.stdout.write(dump);
       if (opts.report || opts.json) {
         const report = buildReport(st.codegen!, chip);
         report.strategy = st.strategy;
         const note = fallbackNote(st, strategy);
         if (note) report.notes.push(note);
-        if (opts.measure) await measure(report, st.emit, opts.output, sample ? [sample] : defaultSamples(st.emit));
+        if (opts.measure) await measure(report, st.emit, out, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
-        if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else process.stdout.write(formatReport(report));
+        if (opts.json) process.stdout.write(JSON.stringify({ ...compileJson(report), fold }, null, 2) + '\n');
+        else process.stdout.write(formatReport(report) + foldLines.map((x) => `fold: ${x.replace(/^fold: /, '')}\n`).join(''));
       }
     });
-}
-
-/** The model's graph: a .bwsnn, or a .nir imported with the command's NIR options. */
-async function loadGraph(
-  file: string,
-  opts: { timesteps: string; inputEncoding: string; weightBits: string; dt: string; leakTolerance: string; weightScale: string },
-): Promise<Graph> {
-  let g: Graph;
-  if (/\.nir$/i.test(file)) {
-    const nir = await import('../../models/nir/index.js');
-    g = await nir.loadNirAsGraphAsync(file, {
-      timesteps: parseNumberOption('--timesteps', opts.timesteps),
-      inputEncoding: parseInputEncoding(opts.inputEncoding),
-      weightBits: parseNumberOption('--weight-bits', opts.weightBits),
-      dt: parseNumberOption('--dt', opts.dt),
-      leakTolerance: parseNumberOption('--leak-tolerance', opts.leakTolerance),
-      weightScale: opts.weightScale === 'layer' ? 'layer' : opts.weightScale === 'row' ? 'row' : badScale(opts.weightScale),
-    });
-  } else {
-    g = loadModel(file);
-  }
-  return g;
 }

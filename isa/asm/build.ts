@@ -4,7 +4,8 @@
  * The language is documented in docs/isa.md ("Assembly language").
  */
 import type { IToken } from 'chevrotain';
-import { CHIP_FIELDS, CHIP_PRESETS, DEFAULT_CHIP, type ChipConfig, type ChipField } from '../chip.js';
+import { CHIP_FIELDS, DEFAULT_CHIP, type ChipConfig, type ChipField } from '../chip.js';
+import { CHIP_PRESETS } from '../presets.js';
 import {
   BWC_VERSION,
   type BwcContainer,

@@ -8,7 +8,8 @@
  * `arbInstr()` draws any single valid instruction.
  */
 import fc from 'fast-check';
-import { CHIP_PRESETS, DEFAULT_CHIP, signedRange, synapseWords, type ChipConfig } from '../../isa/chip.js';
+import { DEFAULT_CHIP, signedRange, synapseWords, type ChipConfig } from '../../isa/chip.js';
+import { CHIP_PRESETS } from '../../isa/presets.js';
 import { BWC_VERSION, type BwcContainer, type CoreImage, type Instr, type Probe, type RouteDest } from '../../isa/container-types.js';
 import { fieldRange, INSTRUCTIONS, type InstrDef } from '../../isa/table.js';
 import { seededRandom } from '../../base/random.js';

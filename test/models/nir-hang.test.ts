@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(SAMPLE))('a NIR file whose HDF5 metadata makes h5was
 
   it.skipIf(!existsSync(CLI))('bwsnn import of a valid file exits 0 promptly (the reader worker does not keep the process alive)', () => {
     const out = join(dir, 'good.bwsnn');
-    const r = cli(['import', SAMPLE, '-o', out, '-q'], '20000');
+    const r = cli(['import', SAMPLE, '-o', out, '-q', '--input-encoding', 'multibit:8'], '20000');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(existsSync(out)).toBe(true);
