@@ -5,8 +5,8 @@
  * Layout: a 16-byte header, a directory of 16-byte entries (kind, core, offset, length, CRC-32),
  * then the sections back to back in directory order. All integers little-endian.
  */
-import { Parser } from 'binary-parser';
 import { CHIP_FIELDS, type ChipConfig, type ChipField } from './chip.js';
+import { ByteWriter, Measure, measureRecord, recordOffset, recordParser, recordSize, SECTION_SCHEMAS, writeRecord, type Rec } from './container-schema.js';
 import {
   BWC_VERSION,
   type BwcContainer,
@@ -21,7 +21,7 @@ import {
   type RouteDest,
 } from './container-types.js';
 import { crc32 } from './crc32.js';
-import { NEURON_FIELDS, NEURON_RECORD_BYTES, neuronArrays } from './neuron-record.js';
+import { NEURON_FIELDS, neuronArrays } from './neuron-record.js';
 import { decodeInstr, encodeInstr } from './encode.js';
 import { ContainerError } from '../base/errors.js';
 import { wrongKindHint } from './filetype.js';
@@ -36,70 +36,74 @@ export const NO_CORE = 0xffff;
 
 const CHIP_KEYS = Object.keys(CHIP_FIELDS) as ChipField[];
 const KIND_BY_CODE = new Map<number, SectionKind>(Object.entries(SECTION_KINDS).map(([k, v]) => [v, k as SectionKind]));
-const utf8 = new TextEncoder();
 
 // ---------------------------------------------------------------------------------------------
-// Section sizes and offsets (shared by the writer and by error locations of in-memory checks)
+// Section records (isa/container-schema.ts describes their bytes)
 
-const strBytes = (s: string): number => utf8.encode(s).length;
-
-function probeSize(p: Probe): number {
-  let n = 2 + strBytes(p.layer) + 1 + 1 + 4 * p.shape.length + 4;
-  for (const e of p.entries) n += 16 + 4 * e.index.length;
-  return n;
+/**
+ * The record of one section of `c` (`ci` = index into c.cores for per-core sections). With
+ * `encode` false the program's words are left out (its count stands for them): enough for sizes
+ * and offsets without encoding the instructions.
+ */
+function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true): Rec {
+  const img = c.cores[ci] as CoreImage;
+  switch (kind) {
+    case 'chip':
+      return { name: c.chip.name, fields: CHIP_KEYS.map((k) => c.chip[k]) };
+    case 'meta': {
+      const m = c.meta;
+      return { name: m.name, timesteps: m.timesteps, encKind: m.encoding.kind, encValue: m.encoding.kind === 'binary' ? m.encoding.threshold : m.encoding.bits, classes: m.classes, shape: m.inputShape };
+    }
+    case 'program': {
+      if (!encode) return { count: img.program.length };
+      const words = new Uint32Array(2 * img.program.length);
+      img.program.forEach((ins, k) => words.set(encodeInstr(ins), 2 * k));
+      return { words };
+    }
+    case 'synapses':
+      return { halves: img.synapses };
+    case 'neurons': {
+      const n = img.neurons;
+      return { count: n.count, ...Object.fromEntries(NEURON_FIELDS.map((f) => [f.name, n[f.name]])) };
+    }
+    case 'routes':
+      return { routes: img.routes.map((l) => ({ dests: l })) };
+    case 'input':
+      return { blocks: c.inputMap };
+    case 'output':
+      return { readout: c.outputMap.readout, probes: c.outputMap.probes };
+  }
 }
 
 /** Bytes of one section of `c` (`ci` = index into c.cores for per-core sections). */
 export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0): number {
-  const img = c.cores[ci] as CoreImage;
-  switch (kind) {
-    case 'chip':
-      return 1 + strBytes(c.chip.name) + 8 * CHIP_KEYS.length;
-    case 'meta':
-      return 2 + strBytes(c.meta.name) + 2 + 1 + 8 + 4 + 1 + 4 * c.meta.inputShape.length;
+  return recordSize(SECTION_SCHEMAS[kind], sectionRecord(c, kind, ci, false));
+}
+
+/** The path (container-schema recordOffset) of an issue's item within its section. */
+function itemPath(is: Issue): (string | number)[] | undefined {
+  const k = is.item;
+  if (k === undefined) return undefined;
+  switch (is.section) {
     case 'program':
-      return 4 + 8 * img.program.length;
-    case 'synapses':
-      return 4 + 4 * img.synapses.length;
+      return ['words', 2 * k];
     case 'neurons':
-      return 4 + NEURON_RECORD_BYTES * img.neurons.count;
+      return [NEURON_FIELDS[0].name, k];
     case 'routes':
-      return 4 + img.routes.reduce((s, l) => s + 4 + 16 * l.length, 0);
+      return ['routes', k, 'dests', is.sub ?? 0];
     case 'input':
-      return 4 + c.inputMap.reduce((s, b) => s + 16 + 8 * b.elements.length, 0);
+      return ['blocks', k];
     case 'output':
-      return 8 + c.outputMap.probes.reduce((s, p) => s + probeSize(p), 0);
+      return ['probes', k];
+    default:
+      return undefined;
   }
 }
 
 /** Byte offset of an issue's item within its section (0 when it concerns the whole section). */
 function itemOffset(c: BwcContainer, is: Issue): number {
-  const k = is.item;
-  if (k === undefined) return 0;
-  const img = is.coreIdx === undefined ? undefined : c.cores[is.coreIdx];
-  switch (is.section) {
-    case 'program':
-      return 4 + 8 * k;
-    case 'neurons':
-      return 4 + 4 * k;
-    case 'routes': {
-      let off = 4;
-      for (let r = 0; r < k; r++) off += 4 + 16 * (img?.routes[r]?.length ?? 0);
-      return off + 4 + 16 * (is.sub ?? 0);
-    }
-    case 'input': {
-      let off = 4;
-      for (let b = 0; b < k; b++) off += 16 + 8 * (c.inputMap[b]?.elements.length ?? 0);
-      return off;
-    }
-    case 'output': {
-      let off = 8;
-      for (let p = 0; p < k; p++) off += probeSize(c.outputMap.probes[p] as Probe);
-      return off;
-    }
-    default:
-      return 0;
-  }
+  const path = itemPath(is);
+  return path ? recordOffset(SECTION_SCHEMAS[is.section], sectionRecord(c, is.section, is.coreIdx ?? 0, false), path) : 0;
 }
 
 interface PlannedSection {
@@ -151,136 +155,6 @@ export function validateContainer(c: BwcContainer, file: string): void {
 // ---------------------------------------------------------------------------------------------
 // Writer
 
-class ByteWriter {
-  readonly bytes: Uint8Array;
-  private readonly dv: DataView;
-  pos = 0;
-  constructor(size: number) {
-    this.bytes = new Uint8Array(size);
-    this.dv = new DataView(this.bytes.buffer);
-  }
-  u8(v: number): void {
-    this.dv.setUint8(this.pos, v);
-    this.pos += 1;
-  }
-  u16(v: number): void {
-    this.dv.setUint16(this.pos, v, true);
-    this.pos += 2;
-  }
-  u32(v: number): void {
-    this.dv.setUint32(this.pos, v >>> 0, true);
-    this.pos += 4;
-  }
-  i32(v: number): void {
-    this.dv.setInt32(this.pos, v, true);
-    this.pos += 4;
-  }
-  f64(v: number): void {
-    this.dv.setFloat64(this.pos, v, true);
-    this.pos += 8;
-  }
-  raw(b: Uint8Array): void {
-    this.bytes.set(b, this.pos);
-    this.pos += b.length;
-  }
-  i32s(a: Int32Array): void {
-    for (let i = 0; i < a.length; i++) this.i32(a[i] as number);
-  }
-  u8s(a: Uint8Array): void {
-    this.raw(a);
-  }
-}
-
-function writeSection(w: ByteWriter, c: BwcContainer, kind: SectionKind, ci: number): void {
-  const img = c.cores[ci] as CoreImage;
-  switch (kind) {
-    case 'chip': {
-      const name = utf8.encode(c.chip.name);
-      w.u8(name.length);
-      w.raw(name);
-      for (const k of CHIP_KEYS) w.f64(c.chip[k]);
-      return;
-    }
-    case 'meta': {
-      const m = c.meta;
-      const name = utf8.encode(m.name);
-      w.u16(name.length);
-      w.raw(name);
-      w.u16(m.timesteps);
-      w.u8(m.encoding.kind === 'binary' ? 0 : 1);
-      w.f64(m.encoding.kind === 'binary' ? m.encoding.threshold : m.encoding.bits);
-      w.u32(m.classes);
-      w.u8(m.inputShape.length);
-      for (const d of m.inputShape) w.u32(d);
-      return;
-    }
-    case 'program':
-      w.u32(img.program.length);
-      for (const ins of img.program) {
-        const [lo, hi] = encodeInstr(ins);
-        w.u32(lo);
-        w.u32(hi);
-      }
-      return;
-    case 'synapses':
-      w.u32(img.synapses.length / 2);
-      for (let i = 0; i < img.synapses.length; i++) w.u32(img.synapses[i] as number);
-      return;
-    case 'neurons': {
-      const n = img.neurons;
-      w.u32(n.count);
-      for (const f of NEURON_FIELDS) {
-        if (f.type === 'i32') w.i32s(n[f.name]);
-        else w.u8s(n[f.name]);
-      }
-      return;
-    }
-    case 'routes':
-      w.u32(img.routes.length);
-      for (const list of img.routes) {
-        w.u32(list.length);
-        for (const d of list) {
-          w.u32(d.core);
-          w.u32(d.base);
-          w.u32(d.flags);
-          w.u32(d.bitOffset);
-        }
-      }
-      return;
-    case 'input':
-      w.u32(c.inputMap.length);
-      for (const b of c.inputMap) {
-        w.u32(b.core);
-        w.u32(b.axonBase);
-        w.u32(b.planeStride);
-        w.u32(b.elements.length);
-        w.i32s(b.elements);
-        w.i32s(b.bits);
-      }
-      return;
-    case 'output':
-      w.u32(c.outputMap.readout);
-      w.u32(c.outputMap.probes.length);
-      for (const p of c.outputMap.probes) {
-        const name = utf8.encode(p.layer);
-        w.u16(name.length);
-        w.raw(name);
-        w.u8(p.kind === 'spikes' ? 0 : 1);
-        w.u8(p.shape.length);
-        for (const d of p.shape) w.u32(d);
-        w.u32(p.entries.length);
-        for (const e of p.entries) {
-          w.u32(e.core);
-          w.u32(e.neuronBase);
-          w.u32(e.count);
-          w.u32(e.index.length);
-          w.i32s(e.index);
-        }
-      }
-      return;
-  }
-}
-
 /**
  * Serialize a container. Validates it first (throws ContainerError naming the would-be byte
  * offset); deterministic: the same container gives the same bytes.
@@ -300,26 +174,26 @@ export function serializeContainer(c: BwcContainer): Uint8Array {
   const total = dirEnd + sections.reduce((s, x) => s + x.size, 0);
   const w = new ByteWriter(total);
   w.raw(BWC_MAGIC);
-  w.u16(BWC_VERSION);
-  w.u16(sections.length);
-  w.u32(total);
-  w.u32(0);
+  w.num('u16', BWC_VERSION);
+  w.num('u16', sections.length);
+  w.num('u32', total);
+  w.num('u32', 0);
   // Sections first (directory needs their CRCs), then the directory.
   w.pos = dirEnd;
   const entries: { code: number; core: number; off: number; len: number }[] = [];
   for (const s of sections) {
     const off = w.pos;
-    writeSection(w, c, s.kind, s.coreIdx ?? 0);
+    writeRecord(w, SECTION_SCHEMAS[s.kind], sectionRecord(c, s.kind, s.coreIdx ?? 0));
     if (w.pos - off !== s.size) throw new Error(`container writer: section ${s.kind} size ${w.pos - off} != planned ${s.size}`);
     entries.push({ code: SECTION_KINDS[s.kind], core: s.coreIdx === undefined ? NO_CORE : (c.cores[s.coreIdx] as CoreImage).core, off, len: s.size });
   }
   w.pos = HEADER_BYTES;
   for (const e of entries) {
-    w.u16(e.code);
-    w.u16(e.core);
-    w.u32(e.off);
-    w.u32(e.len);
-    w.u32(crc32(w.bytes, e.off, e.off + e.len));
+    w.num('u16', e.code);
+    w.num('u16', e.core);
+    w.num('u32', e.off);
+    w.num('u32', e.len);
+    w.num('u32', crc32(w.bytes, e.off, e.off + e.len));
   }
   return w.bytes;
 }
@@ -327,154 +201,8 @@ export function serializeContainer(c: BwcContainer): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Reader
 
-/** A bounds-checked cursor used to measure a section before binary-parser decodes it. */
-class Measure {
-  private readonly dv: DataView;
-  pos: number;
-  constructor(
-    bytes: Uint8Array,
-    start: number,
-    private readonly end: number,
-    private readonly file: string,
-    private readonly section: string,
-  ) {
-    this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.pos = start;
-  }
-  need(n: number, what: string): void {
-    if (n < 0 || this.pos + n > this.end) {
-      throw new ContainerError(this.file, this.section, this.pos, `truncated: ${what} needs ${n} bytes, ${this.end - this.pos} left in the section`);
-    }
-  }
-  u8(what: string): number {
-    this.need(1, what);
-    return this.dv.getUint8(this.pos++);
-  }
-  u16(what: string): number {
-    this.need(2, what);
-    const v = this.dv.getUint16(this.pos, true);
-    this.pos += 2;
-    return v;
-  }
-  u32(what: string): number {
-    this.need(4, what);
-    const v = this.dv.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
-  }
-  skip(n: number, what: string): void {
-    this.need(n, what);
-    this.pos += n;
-  }
-  fail(offset: number, what: string): never {
-    throw new ContainerError(this.file, this.section, offset, what);
-  }
-  done(): void {
-    if (this.pos !== this.end) {
-      throw new ContainerError(this.file, this.section, this.pos, `${this.end - this.pos} unexpected bytes after the section's content`);
-    }
-  }
-}
-
-/** Measurers: walk a section's lengths with bounds checks (they throw on any overrun). */
-const MEASURE: Record<SectionKind, (m: Measure) => void> = {
-  chip: (m) => {
-    m.skip(m.u8('name length'), 'chip name');
-    m.skip(8 * CHIP_KEYS.length, 'chip fields');
-  },
-  meta: (m) => {
-    m.skip(m.u16('name length'), 'model name');
-    m.skip(2 + 1 + 8 + 4, 'model fields');
-    m.skip(4 * m.u8('input rank'), 'input shape');
-  },
-  program: (m) => m.skip(8 * m.u32('instruction count'), 'instructions'),
-  synapses: (m) => m.skip(8 * m.u32('synapse word count'), 'synapse words'),
-  neurons: (m) => m.skip(NEURON_RECORD_BYTES * m.u32('neuron count'), 'neuron parameters'),
-  routes: (m) => {
-    const lists = m.u32('routing list count');
-    for (let r = 0; r < lists; r++) m.skip(16 * m.u32(`list ${r} length`), `list ${r} destinations`);
-  },
-  input: (m) => {
-    const blocks = m.u32('input block count');
-    for (let b = 0; b < blocks; b++) {
-      m.skip(12, `block ${b} header`);
-      m.skip(8 * m.u32(`block ${b} element count`), `block ${b} entries`);
-    }
-  },
-  output: (m) => {
-    m.skip(4, 'readout index');
-    const probes = m.u32('probe count');
-    for (let p = 0; p < probes; p++) {
-      m.skip(m.u16(`probe ${p} name length`), `probe ${p} name`);
-      const kind = m.u8(`probe ${p} kind`);
-      if (kind > 1) m.fail(m.pos - 1, `probe ${p} kind ${kind} must be 0 (spikes) or 1 (membrane)`);
-      m.skip(4 * m.u8(`probe ${p} rank`), `probe ${p} shape`);
-      const entries = m.u32(`probe ${p} entry count`);
-      for (let e = 0; e < entries; e++) {
-        m.skip(12, `probe ${p} entry ${e}`);
-        m.skip(4 * m.u32(`probe ${p} entry ${e} index length`), `probe ${p} entry ${e} index`);
-      }
-    }
-  },
-};
-
-// binary-parser decoders (run only on a section whose lengths were measured above).
-const le = (): Parser => Parser.start().endianness('little');
-const PARSERS: Record<SectionKind, Parser> = {
-  chip: le()
-    .uint8('nameLen')
-    .string('name', { length: 'nameLen', encoding: 'utf8' })
-    .array('fields', { type: 'doublele', length: CHIP_KEYS.length }),
-  meta: le()
-    .uint16le('nameLen')
-    .string('name', { length: 'nameLen', encoding: 'utf8' })
-    .uint16le('timesteps')
-    .uint8('encKind')
-    .doublele('encValue')
-    .uint32le('classes')
-    .uint8('rank')
-    .array('shape', { type: 'uint32le', length: 'rank' }),
-  program: le().uint32le('count').array('words', { type: 'uint32le', length: function () { return 2 * (this.count as number); } }),
-  synapses: le().uint32le('count').array('halves', { type: 'uint32le', length: function () { return 2 * (this.count as number); } }),
-  neurons: NEURON_FIELDS.reduce((p, f) => p.array(f.name, { type: f.type === 'i32' ? 'int32le' : 'uint8', length: 'count' }), le().uint32le('count')),
-  routes: le()
-    .uint32le('nLists')
-    .array('routes', {
-      length: 'nLists',
-      type: le()
-        .uint32le('n')
-        .array('dests', { length: 'n', type: le().uint32le('core').uint32le('base').uint32le('flags').uint32le('bitOffset') }),
-    }),
-  input: le()
-    .uint32le('nBlocks')
-    .array('blocks', {
-      length: 'nBlocks',
-      type: le()
-        .uint32le('core')
-        .uint32le('axonBase')
-        .uint32le('planeStride')
-        .uint32le('n')
-        .array('elements', { type: 'int32le', length: 'n' })
-        .array('bits', { type: 'int32le', length: 'n' }),
-    }),
-  output: le()
-    .uint32le('readout')
-    .uint32le('nProbes')
-    .array('probes', {
-      length: 'nProbes',
-      type: le()
-        .uint16le('nameLen')
-        .string('layer', { length: 'nameLen', encoding: 'utf8' })
-        .uint8('kind')
-        .uint8('rank')
-        .array('shape', { type: 'uint32le', length: 'rank' })
-        .uint32le('nEntries')
-        .array('entries', {
-          length: 'nEntries',
-          type: le().uint32le('core').uint32le('neuronBase').uint32le('count').uint32le('indexLen').array('index', { type: 'int32le', length: 'indexLen' }),
-        }),
-    }),
-};
+// binary-parser decoders, from the section schemas (run only on a section whose lengths were measured).
+const PARSERS = Object.fromEntries(Object.entries(SECTION_SCHEMAS).map(([k, f]) => [k, recordParser(f)])) as Record<SectionKind, ReturnType<typeof recordParser>>;
 
 type Parsed = Record<string, unknown>;
 const nums = (v: unknown): number[] => v as number[];
@@ -564,7 +292,7 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   const parse = (e: DirEntry): Parsed => {
     const label = PER_CORE_KINDS.includes(e.kind) ? `${e.kind}[core ${e.core}]` : e.kind;
     const m = new Measure(bytes, e.offset, e.offset + e.length, file, label);
-    MEASURE[e.kind](m);
+    measureRecord(m, SECTION_SCHEMAS[e.kind]);
     m.done();
     return PARSERS[e.kind].parse(bytes.subarray(e.offset, e.offset + e.length));
   };
@@ -576,11 +304,10 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   nums(pc.fields).forEach((v, k) => {
     chip[CHIP_KEYS[k] as ChipField] = v;
   });
-  const mEntry = find('meta');
-  const pmeta = parse(mEntry);
+
+  const pmeta = parse(find('meta'));
   const encKind = pmeta.encKind as number;
   const encValue = pmeta.encValue as number;
-  if (encKind > 1) err('meta', mEntry.offset + 2 + (pmeta.nameLen as number) + 2, `unknown input encoding kind ${encKind}`);
   const encoding: InputEncoding = encKind === 0 ? { kind: 'binary', threshold: encValue } : { kind: 'multibit', bits: encValue };
   const meta: ModelMeta = {
     name: pmeta.name as string,

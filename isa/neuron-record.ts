@@ -1,7 +1,7 @@
 /**
  * The neuron record as one declarative table: every per-neuron parameter a core holds, in record
  * order, with its storage type and the chip width that bounds it. The types (NeuronParams), the
- * .bwc writer, reader, measurer and parser (isa/container.ts), the assembler's `.neurons` rows and
+ * .bwc section schema (isa/container-schema.ts: writer, measurer, parser), the reader (isa/container.ts), the assembler's `.neurons` rows and
  * the disassembler, the compiler's emit and model checks, the simulator's loader and docs all
  * iterate this table. Adding a neuron field is: one row here, its meaning in the executors
  * (models/int-exec.ts, simulator/ref/neuron.ts, the simulator's FIRE kernels) and in the folding
