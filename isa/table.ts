@@ -11,7 +11,7 @@
  * (signed fields in two's complement). Unused high bits are zero; a decoder refuses a word whose
  * unused bits are not zero.
  */
-import type { ChipConfig } from './chip.js';
+import type { ChipConfig, ChipField } from './chip.js';
 
 export type FieldKind =
   /** A general register r0..r15 (r0 reads as 0, writes to it are dropped). */
@@ -33,7 +33,20 @@ export interface FieldDef {
   readonly max?: number;
   /** Named values of an enumerated field (e.g. wmode): name -> value; the legal range is theirs. */
   readonly values?: Readonly<Record<string, number>>;
+  /** The chip field the immediate may not exceed (checked by isa/validate.ts against the container's chip). */
+  readonly chipBound?: ChipField;
   readonly doc: string;
+}
+
+/**
+ * A static bound of an instruction's immediates by the chip, as data: the product of `fields` may
+ * not exceed chip[`bound`]. `text` words the refusal after the mnemonic, with {expr} (the fields
+ * joined by *), {v} (the product), {bound} and {limit} (its value) filled in.
+ */
+export interface ChipLimit {
+  readonly fields: readonly string[];
+  readonly bound: ChipField;
+  readonly text: string;
 }
 
 /**
@@ -118,6 +131,8 @@ export interface InstrDef {
   readonly regWrite?: RegWrite;
   /** The field holding a branch or jump target address (absent: never branches). */
   readonly branchTarget?: string;
+  /** Bounds of products of its immediates by the chip (per-field bounds are `FieldDef.chipBound`). */
+  readonly chipLimits?: readonly ChipLimit[];
 }
 
 const reg = (name: string, doc: string): FieldDef => ({ name, bits: 4, kind: 'reg', doc });
@@ -289,7 +304,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
       reg('rn', 'first neuron'),
       reg('rw', 'first synapse word of the first row'),
       reg('ra', 'first axon word'),
-      { name: 'n', bits: 16, kind: 'uint', min: 1, doc: 'neurons (rows)' },
+      { name: 'n', bits: 16, kind: 'uint', min: 1, chipBound: 'neuronsPerCore', doc: 'neurons (rows)' },
       { name: 'len', bits: 16, kind: 'uint', min: 1, doc: 'axon words per plane (row length per weight plane)' },
       wmode,
       wq,
@@ -301,6 +316,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cycles: (a, c) => fill(c) + stream(a.scan, c) + stream(a.ops, c),
     events: accEvents,
     eventsText: 'instr_fetch, axon_read_word x scan, popcount_word x (ops + scan), synapse_read_word x ops, acc_update x ops',
+    chipLimits: [{ fields: ['ap', 'len'], bound: 'axonLines', text: 'reads {expr} = {v} axon words, more than {bound} = {limit}' }],
   },
   {
     mnemonic: 'CFGW',
@@ -323,6 +339,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cycles: one,
     events: fetchOnly,
     eventsText: 'instr_fetch',
+    chipLimits: [{ fields: ['inh', 'inw', 'cw'], bound: 'axonLines', text: 'input region {expr} = {v} words exceeds {bound} = {limit}' }],
   },
   {
     mnemonic: 'ACCW',
@@ -346,6 +363,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cycles: (a, c) => fill(c) + stream(a.scan, c) + stream(a.ops, c),
     events: accEvents,
     eventsText: 'instr_fetch, axon_read_word x scan, popcount_word x (ops + scan), synapse_read_word x ops, acc_update x ops',
+    chipLimits: [{ fields: ['oh', 'cout'], bound: 'neuronsPerCore', text: 'writes at least {expr} = {v} neurons, more than {bound} = {limit}' }],
   },
   {
     mnemonic: 'ACCS',
@@ -355,7 +373,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
       accSel,
       reg('rn', 'first neuron'),
       reg('ra', 'first axon word'),
-      { name: 'n', bits: 16, kind: 'uint', min: 1, doc: 'neurons' },
+      { name: 'n', bits: 16, kind: 'uint', min: 1, chipBound: 'neuronsPerCore', doc: 'neurons' },
       { name: 'g', bits: 12, kind: 'uint', min: 1, doc: 'neurons per group (channels per position)' },
       { name: 'cw', bits: 8, kind: 'uint', min: 1, doc: 'axon words per group' },
     ],
@@ -370,7 +388,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     mnemonic: 'FIRE',
     opcode: 0x30,
     cls: 'neuron',
-    fields: [reg('rn', 'first neuron'), { name: 'n', bits: 16, kind: 'uint', min: 1, doc: 'neurons' }, { name: 'b', bits: 1, kind: 'uint', doc: '1 = add each neuron\'s bias' }],
+    fields: [reg('rn', 'first neuron'), { name: 'n', bits: 16, kind: 'uint', min: 1, chipBound: 'neuronsPerCore', doc: 'neurons' }, { name: 'b', bits: 1, kind: 'uint', doc: '1 = add each neuron\'s bias' }],
     semantics:
       'Integrate and fire, for i < n, neuron k = rn+i with its parameters: v = 0 if its NO_MEMORY flag is set; v = v - (v >> leak) if leak > 0; v = sat(v + acc0*g0 + acc1*g1 + b*bias); acc0 = acc1 = 0; if v >= theta then spike (out = 1) and v = v - theta (soft reset, saturating) or v = vreset (hard reset), else out = 0.',
     costText: 'pipelineDepth + ceil(n / neuronUnits)',
@@ -382,7 +400,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     mnemonic: 'INTEG',
     opcode: 0x31,
     cls: 'readout',
-    fields: [reg('rn', 'first neuron'), { name: 'n', bits: 16, kind: 'uint', min: 1, doc: 'neurons' }, { name: 'b', bits: 1, kind: 'uint', doc: '1 = add each neuron\'s bias' }],
+    fields: [reg('rn', 'first neuron'), { name: 'n', bits: 16, kind: 'uint', min: 1, chipBound: 'neuronsPerCore', doc: 'neurons' }, { name: 'b', bits: 1, kind: 'uint', doc: '1 = add each neuron\'s bias' }],
     semantics:
       'Readout integrate, for i < n: v = 0 if its NO_MEMORY flag is set; v = v - (v >> leak) if leak > 0; v = sat(v + acc0*g0 + acc1*g1 + b*bias); acc0 = acc1 = 0; never fires (out = 0). The host reads v after the last step.',
     costText: 'pipelineDepth + ceil(n / neuronUnits)',
@@ -396,7 +414,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cls: 'send',
     fields: [
       reg('rn', 'first neuron'),
-      { name: 'n', bits: 16, kind: 'uint', min: 1, doc: 'neurons' },
+      { name: 'n', bits: 16, kind: 'uint', min: 1, chipBound: 'neuronsPerCore', doc: 'neurons' },
       { name: 'route', bits: 12, kind: 'uint', doc: 'routing list index' },
       { name: 'g', bits: 12, kind: 'uint', min: 1, doc: 'neurons per group' },
       { name: 'cw', bits: 8, kind: 'uint', min: 1, doc: 'words per group' },
@@ -415,7 +433,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     fields: [
       accSel,
       reg('rn', 'first neuron'),
-      { name: 'n', bits: 16, kind: 'uint', min: 1, doc: 'neurons' },
+      { name: 'n', bits: 16, kind: 'uint', min: 1, chipBound: 'neuronsPerCore', doc: 'neurons' },
       { name: 'route', bits: 12, kind: 'uint', doc: 'routing list index' },
     ],
     semantics:

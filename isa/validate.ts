@@ -13,6 +13,7 @@ import {
   type BwcContainer,
 } from './container-types.js';
 import { checkInstr } from './encode.js';
+import { BY_MNEMONIC } from './table.js';
 import { NEURON_FIELDS } from './neuron-record.js';
 import { BwsnnError } from './errors.js';
 
@@ -89,20 +90,23 @@ export function chipIssues(chip: ChipConfig): string[] {
 
 /**
  * Static limits of one instruction's immediates against the chip (registers are not known
- * statically, so these are the bounds no register value can rescue): a vector of n neurons must
- * fit the neuron memory, a dense axon range (ap planes of len words) the axon buffer.
+ * statically, so these are the bounds no register value can rescue), from the ISA table: each
+ * field's `chipBound` (a vector of n neurons must fit the neuron memory), then the instruction's
+ * `chipLimits` (e.g. ACC's ap planes of len words must fit the axon buffer).
  */
 export function chipLimitIssue(op: string, a: Record<string, number>, chip: ChipConfig): string | undefined {
-  const n = a.n;
-  if (n !== undefined && n > chip.neuronsPerCore) return `${op} n = ${n} exceeds neuronsPerCore = ${chip.neuronsPerCore}`;
-  if (op === 'ACC' && (a.len as number) * (a.ap as number) > chip.axonLines) {
-    return `ACC reads ap*len = ${(a.ap as number) * (a.len as number)} axon words, more than axonLines = ${chip.axonLines}`;
+  const def = BY_MNEMONIC.get(op);
+  if (!def) return undefined;
+  for (const f of def.fields) {
+    const v = a[f.name];
+    if (f.chipBound !== undefined && v !== undefined && v > chip[f.chipBound]) return `${op} ${f.name} = ${v} exceeds ${f.chipBound} = ${chip[f.chipBound]}`;
   }
-  if (op === 'ACCW' && (a.oh as number) * (a.cout as number) > chip.neuronsPerCore) {
-    return `ACCW writes at least oh*cout = ${(a.oh as number) * (a.cout as number)} neurons, more than neuronsPerCore = ${chip.neuronsPerCore}`;
-  }
-  if (op === 'CFGW' && (a.inh as number) * (a.inw as number) * (a.cw as number) > chip.axonLines) {
-    return `CFGW input region inh*inw*cw = ${(a.inh as number) * (a.inw as number) * (a.cw as number)} words exceeds axonLines = ${chip.axonLines}`;
+  for (const l of def.chipLimits ?? []) {
+    const v = l.fields.reduce((p, f) => p * (a[f] as number), 1);
+    if (v > chip[l.bound]) {
+      const text = l.text.replace('{expr}', l.fields.join('*')).replace('{v}', String(v)).replace('{bound}', l.bound).replace('{limit}', String(chip[l.bound]));
+      return `${op} ${text}`;
+    }
   }
   return undefined;
 }

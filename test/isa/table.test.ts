@@ -114,3 +114,30 @@ describe('docs/isa.md class map', () => {
     expect([...named].sort()).toEqual(INSTRUCTIONS.map((d) => d.mnemonic).sort());
   });
 });
+
+describe('chip limits as table data (isa/validate.ts chipLimitIssue is generic over them)', () => {
+  it('name real fields and chip fields; every n field is bounded by neuronsPerCore', async () => {
+    const { CHIP_FIELDS } = await import('../../isa/chip.js');
+    for (const d of INSTRUCTIONS) {
+      for (const f of d.fields) {
+        if (f.chipBound !== undefined) expect(Object.keys(CHIP_FIELDS), `${d.mnemonic}.${f.name}`).toContain(f.chipBound);
+        if (f.name === 'n') expect(f.chipBound, `${d.mnemonic}.n`).toBe('neuronsPerCore');
+      }
+      for (const l of d.chipLimits ?? []) {
+        for (const f of l.fields) expect(d.fields.map((x) => x.name), `${d.mnemonic} limit`).toContain(f);
+        expect(Object.keys(CHIP_FIELDS)).toContain(l.bound);
+      }
+    }
+    expect(INSTRUCTIONS.filter((d) => d.chipLimits).map((d) => d.mnemonic).sort()).toEqual(['ACC', 'ACCW', 'CFGW']);
+  });
+
+  it('the refusal texts, exactly', async () => {
+    const { chipLimitIssue } = await import('../../isa/validate.js');
+    const chip = { ...DEFAULT_CHIP, neuronsPerCore: 10, axonLines: 5 };
+    expect(chipLimitIssue('FIRE', { rn: 0, n: 11, b: 1 }, chip)).toBe('FIRE n = 11 exceeds neuronsPerCore = 10');
+    expect(chipLimitIssue('ACC', { acc: 0, rn: 0, rw: 0, ra: 0, n: 10, len: 3, wmode: 0, wq: 1, ap: 2 }, chip)).toBe('ACC reads ap*len = 6 axon words, more than axonLines = 5');
+    expect(chipLimitIssue('ACCW', { oh: 4, cout: 3 }, chip)).toBe('ACCW writes at least oh*cout = 12 neurons, more than neuronsPerCore = 10');
+    expect(chipLimitIssue('CFGW', { inh: 2, inw: 3, cw: 1 }, chip)).toBe('CFGW input region inh*inw*cw = 6 words exceeds axonLines = 5');
+    expect(chipLimitIssue('ACC', { acc: 0, rn: 0, rw: 0, ra: 0, n: 10, len: 5, wmode: 0, wq: 1, ap: 1 }, chip)).toBeUndefined();
+  });
+});
