@@ -255,7 +255,7 @@ export function mergeResults(parts: SimResult[]): SimResult {
 export async function simulateWithProgress(
   container: BwcContainer,
   inputs: SimInputs,
-  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean },
+  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean; maxCycles?: number; maxMemory?: number },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SimResult> {
   const chunk = Math.max(opts.workers * 250, Math.ceil(inputs.count / 20));
@@ -263,7 +263,7 @@ export async function simulateWithProgress(
   onProgress?.(0, inputs.count);
   for (let from = 0; from < inputs.count; from += chunk) {
     const to = Math.min(inputs.count, from + chunk);
-    parts.push(await simulate(container, sliceInputs(inputs, container.meta, from, to), { workers: opts.workers, energy: opts.energy, probes: opts.probes, file: opts.file, perLayer: opts.perLayer }));
+    parts.push(await simulate(container, sliceInputs(inputs, container.meta, from, to), { workers: opts.workers, energy: opts.energy, probes: opts.probes, file: opts.file, perLayer: opts.perLayer, maxCycles: opts.maxCycles, maxMemory: opts.maxMemory }));
     onProgress?.(to, inputs.count);
   }
   return mergeResults(parts);

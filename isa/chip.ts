@@ -6,6 +6,7 @@
  * nothing else may hard-code these numbers. `docs/chip.md` is generated from CHIP_FIELDS.
  */
 import { BwsnnError } from './errors.js';
+import { excerpt } from './excerpt.js';
 
 export interface ChipConfig {
   /** Human-readable preset name. */
@@ -161,10 +162,10 @@ export function parseChipConfig(raw: unknown, where = 'chip config'): ChipConfig
     }
     if (k === '$schema' || k === 'description') continue;
     if (!(k in CHIP_FIELDS)) {
-      throw new BwsnnError(`${where}: unknown field "${k}" (known: name, ${Object.keys(CHIP_FIELDS).join(', ')})`);
+      throw new BwsnnError(`${where}: unknown field ${excerpt(k)} (known: name, ${Object.keys(CHIP_FIELDS).join(', ')})`);
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new BwsnnError(`${where}: field "${k}" must be a finite number, got ${JSON.stringify(v)}`);
+      throw new BwsnnError(`${where}: field "${k}" must be a finite number, got ${excerpt(v)}`);
     }
     checkField(k as ChipField, v, where);
     out[k] = v;

@@ -9,6 +9,7 @@ import { validateContainer } from '../isa/container.js';
 import type { BwcContainer, InputBlock, ModelMeta, OutputMap, RouteDest } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
 import { INSTRUCTIONS, type InstrDef } from '../isa/table.js';
+import { checkMemory, defaultMaxCycles, DEFAULT_MAX_MEMORY, flitLimit } from './bounds.js';
 import { makeKernel, type PopcountKernel } from './popcount-wasm.js';
 
 /** Words of one decoded instruction in an op stream: definition index, then up to 11 operands. */
@@ -77,6 +78,18 @@ export interface LoadedBinary {
   inputSize: number;
   /** Axon planes of the input (1 for binary, K for multibit:K). */
   planes: number;
+  /** Cycle budget per inference (--max-cycles, or the binary's default; simulator/bounds.ts). */
+  maxCycles: number;
+  /** Flits one instruction may stage and the network may hold at once (from --max-memory). */
+  maxFlits: number;
+}
+
+/** Budgets of a simulation (docs/timing.md, "Bounds"). */
+export interface LoadOptions {
+  /** Memory budget in bytes (default DEFAULT_MAX_MEMORY). */
+  maxMemory?: number;
+  /** Cycle budget per inference (default: defaultMaxCycles of the binary). */
+  maxCycles?: number;
 }
 
 function pad<T extends Int32Array | Uint8Array>(a: T, n: number, make: (n: number) => T): T {
@@ -86,8 +99,12 @@ function pad<T extends Int32Array | Uint8Array>(a: T, n: number, make: (n: numbe
 }
 
 /** Validate and precompute; `file` names the binary in every error. */
-export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
+export function loadBinary(c: BwcContainer, file: string, opts: LoadOptions = {}): LoadedBinary {
   validateContainer(c, file);
+  const budget = opts.maxMemory ?? DEFAULT_MAX_MEMORY;
+  const staticBytes = checkMemory(c, file, budget);
+  const maxCycles = opts.maxCycles ?? defaultMaxCycles(c);
+  const maxFlits = flitLimit(budget, staticBytes);
   const chip = c.chip;
   const npc = chip.neuronsPerCore;
   const slotOf = new Int32Array(coreCount(chip)).fill(-1);
@@ -148,5 +165,5 @@ export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
   }
   const inputSize = c.meta.inputShape.reduce((a, b) => a * b, 1);
   const planes = c.meta.encoding.kind === 'multibit' ? c.meta.encoding.bits : 1;
-  return { file, chip, meta: c.meta, cores, slotOf, inputMap: c.inputMap, outputMap: c.outputMap, inputSize, planes };
+  return { file, chip, meta: c.meta, cores, slotOf, inputMap: c.inputMap, outputMap: c.outputMap, inputSize, planes, maxCycles, maxFlits };
 }

@@ -17,6 +17,7 @@ import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.
 import { checkInputs } from '../../models/data/inputs.js';
 import { readNpy } from '../../models/data/npy.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
+import { parseJsonBounded } from '../../isa/excerpt.js';
 
 /** A chip config from a JSON file, or a preset name. */
 export function loadChip(arg: string | undefined): ChipConfig {
@@ -24,13 +25,7 @@ export function loadChip(arg: string | undefined): ChipConfig {
   const preset = CHIP_PRESETS[arg];
   if (preset) return { ...preset };
   const text = readText(arg);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new BwsnnError(`${arg}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseChipConfig(raw, arg);
+  return parseChipConfig(parseJsonBounded(text, arg), arg);
 }
 
 /** One sample for the measured cycles: values per sample and whether they are per-step. */

@@ -21,6 +21,7 @@ import { runReportData } from '../energy/analysis.js';
 import { intOption, loadGraphAny, loadSimInputs, resolveModelPath, simulateWithProgress } from '../pipeline.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { loadChip } from './compile.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP } from '../bounds.js';
 
 function progressBar(label: string, enabled: boolean): { update(done: number, total: number): void; stop(): void } {
   if (!enabled) return { update: () => undefined, stop: () => undefined };
@@ -66,8 +67,11 @@ export function register(program: Command): void {
     .option('--data <name>', `data set (default: the model's own, from its card: ${DATASETS.join(' or ')})`)
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--no-progress', 'no progress bars')
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .action(async (modelArg, o) => {
       const workers = intOption('workers', o.workers, 1, 256) as number;
+      const bounds = boundsFrom(o);
       if (o.html) checkOutputPath(o.html);
       const file = resolveModelPath(modelArg);
       if (/\.bwc$/i.test(file)) throw new BwsnnError(`${file}: demo takes a model (.bwsnn or .nir), not a binary; use bwsnn run for binaries`, 2);
@@ -83,7 +87,7 @@ export function register(program: Command): void {
       process.stderr.write(`compiled ${file} onto ${chip.name} in ${compileMs.toFixed(0)} ms: ${container.cores.length} cores; simulating ${inputs.count} inferences of ${source} on ${workers} worker(s)\n`);
       const simBar = progressBar('simulating', show);
       const t1 = performance.now();
-      const r = await simulateWithProgress(container, inputs, { workers, energy: defaultEnergyTable(), file }, (d, n) => simBar.update(d, n));
+      const r = await simulateWithProgress(container, inputs, { workers, energy: defaultEnergyTable(), file, ...bounds }, (d, n) => simBar.update(d, n));
       simBar.stop();
       const simSeconds = (performance.now() - t1) / 1000;
       // Every readout against the integer reference executor (the golden model), bit for bit.

@@ -16,6 +16,7 @@ import { checkOutputPath, readText, writeAtomic } from '../io.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { binaryMacs, energyReportData, layerEnergy, modelMacs, paperEstimates, type LayerEnergy, type PaperEstimates } from '../energy/analysis.js';
 import { loadChip } from './compile.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP, type BoundCliOptions } from '../bounds.js';
 
 interface EnergyOptions extends DataCliOptions, NirCliOptions {
   chip?: string;
@@ -119,16 +120,19 @@ export function register(program: Command): void {
     .option('--chip <file>', 'chip config for a model given as .bwsnn/.nir (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--workers <n>', 'worker threads', '2')
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--json', 'print JSON instead of text')
     .option('--html <file>', 'write a self-contained HTML report');
   cmd.action(async (file, rawOpts) => {
     const opts = rawOpts as unknown as EnergyOptions;
     const workers = intOption('workers', opts.workers, 1, 256) as number;
+    const bounds = boundsFrom(rawOpts as BoundCliOptions);
     if (opts.html) checkOutputPath(opts.html);
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
     const compiled = await compiledFrom(file, loadChip(opts.chip), opts);
     const { inputs, source } = loadSimInputs(opts, compiled.container.meta, file);
-    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true });
+    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true, ...bounds });
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);
     const s = summarise(r, resolveEnergyTable(table, compiled.container.chip), compiled.container.chip, file, source, macs, layers);

@@ -19,6 +19,7 @@ import { runReportData } from '../energy/analysis.js';
 import { renderHtmlReport } from '../report/html.js';
 import { loadSimInputs } from '../pipeline.js';
 import { loadChip } from './compile.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP } from '../bounds.js';
 
 function eng(j: number): string {
   const a = Math.abs(j);
@@ -92,6 +93,8 @@ export function register(program: Command): void {
     .option('--trace <file>', 'write a Chrome/Perfetto trace (JSON) of one inference')
     .option('--trace-sample <i>', 'which inference to trace', '0')
     .option('--json', 'print JSON instead of text')
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--html <file>', 'write a self-contained HTML report (energy breakdown, mesh heat maps, spikes per layer per step, cycles per step)');
   cmd.action(async (binPath, opts) => {
     const usage = (msg: string): never => cmd.error(`error: ${msg}`, { exitCode: 2 });
@@ -106,6 +109,7 @@ export function register(program: Command): void {
     intOpt('limit', opts.limit, 1, 1e9); // a usage error before anything is read; loadSimInputs applies it
     const workers = intOpt('workers', opts.workers, 1, 256)!;
     const traceSample = intOpt('trace-sample', opts.traceSample, 0, 1e9)!;
+    const bounds = boundsFrom(opts);
     if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
     if (opts.split !== 'train' && opts.split !== 'test') usage(`--split must be train or test, got ${JSON.stringify(opts.split)}`);
     let neurons;
@@ -132,6 +136,7 @@ export function register(program: Command): void {
       inputName: source,
       chip,
       workers,
+      ...bounds,
       energy: table,
       trace: wantTrace ? { sample: traceSample, neurons } : undefined,
       // The HTML report charts spikes per layer per step: record the probes for it.

@@ -23,6 +23,7 @@ import { renderHtmlReport, si } from '../report/html.js';
 import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, markPareto, mergeSweeps, parseSweepCsv, type SweepRow, type SweepTable } from '../sweep/csv.js';
 import { expandSweep, parseSetOptions, parseShard, shardPoints } from '../sweep/plan.js';
 import { loadChip } from './compile.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP, type BoundCliOptions } from '../bounds.js';
 
 interface SweepOptions extends DataCliOptions, NirCliOptions {
   set: string[];
@@ -94,10 +95,13 @@ export function register(program: Command): void {
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--shard <I/N>', 'run only shard I of N (points with index mod N == I-1)')
     .option('--workers <n>', 'worker threads per simulation', '2')
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--html <file>', 'write a self-contained HTML report with the Pareto plot');
   cmd.action(async (file, raw) => {
     const o = raw as unknown as SweepOptions;
     const workers = intOption('workers', o.workers, 1, 256) as number;
+    const bounds = boundsFrom(raw as BoundCliOptions);
     const axes = parseSetOptions(o.set);
     if (axes.length === 0) throw new BwsnnError('give at least one --set KEY=V1,V2,...', 2);
     const shard = o.shard === undefined ? { index: 1, count: 1 } : parseShard(o.shard);
@@ -123,7 +127,7 @@ export function register(program: Command): void {
         const model = foldGraph(graph, { membraneBits: p.chip.membraneBits, thresholdBits: p.chip.thresholdBits, biasBits: p.chip.biasBits }, file);
         const { container } = compileModel(model, p.chip, { file });
         inputsCache ??= loadSimInputs(o, container.meta, file);
-        const r = await simulate(container, inputsCache.inputs, { workers, energy: table, file });
+        const r = await simulate(container, inputsCache.inputs, { workers, energy: table, file, ...bounds });
         metrics.fits = 1;
         metrics.cores_used = container.cores.length;
         metrics.accuracy = r.accuracy ?? Number.NaN;
