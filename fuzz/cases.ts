@@ -158,6 +158,12 @@ function mutateContainer(r: Rng, c: BwcContainer): void {
       }
       if (list.length === 0) list.push({ core: 0, base: 0, flags: 0, bitOffset: 0 });
       const d = pick(r, list);
+      if (r() < 0.3) {
+        // At the end of the destination's bank: a SEND of several words would run past it.
+        d.base = Math.max(0, c.chip.axonLines - int(r, 1, 3));
+        if (r() < 0.5) d.bitOffset = int(r, 0, 127);
+        return;
+      }
       const f = pick(r, ['core', 'base', 'bitOffset', 'flags'] as const);
       d[f] = edge();
       return;
@@ -327,12 +333,19 @@ function messageProblem(e: BwsnnError): string | undefined {
   return undefined;
 }
 
+/** A random input sample of `c`: integers 0..2^K-1 for multibit:K, values in [0, 1) for binary. */
+export function randomSample(c: BwcContainer, r: Rng): Float32Array {
+  const size = c.meta.inputShape.reduce((a, b) => a * b, 1);
+  const e = c.meta.encoding;
+  return Float32Array.from({ length: size }, () => (e.kind === 'multibit' ? int(r, 0, 2 ** e.bits - 1) : r()));
+}
+
 /** Run a .bwc container: two inputs in the order a, b, a, then b alone; the results per input must agree. */
 function simulateTwice(c: BwcContainer, r: Rng): string | undefined {
   const size = c.meta.inputShape.reduce((a, b) => a * b, 1);
   if (size > 1 << 20) return undefined;
-  const a = Float32Array.from({ length: size }, () => (r() < 0.5 ? 1 : 0));
-  const b = Float32Array.from({ length: size }, () => r());
+  const a = randomSample(c, r);
+  const b = randomSample(c, r);
   const data = new Float32Array(3 * size);
   data.set(a, 0);
   data.set(b, size);
