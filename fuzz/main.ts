@@ -49,6 +49,8 @@ export interface FuzzSummary {
 /** The compiled worker: beside this module, or in dist/ when running from the TS sources (tests). */
 const here = dirname(fileURLToPath(import.meta.url));
 const childPath = existsSync(join(here, 'child.js')) ? join(here, 'child.js') : join(here, '..', 'dist', 'fuzz', 'child.js');
+/** Time a worker may take to build its seed corpus before its first case (ms). */
+const STARTUP_MS = 120_000;
 const empty = (): Tally => ({ cases: 0, accepted: 0, simulated: 0, refused: 0, skipped: 0, escape: 0, hang: 0, blowup: 0, nondeterministic: 0 });
 
 /** Run cases [from, to) in child processes (restarting after a hang or a crash). */
@@ -62,14 +64,15 @@ function runRange(o: FuzzOptions, from: number, to: number, record: (idx: number
       let buf = '';
       let timer: NodeJS.Timeout | undefined;
       let timedOut = false;
-      const arm = (): void => {
+      const arm = (ms: number): void => {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
           timedOut = true;
           child.kill('SIGKILL');
-        }, o.timeoutMs);
+        }, ms);
       };
-      arm();
+      // Start-up (building the seed corpus) has its own, longer limit.
+      arm(Math.max(STARTUP_MS, o.timeoutMs));
       child.stderr.resume();
       child.stdout.setEncoding('utf8');
       child.stdout.on('data', (d: string) => {
@@ -80,7 +83,7 @@ function runRange(o: FuzzOptions, from: number, to: number, record: (idx: number
           buf = buf.slice(nl + 1);
           if (line.startsWith('S ')) {
             current = Number(line.slice(2));
-            arm();
+            arm(o.timeoutMs);
           } else if (line.startsWith('R ')) {
             const sp = line.indexOf(' ', 2);
             const idx = Number(line.slice(2, sp));
@@ -97,8 +100,8 @@ function runRange(o: FuzzOptions, from: number, to: number, record: (idx: number
           record(current, timedOut ? 'hang' : 'blowup', timedOut ? `no result within ${o.timeoutMs} ms` : `worker died (exit ${code}, signal ${signal}) during the case`, false);
           next = current + 1;
         } else if (next < to && code !== 0 && code !== 3) {
-          // Died outside a case (should not happen): count the next case as a blow-up so the run ends.
-          record(next, 'blowup', `worker died (exit ${code}, signal ${signal}) between cases`, false);
+          // Died outside a case (start-up): count the next case as a blow-up so the run ends.
+          record(next, 'blowup', `worker died (exit ${code}, signal ${signal}${timedOut ? ', start-up timeout' : ''}) between cases`, false);
           next++;
         }
         start();
@@ -162,7 +165,7 @@ export function formatSummary(s: FuzzSummary, seed: number): string {
 }
 
 function parseArgs(argv: string[]): FuzzOptions {
-  const o: FuzzOptions = { cases: 100_000, seed: 1, jobs: 2, timeoutMs: 10_000, rssLimit: 1.5 * 2 ** 30, chunk: 5000 };
+  const o: FuzzOptions = { cases: 100_000, seed: 1, jobs: 2, timeoutMs: 20_000, rssLimit: 1.5 * 2 ** 30, chunk: 5000 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = argv[i + 1];
