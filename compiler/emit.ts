@@ -54,6 +54,24 @@ function setBit(img: Uint32Array, word: number, bit: number): void {
   img[i] = img[i]! | (1 << (bit & 31));
 }
 
+/**
+ * Event-driven (transposed) rows: source bit b owns wq planes of ceil(n/64) words at
+ * base + (b*wq + q)*ceil(n/64); bit i of its row is the weight of local neuron i.
+ */
+function emitEventRows(img: Uint32Array, base: number, bits: Int32Array, idx: Int32Array, inF: number, vals: ArrayLike<number>, mode: string, wq: number): void {
+  const rowWords = Math.ceil(idx.length / WORD);
+  for (let k = 0; k < inF; k++) {
+    const b = bits[k]!;
+    if (b < 0) continue;
+    for (let q = 0; q < wq; q++) {
+      const w0 = base + (b * wq + q) * rowWords;
+      for (let i = 0; i < idx.length; i++) {
+        if (planeBit(vals[idx[i]! * inF + k]!, q, mode, wq)) setBit(img, w0 + (i >> 6), i & 63);
+      }
+    }
+  }
+}
+
 export function emitContainer(s: Scheduled): BwcContainer {
   const r = s.routed;
   const pl = r.placed;
@@ -119,6 +137,10 @@ export function emitContainer(s: Scheduled): BwcContainer {
           const len = reg.planeWords;
           const inF = op.inFeatures;
           const vals = op.weights.values;
+          if (syn.event) {
+            emitEventRows(img, base, bits, idx, inF, vals, syn.mode, syn.wq);
+            return;
+          }
           for (let i = 0; i < idx.length; i++) {
             const row = idx[i]! * inF;
             for (let q = 0; q < syn.wq; q++) {

@@ -15,6 +15,8 @@ import { placeModel } from './place.js';
 import { buildReport, type CompileReport } from './report.js';
 import { routeModel } from './route.js';
 import { validateModel } from './validate.js';
+import { fallBackToDense, planDataflow, type DataflowOptions, type DataflowPlan } from './dataflow.js';
+import { generateTimeCode, timeSlotStride } from './schedule-time.js';
 
 export type { CompileReport } from './report.js';
 export { formatReport } from './report.js';
@@ -35,6 +37,11 @@ export interface CompileOptions {
    * - 'snake': 'pack' without the striping fallback.
    */
   strategy?: Strategy;
+  /** Dataflow per layer and schedule (compiler/dataflow.ts; default dense, step). */
+  dataflow?: DataflowOptions['dataflow'];
+  schedule?: DataflowOptions['schedule'];
+  profile?: DataflowOptions['profile'];
+  price?: DataflowOptions['price'];
 }
 
 export const STRATEGIES = ['spread', 'pack'] as const;
@@ -50,6 +57,36 @@ export interface CompileStages {
   emit: BwcContainer;
   /** The strategy that produced the binary ('pack' when 'spread' did not fit). */
   strategy: Strategy;
+  /** Dataflow per layer and schedule, with the predicted cost of every alternative. */
+  plan: DataflowPlan;
+}
+
+/** An event-driven layer was split into partial sums: retry it dense (auto). */
+class EventSplit {
+  constructor(readonly layer: string) {}
+}
+
+/** Refuse (forced) or signal (auto) an event-driven layer with PSUM helpers. */
+function checkEventSplit(p: Partitioned, opts: CompileOptions, file: string): void {
+  const layers = new Map(p.lowered.layers.map((l) => [l.name, l]));
+  for (const t of p.tasks) {
+    if (t.role !== 'helper' || !layers.get(t.layer)!.synapses.some((s) => s.event)) continue;
+    if (opts.dataflow === 'event') throw new BwsnnError(`${file}: --dataflow event: layer ${t.layer} cannot use event rows: it is split into partial sums (PSUM) on this chip`, 2);
+    throw new EventSplit(t.layer);
+  }
+}
+
+/** Code generation for the plan's schedule (time-batched when it applies). */
+function codegenFor(route: Routed, plan: DataflowPlan, opts: CompileOptions, file: string): Scheduled {
+  if (plan.schedule === 'time') {
+    const st = timeSlotStride(route);
+    if ('stride' in st) return generateTimeCode(route, st.stride, file);
+    if (opts.schedule === 'time') throw new BwsnnError(`${file}: --schedule time: ${st.blocker}`, 2);
+    plan.schedule = 'step';
+    plan.scheduleReason = `auto: step-major (${st.blocker})`;
+    plan.notes.push(`--schedule auto: step-major, the time-batched schedule does not fit (${st.blocker})`);
+  }
+  return generateCode(route, file);
 }
 
 /** Run every pass, keeping each pass's output. */
@@ -57,13 +94,27 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   const file = opts.file ?? m.name;
   const validate = validateModel(m, chip, file);
   const lower = lowerModel(validate, file);
+  const plan = planDataflow(lower, file, opts);
+  for (;;) {
+    try {
+      return { ...compileLowered(validate, lower, plan, opts, file), plan };
+    } catch (e) {
+      if (!(e instanceof EventSplit)) throw e;
+      fallBackToDense(lower, plan, e.layer, 'it is split into partial sums (PSUM) on this chip');
+    }
+  }
+}
+
+function compileLowered(validate: CheckedModel, lower: LoweredModel, plan: DataflowPlan, opts: CompileOptions, file: string): Omit<CompileStages, 'plan'> {
+  const chip = validate.chip;
   const strategy = opts.strategy ?? 'spread';
   if (strategy === 'spread' && coreCount(chip) > 1) {
     try {
       const partition = partitionModel(lower, file, { spread: coreCount(chip) });
+      checkEventSplit(partition, opts, file);
       const place = placeModel(partition, file, 'spread');
       const route = routeModel(place, file);
-      const codegen = generateCode(route, file);
+      const codegen = codegenFor(route, plan, opts, file);
       const emit = emitContainer(codegen);
       return { validate, lower, partition, place, route, codegen, emit, strategy: 'spread' };
     } catch (e) {
@@ -76,6 +127,7 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   // every layer over all cores (at least one chunk per core, striped placement) to balance
   // neurons against synapse memory; report the first error if that does not fit either.
   let partition = partitionModel(lower, file);
+  checkEventSplit(partition, opts, file);
   let place: Placed;
   try {
     place = placeModel(partition, file, 'snake');
@@ -83,13 +135,14 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
     if (!(e instanceof BwsnnError) || strategy === 'snake') throw e;
     try {
       partition = partitionModel(lower, file, { minChunks: coreCount(chip) });
+      checkEventSplit(partition, opts, file);
       place = placeModel(partition, file, 'stripe');
     } catch {
       throw e;
     }
   }
   const route = routeModel(place, file);
-  const codegen = generateCode(route, file);
+  const codegen = codegenFor(route, plan, opts, file);
   const emit = emitContainer(codegen);
   return { validate, lower, partition, place, route, codegen, emit, strategy: strategy === 'spread' ? 'pack' : strategy };
 }
@@ -98,6 +151,7 @@ export function compileModel(m: IntModel, chip: ChipConfig, opts: CompileOptions
   const st = compileStages(m, chip, opts);
   const report = buildReport(st.codegen);
   report.strategy = st.strategy;
+  report.dataflow = st.plan;
   if ((opts.strategy ?? 'spread') === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
   return { container: st.emit, report };
 }

@@ -68,6 +68,8 @@ export interface LoweredSynapse {
   wq: number;
   /** Axon planes of the source. */
   ap: number;
+  /** Event-driven dataflow (compiler/dataflow.ts): transposed rows per source bit, ACCE. */
+  event?: true;
 }
 
 export interface LoweredLayer {

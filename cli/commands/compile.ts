@@ -17,6 +17,7 @@ import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.
 import { checkInputs } from '../../models/data/inputs.js';
 import { readNpy } from '../../models/data/npy.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
+import { dataflowOptions, resolveDataflow, type DataflowCliOptions } from '../dataflow-options.js';
 
 /** A chip config from a JSON file, or a preset name. */
 export function loadChip(arg: string | undefined): ChipConfig {
@@ -79,7 +80,7 @@ function badScale(v: string): never {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('compile')
     .description('compile a model (.bwsnn or .nir) into a BW-Core binary (.bwc), with a resource and cycle report')
     .argument('<model>', 'model file (.bwsnn, or .nir imported on the fly)')
@@ -96,7 +97,8 @@ export function register(program: Command): void {
     .option('--weight-bits <k>', 'NIR input: bits of non-binary weights', '8')
     .option('--dt <seconds>', 'NIR input: time step for tau -> shift leak', '1e-4')
     .option('--weight-scale <granularity>', 'NIR input: scale of quantized weights: row or layer', 'row')
-    .option('--leak-tolerance <r>', 'NIR input: largest relative error of dt/tau vs the shift leak 2^-k', '0.1')
+    .option('--leak-tolerance <r>', 'NIR input: largest relative error of dt/tau vs the shift leak 2^-k', '0.1');
+  dataflowOptions(cmd, '--limit')
     .action(async (file, opts) => {
       const stage = opts.dumpIr as Stage | undefined;
       if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
@@ -125,7 +127,9 @@ export function register(program: Command): void {
       }
       const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
       const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
-      const st = compileStages(m, chip, { file, strategy });
+      const dfo = opts as DataflowCliOptions & { limit?: string };
+      const df = resolveDataflow({ dataflow: dfo.dataflow, schedule: dfo.schedule, profile: dfo.profile, profileLimit: dfo.limit }, m, chip);
+      const st = compileStages(m, chip, { file, strategy, ...df });
       validateContainer(st.emit, opts.output);
       const bytes = writeContainer(st.emit, opts.output);
       writeAtomic(opts.output, bytes);
@@ -133,6 +137,7 @@ export function register(program: Command): void {
       if (opts.report || opts.json) {
         const report = buildReport(st.codegen);
         report.strategy = st.strategy;
+        report.dataflow = st.plan;
         if (strategy === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
         if (opts.measure) await measure(report, st.emit, opts.output, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
