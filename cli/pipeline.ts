@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
-import { compileModel, type CompileReport } from '../compiler/index.js';
+import { compileModel, type CompileOptions, type CompileReport } from '../compiler/index.js';
 import type { ChipConfig } from '../isa/chip.js';
 import { readContainer } from '../isa/container.js';
 import type { BwcContainer, ModelMeta } from '../isa/container-types.js';
@@ -86,11 +86,11 @@ export interface Compiled {
 }
 
 /** A binary ready to simulate: read a .bwc, or fold and compile a model for `chip`. */
-export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions): Promise<Compiled> {
+export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions, options?: (m: IntModel) => CompileOptions): Promise<Compiled> {
   if (/\.bwc$/i.test(file)) return { file, container: readContainer(readInput(file), file) };
   const graph = await loadGraphAny(file, nir);
   const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
-  const { container, report } = compileModel(model, chip, { file });
+  const { container, report } = compileModel(model, chip, { ...options?.(model), file });
   return { file, graph, model, container, report };
 }
 
