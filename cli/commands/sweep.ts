@@ -23,8 +23,10 @@ import { renderHtmlReport, si } from '../report/html.js';
 import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, markPareto, mergeSweeps, parseSweepCsv, type SweepRow, type SweepTable } from '../sweep/csv.js';
 import { expandSweep, parseSetOptions, parseShard, shardPoints } from '../sweep/plan.js';
 import { loadChip } from './compile.js';
+import { dataflowOptions, resolveDataflow, type DataflowCliOptions } from '../dataflow-options.js';
+import type { Strategy } from '../../compiler/index.js';
 
-interface SweepOptions extends DataCliOptions, NirCliOptions {
+interface SweepOptions extends DataCliOptions, NirCliOptions, DataflowCliOptions {
   set: string[];
   chip?: string;
   energy?: string;
@@ -85,7 +87,7 @@ export function register(program: Command): void {
     .command('sweep')
     .description('compile and simulate a model on every chip config of a parameter sweep; CSV + Pareto front of energy vs latency')
     .argument('<model>', 'model (.bwsnn or .nir)')
-    .requiredOption('--set <KEY=V1,V2,...>', 'a swept chip parameter (repeatable): any field of the chip config, or mesh=WxH', collect, [] as string[])
+    .requiredOption('--set <KEY=V1,V2,...>', 'a swept parameter (repeatable): any field of the chip config, mesh=WxH, or the compiler choices dataflow=auto,dense,event, schedule=auto,step,time, strategy=spread,pack', collect, [] as string[])
     .requiredOption('-o, --output <file>', 'output CSV');
   dataOptions(cmd, '200');
   nirOptions(cmd);
@@ -95,6 +97,7 @@ export function register(program: Command): void {
     .option('--shard <I/N>', 'run only shard I of N (points with index mod N == I-1)')
     .option('--workers <n>', 'worker threads per simulation', '2')
     .option('--html <file>', 'write a self-contained HTML report with the Pareto plot');
+  dataflowOptions(cmd);
   cmd.action(async (file, raw) => {
     const o = raw as unknown as SweepOptions;
     const workers = intOption('workers', o.workers, 1, 256) as number;
@@ -111,17 +114,22 @@ export function register(program: Command): void {
     // The key identifies the sweep: same model bytes, base chip, axes, data and table in every shard.
     const key = createHash('sha256')
       .update(readInput(file))
-      .update(JSON.stringify({ graph: graph.name, base, axes, data: [o.data, o.split, o.input, o.labels, o.limit], table: table.name }))
+      .update(JSON.stringify({ graph: graph.name, base, axes, data: [o.data, o.split, o.input, o.labels, o.limit], table: table.name, dataflow: [o.dataflow, o.schedule, o.profile, o.profileLimit] }))
       .digest('hex')
       .slice(0, 16);
     const rows: SweepRow[] = [];
     let inputsCache: ReturnType<typeof loadSimInputs> | undefined;
+    let profile: ReturnType<typeof resolveDataflow>['profile'];
     for (const p of mine) {
       const label = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(',');
       const metrics: Record<string, number> = Object.fromEntries(METRICS.map((m) => [m, Number.NaN]));
       try {
         const model = foldGraph(graph, { membraneBits: p.chip.membraneBits, thresholdBits: p.chip.thresholdBits, biasBits: p.chip.biasBits }, file);
-        const { container } = compileModel(model, p.chip, { file });
+        // The profile (if any) is measured once, on the first point's model.
+        const df = resolveDataflow({ ...o, profile: profile ? undefined : o.profile, dataflow: p.compile.dataflow ?? o.dataflow, schedule: p.compile.schedule ?? o.schedule }, model, p.chip, table);
+        profile ??= df.profile;
+        df.profile = profile;
+        const { container } = compileModel(model, p.chip, { file, ...df, strategy: p.compile.strategy as Strategy | undefined });
         inputsCache ??= loadSimInputs(o, container.meta, file);
         const r = await simulate(container, inputsCache.inputs, { workers, energy: table, file });
         metrics.fits = 1;
@@ -135,7 +143,8 @@ export function register(program: Command): void {
         for (const c of COMPONENTS) metrics[`energy_${c.replace(/ /g, '_')}_j`] = r.energy.byComponent[c];
         process.stderr.write(`point ${p.index} (${label}): ${container.cores.length} cores, ${si(r.energy.total, 'J', 4)}, ${si(r.latency.mean, 's', 4)} per inference\n`);
       } catch (e) {
-        if (!(e instanceof BwsnnError) || e.exitCode !== 1) throw e;
+        // A chip that cannot hold the model, or a forced dataflow / schedule the model cannot take.
+        if (!(e instanceof BwsnnError) || (e.exitCode !== 1 && !/--dataflow event|--schedule time/.test(e.message))) throw e;
         metrics.fits = 0;
         process.stderr.write(`point ${p.index} (${label}): does not fit: ${e.message}\n`);
       }
