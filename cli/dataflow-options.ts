@@ -7,7 +7,8 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CompileOptions } from '../compiler/index.js';
 import { DATAFLOWS, SCHEDULES, type DataflowOption, type ScheduleOption } from '../compiler/dataflow.js';
-import { profileModel } from '../compiler/profile.js';
+import { parseStoredProfile, profileModel, PROFILE_META_KEY } from '../compiler/profile.js';
+import type { Graph } from '../models/graph.js';
 import type { ChipConfig } from '../isa/chip.js';
 import { BwsnnError } from '../isa/errors.js';
 import { DATASETS } from '../models/data/index.js';
@@ -33,7 +34,14 @@ export function dataflowOptions<C extends Command<any, any, any>>(cmd: C, profil
 }
 
 /** Compile options of the dataflow flags (profiling the model when asked). */
-export function resolveDataflow(o: DataflowCliOptions, m: IntModel, chip: ChipConfig, table: EnergyTable = defaultEnergyTable()): Pick<CompileOptions, 'dataflow' | 'schedule' | 'profile' | 'price'> {
+export function resolveDataflow(
+  o: DataflowCliOptions,
+  m: IntModel,
+  chip: ChipConfig,
+  table: EnergyTable = defaultEnergyTable(),
+  graph?: Graph,
+  file = m.name,
+): Pick<CompileOptions, 'dataflow' | 'schedule' | 'profile' | 'price'> {
   const dataflow = o.dataflow ?? 'dense';
   const schedule = o.schedule ?? 'step';
   if (!(DATAFLOWS as readonly string[]).includes(dataflow)) throw new BwsnnError(`--dataflow: expected one of ${DATAFLOWS.join(', ')}, got ${JSON.stringify(dataflow)}`, 2);
@@ -46,6 +54,14 @@ export function resolveDataflow(o: DataflowCliOptions, m: IntModel, chip: ChipCo
     const meta = { name: m.name, timesteps: m.timesteps, inputShape: m.input.shape, encoding: m.input.encoding, classes: 0 };
     const { inputs, source } = loadSimInputs({ data: isData ? o.profile : undefined, input: isData ? undefined : o.profile, split: isData ? 'train' : 'test', limit: o.profileLimit }, meta, m.name);
     profile = profileModel(m, { count: inputs.count, data: inputs.data, steps: 'steps' in inputs ? inputs.steps : undefined }, source);
+  } else if (typeof graph?.meta?.[PROFILE_META_KEY] === 'string') {
+    // A profile stored in the model (compile --save-profile).
+    profile = parseStoredProfile(graph.meta[PROFILE_META_KEY], file);
+    const names = new Set([m.input.name, ...m.layers.map((l) => l.name)]);
+    for (const k of Object.keys(profile.sources)) {
+      if (!names.has(k)) throw new BwsnnError(`${file}: meta.${PROFILE_META_KEY}: source ${k} is not the input or a layer of model ${m.name} (re-profile with --profile)`);
+    }
+    profile.data = `${profile.data} (stored in the model)`;
   }
   return { dataflow: dataflow as DataflowOption, schedule: schedule as ScheduleOption, profile, price };
 }

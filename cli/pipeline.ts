@@ -86,11 +86,11 @@ export interface Compiled {
 }
 
 /** A binary ready to simulate: read a .bwc, or fold and compile a model for `chip`. */
-export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions, options?: (m: IntModel) => CompileOptions): Promise<Compiled> {
+export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions, options?: (m: IntModel, g: Graph) => CompileOptions): Promise<Compiled> {
   if (/\.bwc$/i.test(file)) return { file, container: readContainer(readInput(file), file) };
   const graph = await loadGraphAny(file, nir);
   const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
-  const { container, report } = compileModel(model, chip, { ...options?.(model), file });
+  const { container, report } = compileModel(model, chip, { ...options?.(model, graph), file });
   return { file, graph, model, container, report };
 }
 

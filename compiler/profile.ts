@@ -3,6 +3,7 @@
  * each spiking layer), measured with the integer reference executor over sample inputs; the
  * dataflow cost model (compiler/dataflow.ts) is fed with them.
  */
+import { BwsnnError } from '../isa/errors.js';
 import type { IntModel } from '../models/intmodel.js';
 import { runReference } from '../models/int-exec.js';
 import { spikeStats, type Profile, type SourceStats } from './dataflow.js';
@@ -50,4 +51,37 @@ export function profileModel(m: IntModel, inputs: ProfileInputs, label: string):
   const n = Math.max(1, inputs.count);
   for (const [k, a] of sum) sources[k] = { bits: a.bits / n, words: a.words / n, stepBits: a.stepBits / n, anyBits: a.anyBits / n, anyWords: a.anyWords / n };
   return { samples: inputs.count, data: label, sources };
+}
+
+/** Key of a profile stored in a model's `meta` (a JSON string), written by `compile --save-profile`. */
+export const PROFILE_META_KEY = 'spikeProfile';
+
+const STAT_KEYS = ['bits', 'words', 'stepBits', 'anyBits', 'anyWords'] as const;
+
+/** The profile stored in a model's meta, checked field by field (errors name the file and field). */
+export function parseStoredProfile(text: string, file: string): Profile {
+  const where = `${file}: meta.${PROFILE_META_KEY}`;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new BwsnnError(`${where}: not valid JSON (${(e as Error).message})`);
+  }
+  const obj = (v: unknown, at: string): Record<string, unknown> => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BwsnnError(`${where}${at}: expected an object`);
+    return v as Record<string, unknown>;
+  };
+  const r = obj(raw, '');
+  const num = (v: unknown, at: string): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new BwsnnError(`${where}${at}: expected a non-negative number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  if (typeof r.data !== 'string') throw new BwsnnError(`${where}.data: expected a string`);
+  const sources: Record<string, SourceStats> = {};
+  for (const [k, v] of Object.entries(obj(r.sources, '.sources'))) {
+    const s = obj(v, `.sources.${k}`);
+    for (const f of Object.keys(s)) if (!(STAT_KEYS as readonly string[]).includes(f)) throw new BwsnnError(`${where}.sources.${k}.${f}: unknown field (known: ${STAT_KEYS.join(', ')})`);
+    sources[k] = Object.fromEntries(STAT_KEYS.map((f) => [f, num(s[f], `.sources.${k}.${f}`)])) as unknown as SourceStats;
+  }
+  return { samples: num(r.samples, '.samples'), data: r.data, sources };
 }

@@ -11,7 +11,8 @@ import { buildReport, formatReport, type CompileReport } from '../../compiler/re
 import { compileStages, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
 import { dumpStage } from '../../compiler/dump.js';
 import { foldGraph } from '../../models/fold.js';
-import { loadModel } from '../../models/format.js';
+import { loadModel, writeBwsnn } from '../../models/format.js';
+import { PROFILE_META_KEY } from '../../compiler/profile.js';
 import type { Graph } from '../../models/graph.js';
 import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
 import { checkInputs } from '../../models/data/inputs.js';
@@ -99,6 +100,7 @@ export function register(program: Command): void {
     .option('--weight-scale <granularity>', 'NIR input: scale of quantized weights: row or layer', 'row')
     .option('--leak-tolerance <r>', 'NIR input: largest relative error of dt/tau vs the shift leak 2^-k', '0.1');
   dataflowOptions(cmd, '--limit')
+    .option('--save-profile <out.bwsnn>', 'also write the model with the --profile statistics stored in it (used by later compiles without --profile)')
     .action(async (file, opts) => {
       const stage = opts.dumpIr as Stage | undefined;
       if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
@@ -127,12 +129,23 @@ export function register(program: Command): void {
       }
       const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
       const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
-      const dfo = opts as DataflowCliOptions & { limit?: string };
-      const df = resolveDataflow({ dataflow: dfo.dataflow, schedule: dfo.schedule, profile: dfo.profile, profileLimit: dfo.limit }, m, chip);
+      const dfo = opts as DataflowCliOptions & { limit?: string; saveProfile?: string };
+      if (dfo.saveProfile !== undefined) {
+        if (dfo.profile === undefined) throw new BwsnnError('--save-profile needs --profile DATA (the statistics to store)', 2);
+        if (!/\.bwsnn$/i.test(dfo.saveProfile)) throw new BwsnnError(`--save-profile ${dfo.saveProfile}: expected a .bwsnn output file`, 2);
+        checkOutputPath(dfo.saveProfile);
+      }
+      const df = resolveDataflow({ dataflow: dfo.dataflow, schedule: dfo.schedule, profile: dfo.profile, profileLimit: dfo.limit }, m, chip, undefined, g, file);
       const st = compileStages(m, chip, { file, strategy, ...df });
       validateContainer(st.emit, opts.output);
       const bytes = writeContainer(st.emit, opts.output);
       writeAtomic(opts.output, bytes);
+      if (dfo.saveProfile !== undefined && df.profile) {
+        // The model with the measured profile in its meta: later compiles use it without --profile.
+        const { [PROFILE_META_KEY]: _old, ...meta } = g.meta ?? {};
+        void _old;
+        writeAtomic(dfo.saveProfile, writeBwsnn({ ...g, meta: { ...meta, [PROFILE_META_KEY]: JSON.stringify(df.profile) } }));
+      }
       if (stage !== undefined) process.stdout.write(dumpStage(st, stage));
       if (opts.report || opts.json) {
         const report = buildReport(st.codegen);

@@ -139,7 +139,7 @@ export function register(program: Command): void {
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
     if (!(STRATEGIES as readonly string[]).includes(opts.strategy)) throw new BwsnnError(`--strategy: expected one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(opts.strategy)}`, 2);
     const chip = loadChip(opts.chip);
-    const compiled = await compiledFrom(file, chip, opts, (m) => ({ strategy: opts.strategy as Strategy, ...resolveDataflow(opts, m, chip, table) }));
+    const compiled = await compiledFrom(file, chip, opts, (m, g) => ({ strategy: opts.strategy as Strategy, ...resolveDataflow(opts, m, chip, table, g, file) }));
     const { inputs, source } = loadSimInputs(opts, compiled.container.meta, file);
     const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true });
     const macs = paperMacs(compiled);

@@ -126,7 +126,7 @@ export function register(program: Command): void {
       try {
         const model = foldGraph(graph, { membraneBits: p.chip.membraneBits, thresholdBits: p.chip.thresholdBits, biasBits: p.chip.biasBits }, file);
         // The profile (if any) is measured once, on the first point's model.
-        const df = resolveDataflow({ ...o, profile: profile ? undefined : o.profile, dataflow: p.compile.dataflow ?? o.dataflow, schedule: p.compile.schedule ?? o.schedule }, model, p.chip, table);
+        const df = resolveDataflow({ ...o, profile: profile ? undefined : o.profile, dataflow: p.compile.dataflow ?? o.dataflow, schedule: p.compile.schedule ?? o.schedule }, model, p.chip, table, graph, file);
         profile ??= df.profile;
         df.profile = profile;
         const { container } = compileModel(model, p.chip, { file, ...df, strategy: p.compile.strategy as Strategy | undefined });
