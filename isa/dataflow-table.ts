@@ -88,9 +88,9 @@ export const DATAFLOW_INSTRUCTIONS: readonly InstrDef[] = [
       { name: 'tb', bits: 1, kind: 'uint', doc: '0 = this step (acc), 1 = time-batched over all T slots (accT)' },
     ],
     semantics:
-      'Event-driven (transposed) accumulate: source bit j (bit j mod 64 of axon word j div 64) owns the row of its n targets\' weight bits, wq planes of ceil(n/64) words at rw + (j*wq + q)*ceil(n/64), bit i = the weight of target rn+i (coded as in ACC). For every j set in some plane p (and slot t when tb = 1; the axon words at ra + t*rs + p*len) the row is read once, and every such spike adds 2^p * w(i, j) to acc[rn+i] (tb = 0) or accT[t][rn+i] (tb = 1) for all i < n. Zero axon words are skipped.',
+      'Event-driven (transposed) accumulate: source bit j (bit j mod 64 of axon word j div 64) owns the row of its n targets\' weight bits, wq planes of ceil(n/64) words at rw + (j*wq + q)*ceil(n/64), bit i = the weight of target rn+i (coded as in ACC). For every j set in some plane p (and slot t when tb = 1; the axon words at ra + t*rs + p*len) the row is read once, and every such spike adds 2^p * w(i, j) to acc[rn+i] (tb = 0) or accT[t][rn+i] (tb = 1) for all i < n. Zero axon words are skipped. Binary weights (wmode 0) are counted as 2 * (sum of 2^p over the +1 bits met) - (sum of 2^p over the spikes): only +1 bits update an accumulator, plus one correction per target and time slot with spikes.',
     costText:
-      'pipelineDepth + ceil(64*scan / (lanes*laneBits)) + ceil(64*ops / (lanes*laneBits)) + ceil(uses / (lanes*laneBits)); scan = ap*len*(T if tb = 1 and rs != 0 else 1), ops = rows read * wq*ceil(n/64), uses = spikes * n',
+      'pipelineDepth + ceil(64*scan / (lanes*laneBits)) + ceil(64*ops / (lanes*laneBits)) + ceil(uses / (lanes*laneBits)); scan = ap*len*(T if tb = 1 and rs != 0 else 1), ops = rows read * wq*ceil(n/64), uses = accumulator updates: wmode 0: +1 weight bits met by the spikes + n per time slot with spikes; else spikes * n',
     cycles: (a: Activity, c: ChipConfig) => c.pipelineDepth + stream(a.scan, c) + stream(a.ops, c) + Math.ceil(a.uses / width(c)),
     events: (a: Activity): EventCounts => ({
       instr_fetch: 1,

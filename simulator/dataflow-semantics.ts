@@ -214,12 +214,30 @@ const accE: Semantic = (x, cs, code, b, a) => {
   }
   const syn = cs.img.syn;
   let rows = 0;
+  let uses = 0;
+  // Binary weights count only the +1 bits: acc = 2 * (sum of c over +1 weights) - (sum of c), the
+  // second term once per target and time slot with spikes (slotSum).
+  const slotSum = new Float64Array(T);
   for (let jb = 0; jb < bitsN; jb++) {
     let any = false;
     for (let t = 0; t < T; t++) if (coef[jb * T + t] !== 0) any = true;
     if (!any) continue;
     rows++;
     const w0 = rw + jb * wq * rowWords;
+    if (wmode === 0) {
+      for (let t = 0; t < T; t++) {
+        const c = coef[jb * T + t]!;
+        if (c === 0) continue;
+        slotSum[t] = slotSum[t]! + c;
+        for (let i = 0; i < n; i++) {
+          if (((syn[2 * (w0 + (i >> 6)) + ((i >> 5) & 1)]! >>> (i & 31)) & 1) === 0) continue;
+          const k = t * N + rn + i;
+          acc[k] = acc[k]! + 2 * c;
+          uses++;
+        }
+      }
+      continue;
+    }
     for (let i = 0; i < n; i++) {
       const w = planeWeight(syn, w0 + (i >> 6), rowWords, i & 63, wmode, wq);
       for (let t = 0; t < T; t++) {
@@ -227,14 +245,21 @@ const accE: Semantic = (x, cs, code, b, a) => {
         if (c === 0) continue;
         const k = t * N + rn + i;
         acc[k] = acc[k]! + c * w;
+        uses++;
       }
     }
+  }
+  for (let t = 0; t < T; t++) {
+    const c = slotSum[t]!;
+    if (c === 0) continue;
+    for (let i = 0; i < n; i++) acc[t * N + rn + i] = acc[t * N + rn + i]! - c;
+    uses += n;
   }
   cs.sops += spikes * n;
   a.n = n;
   a.scan = ap * len * slots;
   a.ops = rows * wq * rowWords;
-  a.uses = spikes * n;
+  a.uses = uses;
 };
 
 const accST: Semantic = (x, cs, code, b, a) => {

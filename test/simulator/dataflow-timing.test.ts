@@ -23,8 +23,9 @@ describe('dataflow instructions: cycles, events and results by hand', () => {
     I('LI', { rd: 3, imm: 2 }), // 7
     I('LI', { rd: 4, imm: 100 }), // 8
     I('LI', { rd: 5, imm: 64 }), // 9
-    // 10: scan 1 word (rs = r0: the same word every slot), rows of bits 0 and 2 read once: ops 2,
-    // spikes 2 bits x 2 slots = 4, uses 4 x n 2 = 8: 3 + ceil(64/256) + ceil(128/256) + ceil(8/256) = 6
+    // 10: scan 1 word (rs = r0: the same word every slot), rows of bits 0 and 2 read once: ops 2;
+    // binary weights count the +1 bits met: (1 + 2) per slot x 2 slots, plus n = 2 corrections per
+    // slot: uses 10: 3 + ceil(64/256) + ceil(128/256) + ceil(10/256) = 6
     I('ACCE', { acc: 0, rn: 0, rw: 0, ra: 0, rs: 0, n: 2, len: 1, wmode: 0, wq: 1, ap: 1, tb: 1 }),
     // 16: scan 1, word non-zero in 2 slots: ops 2 rows x 1 word, uses 2 x 2 = 4: 3 + 1 + ceil(256/256) = 5
     I('ACCT', { acc: 1, rn: 0, rw: 5, ra: 0, rs: 0, n: 2, len: 1, wmode: 0, wq: 1, ap: 1 }),
@@ -75,7 +76,7 @@ describe('dataflow instructions: cycles, events and results by hand', () => {
   it('counts the events of the table', () => {
     const e = inf.events;
     expect(e.synapse_read_word).toBe(2 + 2);
-    expect(e.acc_update).toBe(8 + 4 + 4);
+    expect(e.acc_update).toBe(10 + 4 + 4);
     expect(e.axon_read_word).toBe(1 + 1 + 2);
     expect(e.popcount_word).toBe(1 + (4 + 1));
     expect(e.neuron_read).toBe(2 + 2);
@@ -89,7 +90,7 @@ describe('dataflow instructions: cycles, events and results by hand', () => {
   });
 
   it('computes the hand-derived spikes and membranes', () => {
-    // Slot accumulators: acc0 = ACCE (n0: +1 +1 = 2, n1: -1 +1 = 0), acc1 = ACCT (n0: 2*1 - 2 = 0,
+    // Slot accumulators: acc0 = ACCE (n0: 2 * 2 - 2 = 2, n1: 2 * 1 - 2 = 0), acc1 = ACCT (n0: 2*1 - 2 = 0,
     // n1: 2*2 - 2 = 2), every step; theta 3: v = 2 then 4 -> spike at step 1 for both.
     expect(Array.from(inf.spikes!.h!)).toEqual([0, 0, 1, 1]);
     // The readout integrates the identity of those spikes (slot 1 at word 100 + 10).
