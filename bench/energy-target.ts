@@ -5,12 +5,13 @@
  * dataflow per layer and the schedule (`--dataflow auto --schedule auto`) from spike statistics
  * measured on the *train* split (never the test split); the binary is simulated cycle by cycle.
  * Beside it, measured in the same run: the same model compiled as before (dense popcount rows,
- * step-major), with the default strategy and packed.
+ * step-major), with the default strategy and packed, on the default chip and on the same mesh with
+ * smaller synapse arrays, so that what the dataflow and what the memory organisation save show apart.
  */
 import { join } from 'node:path';
 import { compileModel, type CompileOptions } from '../compiler/index.js';
 import { profileModel } from '../compiler/profile.js';
-import type { ChipConfig } from '../isa/chip.js';
+import { parseChipConfig, type ChipConfig } from '../isa/chip.js';
 import { loadDataset } from '../models/data/index.js';
 import { encodeDataset } from '../models/data/inputs.js';
 import { foldGraph } from '../models/fold.js';
@@ -36,57 +37,68 @@ export interface EnergyTargetRow {
   layers: { layer: string; dataflow: string }[];
 }
 
-export async function energyTarget(root: string, chip: ChipConfig, workers = 2): Promise<{ rows: EnergyTargetRow[]; met: boolean; targetUJ: number }> {
+/**
+ * The chips measured: the default bw-core-4x4, and the same mesh with 16 KiB synapse SRAM per core
+ * (memory organisation: smaller arrays, each read priced by the table's size rule for its size,
+ * Horowitz's 8 KB / 32 KB rows; the model then spreads over more cores).
+ */
+export function targetChips(base: ChipConfig): ChipConfig[] {
+  return [base, parseChipConfig({ ...base, name: `${base.name}-syn16k`, synapseSramBytes: 16 * 1024 }, 'bench chip')];
+}
+
+export async function energyTarget(root: string, base: ChipConfig, workers = 2): Promise<{ rows: EnergyTargetRow[]; met: boolean; targetUJ: number }> {
   const file = join(root, 'models', 'zoo', 'mnist-mlp.bwsnn');
   const g = loadModel(file);
-  const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
   const test = loadDataset('mnist', 'test');
   const inputs = { ...encodeDataset(test, g), labels: test.labels };
   const train = loadDataset('mnist', 'train');
   const trainIn = encodeDataset(train, g);
   const n = Math.min(200, trainIn.count);
-  const profile = profileModel(m, { count: n, data: trainIn.data.subarray(0, n * trainIn.sampleLength) }, 'mnist train');
   const table = defaultEnergyTable();
-  const resolved = resolveEnergyTable(table, chip);
-  const price: CompileOptions['price'] = (e) => resolved.events[e].energy * 1e12;
-  const configs: { label: string; opts: CompileOptions }[] = [
-    { label: 'before: dense rows, step-major (default compile)', opts: {} },
-    { label: 'before, packed: dense rows, step-major', opts: { strategy: 'pack' } },
-    { label: 'issue 13: --dataflow auto --schedule auto, packed', opts: { strategy: 'pack', dataflow: 'auto', schedule: 'auto', profile, price } },
-  ];
   const rows: EnergyTargetRow[] = [];
-  for (const cfg of configs) {
-    const { container, report } = compileModel(m, chip, { file, ...cfg.opts });
-    const r = await simulate(container, { count: inputs.count, data: inputs.data, labels: inputs.labels }, { workers, energy: table, file });
-    rows.push({
-      label: cfg.label,
-      chip: chip.name,
-      dataflow: cfg.opts.dataflow ?? 'dense',
-      schedule: report.dataflow?.schedule ?? 'step',
-      accuracy: r.accuracy ?? Number.NaN,
-      inferences: r.count,
-      energyPerInferenceJ: r.energy.total,
-      latencyS: r.latency.mean,
-      cyclesPerInference: r.cycles.mean,
-      byComponentJ: Object.fromEntries(COMPONENTS.map((c) => [c, r.energy.byComponent[c]])),
-      layers: report.dataflow?.layers.map((l) => ({ layer: l.layer, dataflow: l.dataflow })) ?? [],
-    });
+  for (const chip of targetChips(base)) {
+    const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+    const profile = profileModel(m, { count: n, data: trainIn.data.subarray(0, n * trainIn.sampleLength) }, 'mnist train');
+    const resolved = resolveEnergyTable(table, chip);
+    const price: CompileOptions['price'] = (e) => resolved.events[e].energy * 1e12;
+    const configs: { label: string; opts: CompileOptions }[] = [
+      ...(chip === base ? [{ label: 'dense rows, step-major (the default compile)', opts: {} }] : []),
+      { label: 'dense rows, step-major, packed', opts: { strategy: 'pack' } },
+      { label: '--dataflow auto --schedule auto, packed', opts: { strategy: 'pack', dataflow: 'auto', schedule: 'auto', profile, price } },
+    ];
+    for (const cfg of configs) {
+      const { container, report } = compileModel(m, chip, { file, ...cfg.opts });
+      const r = await simulate(container, { count: inputs.count, data: inputs.data, labels: inputs.labels }, { workers, energy: table, file });
+      rows.push({
+        label: cfg.label,
+        chip: chip.name,
+        dataflow: cfg.opts.dataflow ?? 'dense',
+        schedule: report.dataflow?.schedule ?? 'step',
+        accuracy: r.accuracy ?? Number.NaN,
+        inferences: r.count,
+        energyPerInferenceJ: r.energy.total,
+        latencyS: r.latency.mean,
+        cyclesPerInference: r.cycles.mean,
+        byComponentJ: Object.fromEntries(COMPONENTS.map((c) => [c, r.energy.byComponent[c]])),
+        layers: report.dataflow?.layers.map((l) => ({ layer: l.layer, dataflow: l.dataflow })) ?? [],
+      });
+    }
   }
-  const best = rows[rows.length - 1]!;
+  const best = rows.reduce((a, b) => (b.energyPerInferenceJ < a.energyPerInferenceJ ? b : a));
   return { rows, met: best.energyPerInferenceJ < TRUENORTH_UJ * 1e-6 && best.accuracy >= 0.93, targetUJ: TRUENORTH_UJ };
 }
 
 export function formatEnergyTarget(t: Awaited<ReturnType<typeof energyTarget>>): string {
   const L: string[] = [];
   L.push(`\nEnergy target (issue 13): models/zoo/mnist-mlp.bwsnn on MNIST test, 45 nm table, below TrueNorth's ${t.targetUJ} uJ per inference at >= 93%`);
-  L.push('configuration                                         chip           accuracy  energy/inf   latency/inf   cycles/inf  schedule  layers');
+  L.push('configuration                                         chip                 accuracy  energy/inf   latency/inf   cycles/inf  schedule  layers');
   for (const r of t.rows) {
     L.push(
-      `${r.label.padEnd(53)} ${r.chip.padEnd(14)} ${(100 * r.accuracy).toFixed(2).padStart(7)}%  ${(r.energyPerInferenceJ * 1e9).toFixed(1).padStart(7)} nJ  ${(r.latencyS * 1e6).toFixed(2).padStart(8)} us  ${r.cyclesPerInference.toFixed(0).padStart(10)}  ${r.schedule.padEnd(8)}  ${r.layers.map((l) => `${l.layer}:${l.dataflow}`).join(' ')}`,
+      `${r.label.padEnd(53)} ${r.chip.padEnd(20)} ${(100 * r.accuracy).toFixed(2).padStart(7)}%  ${(r.energyPerInferenceJ * 1e9).toFixed(1).padStart(7)} nJ  ${(r.latencyS * 1e6).toFixed(2).padStart(8)} us  ${r.cyclesPerInference.toFixed(0).padStart(10)}  ${r.schedule.padEnd(8)}  ${r.layers.map((l) => `${l.layer}:${l.dataflow}`).join(' ')}`,
     );
   }
-  const b = t.rows[t.rows.length - 1]!;
-  L.push(`  breakdown of the last: ${Object.entries(b.byComponentJ).map(([k, v]) => `${k} ${(v * 1e9).toFixed(1)} nJ`).join(', ')}`);
+  const b = t.rows.reduce((x, y) => (y.energyPerInferenceJ < x.energyPerInferenceJ ? y : x));
+  L.push(`  breakdown of the lowest (${b.chip}, ${b.label}): ${Object.entries(b.byComponentJ).map(([k, v]) => `${k} ${(v * 1e9).toFixed(1)} nJ`).join(', ')}`);
   L.push(`  target ${t.met ? 'MET' : 'NOT met'}: ${(b.energyPerInferenceJ * 1e6).toFixed(4)} uJ per inference at ${(100 * b.accuracy).toFixed(2)}%, latency ${(b.latencyS * 1e6).toFixed(2)} us`);
   return L.join('\n');
 }
