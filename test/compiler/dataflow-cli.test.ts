@@ -139,6 +139,27 @@ describe('bwsnn compile --dataflow --schedule --profile', () => {
   });
 });
 
+describe('bwsnn energy with the dataflow options', () => {
+  it('prints the predicted energy of each layer beside the simulated one', async () => {
+    const m = model('mlp');
+    const g = readBwsnn(new Uint8Array(readFileSync(m)), m);
+    const shape = (g.nodes[0] as { shape: number[] }).shape;
+    const x = inputs(m, shape);
+    expect(await runCli('energy', m, '--input', x, '--strategy', 'pack', '--dataflow', 'event', '--schedule', 'time', '--workers', '1', '--json')).toBe(0);
+    const s = JSON.parse(c.out.join('')) as { perLayer: { layer: string; energyJ: number; predicted?: { dataflow: string; schedule: string; energyJ: number } }[] };
+    const layers = s.perLayer.filter((l) => l.predicted);
+    expect(layers.length).toBeGreaterThan(1);
+    for (const l of layers) {
+      expect(l.predicted!.dataflow).toBe('event');
+      expect(l.predicted!.schedule).toBe('time');
+      expect(l.predicted!.energyJ).toBeGreaterThan(0);
+    }
+    c.out.length = 0;
+    expect(await runCli('energy', m, '--input', x, '--strategy', 'pack', '--dataflow', 'event', '--schedule', 'time', '--workers', '1')).toBe(0);
+    expect(c.out.join('')).toMatch(/predicted \S+ \S*J \(event, time-batched, \d+ busy cycles\)/);
+  });
+});
+
 describe('bwsnn sweep over dataflow and schedule', () => {
   it('sweeps dataflow x schedule and marks refused points as not fitting', async () => {
     const m = model('mlp');
