@@ -154,13 +154,7 @@ function cost(mn: string, a: Activity, chip: ChipConfig, price: (e: EnergyEvent)
   return [e, def.cycles(a, chip)];
 }
 
-function onesFraction(v: Int32Array): number {
-  let k = 0;
-  for (let i = 0; i < v.length; i++) if (v[i]! > 0) k++;
-  return v.length ? k / v.length : 0;
-}
-
-const act = (p: Partial<Activity>): Activity => ({ n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0, uses: 0, ...p });
+const act = (p: Partial<Activity>): Activity => ({ n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0, uses: 0, updates: 0, ...p });
 
 /** Predicted energy and cycles of one layer under one alternative. */
 export function predictLayer(l: LoweredLayer, lm: LoweredModel, stats: (src: string) => SourceStats, df: Dataflow, sc: Schedule, price: (e: EnergyEvent) => number): Alternative {
@@ -174,19 +168,13 @@ export function predictLayer(l: LoweredLayer, lm: LoweredModel, stats: (src: str
     e += de * times;
     c += dc * times;
   };
-  const il = lm.checked.model.layers.find((x) => x.name === l.name)!;
   for (const s of l.synapses) {
     const src = lm.checked.sources[s.source]!;
     const st = stats(s.source);
-    // ACCE updates: binary weights count the +1 bits met (fraction `ones` of the layer's weights)
-    // plus one correction per target and slot; multi-plane weights every target of every spike.
-    const op = il.synapses[s.index]!.op;
-    const ones = s.wmode === 0 && op.kind === 'dense' ? onesFraction(op.weights.values) : 1;
-    const eventUses = (spikes: number, targets: number, slots: number): number => (s.wmode === 0 ? spikes * targets * ones + targets * slots : spikes * targets);
     if (s.op.kind === 'identity') {
       const scan = Math.ceil(n / 64);
       if (sc === 'step') add(cost('ACCS', act({ n, scan }), chip, price), T);
-      else add(cost('ACCST', act({ n, scan: src.isInput ? scan : scan * T, uses: n * T }), chip, price));
+      else add(cost('ACCST', act({ n, scan: src.isInput ? scan : scan * T, updates: n * T }), chip, price));
       continue;
     }
     const len = Math.ceil(src.size / 64);
@@ -194,11 +182,11 @@ export function predictLayer(l: LoweredLayer, lm: LoweredModel, stats: (src: str
     const same = src.isInput; // the input is the same at every step: read once when time-batched
     if (sc === 'step') {
       if (df === 'dense') add(cost('ACC', act({ n, scan, ops: (n * s.wq * st.words) / T }), chip, price), T);
-      else add(cost('ACCE', act({ n, scan, ops: (st.stepBits / T) * s.wq * rowWords, uses: eventUses(st.bits / T, n, 1) }), chip, price), T);
+      else add(cost('ACCE', act({ n, scan, ops: (st.stepBits / T) * s.wq * rowWords, uses: (st.bits / T) * s.wq * rowWords, updates: n * Math.min(1, st.bits / T) }), chip, price), T);
     } else if (df === 'dense') {
-      add(cost('ACCT', act({ n, scan: same ? scan : scan * T, ops: n * s.wq * st.anyWords, uses: n * s.wq * st.words }), chip, price));
+      add(cost('ACCT', act({ n, scan: same ? scan : scan * T, ops: n * s.wq * st.anyWords, uses: n * s.wq * st.words, updates: n * Math.min(T, st.words) }), chip, price));
     } else {
-      add(cost('ACCE', act({ n, scan: same ? scan : scan * T, ops: st.anyBits * s.wq * rowWords, uses: eventUses(st.bits, n, T) }), chip, price));
+      add(cost('ACCE', act({ n, scan: same ? scan : scan * T, ops: st.anyBits * s.wq * rowWords, uses: st.bits * s.wq * rowWords, updates: n * Math.min(T, st.bits) }), chip, price));
     }
   }
   const mn = l.kind === 'readout' ? (sc === 'step' ? 'INTEG' : 'INTEGT') : sc === 'step' ? 'FIRE' : 'FIRET';

@@ -68,6 +68,11 @@ export interface Activity {
    * popcounts, ACCE accumulator increments, FIRET/INTEGT neuron-step updates.
    */
   uses: number;
+  /**
+   * Accumulator entries read-modified-written (dataflow instructions): ACCT, ACCE one per target
+   * neuron and time slot with input (their sums are formed in datapath registers first).
+   */
+  updates: number;
 }
 
 /** Energy events; the energy table gives the energy of each (see simulator/energy). */

@@ -125,6 +125,7 @@ const accT: Semantic = (x, cs, code, b, a) => {
   let uses = 0;
   const lo = new Int32Array(T);
   const hi = new Int32Array(T);
+  const touched = new Uint8Array(T);
   for (let p = 0; p < ap; p++) {
     for (let j = 0; j < len; j++) {
       let any = 0;
@@ -135,6 +136,7 @@ const accT: Semantic = (x, cs, code, b, a) => {
         hi[t] = ax[o + 1]!;
         if ((lo[t]! | hi[t]!) !== 0) {
           any++;
+          touched[t] = 1;
           bits += popcount32(lo[t]!) + popcount32(hi[t]!);
         }
       }
@@ -153,10 +155,13 @@ const accT: Semantic = (x, cs, code, b, a) => {
       }
     }
   }
+  let slotsTouched = 0;
+  for (let t = 0; t < T; t++) slotsTouched += touched[t]!;
   a.n = n;
   a.scan = ap * len * slots;
   a.ops = ops;
   a.uses = uses;
+  a.updates = n * slotsTouched;
 };
 
 /** Scratch: per source bit, per slot, the sum of 2^p over the planes whose bit is set. */
@@ -193,6 +198,7 @@ const accE: Semantic = (x, cs, code, b, a) => {
   const ax = cs.axon;
   const base = cs.wordAt(cs.cur, ra);
   let spikes = 0;
+  const slotSpikes = new Int32Array(T);
   // Spike events of every slot (the same words at every slot when rs = 0).
   for (let t = 0; t < slots; t++) {
     for (let p = 0; p < ap; p++) {
@@ -204,8 +210,15 @@ const accE: Semantic = (x, cs, code, b, a) => {
             const bit = 31 - Math.clz32(w & -w);
             w &= w - 1;
             const jb = 64 * j + 32 * h + bit;
-            if (slots === 1) for (let u = 0; u < T; u++) coef[jb * T + u] = coef[jb * T + u]! + 2 ** p;
-            else coef[jb * T + t] = coef[jb * T + t]! + 2 ** p;
+            if (slots === 1) {
+              for (let u = 0; u < T; u++) {
+                coef[jb * T + u] = coef[jb * T + u]! + 2 ** p;
+                slotSpikes[u] = slotSpikes[u]! + 1;
+              }
+            } else {
+              coef[jb * T + t] = coef[jb * T + t]! + 2 ** p;
+              slotSpikes[t] = slotSpikes[t]! + 1;
+            }
             spikes += slots === 1 ? T : 1;
           }
         }
@@ -214,30 +227,12 @@ const accE: Semantic = (x, cs, code, b, a) => {
   }
   const syn = cs.img.syn;
   let rows = 0;
-  let uses = 0;
-  // Binary weights count only the +1 bits: acc = 2 * (sum of c over +1 weights) - (sum of c), the
-  // second term once per target and time slot with spikes (slotSum).
-  const slotSum = new Float64Array(T);
   for (let jb = 0; jb < bitsN; jb++) {
     let any = false;
     for (let t = 0; t < T; t++) if (coef[jb * T + t] !== 0) any = true;
     if (!any) continue;
     rows++;
     const w0 = rw + jb * wq * rowWords;
-    if (wmode === 0) {
-      for (let t = 0; t < T; t++) {
-        const c = coef[jb * T + t]!;
-        if (c === 0) continue;
-        slotSum[t] = slotSum[t]! + c;
-        for (let i = 0; i < n; i++) {
-          if (((syn[2 * (w0 + (i >> 6)) + ((i >> 5) & 1)]! >>> (i & 31)) & 1) === 0) continue;
-          const k = t * N + rn + i;
-          acc[k] = acc[k]! + 2 * c;
-          uses++;
-        }
-      }
-      continue;
-    }
     for (let i = 0; i < n; i++) {
       const w = planeWeight(syn, w0 + (i >> 6), rowWords, i & 63, wmode, wq);
       for (let t = 0; t < T; t++) {
@@ -245,21 +240,17 @@ const accE: Semantic = (x, cs, code, b, a) => {
         if (c === 0) continue;
         const k = t * N + rn + i;
         acc[k] = acc[k]! + c * w;
-        uses++;
       }
     }
   }
-  for (let t = 0; t < T; t++) {
-    const c = slotSum[t]!;
-    if (c === 0) continue;
-    for (let i = 0; i < n; i++) acc[t * N + rn + i] = acc[t * N + rn + i]! - c;
-    uses += n;
-  }
+  let slotsTouched = 0;
+  for (let t = 0; t < T; t++) if (slotSpikes[t]! > 0) slotsTouched++;
   cs.sops += spikes * n;
   a.n = n;
   a.scan = ap * len * slots;
   a.ops = rows * wq * rowWords;
-  a.uses = uses;
+  a.uses = spikes * wq * rowWords;
+  a.updates = n * slotsTouched;
 };
 
 const accST: Semantic = (x, cs, code, b, a) => {
@@ -294,7 +285,7 @@ const accST: Semantic = (x, cs, code, b, a) => {
   const scan = (groups - 1) * (((g - 1) >> 6) + 1) + (lastBit >> 6) + 1;
   a.n = n;
   a.scan = scan * slots;
-  a.uses = n * T;
+  a.updates = n * T;
 };
 
 function neuronUpdateT(x: Exec, cs: CoreState, rn: number, n: number, useBias: number, fire: boolean, a: Activity): void {

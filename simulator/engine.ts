@@ -96,7 +96,7 @@ export class Machine implements Exec {
   /** Mesh index -> state (undefined for idle cores). */
   private readonly byCore: (CoreState | undefined)[];
   readonly net: Network;
-  private readonly act: Activity = { n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0, uses: 0 };
+  private readonly act: Activity = { n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0, uses: 0, updates: 0 };
   private events: Float64Array;
   stepNo = 0;
   private stepStart = 0;
@@ -381,6 +381,7 @@ export class Machine implements Exec {
         act.spikes = 0;
         act.taken = 0;
         act.uses = 0;
+        act.updates = 0;
         this.sN = 0;
         cs.pc = pc + 1;
         this.curDef = def;
@@ -401,10 +402,10 @@ export class Machine implements Exec {
         const ei = CO_EVENTS[di] as Int32Array;
         const cf = CO_COEF[di] as Float64Array;
         const eb = cs.core * EVENT_COUNT;
-        const an = act.n, asc = act.scan, aop = act.ops, afl = act.flits, asp = act.spikes, atk = act.taken, aus = act.uses;
+        const an = act.n, asc = act.scan, aop = act.ops, afl = act.flits, asp = act.spikes, atk = act.taken, aus = act.uses, aup = act.updates;
         const pcEv = this.bucketEvents;
         for (let j = 0, o = 0; j < ei.length; j++, o += COEF_STRIDE) {
-          const v = cf[o]! + cf[o + 1]! * an + cf[o + 2]! * asc + cf[o + 3]! * aop + cf[o + 4]! * afl + cf[o + 5]! * asp + cf[o + 6]! * atk + cf[o + 7]! * aus;
+          const v = cf[o]! + cf[o + 1]! * an + cf[o + 2]! * asc + cf[o + 3]! * aop + cf[o + 4]! * afl + cf[o + 5]! * asp + cf[o + 6]! * atk + cf[o + 7]! * aus + cf[o + 8]! * aup;
           if (v !== 0) {
             const k = eb + ei[j]!;
             ev[k] = ev[k]! + v;

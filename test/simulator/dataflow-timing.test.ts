@@ -24,15 +24,16 @@ describe('dataflow instructions: cycles, events and results by hand', () => {
     I('LI', { rd: 4, imm: 100 }), // 8
     I('LI', { rd: 5, imm: 64 }), // 9
     // 10: scan 1 word (rs = r0: the same word every slot), rows of bits 0 and 2 read once: ops 2;
-    // binary weights count the +1 bits met: (1 + 2) per slot x 2 slots, plus n = 2 corrections per
-    // slot: uses 10: 3 + ceil(64/256) + ceil(128/256) + ceil(10/256) = 6
+    // spike events 2 bits x 2 slots, one row word each: uses 4; updates n 2 x 2 slots = 4:
+    // 3 + ceil(64/256) + ceil(128/256) + ceil(256/256) = 6
     I('ACCE', { acc: 0, rn: 0, rw: 0, ra: 0, rs: 0, n: 2, len: 1, wmode: 0, wq: 1, ap: 1, tb: 1 }),
-    // 16: scan 1, word non-zero in 2 slots: ops 2 rows x 1 word, uses 2 x 2 = 4: 3 + 1 + ceil(256/256) = 5
+    // 16: scan 1, word non-zero in 2 slots: ops 2 rows x 1 word, uses 2 x 2 = 4, updates 2 x 2 slots
+    // = 4: 3 + 1 + ceil(256/256) = 5
     I('ACCT', { acc: 1, rn: 0, rw: 5, ra: 0, rs: 0, n: 2, len: 1, wmode: 0, wq: 1, ap: 1 }),
     I('FIRET', { rn: 0, n: 2, b: 1 }), // 21: uses 4: 3 + ceil(4/4) = 4
     I('SENDT', { rn: 0, n: 2, route: 0, g: 2, cw: 1, rs: 2 }), // 25: 3 + ceil(4/256) + 1 flit = 5; the flit enters at 29, ejected at 31
     I('SYNC'), // 30: reached at 31; release max(31, 31 + 1) + 32 = 64
-    I('ACCST', { acc: 0, rn: 3, ra: 4, rs: 2, n: 2, g: 64, cw: 1 }), // 64: scan 1 word x 2 slots, uses 4: 3 + ceil(4/4) = 4
+    I('ACCST', { acc: 0, rn: 3, ra: 4, rs: 2, n: 2, g: 64, cw: 1 }), // 64: scan 1 word x 2 slots, updates 4: 3 + ceil(4/4) = 4
     I('INTEGT', { rn: 3, n: 2, b: 0 }), // 68: 3 + ceil(4/4) = 4
     I('HALT'), // 72: reached at 73; step end max(73, 32) + 32 = 105
   ];
@@ -76,9 +77,9 @@ describe('dataflow instructions: cycles, events and results by hand', () => {
   it('counts the events of the table', () => {
     const e = inf.events;
     expect(e.synapse_read_word).toBe(2 + 2);
-    expect(e.acc_update).toBe(10 + 4 + 4);
+    expect(e.acc_update).toBe(4 + 4 + 4);
     expect(e.axon_read_word).toBe(1 + 1 + 2);
-    expect(e.popcount_word).toBe(1 + (4 + 1));
+    expect(e.popcount_word).toBe(1 + 4 + (4 + 1));
     expect(e.neuron_read).toBe(2 + 2);
     expect(e.neuron_write).toBe(2 + 2);
     expect(e.gain_multiply).toBe(8 + 8);
@@ -90,7 +91,7 @@ describe('dataflow instructions: cycles, events and results by hand', () => {
   });
 
   it('computes the hand-derived spikes and membranes', () => {
-    // Slot accumulators: acc0 = ACCE (n0: 2 * 2 - 2 = 2, n1: 2 * 1 - 2 = 0), acc1 = ACCT (n0: 2*1 - 2 = 0,
+    // Slot accumulators: acc0 = ACCE (n0: +1 +1 = 2, n1: -1 +1 = 0), acc1 = ACCT (n0: 2*1 - 2 = 0,
     // n1: 2*2 - 2 = 2), every step; theta 3: v = 2 then 4 -> spike at step 1 for both.
     expect(Array.from(inf.spikes!.h!)).toEqual([0, 0, 1, 1]);
     // The readout integrates the identity of those spikes (slot 1 at word 100 + 10).
