@@ -99,7 +99,7 @@ export const DATAFLOW_INSTRUCTIONS: readonly InstrDef[] = [
       synapse_read_word: a.ops,
       acc_update: a.updates,
     }),
-    eventsText: 'instr_fetch, axon_read_word x scan, popcount_word x (scan + uses) (finding the set bits; adding row words into the counters), synapse_read_word x ops, acc_update x updates',
+    eventsText: 'instr_fetch, axon_read_word x scan, popcount_word x (scan + uses), synapse_read_word x ops, acc_update x updates',
   },
   {
     mnemonic: 'ACCST',
