@@ -3,10 +3,10 @@
  * can each be run alone (see compiler/ir.ts for the forms and docs/compiler.md for the design).
  */
 import { coreCount, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import type { IntModel } from '../models/intmodel.js';
 import { generateCode } from './codegen.js';
+import { FitError } from './fit-error.js';
 import { emitContainer } from './emit.js';
 import type { CheckedModel, LoweredModel, Partitioned, Placed, Routed, Scheduled } from './ir.js';
 import { lowerModel } from './lower.js';
@@ -15,11 +15,14 @@ import { placeModel } from './place.js';
 import { buildReport, type CompileReport } from './report.js';
 import { routeModel } from './route.js';
 import { validateModel } from './validate.js';
+import { BwsnnError } from '../base/errors.js';
 import { fallBackToDense, planDataflow, type DataflowOptions, type DataflowPlan } from './dataflow.js';
 import { generateTimeCode, timeSlotStride } from './schedule-time.js';
 
 export type { CompileReport } from './report.js';
 export { formatReport } from './report.js';
+export { foldForChip, chipFoldWidths } from './fold-for-chip.js';
+export { FitError } from './fit-error.js';
 
 export const STAGES = ['validate', 'lower', 'partition', 'place', 'route', 'codegen', 'emit'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -57,6 +60,8 @@ export interface CompileStages {
   emit: BwcContainer;
   /** The strategy that produced the binary ('pack' when 'spread' did not fit). */
   strategy: Strategy;
+  /** Why 'spread' did not fit (the FitError's message) when it fell back to 'pack'. */
+  spreadMisfit?: string;
   /** Dataflow per layer and schedule, with the predicted cost of every alternative. */
   plan: DataflowPlan;
 }
@@ -108,6 +113,7 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
 function compileLowered(validate: CheckedModel, lower: LoweredModel, plan: DataflowPlan, opts: CompileOptions, file: string): Omit<CompileStages, 'plan'> {
   const chip = validate.chip;
   const strategy = opts.strategy ?? 'spread';
+  let spreadMisfit: FitError | undefined;
   if (strategy === 'spread' && coreCount(chip) > 1) {
     try {
       const partition = partitionModel(lower, file, { spread: coreCount(chip) });
@@ -118,11 +124,23 @@ function compileLowered(validate: CheckedModel, lower: LoweredModel, plan: Dataf
       const emit = emitContainer(codegen);
       return { validate, lower, partition, place, route, codegen, emit, strategy: 'spread' };
     } catch (e) {
-      if (!(e instanceof BwsnnError)) throw e;
+      if (!(e instanceof FitError)) throw e;
       // Spreading needs more of each core (kernels once per chunk, more routing lists and code):
-      // pack instead.
+      // pack instead, and report both reasons if that does not fit either.
+      spreadMisfit = e;
     }
   }
+  try {
+    const st = compilePacked(lower, chip, file, strategy, plan, opts);
+    return { validate, ...st, strategy: strategy === 'spread' ? 'pack' : strategy, ...(spreadMisfit ? { spreadMisfit: spreadMisfit.message } : {}) };
+  } catch (e) {
+    if (e instanceof FitError && spreadMisfit) throw new FitError(`${e.message} (strategy pack; strategy spread did not fit either: ${spreadMisfit.message})`);
+    throw e;
+  }
+}
+
+/** The pack (or snake) mapping: every pass after lower. */
+function compilePacked(lower: LoweredModel, chip: ChipConfig, file: string, strategy: Strategy, plan: DataflowPlan, opts: CompileOptions): Omit<CompileStages, 'validate' | 'strategy' | 'spreadMisfit' | 'plan'> {
   // First try: fewest chunks, snake placement (locality). If the chip runs out of cores, spread
   // every layer over all cores (at least one chunk per core, striped placement) to balance
   // neurons against synapse memory; report the first error if that does not fit either.
@@ -132,7 +150,7 @@ function compileLowered(validate: CheckedModel, lower: LoweredModel, plan: Dataf
   try {
     place = placeModel(partition, file, 'snake');
   } catch (e) {
-    if (!(e instanceof BwsnnError) || strategy === 'snake') throw e;
+    if (!(e instanceof FitError) || strategy === 'snake') throw e;
     try {
       partition = partitionModel(lower, file, { minChunks: coreCount(chip) });
       checkEventSplit(partition, opts, file);
@@ -144,7 +162,13 @@ function compileLowered(validate: CheckedModel, lower: LoweredModel, plan: Dataf
   const route = routeModel(place, file);
   const codegen = codegenFor(route, plan, opts, file);
   const emit = emitContainer(codegen);
-  return { validate, lower, partition, place, route, codegen, emit, strategy: strategy === 'spread' ? 'pack' : strategy };
+  return { lower, partition, place, route, codegen, emit };
+}
+
+/** The report note when 'spread' was asked for and 'pack' produced the binary (with the spread's FitError when it was tried), else undefined. */
+export function fallbackNote(st: Pick<CompileStages, 'strategy' | 'spreadMisfit'>, requested: Strategy = 'spread'): string | undefined {
+  if (requested !== 'spread' || st.strategy === 'spread') return undefined;
+  return `strategy spread did not fit this chip: packed instead${st.spreadMisfit !== undefined ? ` (${st.spreadMisfit})` : ''}`;
 }
 
 export function compileModel(m: IntModel, chip: ChipConfig, opts: CompileOptions = {}): { container: BwcContainer; report: CompileReport } {
@@ -152,6 +176,7 @@ export function compileModel(m: IntModel, chip: ChipConfig, opts: CompileOptions
   const report = buildReport(st.codegen);
   report.strategy = st.strategy;
   report.dataflow = st.plan;
-  if ((opts.strategy ?? 'spread') === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
+  const note = fallbackNote(st, opts.strategy ?? 'spread');
+  if (note) report.notes.push(note);
   return { container: st.emit, report };
 }

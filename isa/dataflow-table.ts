@@ -40,6 +40,8 @@ export const DATAFLOW_INSTRUCTIONS: readonly InstrDef[] = [
     cycles: () => 1,
     events: (): EventCounts => ({ instr_fetch: 1 }),
     eventsText: 'instr_fetch',
+    // The value is the time step, not a function of the operands.
+    regWrite: { dest: 'rd' },
   },
   {
     mnemonic: 'ACCT',

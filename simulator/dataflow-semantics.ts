@@ -14,6 +14,7 @@ import { popcount32 } from './popcount.js';
 import type { CoreState } from './state.js';
 import { FLIT_AXON } from './network.js';
 import type { Exec, Semantic } from './semantics.js';
+import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
 
 /** Time-slot storage of one core (allocated on first use). */
 export class TimeSlots {
@@ -299,6 +300,7 @@ function neuronUpdateT(x: Exec, cs: CoreState, rn: number, n: number, useBias: n
   const vmin = x.vmin;
   const vmax = x.vmax;
   let spikes = 0;
+  let active = 0;
   for (let k = rn; k < rn + n; k++) {
     const fl = p.flags[k]!;
     const lk = p.leak[k]!;
@@ -306,6 +308,8 @@ function neuronUpdateT(x: Exec, cs: CoreState, rn: number, n: number, useBias: n
     let o = 0;
     for (let t = 0; t < T; t++) {
       const s = t * N + k;
+      // Activity: active if its input, membrane or bias is non-zero (as FIRE counts it).
+      if (a0[s] !== 0 || a1[s] !== 0 || (vv !== 0 && !(fl & NEURON_NO_MEMORY)) || (useBias && p.bias[k] !== 0)) active++;
       if (fl & NEURON_NO_MEMORY) vv = 0;
       if (lk > 0) vv -= Math.floor(vv / 2 ** lk);
       vv += a0[s]! * p.g0[k]! + a1[s]! * p.g1[k]!;
@@ -332,6 +336,11 @@ function neuronUpdateT(x: Exec, cs: CoreState, rn: number, n: number, useBias: n
   a.n = n;
   a.uses = n * T;
   a.spikes = spikes;
+  const ab = cs.core * ACTIVITY_COUNT;
+  const av = x.activity;
+  av[ab + ACT.neuronUpdates]! += n * T;
+  av[ab + ACT.neuronUpdatesActive]! += active;
+  av[ab + ACT.spikesOut]! += spikes;
   x.fired?.(cs, rn, n);
 }
 
@@ -386,6 +395,26 @@ const sendT: Semantic = (x, cs, code, b, a) => {
   a.n = n;
   a.uses = n * T;
   a.flits = flits;
+  // Activity: every spike of every slot is one message per distinct destination core (XY hops).
+  let sp = 0;
+  for (let t = 0; t < T; t++) for (let k = rn; k < rn + n; k++) sp += outT[t * N + k]!;
+  if (sp > 0) {
+    const av = x.activity;
+    const mx = x.chip.meshX;
+    const sx = cs.core % mx;
+    const sy = Math.floor(cs.core / mx);
+    const ab = cs.core * ACTIVITY_COUNT;
+    av[ab + ACT.spikesSent]! += sp;
+    const seen = new Set<number>();
+    for (const d of list) {
+      if (seen.has(d.core)) continue;
+      seen.add(d.core);
+      av[ab + ACT.messages]! += sp;
+      av[d.core * ACTIVITY_COUNT + ACT.messagesIn]! += sp;
+      av[ab + ACT.hopsX]! += sp * Math.abs((d.core % mx) - sx);
+      av[ab + ACT.hopsY]! += sp * Math.abs(Math.floor(d.core / mx) - sy);
+    }
+  }
 };
 
 export const DATAFLOW_SEMANTICS: readonly (readonly [string, Semantic])[] = [

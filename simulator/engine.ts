@@ -4,11 +4,11 @@
  * simulation: the core whose next instruction issues earliest runs that instruction whole
  * (its cycles come from the table's formula of its activity), network events strictly earlier
  * than that cycle are processed first, barriers release when every core has reached them and the
- * network is empty, plus barrierLatency.
+ * network is empty, plus the barrier delay (barrierCycles: barrierLatency + the mesh diameter).
  */
-import { coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
+import { barrierCycles, coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent, type InstrDef } from '../isa/table.js';
 import { COEF_STRIDE, EVENT_COEFFICIENTS } from './coefficients.js';
 import type { LoadedBinary } from './load.js';
@@ -19,6 +19,8 @@ import { CoreState, HALTED, RUN, WAIT_INPUT, WAIT_SYNC } from './state.js';
 import type { StepFlits } from './input.js';
 import { TIME_BATCHED } from './dataflow-semantics.js';
 import { checkBatchedInput, recordBatchedSpikes } from './dataflow-run.js';
+import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
+import { popcount32 } from './popcount.js';
 
 export const EVENT_COUNT = ENERGY_EVENTS.length;
 export const EVENT_INDEX: Readonly<Record<EnergyEvent, number>> = Object.fromEntries(
@@ -33,7 +35,10 @@ const EV_ACCU = EVENT_INDEX.acc_update;
 export interface Tracer {
   instr(core: number, mnemonic: string, start: number, cycles: number): void;
   wait(core: number, kind: 'sync' | 'input' | 'halt', start: number, end: number): void;
-  neurons(core: number, from: number, n: number, out: Uint8Array, time: number): void;
+  /** Neurons from..from+n-1 of `core` were updated: their spikes `out` and membranes `v` (indexed by neuron). */
+  neurons(core: number, from: number, n: number, out: Uint8Array, time: number, v?: Int32Array): void;
+  /** A flit left router `router` on output link `dir` (network.ts LINK_NAMES) at `time`. */
+  link?(router: number, dir: number, time: number): void;
   step(t: number, start: number, end: number): void;
 }
 
@@ -50,6 +55,8 @@ export interface InferenceRecord {
   sops: number;
   /** Event counts, mesh-core-major: events[core * EVENT_COUNT + e]. */
   events: Float64Array;
+  /** Activity counts, mesh-core-major: activity[core * ACTIVITY_COUNT + k] (simulator/energy/activity.ts). */
+  activity: Float64Array;
   /** Probed spike trains (T*size step-major), when probes are on. */
   spikes?: Record<string, Uint8Array>;
 }
@@ -98,6 +105,7 @@ export class Machine implements Exec {
   readonly net: Network;
   private readonly act: Activity = { n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0, uses: 0, updates: 0 };
   private events: Float64Array;
+  activity: Float64Array;
   stepNo = 0;
   private stepStart = 0;
   tracer: Tracer | undefined;
@@ -115,6 +123,8 @@ export class Machine implements Exec {
   private readonly maxStepCycles: number;
   /** The binary uses the time-batched schedule (simulator/dataflow-semantics.ts). */
   private readonly batched: boolean;
+  /** Barrier release delay (isa/chip.ts barrierCycles: grows with the mesh diameter). */
+  private readonly barrier: number;
 
   constructor(bin: LoadedBinary, opts: EngineOptions = {}) {
     this.bin = bin;
@@ -126,9 +136,11 @@ export class Machine implements Exec {
     for (const s of this.states) this.byCore[s.core] = s;
     this.net = new Network(bin.chip);
     this.events = new Float64Array(n * EVENT_COUNT);
+    this.activity = new Float64Array(n * ACTIVITY_COUNT);
     this.seq = new Int32Array(n);
     this.batched = bin.cores.some((c) => c.defs.some((d) => TIME_BATCHED.has(d.mnemonic)));
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
+    this.barrier = barrierCycles(bin.chip);
     this.fired = undefined;
     this.attr = opts.attribution;
     this.bucketEvents = this.attr ? new Float64Array(this.attr.buckets * EVENT_COUNT) : undefined;
@@ -143,6 +155,22 @@ export class Machine implements Exec {
 
   get timesteps(): number {
     return this.bin.meta.timesteps;
+  }
+
+  /** Activity of host input: each set bit of a host flit is one input spike message to its core. */
+  private hostActivity(input: StepFlits): void {
+    const av = this.activity;
+    const mx = this.chip.meshX;
+    av[ACT.inputSpikes]! += input.spikes ?? 0;
+    for (let k = 0; k < input.count; k++) {
+      const bits = popcount32((input.lo[k] as number) >>> 0) + popcount32((input.hi[k] as number) >>> 0);
+      if (bits === 0) continue;
+      const d = input.dst[k] as number;
+      av[d * ACTIVITY_COUNT + ACT.inputMessages]! += bits;
+      av[d * ACTIVITY_COUNT + ACT.messagesIn]! += bits;
+      av[ACT.hopsX]! += bits * (d % mx);
+      av[ACT.hopsY]! += bits * Math.floor(d / mx);
+    }
   }
 
   fail(cs: CoreState, what: string): never {
@@ -182,6 +210,7 @@ export class Machine implements Exec {
     const T = bin.meta.timesteps;
     const nCores = coreCount(this.chip);
     this.events = new Float64Array(nCores * EVENT_COUNT);
+    this.activity = new Float64Array(nCores * ACTIVITY_COUNT);
     this.net.hops.fill(0);
     this.pend.length = 0;
     for (const s of this.states) s.resetInference();
@@ -189,8 +218,9 @@ export class Machine implements Exec {
     const spikes = opts.probes ? this.allocSpikes() : undefined;
     const tracer = this.tracer;
     this.fired = tracer
-      ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, this.stepStart + s.time + this.curDef.cycles(this.act, this.chip))
+      ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, this.stepStart + s.time + this.curDef.cycles(this.act, this.chip), s.v)
       : undefined;
+    this.net.onLink = tracer?.link ? (r, d, t) => tracer.link!(r, d, this.stepStart + t) : undefined;
     this.bucketEvents?.fill(0);
     this.net.originHops?.fill(0);
     let total = 0;
@@ -216,13 +246,14 @@ export class Machine implements Exec {
     let sops = 0;
     for (const s of this.states) {
       sops += s.sops;
+      this.activity[s.core * ACTIVITY_COUNT + ACT.synapticEvents] = s.sops;
       busy[s.core] = s.busy;
       stall[s.core] = s.stall;
     }
     const readout = this.readReadout();
     let prediction = 0;
     for (let k = 1; k < readout.length; k++) if ((readout[k] as number) > (readout[prediction] as number)) prediction = k;
-    return { readout, prediction, cycles: total, stepCycles, busy, stall, sops, events: this.events, spikes };
+    return { readout, prediction, cycles: total, stepCycles, busy, stall, sops, events: this.events, activity: this.activity, spikes };
   }
 
   private allocSpikes(): Record<string, Uint8Array> {
@@ -324,6 +355,7 @@ export class Machine implements Exec {
       net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1, this.attr ? this.attr.host : 0);
     }
     ev[EV_INJECT] = (ev[EV_INJECT] as number) + input.count;
+    this.hostActivity(input);
     if (this.bucketEvents && this.attr) this.bucketEvents[this.attr.host * EVENT_COUNT + EV_INJECT]! += input.count;
     const act = this.act;
     const chip = this.chip;
@@ -439,7 +471,7 @@ export class Machine implements Exec {
         if (s.time > reach) reach = s.time;
         if (s.state !== HALTED) allHalted = false;
       }
-      const release = Math.max(reach, net.lastDelivery + 1) + chip.barrierLatency;
+      const release = Math.max(reach, net.lastDelivery + 1) + this.barrier;
       if (allHalted) {
         for (const s of states) {
           if (s.img.length === 0) continue;

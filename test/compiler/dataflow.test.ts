@@ -1,8 +1,8 @@
 /**
  * Differential tests of the dataflows and schedules (issue 13): random graphs x chip configs x
  * dataflow (dense, event, auto) x schedule (step, time, auto), compiled, round-tripped through the
- * container format and simulated cycle by cycle; every layer's spikes and the readout must equal
- * the integer reference bit for bit. Forced choices a model cannot take must be refused with a
+ * container format, simulated cycle by cycle and run by the reference semantics (simulator/ref);
+ * every layer's spikes and the readout must equal the integer executor's bit for bit. Forced choices a model cannot take must be refused with a
  * message naming the layer.
  */
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ import type { ChipConfig } from '../../isa/chip.js';
 import type { IntModel } from '../../models/intmodel.js';
 import type { Strategy } from '../../compiler/index.js';
 import { simulateSync } from '../../simulator/index.js';
+import { referenceRun } from '../../simulator/ref/index.js';
 import { CHIPS } from './helpers/chips.js';
 import { randomIntModel, randomSample } from './helpers/gen.js';
 
@@ -86,11 +87,16 @@ describe('simulate(compile(m, dataflow, schedule)) == reference(m)', () => {
                 throw e;
               }
               const inf = res.inferences[0]!;
+              // Three ways: the reference semantics of the instructions (simulator/ref), the
+              // cycle-accurate simulator and the integer executor.
+              const ref = referenceRun(c, x);
               for (const l of m.layers) {
                 if (l.kind !== 'if') continue;
                 expect(inf.spikes?.[l.name], `${dataflow}/${schedule}: spikes of ${l.name}`).toEqual(want.spikes[l.name]);
+                expect(ref.spikes[l.name], `${dataflow}/${schedule}: reference-semantics spikes of ${l.name}`).toEqual(want.spikes[l.name]);
               }
               expect(inf.readout, `${dataflow}/${schedule}: readout`).toEqual(want.readout);
+              expect(ref.readout, `${dataflow}/${schedule}: reference-semantics readout`).toEqual(want.readout);
               void size;
             }
           }

@@ -2,7 +2,8 @@
  * Hand-computed cycles, events and values of the dataflow instructions (issue 13): STEP, ACCE
  * (event rows, time-batched), ACCT, ACCST, FIRET, INTEGT, SENDT on the default chip
  * (pipelineDepth 3, 4 x 64-bit lanes = 256 bits/cycle, 4 neuron units, routerLatency 2,
- * barrierLatency 32), T = 2, one core.
+ * barrierLatency 32: a barrier releases 32 + 2 x (3 + 3) x (2 + 1) = 68 cycles after the last arrival
+ * on the 4x4 mesh), T = 2, one core.
  */
 import { describe, expect, it } from 'vitest';
 import { simulateSync } from '../../simulator/simulate.js';
@@ -32,10 +33,10 @@ describe('dataflow instructions: cycles, events and results by hand', () => {
     I('ACCT', { acc: 1, rn: 0, rw: 5, ra: 0, rs: 0, n: 2, len: 1, wmode: 0, wq: 1, ap: 1 }),
     I('FIRET', { rn: 0, n: 2, b: 1 }), // 21: uses 4: 3 + ceil(4/4) = 4
     I('SENDT', { rn: 0, n: 2, route: 0, g: 2, cw: 1, rs: 2 }), // 25: 3 + ceil(4/256) + 1 flit = 5; the flit enters at 29, ejected at 31
-    I('SYNC'), // 30: reached at 31; release max(31, 31 + 1) + 32 = 64
-    I('ACCST', { acc: 0, rn: 3, ra: 4, rs: 2, n: 2, g: 64, cw: 1 }), // 64: scan 1 word x 2 slots, updates 4: 3 + ceil(4/4) = 4
-    I('INTEGT', { rn: 3, n: 2, b: 0 }), // 68: 3 + ceil(4/4) = 4
-    I('HALT'), // 72: reached at 73; step end max(73, 32) + 32 = 105
+    I('SYNC'), // 30: reached at 31; release max(31, 31 + 1) + 68 = 100
+    I('ACCST', { acc: 0, rn: 3, ra: 4, rs: 2, n: 2, g: 64, cw: 1 }), // 100: scan 1 word x 2 slots, updates 4: 3 + ceil(4/4) = 4
+    I('INTEGT', { rn: 3, n: 2, b: 0 }), // 104: 3 + ceil(4/4) = 4
+    I('HALT'), // 108: reached at 109; step end max(109, 32) + 68 = 177
   ];
   const c = container({
     timesteps: 2,
@@ -65,12 +66,12 @@ describe('dataflow instructions: cycles, events and results by hand', () => {
     const got = t.instr.name.map((n, i) => `${n}:${t.instr.start[i]}+${t.instr.dur[i]}`);
     expect(got).toEqual([
       'INPUT:0+1', 'STEP:3+1', 'ADDI:4+1', 'BNZD:5+1', 'LI:6+1', 'LI:7+1', 'LI:8+1', 'LI:9+1', 'ACCE:10+6', 'ACCT:16+5', 'FIRET:21+4', 'SENDT:25+5',
-      'SYNC:30+1', 'ACCST:64+4', 'INTEGT:68+4', 'HALT:72+1',
-      // step 1 (starts at cycle 105): the program halts at once (reached at 8: 8 + 32 = 40)
-      'INPUT:105+1', 'STEP:108+1', 'ADDI:109+1', 'BNZD:110+2', 'HALT:112+1',
+      'SYNC:30+1', 'ACCST:100+4', 'INTEGT:104+4', 'HALT:108+1',
+      // step 1 (starts at cycle 177): the program halts at once (reached at 8: 8 + 68 = 76)
+      'INPUT:177+1', 'STEP:180+1', 'ADDI:181+1', 'BNZD:182+2', 'HALT:184+1',
     ]);
-    expect(Array.from(inf.stepCycles as unknown as ArrayLike<number>)).toEqual([105, 40]);
-    expect(inf.cycles).toBe(145);
+    expect(Array.from(inf.stepCycles as unknown as ArrayLike<number>)).toEqual([177, 76]);
+    expect(inf.cycles).toBe(253);
     expect(r.cores[0]!.busy).toBe(38 + 6);
   });
 
