@@ -31,19 +31,24 @@ export interface EnergyTargetRow {
   accuracy: number;
   inferences: number;
   energyPerInferenceJ: number;
+  /** Low / high ends of the energy band (memory energy by bank, low / high scaling rule). */
+  bandJ: { low: number; high: number };
   latencyS: number;
   cyclesPerInference: number;
   byComponentJ: Record<string, number>;
   layers: { layer: string; dataflow: string }[];
 }
 
+/** The memory organisation of the banked chip: the same memories split into smaller banks. */
+export const BANKED = { synapse: 16, neuron: 4, axon: 8 } as const;
+
 /**
- * The chips measured: the default bw-core-4x4, and the same mesh with 16 KiB synapse SRAM per core
- * (memory organisation: smaller arrays, each read priced by the table's size rule for its size,
- * Horowitz's 8 KB / 32 KB rows; the model then spreads over more cores).
+ * The chips measured: the default bw-core-4x4, and the same chip with its memories in smaller banks
+ * (`banks`: synapse SRAM in 16 banks of 8 KiB, neuron memory in 4, each axon buffer in 8), every
+ * access priced by the bank-size rule (simulator/energy/sram.ts) for the bank it touches.
  */
 export function targetChips(base: ChipConfig): ChipConfig[] {
-  return [base, parseChipConfig({ ...base, name: `${base.name}-syn16k`, synapseSramBytes: 16 * 1024 }, 'bench chip')];
+  return [base, parseChipConfig({ ...base, name: `${base.name}-banked`, banks: { ...BANKED } }, 'bench chip')];
 }
 
 export async function energyTarget(root: string, base: ChipConfig, workers = 2): Promise<{ rows: EnergyTargetRow[]; met: boolean; targetUJ: number }> {
@@ -77,6 +82,7 @@ export async function energyTarget(root: string, base: ChipConfig, workers = 2):
         accuracy: r.accuracy ?? Number.NaN,
         inferences: r.count,
         energyPerInferenceJ: r.energy.total,
+        bandJ: { low: r.energy.band.low, high: r.energy.band.high },
         latencyS: r.latency.mean,
         cyclesPerInference: r.cycles.mean,
         byComponentJ: Object.fromEntries(COMPONENTS.map((c) => [c, r.energy.byComponent[c]])),
@@ -85,20 +91,20 @@ export async function energyTarget(root: string, base: ChipConfig, workers = 2):
     }
   }
   const best = rows.reduce((a, b) => (b.energyPerInferenceJ < a.energyPerInferenceJ ? b : a));
-  return { rows, met: best.energyPerInferenceJ < TRUENORTH_UJ * 1e-6 && best.accuracy >= 0.93, targetUJ: TRUENORTH_UJ };
+  return { rows, met: best.bandJ.high < TRUENORTH_UJ * 1e-6 && best.accuracy >= 0.93, targetUJ: TRUENORTH_UJ };
 }
 
 export function formatEnergyTarget(t: Awaited<ReturnType<typeof energyTarget>>): string {
   const L: string[] = [];
   L.push(`\nEnergy target (issue 13): models/zoo/mnist-mlp.bwsnn on MNIST test, 45 nm table, below TrueNorth's ${t.targetUJ} uJ per inference at >= 93%`);
-  L.push('configuration                                         chip                 accuracy  energy/inf   latency/inf   cycles/inf  schedule  layers');
+  L.push('configuration                                         chip                 accuracy  energy/inf (band)             latency/inf   cycles/inf  schedule  layers');
   for (const r of t.rows) {
     L.push(
-      `${r.label.padEnd(53)} ${r.chip.padEnd(20)} ${(100 * r.accuracy).toFixed(2).padStart(7)}%  ${(r.energyPerInferenceJ * 1e9).toFixed(1).padStart(7)} nJ  ${(r.latencyS * 1e6).toFixed(2).padStart(8)} us  ${r.cyclesPerInference.toFixed(0).padStart(10)}  ${r.schedule.padEnd(8)}  ${r.layers.map((l) => `${l.layer}:${l.dataflow}`).join(' ')}`,
+      `${r.label.padEnd(53)} ${r.chip.padEnd(20)} ${(100 * r.accuracy).toFixed(2).padStart(7)}%  ${`${(r.energyPerInferenceJ * 1e9).toFixed(1)} nJ (${(r.bandJ.low * 1e9).toFixed(1)}..${(r.bandJ.high * 1e9).toFixed(1)})`.padEnd(28)}  ${(r.latencyS * 1e6).toFixed(2).padStart(8)} us  ${r.cyclesPerInference.toFixed(0).padStart(10)}  ${r.schedule.padEnd(8)}  ${r.layers.map((l) => `${l.layer}:${l.dataflow}`).join(' ')}`,
     );
   }
   const b = t.rows.reduce((x, y) => (y.energyPerInferenceJ < x.energyPerInferenceJ ? y : x));
   L.push(`  breakdown of the lowest (${b.chip}, ${b.label}): ${Object.entries(b.byComponentJ).map(([k, v]) => `${k} ${(v * 1e9).toFixed(1)} nJ`).join(', ')}`);
-  L.push(`  target ${t.met ? 'MET' : 'NOT met'}: ${(b.energyPerInferenceJ * 1e6).toFixed(4)} uJ per inference at ${(100 * b.accuracy).toFixed(2)}%, latency ${(b.latencyS * 1e6).toFixed(2)} us`);
+  L.push(`  target ${t.met ? 'MET' : 'NOT met'} (the band's high end counts): ${(b.energyPerInferenceJ * 1e6).toFixed(4)} uJ (band ${(b.bandJ.low * 1e6).toFixed(4)}..${(b.bandJ.high * 1e6).toFixed(4)}) per inference at ${(100 * b.accuracy).toFixed(2)}%, latency ${(b.latencyS * 1e6).toFixed(2)} us`);
   return L.join('\n');
 }
