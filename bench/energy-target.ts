@@ -9,12 +9,11 @@
  * smaller synapse arrays, so that what the dataflow and what the memory organisation save show apart.
  */
 import { join } from 'node:path';
-import { compileModel, type CompileOptions } from '../compiler/index.js';
+import { compileModel, foldForChip, type CompileOptions } from '../compiler/index.js';
 import { profileModel } from '../compiler/profile.js';
 import { parseChipConfig, type ChipConfig } from '../isa/chip.js';
 import { loadDataset } from '../models/data/index.js';
 import { encodeDataset } from '../models/data/inputs.js';
-import { foldGraph } from '../models/fold.js';
 import { loadModel } from '../models/format.js';
 import { COMPONENTS } from '../simulator/energy/breakdown.js';
 import { defaultEnergyTable, resolveEnergyTable } from '../simulator/energy/table.js';
@@ -62,7 +61,7 @@ export async function energyTarget(root: string, base: ChipConfig, workers = 2):
   const table = defaultEnergyTable();
   const rows: EnergyTargetRow[] = [];
   for (const chip of targetChips(base)) {
-    const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+    const m = foldForChip(g, chip, file);
     const profile = profileModel(m, { count: n, data: trainIn.data.subarray(0, n * trainIn.sampleLength) }, 'mnist train');
     const resolved = resolveEnergyTable(table, chip);
     const price: CompileOptions['price'] = (e) => resolved.events[e].energy * 1e12;
