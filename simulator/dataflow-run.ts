@@ -5,9 +5,13 @@
  * neurons' spike histories (outT) instead of `out` at every step barrier.
  */
 import { BwsnnError } from '../isa/errors.js';
+import type { Activity } from '../isa/table.js';
 import type { LoadedBinary } from './load.js';
 import type { StepFlits } from './input.js';
 import type { CoreState } from './state.js';
+
+/** Mnemonics whose presence makes a program time-batched (its spike trains live in outT). */
+export const TIME_BATCHED: ReadonlySet<string> = new Set(['ACCT', 'ACCST', 'FIRET', 'INTEGT', 'SENDT']);
 
 /** Refuse per-step inputs that differ between steps (a time-batched binary reads step 0's input for every step). */
 export function checkBatchedInput(file: string, input: StepFlits[]): void {
@@ -45,4 +49,20 @@ export function recordBatchedSpikes(bin: LoadedBinary, byCore: readonly (CoreSta
       }
     }
   }
+}
+
+/**
+ * An upper bound on the activity of a dataflow instruction (simulator/bounds.ts's static cycle
+ * bound): every axon word non-zero in every plane and time slot, every source bit spiking.
+ * `words` = min(axonLines, len x ap), `sendWords` = the packed words of a SEND of the same operands.
+ */
+export function dataflowActivityBound(op: string, args: Readonly<Record<string, number>>, act: Activity, T: number, words: number, sendWords: number): void {
+  const n = act.n;
+  const wq = args.wq ?? 1;
+  const rowWords = Math.ceil(n / 64);
+  if (op === 'ACCT') Object.assign(act, { scan: words * T, ops: n * words * wq, uses: n * words * wq * T, updates: n * T });
+  else if (op === 'ACCE') Object.assign(act, { scan: words * T, ops: 64 * words * wq * rowWords, uses: 64 * words * T * wq * rowWords, updates: n * T });
+  else if (op === 'ACCST') Object.assign(act, { scan: words * T, updates: n * T });
+  else if (op === 'FIRET' || op === 'INTEGT' || op === 'SENDT') act.uses = n * T;
+  if (op === 'SENDT') act.flits = sendWords * T;
 }

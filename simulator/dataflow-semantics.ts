@@ -433,5 +433,4 @@ export const DATAFLOW_SEMANTICS: readonly (readonly [string, Semantic])[] = [
   ['SENDT', sendT],
 ];
 
-/** Mnemonics whose presence makes a program time-batched (its spike trains live in outT). */
-export const TIME_BATCHED = new Set(['ACCT', 'ACCST', 'FIRET', 'INTEGT', 'SENDT']);
+export { TIME_BATCHED } from './dataflow-run.js';

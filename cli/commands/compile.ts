@@ -24,6 +24,7 @@ import { loadGraphAny } from '../pipeline.js';
 import { schemaHeader } from '../results.js';
 import { nirOptions, type NirCliOptions } from '../nir-options.js';
 import { dataflowOptions, resolveDataflow, type DataflowCliOptions } from '../dataflow-options.js';
+import { parseJsonBounded } from '../../isa/excerpt.js';
 
 /** A chip config from a JSON file, or a preset name. */
 export function loadChip(arg: string | undefined): ChipConfig {
@@ -34,13 +35,7 @@ export function loadChip(arg: string | undefined): ChipConfig {
     throw new BwsnnError(`--chip: no preset named ${JSON.stringify(arg)} and no such file (presets: ${Object.keys(CHIP_PRESETS).join(', ')}; \`bwsnn chips\` lists them)`);
   }
   const text = readText(arg);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new BwsnnError(`${arg}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseChipConfig(raw, arg);
+  return parseChipConfig(parseJsonBounded(text, arg), arg);
 }
 
 /**

@@ -27,6 +27,7 @@ import { provenanceLabel, type ProvenanceKind } from '../../simulator/energy/pro
 import { dataflowOptions, resolveDataflow, type DataflowCliOptions } from '../dataflow-options.js';
 import { STRATEGIES, type Strategy } from '../../compiler/index.js';
 import type { DataflowPlan } from '../../compiler/dataflow.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP, type BoundCliOptions } from '../bounds.js';
 
 interface EnergyOptions extends DataCliOptions, NirCliOptions, DataflowCliOptions {
   chip?: string;
@@ -169,6 +170,8 @@ export function register(program: Command): void {
   cmd
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--json', 'print JSON instead of text (docs/schemas/energy.schema.json)')
     .option('--per-inference', 'per-input results (index, prediction, label, correct, readout, cycles, energy): a "samples" array in --json, a table in text')
     .option('--out <file>', 'write the per-input results for other tools: .csv, .jsonl or .npy')
@@ -177,6 +180,7 @@ export function register(program: Command): void {
   cmd.action(async (file, rawOpts) => {
     const opts = rawOpts as unknown as EnergyOptions;
     const workers = intOption('workers', opts.workers, 1, 256) as number;
+    const bounds = boundsFrom(rawOpts as BoundCliOptions);
     let compare: string[] = [];
     try {
       if (opts.compare !== undefined) compare = presetNames(opts.compare);
@@ -196,7 +200,7 @@ export function register(program: Command): void {
     const { inputs, source } = loadSimInputs(opts, compiled.container.meta, file);
     const show = progressWanted(opts);
     const bar = progressBar('simulating', show);
-    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true }, show ? (d, n) => bar.update(d, n) : undefined);
+    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true, ...bounds }, show ? (d, n) => bar.update(d, n) : undefined);
     bar.stop();
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);
