@@ -29,6 +29,7 @@ import { mlpGraph } from './mlp.js';
 import { seededRandom } from '../base/random.js';
 import { simulate } from '../simulator/index.js';
 import { resnet18Graph } from './resnet18.js';
+import { energyTarget, formatEnergyTarget } from './energy-target.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (bench/run.ts runs from dist/bench/run.js). */
@@ -118,6 +119,16 @@ async function main(): Promise<void> {
     node: process.version,
   };
   const loadBefore = loadavg();
+  // 3. (first, it is quick) The energy target of issue 13 (bench/energy-target.ts).
+  const energy = await energyTarget(root, DEFAULT_CHIP);
+  console.log(formatEnergyTarget(energy));
+  if (process.env.BENCH_ONLY === 'energy') {
+    const out = process.env.BENCH_OUT ?? join(root, 'bench', 'results', `energy-${new Date().toISOString().slice(0, 10)}.json`);
+    mkdirSync(dirname(out), { recursive: true });
+    writeAtomic(out, `${JSON.stringify({ date: new Date().toISOString(), machine, energy }, null, 2)}\n`);
+    console.log(`\nwrote ${out}`);
+    return;
+  }
   console.log(`bwsnn bench: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}; ${N} inferences per measurement`);
   const rows: ThroughputRow[] = [];
 
@@ -184,7 +195,7 @@ async function main(): Promise<void> {
   mkdirSync(dirname(out), { recursive: true });
   const loadAfter = loadavg();
   console.log(`load average (1, 5, 15 min): before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (2 workers only beat 1 when a second CPU is free)`);
-  writeAtomic(out, `${JSON.stringify({ date: new Date().toISOString(), machine, load: { before: loadBefore, after: loadAfter }, inferencesPerMeasurement: N, throughput: rows, compile }, null, 2)}\n`);
+  writeAtomic(out, `${JSON.stringify({ date: new Date().toISOString(), machine, energy, load: { before: loadBefore, after: loadAfter }, inferencesPerMeasurement: N, throughput: rows, compile }, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
 }
 

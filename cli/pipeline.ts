@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
-import { compileModel, type CompileReport } from '../compiler/index.js';
+import { compileModel, type CompileOptions, type CompileReport } from '../compiler/index.js';
 import type { ChipConfig } from '../isa/chip.js';
 import { readContainer } from '../isa/container.js';
 import type { BwcContainer, ModelMeta } from '../isa/container-types.js';
@@ -68,14 +68,14 @@ export interface Compiled {
 }
 
 /** A binary ready to simulate: read a .bwc, or fold and compile a model for `chip`. */
-export async function compiledFrom(file: string, chip: ChipConfig, nir?: Partial<NirCliOptions>): Promise<Compiled> {
+export async function compiledFrom(file: string, chip: ChipConfig, nir?: Partial<NirCliOptions>, options?: (m: IntModel, g: Graph) => CompileOptions): Promise<Compiled> {
   if (sniffInput(file, ['bwc', 'bwsnn', 'nir'], 'a binary (.bwc) or a model (.bwsnn, .nir)') === 'bwc') return { file, container: readContainer(readInput(file), file) };
   const graph = await loadGraphAny(file, nir);
   const { model, report: fold } = foldForChipWithReport(graph, chip, file);
   // Weights lowered to fit the chip are always said (stderr).
   const lines = formatFoldReport(fold);
   for (const l of loweredLayers(fold)) process.stderr.write(`${file}: ${lines.find((x) => x.startsWith(`layer ${l.name}:`))}\n`);
-  const { container, report } = compileModel(model, chip, { file });
+  const { container, report } = compileModel(model, chip, { ...options?.(model, graph), file });
   return { file, graph, model, container, report };
 }
 

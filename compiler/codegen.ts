@@ -112,7 +112,12 @@ export function generateCode(r: Routed, chip: ChipConfig, file = r.meta.name): S
             const s = l.synapses[part.synapse]!;
             const reg = c.regions[p.partRegion[k]!]!;
             const src = srcs[s.source]!;
-            if (s.op.kind === 'dense') {
+            if (s.op.kind === 'dense' && s.event) {
+              check(file, where, n, 'ACCE', 'n');
+              check(file, where, reg.planeWords, 'ACCE', 'len');
+              const [rn, rw, ra] = regs.get(p.neuronBase, p.partSram[k]!, reg.base);
+              prog.push({ op: 'ACCE', args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, rs: 0, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes, tb: 0 } });
+            } else if (s.op.kind === 'dense') {
               check(file, where, n, 'ACC', 'n');
               check(file, where, reg.planeWords, 'ACC', 'len');
               const [rn, rw, ra] = regs.get(p.neuronBase, p.partSram[k]!, reg.base);

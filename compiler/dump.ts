@@ -6,8 +6,7 @@
 import { BwsnnError } from '../base/errors.js';
 import { parseChipConfig, type ChipConfig } from '../isa/chip.js';
 import type { Instr } from '../isa/container-types.js';
-import { STAGES, STRATEGIES, type CompileStages, type Stage, type Strategy } from './index.js';
-import type { PlaceStrategy } from './place.js';
+import { STAGES, STRATEGIES, type CompileStages, type ResumeInfo, type Stage, type Strategy } from './index.js';
 
 /** One instruction as text: `ACC acc=0 rn=r1 ...` (register fields printed as rN). */
 export function formatInstr(i: Instr, regFields: ReadonlySet<string> = REG_FIELDS): string {
@@ -50,8 +49,8 @@ export interface IrHeader {
   chip: ChipConfig;
   /** The strategy asked for (what the passes after validate and lower try first). */
   strategy: Strategy;
-  /** What the compile did: the strategy that produced the binary, the placement, and why spread did not fit. */
-  result: { strategy: Strategy; placement: PlaceStrategy; spreadMisfit?: string };
+  /** What the compile did: the strategy that produced the binary, the placement, why spread did not fit, and the final dataflow plan. */
+  result: ResumeInfo['result'];
 }
 
 export const IR_FORMAT = 'bwsnn-ir';
@@ -64,7 +63,7 @@ export type IrDump = { [S in Stage]: IrHeader & { stage: S; form: CompileStages[
  * The complete form of one stage as JSON (typed arrays whole, as base64 with their type), with the
  * chip and strategy needed to continue from it (`bwsnn compile --from-ir`).
  */
-export function dumpStage(st: Partial<CompileStages> & Pick<CompileStages, 'strategy' | 'placement' | 'spreadMisfit'>, stage: Stage, chip: ChipConfig, requested: Strategy): string {
+export function dumpStage(st: Partial<CompileStages> & Pick<CompileStages, 'strategy' | 'placement' | 'spreadMisfit' | 'plan'>, stage: Stage, chip: ChipConfig, requested: Strategy): string {
   const form = st[stage];
   if (form === undefined) throw new BwsnnError(`--dump-ir ${stage}: that form is not computed when continuing from a later stage`, 2);
   const header: IrHeader = {
@@ -73,7 +72,7 @@ export function dumpStage(st: Partial<CompileStages> & Pick<CompileStages, 'stra
     stage,
     chip,
     strategy: requested,
-    result: { strategy: st.strategy, placement: st.placement, ...(st.spreadMisfit !== undefined ? { spreadMisfit: st.spreadMisfit } : {}) },
+    result: { strategy: st.strategy, placement: st.placement, ...(st.spreadMisfit !== undefined ? { spreadMisfit: st.spreadMisfit } : {}), plan: st.plan },
   };
   return JSON.stringify({ ...header, form }, replacer, 1) + '\n';
 }
@@ -111,6 +110,8 @@ export function loadIr(text: string, file: string): IrDump {
   if (typeof r.strategy !== 'string' || !strategies.includes(r.strategy)) throw new BwsnnError(`${file}: field result.strategy: expected one of ${strategies.join(', ')}, got ${JSON.stringify(r.strategy)}`);
   if (r.placement !== 'snake' && r.placement !== 'stripe' && r.placement !== 'spread') throw new BwsnnError(`${file}: field result.placement: expected snake, stripe or spread, got ${JSON.stringify(r.placement)}`);
   if (r.spreadMisfit !== undefined && typeof r.spreadMisfit !== 'string') throw new BwsnnError(`${file}: field result.spreadMisfit: expected a string`);
+  const plan = (typeof r.plan === 'object' && r.plan !== null ? r.plan : undefined) as Record<string, unknown> | undefined;
+  if (!plan || (plan.schedule !== 'step' && plan.schedule !== 'time') || !Array.isArray(plan.layers)) throw new BwsnnError(`${file}: field result.plan: expected a dataflow plan (schedule step or time, layers)`);
   if (typeof o.form !== 'object' || o.form === null) throw new BwsnnError(`${file}: field form: expected an object`);
   return { ...(o as unknown as IrDump), chip };
 }

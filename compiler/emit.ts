@@ -54,6 +54,24 @@ function setBit(img: Uint32Array, word: number, bit: number): void {
   img[i] = img[i]! | (1 << (bit & 31));
 }
 
+/**
+ * Event-driven (transposed) rows: source bit b owns wq planes of ceil(n/64) words at
+ * base + (b*wq + q)*ceil(n/64); bit i of its row is the weight of local neuron i.
+ */
+function emitEventRows(img: Uint32Array, base: number, bits: Int32Array, idx: Int32Array, inF: number, planes: Uint8Array, count: number, wq: number): void {
+  const rowWords = Math.ceil(idx.length / WORD);
+  for (let k = 0; k < inF; k++) {
+    const b = bits[k]!;
+    if (b < 0) continue;
+    for (let q = 0; q < wq; q++) {
+      const w0 = base + (b * wq + q) * rowWords;
+      for (let i = 0; i < idx.length; i++) {
+        if (planeBit(planes, q * count + idx[i]! * inF + k)) setBit(img, w0 + (i >> 6), i & 63);
+      }
+    }
+  }
+}
+
 export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
   const srcs = s.sources;
   const tasks = s.tasks;
@@ -98,6 +116,10 @@ export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
           const len = reg.planeWords;
           const inF = op.inFeatures;
           const count = l.neurons * inF;
+          if (syn.event) {
+            emitEventRows(img, base, bits, idx, inF, planes, count, syn.wq);
+            return;
+          }
           for (let i = 0; i < idx.length; i++) {
             const row = idx[i]! * inF;
             for (let q = 0; q < syn.wq; q++) {

@@ -76,6 +76,8 @@ export interface LoweredSynapse {
    * (dense [out][in], conv [out][in][kh][kw]). Empty for identity.
    */
   weightPlanes: Uint8Array;
+  /** Event-driven dataflow (compiler/dataflow.ts): transposed rows per source bit, ACCE. */
+  event?: true;
 }
 
 export interface LoweredLayer {

@@ -50,6 +50,7 @@ export function fullPart(s: LoweredSynapse, src: SourceInfo, u0: number, u1: num
 
 /** Synapse words of one part for a chunk of `neurons` neurons of a layer with `cout` channels (conv kernels are stored once). */
 export function partSramWords(s: LoweredSynapse, src: SourceInfo, p: Part, neurons: number, cout: number): number {
+  if (s.op.kind === 'dense' && s.event) return 64 * planeWords(src, p.lo, p.hi) * s.wq * Math.ceil(neurons / 64);
   if (s.op.kind === 'dense') return neurons * s.wq * planeWords(src, p.lo, p.hi);
   if (s.op.kind === 'conv') return p.k0 === undefined ? cout * s.wq * s.op.kernelWords : cout * s.wq * (p.k1! - p.k0) * s.op.kernel[1] * src.cw;
   return 0;

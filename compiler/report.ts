@@ -62,7 +62,11 @@ export interface CompileReport {
   /** Cycles per step (and per inference) measured by the simulator on given inputs; empty if not measured. */
   measured: { cyclesPerInference: number; cyclesPerStep: number; input: string }[];
   notes: string[];
+  /** Dataflow per layer and schedule, with the predicted cost of every alternative (compiler/dataflow.ts). */
+  dataflow?: DataflowPlan;
 }
+
+import { formatPlan, type DataflowPlan } from './dataflow.js';
 
 export function buildReport(s: Scheduled, chip: ChipConfig): CompileReport {
   const srcs = s.sources;
@@ -214,6 +218,7 @@ export function formatReport(r: CompileReport): string {
     out.push(`simulated: ${ms.cyclesPerStep.toFixed(1)} cycles per time step, ${ms.cyclesPerInference} per inference (input: ${ms.input})`);
   }
   if (r.measured.length === 0) out.push('simulated cycles: not measured');
+  if (r.dataflow) out.push(...formatPlan(r.dataflow));
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join('\n') + '\n';
 }

@@ -27,6 +27,8 @@ export const CLASS_MAP: readonly [string, string, string][] = [
   ['partial sums across cores (fan-in)', 'PSUM', 'Sends accumulator pairs to another core\'s accumulators.'],
   ['barrier', 'SYNC, HALT', 'SYNC: phase barrier inside a step; HALT: the step barrier (then the axon banks swap).'],
   ['registers and loops (address arithmetic)', [...INSTRUCTIONS.filter((d) => d.cls === 'register'), ...INSTRUCTIONS.filter((d) => d.branchTarget !== undefined)].map((d) => d.mnemonic).join(', '), `${REGISTER_COUNT} registers r0..r${REGISTER_COUNT - 1} (r0 = 0), counted loops with BNZD.`],
+  ['time-batched (layer-major) schedule', 'STEP, ACCT, ACCST, FIRET, INTEGT, SENDT', 'A layer runs once per inference over all T steps: each weight word read once and applied to the T time slots of its source, neuron state read and written once, spike trains sent into the time slots of the next layer (docs/timing.md).'],
+  ['event-driven (transposed) synapse rows', 'ACCE', 'Per input spike, the row of its targets\' weight bits is read and +-1 added to their accumulators: cost follows spikes x fan-out (tb = 1: time-batched, each row read once per inference).'],
   ['halt', 'HALT', 'Ends the core\'s work for the step.'],
   ['no operation', 'NOP', ''],
 ];

@@ -12,6 +12,7 @@
  * unused bits are not zero.
  */
 import type { ChipConfig, ChipField } from './chip.js';
+import { DATAFLOW_INSTRUCTIONS } from './dataflow-table.js';
 
 export type FieldKind =
   /** A general register r0..r15 (r0 reads as 0, writes to it are dropped). */
@@ -88,6 +89,16 @@ export interface Activity {
   spikes: number;
   /** 1 if a branch was taken. */
   taken: number;
+  /**
+   * Applications (dataflow instructions, isa/dataflow-table.ts): ACCT (row word, time slot)
+   * popcounts, ACCE accumulator increments, FIRET/INTEGT neuron-step updates.
+   */
+  uses: number;
+  /**
+   * Accumulator entries read-modified-written (dataflow instructions): ACCT, ACCE one per target
+   * neuron and time slot with input (their sums are formed in datapath registers first).
+   */
+  updates: number;
 }
 
 /** Energy events; the energy table gives the energy of each (see simulator/energy). */
@@ -186,7 +197,7 @@ const neuronEvents = (fire: boolean) => (a: Activity): EventCounts => ({
   ...(fire ? { threshold_compare: a.n, spike: a.spikes } : {}),
 });
 
-export const INSTRUCTIONS: readonly InstrDef[] = [
+const BASE_INSTRUCTIONS: readonly InstrDef[] = [
   {
     mnemonic: 'NOP',
     opcode: 0x00,
@@ -444,6 +455,8 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     eventsText: 'instr_fetch, flit_inject x flits',
   },
 ];
+
+export const INSTRUCTIONS: readonly InstrDef[] = [...BASE_INSTRUCTIONS, ...DATAFLOW_INSTRUCTIONS];
 
 /** Opcode -> definition (generic dispatch). */
 export const BY_OPCODE: ReadonlyMap<number, InstrDef> = new Map(INSTRUCTIONS.map((d) => [d.opcode, d]));

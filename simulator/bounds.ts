@@ -9,6 +9,7 @@ import { coreCount, type ChipConfig } from '../isa/chip.js';
 import type { BwcContainer, RouteDest } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
 import { sendLastWord } from '../isa/validate.js';
+import { dataflowActivityBound, TIME_BATCHED } from './dataflow-run.js';
 import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type InstrDef } from '../isa/table.js';
 
 /** Default memory budget of one simulation thread (bytes): 2 GiB. */
@@ -50,6 +51,9 @@ export function estimateMemory(c: BwcContainer): number {
       // ACC / ACCW memos: up to one axon word list and one sum per neuron each.
       if (ins.op === 'ACC' || ins.op === 'ACCW' || ins.op === 'ACCS') bytes += 12 * lines + 8 * npc + 8 * 2 * lines;
     }
+    // Time slots of the time-batched instructions (simulator/dataflow-semantics.ts): two banks of T
+    // accumulators and a T-step spike history per neuron, plus ACCE's per-bit coefficients.
+    if (img.program.some((ins) => TIME_BATCHED.has(ins.op) || ins.op === 'ACCE')) bytes += c.meta.timesteps * (17 * npc + 8 * 64 * lines) + npc;
   }
   return bytes;
 }
@@ -102,7 +106,8 @@ export function staticCycleBound(c: BwcContainer): number {
       const a = ins.args;
       const n = a.n ?? npc;
       const words = Math.min(lines, (a.len ?? lines) * (a.ap ?? 1));
-      const act: Activity = { n, scan: words, ops: 0, flits: 0, spikes: n, taken: 1 };
+      const act: Activity = { n, scan: words, ops: 0, flits: 0, spikes: n, taken: 1, uses: 0, updates: 0 };
+      dataflowActivityBound(ins.op, a, act, c.meta.timesteps, words, ins.op === 'SENDT' ? routeWords(img.routes[a.route ?? -1], n, a.g ?? 1, a.cw ?? 1) : 0);
       if (ins.op === 'ACC') act.ops = n * words * (a.wq ?? 1);
       else if (ins.op === 'ACCW') act.ops = npc * lines * (a.wq ?? 1);
       else if (ins.op === 'SEND') act.flits = routeWords(img.routes[a.route ?? -1], n, a.g ?? 1, a.cw ?? 1);

@@ -8,7 +8,7 @@
 import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent, type EventCounts, type InstrDef } from '../isa/table.js';
 
 /** Activity fields in coefficient order (after the constant). */
-export const ACT_FIELDS = ['n', 'scan', 'ops', 'flits', 'spikes', 'taken'] as const satisfies readonly (keyof Activity)[];
+export const ACT_FIELDS = ['n', 'scan', 'ops', 'flits', 'spikes', 'taken', 'uses', 'updates'] as const satisfies readonly (keyof Activity)[];
 /** Coefficients per (instruction, event): constant, then one per ACT_FIELDS entry. */
 export const COEF_STRIDE = 1 + ACT_FIELDS.length;
 
@@ -19,7 +19,7 @@ export interface EventCoefficients {
   coef: Float64Array[];
 }
 
-const zero = (): Activity => ({ n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0 });
+const zero = (): Activity => ({ n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0, uses: 0, updates: 0 });
 const count = (c: EventCounts, e: EnergyEvent): number => c[e] ?? 0;
 
 /** Coefficients of `defs` (the ISA table by default); throws if an entry is not affine. */
@@ -27,9 +27,9 @@ export function deriveCoefficients(defs: readonly InstrDef[] = INSTRUCTIONS): Ev
   const events: Int32Array[] = [];
   const coef: Float64Array[] = [];
   const probes: Activity[] = [
-    { n: 3, scan: 5, ops: 7, flits: 11, spikes: 13, taken: 1 },
-    { n: 1024, scan: 8191, ops: 65536, flits: 300, spikes: 977, taken: 0 },
-    { n: 17, scan: 0, ops: 2, flits: 0, spikes: 17, taken: 1 },
+    { n: 3, scan: 5, ops: 7, flits: 11, spikes: 13, taken: 1, uses: 19, updates: 23 },
+    { n: 1024, scan: 8191, ops: 65536, flits: 300, spikes: 977, taken: 0, uses: 4096, updates: 2048 },
+    { n: 17, scan: 0, ops: 2, flits: 0, spikes: 17, taken: 1, uses: 0, updates: 5 },
   ];
   for (const def of defs) {
     const base = def.events(zero());

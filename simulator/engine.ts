@@ -17,6 +17,8 @@ import { FLIT_AXON, Network, PORT_HOST, PORT_LOCAL, SRC_HOST } from './network.j
 import { SEMANTICS, type Exec, type Semantic } from './semantics.js';
 import { CoreState, HALTED, RUN, WAIT_INPUT, WAIT_SYNC } from './state.js';
 import type { StepFlits } from './input.js';
+import { TIME_BATCHED } from './dataflow-semantics.js';
+import { checkBatchedInput, recordBatchedSpikes } from './dataflow-run.js';
 import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
 import { popcount32 } from './popcount.js';
 
@@ -103,10 +105,10 @@ export class Machine implements Exec {
   /** Mesh index -> state (undefined for idle cores). */
   private readonly byCore: (CoreState | undefined)[];
   readonly net: Network;
-  private readonly act: Activity = { n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0 };
+  private readonly act: Activity = { n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0, uses: 0, updates: 0 };
   private events: Float64Array;
   activity: Float64Array;
-  private stepNo = 0;
+  stepNo = 0;
   private stepStart = 0;
   tracer: Tracer | undefined;
   // Staged flits of the instruction being executed.
@@ -121,6 +123,8 @@ export class Machine implements Exec {
   // Next-step PSUM deliveries (core, neuron, bank, value), applied at the next step's start.
   private pend: number[] = [];
   private readonly maxStepCycles: number;
+  /** The binary uses the time-batched schedule (simulator/dataflow-semantics.ts). */
+  private readonly batched: boolean;
   /** Barrier release delay (isa/chip.ts barrierCycles: grows with the mesh diameter). */
   private readonly barrier: number;
   private readonly maxCycles: number;
@@ -140,6 +144,7 @@ export class Machine implements Exec {
     this.events = new Float64Array(n * EVENT_COUNT);
     this.activity = new Float64Array(n * ACTIVITY_COUNT);
     this.seq = new Int32Array(n);
+    this.batched = bin.cores.some((c) => c.defs.some((d) => TIME_BATCHED.has(d.mnemonic)));
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
     this.barrier = barrierCycles(bin.chip);
     this.maxCycles = opts.maxCycles ?? bin.maxCycles;
@@ -155,6 +160,10 @@ export class Machine implements Exec {
   private readonly attr: Attribution | undefined;
   /** Event counts of the last inference per attribution bucket: bucketEvents[bucket * EVENT_COUNT + e]. */
   readonly bucketEvents: Float64Array | undefined;
+
+  get timesteps(): number {
+    return this.bin.meta.timesteps;
+  }
 
   /** Activity of host input: each set bit of a host flit is one input spike message to its core. */
   private hostActivity(input: StepFlits): void {
@@ -226,6 +235,7 @@ export class Machine implements Exec {
     this.bucketEvents?.fill(0);
     this.net.originHops?.fill(0);
     let total = 0;
+    if (this.batched) checkBatchedInput(this.bin.file, input);
     for (let t = 0; t < T; t++) {
       this.stepNo = t;
       this.stepStart = total;
@@ -240,6 +250,7 @@ export class Machine implements Exec {
       if (spikes) this.recordSpikes(spikes, t);
       for (const s of this.states) s.swapBanks();
     }
+    if (spikes && this.batched) recordBatchedSpikes(this.bin, this.byCore, spikes);
     const hops = this.net.hops;
     for (let r = 0; r < nCores; r++) this.events[r * EVENT_COUNT + EV_HOP] = hops[r] as number;
     const oh = this.net.originHops;
@@ -419,6 +430,8 @@ export class Machine implements Exec {
         act.flits = 0;
         act.spikes = 0;
         act.taken = 0;
+        act.uses = 0;
+        act.updates = 0;
         this.sN = 0;
         this.cur = cs;
         cs.pc = pc + 1;
@@ -440,10 +453,10 @@ export class Machine implements Exec {
         const ei = CO_EVENTS[di] as Int32Array;
         const cf = CO_COEF[di] as Float64Array;
         const eb = cs.core * EVENT_COUNT;
-        const an = act.n, asc = act.scan, aop = act.ops, afl = act.flits, asp = act.spikes, atk = act.taken;
+        const an = act.n, asc = act.scan, aop = act.ops, afl = act.flits, asp = act.spikes, atk = act.taken, aus = act.uses, aup = act.updates;
         const pcEv = this.bucketEvents;
         for (let j = 0, o = 0; j < ei.length; j++, o += COEF_STRIDE) {
-          const v = cf[o]! + cf[o + 1]! * an + cf[o + 2]! * asc + cf[o + 3]! * aop + cf[o + 4]! * afl + cf[o + 5]! * asp + cf[o + 6]! * atk;
+          const v = cf[o]! + cf[o + 1]! * an + cf[o + 2]! * asc + cf[o + 3]! * aop + cf[o + 4]! * afl + cf[o + 5]! * asp + cf[o + 6]! * atk + cf[o + 7]! * aus + cf[o + 8]! * aup;
           if (v !== 0) {
             const k = eb + ei[j]!;
             ev[k] = ev[k]! + v;

@@ -13,6 +13,7 @@ import { slot, type LoadedCore } from './load.js';
 import { popcount32 } from './popcount.js';
 import { HALTED, WAIT_INPUT, WAIT_SYNC, type CoreState } from './state.js';
 import { FLIT_AXON, FLIT_PSUM } from './network.js';
+import { DATAFLOW_SEMANTICS } from './dataflow-semantics.js';
 import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
 
 /** What a semantic function may ask of the engine. */
@@ -20,6 +21,9 @@ export interface Exec {
   readonly chip: ChipConfig;
   readonly vmin: number;
   readonly vmax: number;
+  /** Index of the current time step, and the steps of the inference (STEP, time slots). */
+  readonly stepNo: number;
+  readonly timesteps: number;
   /** Queue one flit of the current instruction (injected one per cycle after the instruction's datapath work). */
   stage(dst: number, kind: number, flags: number, addr: number, p0: number, p1: number): void;
   /** Throw a BwsnnError naming the binary, core, step and instruction. */
@@ -595,6 +599,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     a.n = n;
     a.flits = flits;
   }],
+  ...DATAFLOW_SEMANTICS,
 ]);
 
 // Every instruction of the table has its semantics (checked once at load).

@@ -3,6 +3,7 @@ import type { ChipConfig } from '../isa/chip.js';
 import { REGISTER_COUNT } from '../isa/table.js';
 import type { LoadedCore } from './load.js';
 import { makeFireState, type FireState } from './fire-wasm.js';
+import type { TimeSlots } from './dataflow-semantics.js';
 
 export const RUN = 0;
 export const WAIT_SYNC = 1;
@@ -69,6 +70,8 @@ export class CoreState {
   stall = 0;
   /** Synaptic operations this inference: (input spike bit, synapse) pairs accumulated. */
   sops = 0;
+  /** Time slots of the time-batched instructions (simulator/dataflow-semantics.ts), made on first use. */
+  slots: TimeSlots | undefined;
 
   constructor(img: LoadedCore, chip: ChipConfig) {
     this.img = img;
@@ -188,6 +191,7 @@ export class CoreState {
     this.busy = 0;
     this.stall = 0;
     this.sops = 0;
+    this.slots?.reset();
     for (const m of this.memos.values()) m.valid = false;
     for (const m of this.wmemos.values()) m.valid = false;
   }

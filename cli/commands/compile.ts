@@ -15,6 +15,9 @@ import { compileFrom, compileStages, fallbackNote, STAGES, STRATEGIES, type Resu
 import { dumpStage, loadIr } from '../../compiler/dump.js';
 import { foldForChipWithReport } from '../../compiler/fold-for-chip.js';
 import { formatFoldReport, loweredLayers, type FoldLayerReport } from '../../models/fold.js';
+import { writeBwsnn } from '../../models/format.js';
+import { PROFILE_META_KEY } from '../../compiler/profile.js';
+import type { Profile } from '../../compiler/dataflow.js';
 import type { Graph } from '../../models/graph.js';
 import { checkInputs } from '../../models/data/inputs.js';
 import { readNpy } from '../../models/data/npy.js';
@@ -22,6 +25,7 @@ import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { loadGraphAny } from '../pipeline.js';
 import { schemaHeader } from '../results.js';
 import { nirOptions, type NirCliOptions } from '../nir-options.js';
+import { dataflowOptions, resolveDataflow, type DataflowCliOptions } from '../dataflow-options.js';
 import { parseJsonBounded } from '../../isa/excerpt.js';
 
 /** A chip config from a JSON file, or a preset name. */
@@ -102,6 +106,7 @@ export function register(program: Command): void {
     .option('--no-measure', 'do not run the simulator for the measured cycles of the report')
     .option('--sample <file.npy>', 'measure the cycles on sample 0 of this input array ([N, ...shape] or [N, T, ...shape]) instead of all-zero and all-max samples')
   nirOptions(cmd);
+  dataflowOptions(cmd, '--limit').option('--save-profile <out.bwsnn>', 'also write the model with the --profile statistics stored in it (used by later compiles without --profile)');
   cmd.action(async (modelFile, raw) => {
       const opts = raw as typeof raw & NirCliOptions;
       const stage = opts.dumpIr as Stage | undefined;
@@ -115,8 +120,8 @@ export function register(program: Command): void {
       const fromIr = opts.fromIr;
       if ((modelFile === undefined) === (fromIr === undefined)) throw new BwsnnError('compile: give a model file or --from-ir DUMP (one of them)', 2);
       if (fromIr !== undefined) {
-        for (const o of ['chip', 'strategy', 'sample'] as const) {
-          if (cmd.getOptionValueSource(o) === 'cli') throw new BwsnnError(`--from-ir: --${o} does not apply (the dump holds the compile's chip and strategy)`, 2);
+        for (const [o, flag] of [['chip', 'chip'], ['strategy', 'strategy'], ['sample', 'sample'], ['dataflow', 'dataflow'], ['schedule', 'schedule'], ['profile', 'profile'], ['saveProfile', 'save-profile']] as const) {
+          if (cmd.getOptionValueSource(o) === 'cli') throw new BwsnnError(`--from-ir: --${flag} does not apply (the dump holds the compile's chip, strategy and dataflow plan)`, 2);
         }
       }
       if (opts.output === undefined && stage === undefined) throw new BwsnnError('-o, --output <file> is required (only --dump-ir may go without it)', 2);
@@ -129,6 +134,9 @@ export function register(program: Command): void {
       let fold: FoldLayerReport[] | undefined;
       let foldLines: string[] = [];
       const file = fromIr ?? modelFile!;
+      const dfo = opts as typeof opts & DataflowCliOptions & { limit?: string; saveProfile?: string };
+      let g: Graph | undefined;
+      let profile: Profile | undefined;
       if (fromIr !== undefined) {
         const d = loadIr(readText(fromIr), fromIr);
         if ((opts.report || opts.json) && d.stage === 'emit') throw new BwsnnError('--from-ir: an emit dump has no codegen form to report on (dump an earlier stage)', 2);
@@ -142,24 +150,38 @@ export function register(program: Command): void {
         }
       } else {
         chip = loadChip(opts.chip);
-        const g: Graph = await loadGraphAny(file, opts);
+        g = await loadGraphAny(file, opts);
         sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
         const folded = foldForChipWithReport(g, chip, file);
         fold = folded.report;
         foldLines = formatFoldReport(fold);
         // Weights lowered to fit are always said (stderr, so --json and --dump-ir stay clean).
         for (const l of loweredLayers(fold)) process.stderr.write(`bwsnn compile: ${foldLines.find((x) => x.startsWith(`layer ${l.name}:`))}; measure the agreement with \`bwsnn eval --chip ${chip.name}\`\n`);
-        st = compileStages(folded.model, chip, { file, strategy });
+        if (dfo.saveProfile !== undefined) {
+          if (dfo.profile === undefined) throw new BwsnnError('--save-profile needs --profile DATA (the statistics to store)', 2);
+          if (!/\.bwsnn$/i.test(dfo.saveProfile)) throw new BwsnnError(`--save-profile ${dfo.saveProfile}: expected a .bwsnn output file`, 2);
+          checkOutputPath(dfo.saveProfile);
+        }
+        const df = resolveDataflow({ dataflow: dfo.dataflow, schedule: dfo.schedule, profile: dfo.profile, profileLimit: dfo.limit }, folded.model, chip, undefined, g, file);
+        profile = df.profile;
+        st = compileStages(folded.model, chip, { file, strategy, ...df });
       }
       const out = opts.output ?? file;
       validateContainer(st.emit, out);
       const bytes = writeContainer(st.emit, out);
       const dump = stage !== undefined ? dumpStage(st, stage, chip, strategy) : undefined;
       if (opts.output !== undefined) writeAtomic(opts.output, bytes);
+      if (g !== undefined && dfo.saveProfile !== undefined && profile) {
+        // The model with the measured profile in its meta: later compiles use it without --profile.
+        const { [PROFILE_META_KEY]: _old, ...meta } = g.meta ?? {};
+        void _old;
+        writeAtomic(dfo.saveProfile, writeBwsnn({ ...g, meta: { ...meta, [PROFILE_META_KEY]: JSON.stringify(profile) } }));
+      }
       if (dump !== undefined) process.stdout.write(dump);
       if (opts.report || opts.json) {
         const report = buildReport(st.codegen!, chip);
         report.strategy = st.strategy;
+        report.dataflow = st.plan;
         const note = fallbackNote(st, strategy);
         if (note) report.notes.push(note);
         if (opts.measure) await measure(report, st.emit, out, sample ? [sample] : defaultSamples(st.emit));

@@ -24,10 +24,14 @@ import { presetNames } from '../../simulator/energy/presets.js';
 import type { ActivityCounts } from '../../simulator/energy/activity.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { provenanceLabel, type ProvenanceKind } from '../../simulator/energy/provenance.js';
+import { dataflowOptions, resolveDataflow, type DataflowCliOptions } from '../dataflow-options.js';
+import { STRATEGIES, type Strategy } from '../../compiler/index.js';
+import type { DataflowPlan } from '../../compiler/dataflow.js';
 import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP, type BoundCliOptions } from '../bounds.js';
 
-interface EnergyOptions extends DataCliOptions, NirCliOptions {
+interface EnergyOptions extends DataCliOptions, NirCliOptions, DataflowCliOptions {
   chip?: string;
+  strategy: string;
   energy?: string;
   workers: string;
   json?: boolean;
@@ -130,7 +134,10 @@ export function formatEnergy(s: EnergySummary): string {
   L.push(`  ${'leakage'.padEnd(18)} ${si(s.leakage.powerPerCoreW, 'W', 3)} x ${s.leakage.cores} cores x ${si(s.leakage.latencyS, 's', 4)} = ${si(s.leakage.energyJ, 'J', 4)} ${pct(s.leakage.energyJ)}   ${provenanceLabel({ kind: s.leakage.kind, source: s.leakage.source, derivation: s.leakage.source })}`);
   L.push('');
   L.push('per layer (dynamic energy of the instructions that work on the layer\'s neurons, mean per inference)');
-  for (const l of s.perLayer) L.push(`  ${l.layer.padEnd(24)} ${si(l.energyJ, 'J', 4).padStart(12)} ${pct(l.energyJ)}  cores ${l.cores.join(',')}`);
+  for (const l of s.perLayer) {
+    const pr = l.predicted ? `  predicted ${si(l.predicted.energyJ, 'J', 4)} (${l.predicted.dataflow}, ${l.predicted.schedule === 'time' ? 'time-batched' : 'step-major'}, ${l.predicted.cycles.toFixed(0)} busy cycles)` : '';
+    L.push(`  ${l.layer.padEnd(24)} ${si(l.energyJ, 'J', 4).padStart(12)} ${pct(l.energyJ)}  cores ${l.cores.join(',')}${pr}`);
+  }
   L.push('');
   L.push('per core (mean per inference, dynamic + the core\'s leakage)');
   for (const c of s.perCore) L.push(`  core ${String(c.core).padStart(3)}  busy ${c.busyCycles.toFixed(1).padStart(10)} cycles  ${si(c.energyJ, 'J', 4).padStart(12)}`);
@@ -158,6 +165,9 @@ export function register(program: Command): void {
   nirOptions(cmd);
   cmd
     .option('--chip <file>', 'chip config for a model given as .bwsnn/.nir (JSON or preset name)')
+    .option('--strategy <s>', `mapping of a model given as .bwsnn/.nir: ${STRATEGIES.join(' or ')}`, 'spread');
+  dataflowOptions(cmd);
+  cmd
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
     .option('--max-cycles <n>', MAX_CYCLES_HELP)
@@ -184,7 +194,9 @@ export function register(program: Command): void {
       checkOutputPath(opts.out);
     }
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
-    const compiled = await compiledFrom(file, loadChip(opts.chip), opts);
+    if (!(STRATEGIES as readonly string[]).includes(opts.strategy)) throw new BwsnnError(`--strategy: expected one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(opts.strategy)}`, 2);
+    const chip = loadChip(opts.chip);
+    const compiled = await compiledFrom(file, chip, opts, (m, g) => ({ strategy: opts.strategy as Strategy, ...resolveDataflow(opts, m, chip, table, g, file) }));
     const { inputs, source } = loadSimInputs(opts, compiled.container.meta, file);
     const show = progressWanted(opts);
     const bar = progressBar('simulating', show);
@@ -192,6 +204,7 @@ export function register(program: Command): void {
     bar.stop();
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);
+    attachPredictions(layers, compiled.report?.dataflow);
     const s = summarise(r, resolveEnergyTable(table, compiled.container.chip), compiled.container.chip, file, source, macs, layers, compare);
     if (opts.html) writeAtomic(opts.html, renderHtmlReport(energyReportData(s, r, compiled.container)));
     const samples = opts.perInference || opts.out ? sampleResults(r, inputs.labels) : undefined;
@@ -199,6 +212,16 @@ export function register(program: Command): void {
     if (opts.json) process.stdout.write(`${JSON.stringify(energyJson(s, r, opts.perInference ? samples : undefined), null, 2)}\n`);
     else process.stdout.write(formatEnergy(s) + formatPredictions(r, inputs.labels !== undefined) + (opts.perInference && samples ? formatSamples(samples) : ''));
   });
+}
+
+/** The compiler's predicted energy and cycles of each layer's chosen alternative, beside the simulated energy. */
+function attachPredictions(layers: LayerEnergy[], plan: DataflowPlan | undefined): void {
+  if (!plan) return;
+  for (const l of layers) {
+    const c = plan.layers.find((x) => x.layer === l.layer);
+    const a = c?.alternatives.find((x) => x.dataflow === c.dataflow && x.schedule === plan.schedule);
+    if (a) l.predicted = { dataflow: a.dataflow, schedule: a.schedule, energyJ: a.energyPJ * 1e-12, cycles: a.cycles };
+  }
 }
 
 function paperMacs(c: Awaited<ReturnType<typeof compiledFrom>>): { macs: number; exact: boolean } {

@@ -27,9 +27,11 @@ import { renderHtmlReport, si } from '../report/html.js';
 import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, metaPathOf, sweepMeta, markPareto, mergeSweeps, parseSweepCsv, type SweepRow, type SweepTable } from '../sweep/csv.js';
 import { expandSweep, parseSetOptions, parseShard, shardPoints } from '../sweep/plan.js';
 import { loadChip } from './compile.js';
+import { dataflowOptions, resolveDataflow, type DataflowCliOptions } from '../dataflow-options.js';
+import type { Strategy } from '../../compiler/index.js';
 import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP, type BoundCliOptions } from '../bounds.js';
 
-interface SweepOptions extends DataCliOptions, NirCliOptions {
+interface SweepOptions extends DataCliOptions, NirCliOptions, DataflowCliOptions {
   set: string[];
   chip?: string;
   energy?: string;
@@ -100,7 +102,7 @@ export function register(program: Command): void {
     .command('sweep')
     .description('compile and simulate a model on every chip config of a parameter sweep; CSV + Pareto front of energy vs latency')
     .argument('<model>', 'model (.bwsnn or .nir)')
-    .requiredOption('--set <KEY=V1,V2,...>', 'a swept chip parameter (repeatable): any field of the chip config, or mesh=WxH', collect, [] as string[])
+    .requiredOption('--set <KEY=V1,V2,...>', 'a swept parameter (repeatable): any field of the chip config, mesh=WxH, or the compiler choices dataflow=auto,dense,event, schedule=auto,step,time, strategy=spread,pack', collect, [] as string[])
     .requiredOption('-o, --output <file>', 'output CSV');
   dataOptions(cmd);
   nirOptions(cmd);
@@ -113,6 +115,7 @@ export function register(program: Command): void {
     .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--html <file>', 'write a self-contained HTML report with the Pareto plot')
     .option('--json', 'print the sweep (side-file fields and every point) as JSON (docs/schemas/sweep.schema.json)');
+  dataflowOptions(cmd);
   cmd.action(async (file, raw) => {
     const o = raw as unknown as SweepOptions;
     const workers = intOption('workers', o.workers, 1, 256) as number;
@@ -131,11 +134,12 @@ export function register(program: Command): void {
     // The key identifies the sweep: same model bytes, base chip, axes, data and table in every shard.
     const key = createHash('sha256')
       .update(readInput(file))
-      .update(JSON.stringify({ graph: graph.name, base, axes, data: [o.data, o.split, o.input, o.labels, o.limit], table: table.name }))
+      .update(JSON.stringify({ graph: graph.name, base, axes, data: [o.data, o.split, o.input, o.labels, o.limit], table: table.name, dataflow: [o.dataflow, o.schedule, o.profile, o.profileLimit] }))
       .digest('hex')
       .slice(0, 16);
     const rows: SweepRow[] = [];
     let inputsCache: ReturnType<typeof loadSimInputs> | undefined;
+    let profile: ReturnType<typeof resolveDataflow>['profile'];
     // One bar over all inferences of all points (a point's simulation moves it too).
     const show = progressWanted(o);
     const bar = progressBar('sweep', show, 'inferences');
@@ -145,7 +149,11 @@ export function register(program: Command): void {
       const metrics: Record<string, number> = Object.fromEntries(METRICS.map((m) => [m, Number.NaN]));
       try {
         const model = foldForChip(graph, p.chip, file);
-        const { container } = compileModel(model, p.chip, { file });
+        // The profile (if any) is measured once, on the first point's model.
+        const df = resolveDataflow({ ...o, profile: profile ? undefined : o.profile, dataflow: p.compile.dataflow ?? o.dataflow, schedule: p.compile.schedule ?? o.schedule }, model, p.chip, table, graph, file);
+        profile ??= df.profile;
+        df.profile = profile;
+        const { container } = compileModel(model, p.chip, { file, ...df, strategy: p.compile.strategy as Strategy | undefined });
         inputsCache ??= loadSimInputs(o, container.meta, file);
         const per = inputsCache.inputs.count;
         const r = await simulateWithProgress(container, inputsCache.inputs, { workers, energy: table, file, ...bounds }, show ? (d) => bar.update(pointsDone * per + d, mine.length * per) : undefined);
@@ -162,7 +170,8 @@ export function register(program: Command): void {
         for (const m of METRICS) metrics[m] = Number.isFinite(metrics[m]) ? Number(num6(metrics[m] as number)) : (metrics[m] as number);
         if (!o.json) process.stderr.write(`${show ? "\r\x1b[K" : ""}point ${p.index} (${label}): ${container.cores.length} cores, ${si(r.energy.total, 'J', 4)}, ${si(r.latency.mean, 's', 4)} per inference\n`);
       } catch (e) {
-        if (!(e instanceof BwsnnError) || e.exitCode !== 1) throw e;
+        // A chip that cannot hold the model, or a forced dataflow / schedule the model cannot take.
+        if (!(e instanceof BwsnnError) || (e.exitCode !== 1 && !/--dataflow event|--schedule time/.test(e.message))) throw e;
         metrics.fits = 0;
         if (!o.json) process.stderr.write(`${show ? "\r\x1b[K" : ""}point ${p.index} (${label}): does not fit: ${e.message}\n`);
       }

@@ -114,6 +114,8 @@ export interface LayerEnergy {
   cores: number[];
   /** Mean per inference: the dynamic energy of those cores plus their leakage. */
   energyJ: number;
+  /** The compiler's prediction for the layer's accumulate and neuron instructions (compiler/dataflow.ts), when compiled on the fly. */
+  predicted?: { dataflow: string; schedule: string; energyJ: number; cycles: number };
 }
 
 /**

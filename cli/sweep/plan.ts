@@ -18,7 +18,18 @@ export interface SweepPointSpec {
   /** Parameter assignments in axis order, e.g. { lanes: '4', mesh: '2x2' }. */
   params: Record<string, string>;
   chip: ChipConfig;
+  /** Compiler choices swept (COMPILE_AXES), when given. */
+  compile: Partial<Record<CompileAxis, string>>;
 }
+
+/** Sweep parameters that are compiler choices, not chip fields, and their values. */
+export const COMPILE_AXES = {
+  dataflow: ['auto', 'dense', 'event'],
+  schedule: ['auto', 'step', 'time'],
+  strategy: ['spread', 'pack'],
+} as const;
+export type CompileAxis = keyof typeof COMPILE_AXES;
+const isCompileAxis = (k: string): k is CompileAxis => k in COMPILE_AXES;
 
 /** Parse the `--set` options. */
 export function parseSetOptions(sets: string[]): SweepAxis[] {
@@ -29,8 +40,8 @@ export function parseSetOptions(sets: string[]): SweepAxis[] {
     const key = s.slice(0, eq).trim();
     const values = s.slice(eq + 1).split(',').map((v) => v.trim());
     if (values.some((v) => v.length === 0)) throw new BwsnnError(`--set ${s}: empty value in the list`);
-    if (key !== 'mesh' && !(key in CHIP_FIELDS)) {
-      throw new BwsnnError(`--set ${s}: unknown sweep parameter "${key}" (known: mesh, ${Object.keys(CHIP_FIELDS).join(', ')})`);
+    if (key !== 'mesh' && !(key in CHIP_FIELDS) && !isCompileAxis(key)) {
+      throw new BwsnnError(`--set ${s}: unknown sweep parameter "${key}" (known: mesh, ${Object.keys(COMPILE_AXES).join(', ')}, ${Object.keys(CHIP_FIELDS).join(', ')})`);
     }
     if (axes.some((a) => a.key === key)) throw new BwsnnError(`--set ${s}: parameter "${key}" given twice`);
     if (key === 'mesh' && axes.some((a) => a.key === 'meshX' || a.key === 'meshY')) {
@@ -46,6 +57,10 @@ export function parseSetOptions(sets: string[]): SweepAxis[] {
 }
 
 function applyValue(into: Record<string, number>, key: string, v: string, where: string): void {
+  if (isCompileAxis(key)) {
+    if (!(COMPILE_AXES[key] as readonly string[]).includes(v)) throw new BwsnnError(`${where}: ${key} value "${v}" must be one of ${COMPILE_AXES[key].join(', ')}`);
+    return;
+  }
   if (key === 'mesh') {
     const m = /^(\d+)x(\d+)$/.exec(v);
     if (!m) throw new BwsnnError(`${where}: mesh value "${v}" must look like 4x4`);
@@ -79,7 +94,9 @@ export function expandSweep(base: ChipConfig, axes: SweepAxis[]): SweepPointSpec
     for (const a of axes) ordered[a.key] = params[a.key] as string;
     const label = Object.entries(ordered).map(([k, v]) => `${k}=${v}`).join(',');
     const chip = parseChipConfig({ ...base, ...overrides, name: `${base.name}[${label || 'base'}]`.slice(0, 64) }, `sweep point ${index} (${label})`);
-    out.push({ index, params: ordered, chip });
+    const compile: Partial<Record<CompileAxis, string>> = {};
+    for (const k of Object.keys(COMPILE_AXES) as CompileAxis[]) if (ordered[k] !== undefined) compile[k] = ordered[k];
+    out.push({ index, params: ordered, chip, compile });
   }
   return out;
 }

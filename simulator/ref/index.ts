@@ -18,11 +18,15 @@ import { FIRE, INTEG } from './neuron.js';
 import { ADD, ADDI, LI } from './register.js';
 import { PSUM, SEND } from './send.js';
 import type { RefCore, RefFlit, RefSemantic } from './state.js';
+import { ACCE, ACCST, ACCT, FIRET, INTEGT, SENDT, STEP } from './dataflow.js';
 
 export type { RefCore, RefFlit, RefSemantic } from './state.js';
 
 /** Mnemonic -> reference semantics; every instruction of the ISA table has one. */
-export const REFERENCE: Readonly<Record<string, RefSemantic>> = { NOP, HALT, SYNC, INPUT, LI, ADDI, ADD, BNZD, JMP, ACC, CFGW, ACCW, ACCS, FIRE, INTEG, SEND, PSUM };
+export const REFERENCE: Readonly<Record<string, RefSemantic>> = {
+  NOP, HALT, SYNC, INPUT, LI, ADDI, ADD, BNZD, JMP, ACC, CFGW, ACCW, ACCS, FIRE, INTEG, SEND, PSUM,
+  STEP, ACCT, ACCE, ACCST, FIRET, INTEGT, SENDT,
+};
 for (const d of INSTRUCTIONS) if (!REFERENCE[d.mnemonic]) throw new Error(`simulator/ref: no reference semantics for ${d.mnemonic}`);
 
 export interface RefResult {
@@ -56,6 +60,8 @@ export function referenceRun(c: BwcContainer, input: Float32Array): RefResult {
       halted: false,
       atBarrier: false,
       cfg: {},
+      step: 0,
+      T,
     });
   }
   const inSize = prod(c.meta.inputShape);
@@ -84,6 +90,8 @@ export function referenceRun(c: BwcContainer, input: Float32Array): RefResult {
     for (const st of cores.values()) {
       st.pc = 0;
       st.halted = false;
+      st.step = t;
+      st.regs.fill(0);
     }
     // Phases.
     for (;;) {
@@ -119,6 +127,20 @@ export function referenceRun(c: BwcContainer, input: Float32Array): RefResult {
       st.cur = st.next;
       st.next = old;
       st.next.fill(0);
+    }
+  }
+  // Time-batched neurons (FIRET): their spike trains are their spike histories.
+  for (const p of c.outputMap.probes) {
+    if (p.kind !== 'spikes') continue;
+    const size = prod(p.shape);
+    for (const e of p.entries) {
+      const sl = cores.get(e.core)!.slots;
+      if (!sl) continue;
+      for (let i = 0; i < e.count; i++) {
+        const k = e.neuronBase + i;
+        if (!sl.batched[k]) continue;
+        for (let t = 0; t < T; t++) spikes[p.layer]![t * size + e.index[i]!] = sl.outT[t * chip.neuronsPerCore + k]!;
+      }
     }
   }
   const rp = c.outputMap.probes[c.outputMap.readout]!;

@@ -21,6 +21,11 @@ export interface RefCore {
   atBarrier: boolean;
   /** The CFGW window geometry. */
   cfg: Record<string, number>;
+  /** The current time step and the steps of the inference (STEP, time slots). */
+  step: number;
+  T: number;
+  /** Time slots of the time-batched instructions (simulator/ref/dataflow.ts), made on first use. */
+  slots?: { acc: [Float64Array, Float64Array]; outT: Uint8Array; batched: Uint8Array };
 }
 
 /** A flit in flight: a spike word ORed into an axon word, or two partial sums added to accumulators. */

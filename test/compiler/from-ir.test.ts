@@ -62,6 +62,40 @@ describe('dump -> load -> continue == direct compile, for every stage', () => {
   });
 });
 
+describe('dump -> load -> continue with dataflows (event rows, time-batched schedule)', () => {
+  it('every stage resumes to the same bytes and plan', () => {
+    const seen = { event: 0, time: 0, cases: 0 };
+    const chip = CHIPS.default!;
+    for (const seed of [1, 2, 4, 5]) {
+      const m = randomIntModel(seed, { membraneBits: chip.membraneBits, kind: 'mlp' });
+      for (const [dataflow, schedule] of [['event', 'time'], ['event', 'step'], ['auto', 'auto']] as const) {
+        for (const strategy of ['spread', 'pack'] as Strategy[]) {
+          let st: CompileStages;
+          try {
+            st = compileStages(m, chip, { strategy, dataflow, schedule });
+          } catch (e) {
+            if (e instanceof BwsnnError) continue; // a forced dataflow this model cannot take
+            throw e;
+          }
+          seen.cases++;
+          if (st.plan.layers.some((l) => l.dataflow === 'event')) seen.event++;
+          if (st.plan.schedule === 'time') seen.time++;
+          const want = serializeContainer(st.emit);
+          for (const stage of STAGES) {
+            const d = loadIr(dumpStage(st, stage, chip, strategy), 'dump.json');
+            const got = compileFrom(d.stage, d.form, d.chip, 'dump.json', d);
+            expect(Buffer.from(serializeContainer(got.emit)).equals(Buffer.from(want)), `seed ${seed} ${dataflow}/${schedule} ${strategy} from ${stage}`).toBe(true);
+            expect(got.plan.schedule).toBe(st.plan.schedule);
+          }
+        }
+      }
+    }
+    expect(seen.cases).toBeGreaterThanOrEqual(6);
+    expect(seen.event).toBeGreaterThan(0);
+    expect(seen.time).toBeGreaterThan(0);
+  });
+});
+
 describe('loadIr refuses malformed dumps', () => {
   const chip = CHIPS.default!;
   const m = randomIntModel(5, { membraneBits: chip.membraneBits });

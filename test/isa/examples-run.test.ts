@@ -27,6 +27,17 @@ describe('examples run on the simulator', () => {
     expect(inf?.events.spike).toBe(4);
   });
 
+  test('time-batched.s gives the hand-computed spike trains and readout', () => {
+    // x = [1,1,0,0]: bits 0 and 1. Event rows 0b0011, 0b0110 -> acc0 = [0, 2, 0, -2]; the shortcut
+    // acc1 = [1, 1, 0, 0]; theta 3, soft reset, every step: n0 1, 2, 3 -> fires at step 2;
+    // n1 3 -> fires at every step. Readout rows 0b0011, 0b1100 over the words 0b10, 0b10, 0b11:
+    // n0 1 + 1 + 2 = 4, n1 -1 - 1 - 2 = -4.
+    const r = simulateSync(load('time-batched.s'), { count: 1, data: Float32Array.of(1, 1, 0, 0) }, { probes: true });
+    const inf = r.inferences[0]!;
+    expect(Array.from(inf.spikes!.hidden!)).toEqual([0, 1, 0, 0, 0, 1, 0, 0, 1, 1, 0, 0]);
+    expect(Array.from(inf.readout)).toEqual([4, -4]);
+  });
+
   const files = readdirSync('isa/examples').filter((f) => f.endsWith('.s'));
   test.each(files)('%s runs to completion', (f) => {
     const c = load(f);

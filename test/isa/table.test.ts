@@ -10,12 +10,12 @@ import { DEFAULT_CHIP, type ChipConfig } from '../../isa/chip.js';
 import { instr } from '../../isa/instr.js';
 import { BY_MNEMONIC, DEF_INDEX, INSTRUCTIONS, WMODE, fieldRange, windowOutWidth, type Activity } from '../../isa/table.js';
 
-const ACT = ['n', 'scan', 'ops', 'flits', 'spikes', 'taken'] as const;
+const ACT = ['n', 'scan', 'ops', 'flits', 'spikes', 'taken', 'uses', 'updates'] as const;
 const CHIP = ['pipelineDepth', 'lanes', 'laneBits', 'neuronUnits', 'branchPenalty'] as const;
 
 function randomCase(r: () => number): { a: Activity; c: ChipConfig } {
   const int = (lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-  const a: Activity = { n: int(0, 5000), scan: int(0, 3000), ops: int(0, 90000), flits: int(0, 400), spikes: int(0, 5000), taken: int(0, 1) };
+  const a: Activity = { n: int(0, 5000), scan: int(0, 3000), ops: int(0, 90000), flits: int(0, 400), spikes: int(0, 5000), taken: int(0, 1), uses: int(0, 90000), updates: int(0, 20000) };
   const c: ChipConfig = { ...DEFAULT_CHIP, pipelineDepth: int(1, 9), lanes: int(1, 32), laneBits: 2 ** int(0, 7), neuronUnits: int(1, 64), branchPenalty: int(0, 5) };
   return { a, c };
 }
@@ -77,7 +77,7 @@ describe('ISA table declarations', () => {
     expect(WMODE).toEqual({ binary: 0, uint: 1, sint: 2 });
   });
 
-  it('register writes: LI, ADDI, ADD compute, BNZD clobbers, the rest write none', () => {
+  it('register writes: LI, ADDI, ADD compute, BNZD and STEP clobber, the rest write none', () => {
     const regs = [0, 7, -3, 2 ** 31 - 1];
     const read = (args: Record<string, number>) => (f: string): number | undefined => regs[args[f]!];
     const w = (m: string, args: Record<string, number>): number | undefined => BY_MNEMONIC.get(m)!.regWrite!.value?.(args, read(args));
@@ -87,7 +87,8 @@ describe('ISA table declarations', () => {
     expect(w('ADD', { rd: 1, rs: 1, rt: 2 })).toBe(4);
     expect(BY_MNEMONIC.get('BNZD')!.regWrite).toEqual({ dest: 'rs' });
     const writers = INSTRUCTIONS.filter((d) => d.regWrite).map((d) => d.mnemonic);
-    expect(writers).toEqual(['LI', 'ADDI', 'ADD', 'BNZD']);
+    expect(writers).toEqual(['LI', 'ADDI', 'ADD', 'BNZD', 'STEP']);
+    expect(BY_MNEMONIC.get('STEP')!.regWrite).toEqual({ dest: 'rd' });
     expect(INSTRUCTIONS.filter((d) => d.branchTarget).map((d) => d.mnemonic)).toEqual(['BNZD', 'JMP']);
   });
 

@@ -8,7 +8,7 @@ describe('event coefficients', () => {
   it('equal events(activity) of every instruction on random activities', () => {
     const nat = fc.integer({ min: 0, max: 1 << 20 });
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: INSTRUCTIONS.length - 1 }), fc.record({ n: nat, scan: nat, ops: nat, flits: nat, spikes: nat, taken: fc.integer({ min: 0, max: 1 }) }), (di, a) => {
+      fc.property(fc.integer({ min: 0, max: INSTRUCTIONS.length - 1 }), fc.record({ n: nat, scan: nat, ops: nat, flits: nat, spikes: nat, taken: fc.integer({ min: 0, max: 1 }), uses: nat, updates: nat }), (di, a) => {
         const want = INSTRUCTIONS[di]!.events(a);
         const idx = EVENT_COEFFICIENTS.events[di]!;
         const cf = EVENT_COEFFICIENTS.coef[di]!;

@@ -1,0 +1,145 @@
+/**
+ * Code generation for the time-batched (layer-major) schedule (issue 13). Every layer runs once
+ * per inference, at time step 0, over all T steps: its accumulate instructions read each weight
+ * word (ACCT) or event row (ACCE tb=1) once and apply it to the T time slots of their source,
+ * FIRET/INTEGT update each neuron's T steps with the state read and written once, and SENDT
+ * sends the T-step spike trains into the time slots of the next layers' regions. At the later
+ * steps every program halts at once. Each core's program is:
+ *
+ *   [INPUT]
+ *   STEP r1 ; ADDI r1, r1, 1 ; BNZD r1, end     (steps 1 .. T-1 jump to the HALT)
+ *   phase 0 ; SYNC ; phase 1 ; ... ; phase k
+ *   end: HALT
+ *
+ * Axon memory: slot t of every region of a core lives at `base + t * S`, S = the largest number
+ * of axon words any core uses per step (so T*S must fit axonLines). The host input, the same at
+ * every step, is read from slot 0 for every step (stride r0).
+ */
+import { BwsnnError } from '../isa/errors.js';
+import type { ChipConfig } from '../isa/chip.js';
+import type { Instr } from '../isa/container-types.js';
+import { fieldMax, REGISTER_COUNT } from '../isa/table.js';
+import type { Routed, Scheduled } from './ir.js';
+import { taskNeurons } from './partition.js';
+
+/** Axon words between time slots for a placement, or a reason it cannot hold T slots. */
+export function timeSlotStride(r: Routed, chip: ChipConfig): { stride: number } | { blocker: string } {
+  const pl = r;
+  const T = r.meta.timesteps;
+  const helper = r.tasks.find((t) => t.role === 'helper');
+  if (helper) return { blocker: `layer ${helper.layer} is split into partial sums (PSUM) on this chip` };
+  const S = Math.max(1, ...pl.cores.map((c) => c.axonWords));
+  if (T * S > chip.axonLines) return { blocker: `${T} time slots of ${S} axon words exceed axonLines = ${chip.axonLines}` };
+  return { stride: S };
+}
+
+class Regs {
+  private vals = new Map<number, number>();
+  private age = new Map<number, number>();
+  private clock = 0;
+  constructor(private readonly out: Instr[]) {}
+  get(...values: number[]): number[] {
+    const locked = new Set<number>();
+    return values.map((v) => {
+      if (v === 0) return 0;
+      for (const [r, x] of this.vals) {
+        if (x === v) {
+          this.age.set(r, ++this.clock);
+          locked.add(r);
+          return r;
+        }
+      }
+      let pick = -1;
+      let oldest = Infinity;
+      for (let r = 1; r < REGISTER_COUNT; r++) {
+        if (locked.has(r)) continue;
+        if (!this.vals.has(r)) {
+          pick = r;
+          break;
+        }
+        const a = this.age.get(r)!;
+        if (a < oldest) {
+          oldest = a;
+          pick = r;
+        }
+      }
+      this.out.push({ op: 'LI', args: { rd: pick, imm: v } });
+      this.vals.set(pick, v);
+      this.age.set(pick, ++this.clock);
+      locked.add(pick);
+      return pick;
+    });
+  }
+}
+
+function check(file: string, what: string, v: number, mnemonic: string, field: string): void {
+  const max = fieldMax(mnemonic, field);
+  if (v > max) throw new BwsnnError(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
+}
+
+export function generateTimeCode(r: Routed, chip: ChipConfig, stride: number, file = r.meta.name): Scheduled {
+  const pl = r;
+  const lm = r;
+  const srcs = r.sources;
+  const tasks = r.tasks;
+  const layers = new Map(lm.layers.map((l) => [l.name, l]));
+  const maxDepth = Math.max(...lm.layers.map((l) => l.depth));
+  const phases: Scheduled['phases'] = [];
+  for (let d = 1; d <= maxDepth; d++) phases.push({ depth: d, stage: 'all' });
+  const programs: Record<number, Instr[]> = {};
+  for (const c of pl.cores) {
+    const prog: Instr[] = [];
+    if (c.regions.some((x) => srcs[x.source]!.isInput)) prog.push({ op: 'INPUT', args: {} });
+    prog.push({ op: 'STEP', args: { rd: 1 } });
+    prog.push({ op: 'ADDI', args: { rd: 1, rs: 1, imm: 1 } });
+    const branch: Instr = { op: 'BNZD', args: { rs: 1, target: 0 } };
+    prog.push(branch);
+    const regs = new Regs(prog);
+    let last = 0;
+    for (const tid of c.tasks) last = Math.max(last, layers.get(tasks[tid]!.layer)!.depth - 1);
+    for (let ph = 0; ph <= last; ph++) {
+      if (ph > 0) prog.push({ op: 'SYNC', args: {} });
+      for (const tid of c.tasks) {
+        const t = tasks[tid]!;
+        const l = layers.get(t.layer)!;
+        if (l.depth - 1 !== ph) continue;
+        const p = pl.placed[tid]!;
+        const where = `layer ${l.name} (units ${t.u0}..${t.u1 - 1})`;
+        const n = taskNeurons(l, t);
+        t.parts.forEach((_part, k) => {
+          const s = l.synapses[_part.synapse]!;
+          const reg = c.regions[p.partRegion[k]!]!;
+          const src = srcs[s.source]!;
+          if (s.op.kind === 'identity') {
+            check(file, where, n, 'ACCST', 'n');
+            const [rn, ra, rs] = regs.get(p.neuronBase, reg.base + (src.layout === 'pos' && !reg.ch ? t.c0 / 64 : 0), src.isInput ? 0 : stride);
+            const g = src.layout === 'pos' ? t.c1 - t.c0 : 64;
+            const cw = src.layout === 'pos' ? (reg.cw ?? src.cw) : 1;
+            prog.push({ op: 'ACCST', args: { acc: s.acc, rn: rn!, ra: ra!, rs: rs!, n, g, cw } });
+            return;
+          }
+          const op = s.event ? 'ACCE' : 'ACCT';
+          check(file, where, n, op, 'n');
+          check(file, where, reg.planeWords, op, 'len');
+          const [rn, rw, ra, rs] = regs.get(p.neuronBase, p.partSram[k]!, reg.base, src.isInput ? 0 : stride);
+          const args: Record<string, number> = { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, rs: rs!, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes };
+          if (s.event) args.tb = 1;
+          prog.push({ op, args });
+        });
+        const [rn] = regs.get(p.neuronBase);
+        prog.push({ op: l.kind === 'readout' ? 'INTEGT' : 'FIRET', args: { rn: rn!, n, b: 1 } });
+        for (const sd of r.sends[tid] ?? []) {
+          const [rsn, rs] = regs.get(sd.rn, stride);
+          prog.push({ op: 'SENDT', args: { rn: rsn!, n: sd.n, route: sd.route, g: sd.g, cw: sd.cw, rs: rs! } });
+        }
+      }
+    }
+    branch.args.target = prog.length;
+    prog.push({ op: 'HALT', args: {} });
+    if (prog.length > chip.instrMemWords) {
+      throw new BwsnnError(`${file}: core ${c.core} needs ${prog.length} instruction words, chip has instrMemWords = ${chip.instrMemWords} (raise instrMemWords)`);
+    }
+    programs[c.core] = prog;
+  }
+  return { ...r, phases, programs };
+}
