@@ -55,6 +55,11 @@ function instrSection(d: InstrDef): string[] {
     }
     out.push('');
   }
+  const limits = [
+    ...d.fields.filter((f) => f.chipBound !== undefined).map((f) => `\`${f.name}\` <= ${f.chipBound}`),
+    ...(d.chipLimits ?? []).map((l) => `${l.fields.join('*')} <= ${l.bound}`),
+  ];
+  if (limits.length) out.push(`Chip limits (a container breaking one is refused): ${limits.join('; ')}.`, '');
   out.push(`Cycles: ${esc(d.costText)}`, '', `Energy events: ${esc(d.eventsText)}`, '');
   return out;
 }
