@@ -124,10 +124,10 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
       if (i.op !== 'PSUM') continue;
       for (const d of routes[i.args.route as number] ?? []) d.base = Math.min(d.base, chip.neuronsPerCore - (i.args.n as number));
     }
-    // Every word a SEND writes lies in one axon bank of the destination (validate.ts).
+    // Every word a SEND (or SENDT's slot 0) writes lies in one axon bank of the destination (validate.ts).
     for (let pass = 0; pass < 2; pass++) {
       for (const i of program) {
-        if (i.op !== 'SEND') continue;
+        if (i.op !== 'SEND' && i.op !== 'SENDT') continue;
         const a = i.args as Record<string, number>;
         for (const d of routes[a.route as number] ?? []) {
           if (d.base + sendLastWord(d.bitOffset, a.n!, a.g!, a.cw!) < chip.axonLines) continue;
