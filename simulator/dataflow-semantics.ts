@@ -10,6 +10,7 @@
 import { NEURON_HARD_RESET, NEURON_NO_MEMORY, ROUTE_NEXT_STEP } from '../isa/container-types.js';
 import type { Activity } from '../isa/table.js';
 import { slot } from './load.js';
+import { sendLastWord } from '../isa/validate.js';
 import { popcount32 } from './popcount.js';
 import type { CoreState } from './state.js';
 import { FLIT_AXON } from './network.js';
@@ -358,8 +359,13 @@ const sendT: Semantic = (x, cs, code, b, a) => {
   const N = ts.N;
   const outT = ts.outT;
   let flits = 0;
+  const lines = x.chip.axonLines;
   for (const d of list) {
     const flags = d.flags & ROUTE_NEXT_STEP;
+    // The last word of the last slot must lie in the destination's axon bank (slot 0 is checked
+    // statically by isa/validate.ts, the slot stride is a register).
+    const last = d.base + (T - 1) * rs + sendLastWord(d.bitOffset, n, g, cw);
+    if (last >= lines || rs < 0) x.fail(cs, `SENDT to core ${d.core} writes axon words up to ${last} (slot stride ${rs}, ${T} slots), outside axonLines = ${lines}`);
     for (let t = 0; t < T; t++) {
       const off = t * rs;
       // Pack: neuron i at bit floor(i/g)*cw*64 + bitOffset + (i mod g); one flit per non-zero word.

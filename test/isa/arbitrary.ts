@@ -124,7 +124,7 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
       if (i.op !== 'PSUM') continue;
       for (const d of routes[i.args.route as number] ?? []) d.base = Math.min(d.base, chip.neuronsPerCore - (i.args.n as number));
     }
-    // Every word a SEND writes lies in one axon bank of the destination (validate.ts).
+    // Every word a SEND (or SENDT's slot 0) writes lies in one axon bank of the destination (validate.ts).
     for (let pass = 0; pass < 2; pass++) {
       for (const i of program) {
         if (i.op !== 'SEND' && i.op !== 'SENDT') continue;
