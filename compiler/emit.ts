@@ -4,7 +4,8 @@
  * map (host input elements -> axon bits of every core that reads the input) and the output map (a
  * spike probe for every firing layer, a membrane probe for the readout, with exact index arrays).
  */
-import { BWC_VERSION, type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
+import { containerVersion } from '../isa/container.js';
+import { type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
 import { WORD_BITS } from '../isa/table.js';
 import { NEURON_FIELDS, neuronArrays } from '../isa/neuron-record.js';
 import type { IntLayer } from '../models/intmodel.js';
@@ -176,7 +177,7 @@ export function emitContainer(s: Scheduled): BwcContainer {
   const ro = lowered.get(m.readout)!;
   cores.sort((a, b) => a.core - b.core);
   return {
-    version: BWC_VERSION,
+    version: containerVersion({ cores }),
     chip: { ...chip },
     meta: { name: m.name, timesteps: m.timesteps, inputShape: [...m.input.shape], encoding: { ...m.input.encoding }, classes: ro.neurons },
     cores,

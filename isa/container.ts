@@ -21,7 +21,7 @@ import {
   type RouteDest,
 } from './container-types.js';
 import { crc32 } from './crc32.js';
-import { NEURON_FIELDS, NEURON_RECORD_BYTES, neuronArrays } from './neuron-record.js';
+import { neuronArrays, neuronFieldsOf, neuronRecordBytes, neuronVersion } from './neuron-record.js';
 import { decodeInstr, encodeInstr } from './encode.js';
 import { ContainerError } from '../base/errors.js';
 import { wrongKindHint } from './filetype.js';
@@ -62,7 +62,7 @@ export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0): number 
     case 'synapses':
       return 4 + 4 * img.synapses.length;
     case 'neurons':
-      return 4 + NEURON_RECORD_BYTES * img.neurons.count;
+      return 4 + neuronRecordBytes(writtenVersion(c)) * img.neurons.count;
     case 'routes':
       return 4 + img.routes.reduce((s, l) => s + 4 + 16 * l.length, 0);
     case 'input':
@@ -229,7 +229,7 @@ function writeSection(w: ByteWriter, c: BwcContainer, kind: SectionKind, ci: num
     case 'neurons': {
       const n = img.neurons;
       w.u32(n.count);
-      for (const f of NEURON_FIELDS) {
+      for (const f of neuronFieldsOf(writtenVersion(c))) {
         if (f.type === 'i32') w.i32s(n[f.name]);
         else w.u8s(n[f.name]);
       }
@@ -300,7 +300,7 @@ export function serializeContainer(c: BwcContainer): Uint8Array {
   const total = dirEnd + sections.reduce((s, x) => s + x.size, 0);
   const w = new ByteWriter(total);
   w.raw(BWC_MAGIC);
-  w.u16(BWC_VERSION);
+  w.u16(writtenVersion(c));
   w.u16(sections.length);
   w.u32(total);
   w.u32(0);
@@ -337,6 +337,8 @@ class Measure {
     private readonly end: number,
     private readonly file: string,
     private readonly section: string,
+    /** The container's format version (the neurons section's record depends on it). */
+    readonly version: number = BWC_VERSION,
   ) {
     this.dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = start;
@@ -389,7 +391,7 @@ const MEASURE: Record<SectionKind, (m: Measure) => void> = {
   },
   program: (m) => m.skip(8 * m.u32('instruction count'), 'instructions'),
   synapses: (m) => m.skip(8 * m.u32('synapse word count'), 'synapse words'),
-  neurons: (m) => m.skip(NEURON_RECORD_BYTES * m.u32('neuron count'), 'neuron parameters'),
+  neurons: (m) => m.skip(neuronRecordBytes(m.version) * m.u32('neuron count'), 'neuron parameters'),
   routes: (m) => {
     const lists = m.u32('routing list count');
     for (let r = 0; r < lists; r++) m.skip(16 * m.u32(`list ${r} length`), `list ${r} destinations`);
@@ -420,6 +422,23 @@ const MEASURE: Record<SectionKind, (m: Measure) => void> = {
 
 // binary-parser decoders (run only on a section whose lengths were measured above).
 const le = (): Parser => Parser.start().endianness('little');
+/** The neurons section of a container of format `version`: its fields (neuron-record.ts), in order. */
+const neuronParser = (version: number): Parser =>
+  neuronFieldsOf(version).reduce((p, f) => p.array(f.name, { type: f.type === 'i32' ? 'int32le' : 'uint8', length: 'count' }), le().uint32le('count'));
+const NEURON_PARSERS = new Map<number, Parser>(Array.from({ length: BWC_VERSION }, (_, i) => [i + 1, neuronParser(i + 1)]));
+
+/**
+ * The format version a container is written in: the oldest that holds its content (a container
+ * without CubaLIF neurons or multiplicative decays is version 1, byte for byte as before).
+ */
+export function containerVersion(c: Pick<BwcContainer, 'cores'>): number {
+  return c.cores.reduce((v, img) => Math.max(v, neuronVersion(img.neurons)), 1);
+}
+
+/** The version the writer uses: the container's own, raised to what its content needs. */
+export function writtenVersion(c: BwcContainer): number {
+  return Math.max(Number.isInteger(c.version) && c.version >= 1 && c.version <= BWC_VERSION ? c.version : BWC_VERSION, containerVersion(c));
+}
 const PARSERS: Record<SectionKind, Parser> = {
   chip: le()
     .uint8('nameLen')
@@ -436,7 +455,7 @@ const PARSERS: Record<SectionKind, Parser> = {
     .array('shape', { type: 'uint32le', length: 'rank' }),
   program: le().uint32le('count').array('words', { type: 'uint32le', length: function () { return 2 * (this.count as number); } }),
   synapses: le().uint32le('count').array('halves', { type: 'uint32le', length: function () { return 2 * (this.count as number); } }),
-  neurons: NEURON_FIELDS.reduce((p, f) => p.array(f.name, { type: f.type === 'i32' ? 'int32le' : 'uint8', length: 'count' }), le().uint32le('count')),
+  neurons: neuronParser(BWC_VERSION),
   routes: le()
     .uint32le('nLists')
     .array('routes', {
@@ -506,7 +525,7 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
     }
   }
   const version = dv.getUint16(4, true);
-  if (version !== BWC_VERSION) err('header', 4, `unsupported format version ${version} (this reader supports ${BWC_VERSION})`);
+  if (version < 1 || version > BWC_VERSION) err('header', 4, `unsupported format version ${version} (this reader supports 1..${BWC_VERSION})`);
   const count = dv.getUint16(6, true);
   const total = dv.getUint32(8, true);
   if (total > bytes.length) err('header', 8, `truncated file: header declares ${total} bytes, file has ${bytes.length}`);
@@ -563,10 +582,11 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
 
   const parse = (e: DirEntry): Parsed => {
     const label = PER_CORE_KINDS.includes(e.kind) ? `${e.kind}[core ${e.core}]` : e.kind;
-    const m = new Measure(bytes, e.offset, e.offset + e.length, file, label);
+    const m = new Measure(bytes, e.offset, e.offset + e.length, file, label, version);
     MEASURE[e.kind](m);
     m.done();
-    return PARSERS[e.kind].parse(bytes.subarray(e.offset, e.offset + e.length));
+    const parser = e.kind === 'neurons' ? NEURON_PARSERS.get(version)! : PARSERS[e.kind];
+    return parser.parse(bytes.subarray(e.offset, e.offset + e.length));
   };
   const find = (kind: SectionKind, core = NO_CORE): DirEntry => dir.find((d) => d.kind === kind && (core === NO_CORE || d.core === core)) as DirEntry;
 
@@ -601,7 +621,7 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
     }
     const synapses = Uint32Array.from(nums(parse(find('synapses', core)).halves));
     const pn = parse(find('neurons', core));
-    const neurons: NeuronParams = { count: pn.count as number, ...neuronArrays((f) => nums(pn[f.name])) };
+    const neurons: NeuronParams = { count: pn.count as number, ...neuronArrays((f) => (f.since <= version ? nums(pn[f.name]) : (pn.count as number))) };
     const pr = parse(find('routes', core));
     const routes: RouteDest[][] = (pr.routes as Parsed[]).map((l) =>
       (l.dests as Parsed[]).map((d) => ({ core: d.core as number, base: d.base as number, flags: d.flags as number, bitOffset: d.bitOffset as number })),

@@ -6,14 +6,12 @@
 import { CHIP_FIELDS, checkField, coreCount, signedRange, synapseWords, type ChipConfig, type ChipField } from './chip.js';
 import {
   BWC_VERSION,
-  NEURON_HARD_RESET,
-  NEURON_NO_MEMORY,
   ROUTE_NEXT_STEP,
   ROUTE_PSUM_ACC1,
   type BwcContainer,
 } from './container-types.js';
 import { checkInstr } from './encode.js';
-import { NEURON_FIELDS } from './neuron-record.js';
+import { DECAY_MAX, NEURON_FIELDS, NEURON_FLAG_BITS } from './neuron-record.js';
 import { BwsnnError } from './errors.js';
 
 /** Section kinds of the container, with their directory codes (see docs/container.md). */
@@ -31,7 +29,7 @@ export type SectionKind = keyof typeof SECTION_KINDS;
 export const PER_CORE_KINDS: readonly SectionKind[] = ['program', 'synapses', 'neurons', 'routes'];
 
 /** Neuron flag bits a container may set. */
-export const NEURON_FLAG_MASK = NEURON_HARD_RESET | NEURON_NO_MEMORY;
+export const NEURON_FLAG_MASK = NEURON_FLAG_BITS;
 /** Routing destination flag bits a container may set. */
 export const ROUTE_FLAG_MASK = ROUTE_NEXT_STEP | ROUTE_PSUM_ACC1;
 /** Longest name (model, chip, layer) in UTF-8 bytes. */
@@ -139,7 +137,7 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
   const push = (i: Issue): void => {
     if (issues.length < limit) issues.push(i);
   };
-  if (c.version !== BWC_VERSION) push({ section: 'meta', message: `unsupported container version ${c.version} (expected ${BWC_VERSION})` });
+  if (!Number.isInteger(c.version) || c.version < 1 || c.version > BWC_VERSION) push({ section: 'meta', message: `unsupported container version ${c.version} (expected 1..${BWC_VERSION})` });
 
   // Chip config: nothing else can be checked without it.
   const chipErr = chipIssues(c.chip);
@@ -233,6 +231,8 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
           ['g1', np.g1, tLo, tHi],
           ['bias', np.bias, bLo, bHi],
           ['leak', np.leak, 0, chip.membraneBits],
+          ['decay', np.decay, 0, DECAY_MAX],
+          ['sdecay', np.sdecay, 0, DECAY_MAX],
         ];
         for (const [name, arr, lo, hi] of ranged) {
           for (let j = 0; j < cnt; j++) {

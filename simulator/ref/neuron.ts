@@ -1,5 +1,6 @@
 /** Reference semantics of the neuron and readout classes: FIRE and INTEG. */
-import { NEURON_HARD_RESET, NEURON_NO_MEMORY } from '../../isa/container-types.js';
+import { NEURON_CURRENT, NEURON_HARD_RESET, NEURON_NO_MEMORY } from '../../isa/container-types.js';
+import { decayed } from '../../isa/neuron-record.js';
 import { sat, type RefCore, type RefSemantic } from './state.js';
 
 function update(st: RefCore, a: Readonly<Record<string, number>>, fire: boolean): void {
@@ -10,7 +11,13 @@ function update(st: RefCore, a: Readonly<Record<string, number>>, fire: boolean)
     let v = st.v[k]!;
     if (np.flags[k]! & NEURON_NO_MEMORY) v = 0;
     if (np.leak[k]! > 0) v = v - Math.floor(v / 2 ** np.leak[k]!);
-    v = sat(st.chip, v + st.acc[0][k]! * np.g0[k]! + st.acc[1][k]! * np.g1[k]! + a.b! * np.bias[k]!);
+    v = decayed(v, np.decay[k]!);
+    const drive = st.acc[0][k]! * np.g0[k]! + st.acc[1][k]! * np.g1[k]! + a.b! * np.bias[k]!;
+    if (np.flags[k]! & NEURON_CURRENT) {
+      // CubaLIF: the drive goes into the synaptic current, which decays by sdecay and feeds v.
+      st.i[k] = sat(st.chip, decayed(st.i[k]!, np.sdecay[k]!) + drive);
+      v = sat(st.chip, v + st.i[k]!);
+    } else v = sat(st.chip, v + drive);
     st.acc[0][k] = 0;
     st.acc[1][k] = 0;
     let s = 0;
