@@ -40,6 +40,10 @@ export interface SimOptions {
   trace?: { sample?: number; neurons?: NeuronRange[] };
   /** Abort a time step longer than this many cycles (default 1e9). */
   maxStepCycles?: number;
+  /** Abort an inference past this many cycles (default: the binary's, simulator/bounds.ts). */
+  maxCycles?: number;
+  /** Memory budget of one simulation thread in bytes (default 2 GiB, simulator/bounds.ts). */
+  maxMemory?: number;
   /** Refuse a binary built for another chip than this one (field by field). */
   chip?: ChipConfig;
   /** Attribute every energy event to a layer (SimResult.perLayer). */
@@ -133,13 +137,15 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
         (diff.length ? ` (${diff.map((k) => `${k}: ${container.chip[k]} vs ${opts.chip![k]}`).join(', ')})` : ''),
     );
   }
-  const bin = loadBinary(container, file);
+  const bin = loadBinary(container, file, { maxMemory: opts.maxMemory, maxCycles: opts.maxCycles });
   checkInputs(bin, inputs, opts.inputName ?? 'input data');
   // Size-dependent entries are evaluated for the chip this binary was built for.
   const energy = resolveEnergyTable(opts.energy ?? defaultEnergyTable(), container.chip);
   const chunk: ChunkOptions = {
     probes: opts.probes,
     maxStepCycles: opts.maxStepCycles,
+    maxCycles: opts.maxCycles,
+    maxMemory: opts.maxMemory,
     energy,
     traceSample: opts.trace ? (opts.trace.sample ?? 0) : undefined,
     traceNeurons: opts.trace?.neurons,
