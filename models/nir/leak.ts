@@ -93,7 +93,7 @@ export function chooseDecay(tau: Float64Array, dt: number, tolerance: number, wh
     const c: DecayChoice = es <= ed ? { kind: 'shift', k: ki, d: 0, rate, used: 2 ** -ki, relError: es } : { kind: 'decay', k: 0, d: di, rate, used: di / DECAY_MAX, relError: ed };
     if (c.relError > tolerance) {
       throw new BwsnnError(
-        `${where}: dt/tau = ${fmt(rate)} (dt ${dt} s, tau ${t} s) is ${(c.relError * 100).toFixed(1)}% from the nearest leak (${c.kind === 'shift' ? `shift 2^-${c.k}` : `decay ${c.d}/4096`}; tolerance ${(tolerance * 100).toFixed(1)}%); use a larger --dt or --leak-tolerance ${fmt(Math.ceil(c.relError * 1000) / 1000)}`,
+        `${where}: dt/tau = ${fmt(rate)} (dt ${dt} s, tau ${t} s) is ${(c.relError * 100).toFixed(2)}% from the nearest leak (${c.kind === 'shift' ? `shift 2^-${c.k}` : `decay ${c.d}/4096`}; tolerance ${(tolerance * 100).toFixed(2)}%); use a larger --dt or --leak-tolerance ${fmt(Math.ceil(c.relError * 1000) / 1000)}`,
       );
     }
     if (!pick) pick = c;
