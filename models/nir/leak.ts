@@ -2,9 +2,9 @@
  * Continuous-time neuron parameters onto one discrete step (forward Euler, as snnTorch, Norse and
  * NIR's own reference simulators do): tau dv/dt = (v_leak - v) + R I becomes
  *   v[t] = (1 - dt/tau) v[t-1] + (dt/tau) (v_leak + R I[t]).
- * The Graph IR's leak is a shift k (decay 1 - 2^-k), so dt/tau is rounded to the nearest 2^-k,
- * in the log domain, and refused when the relative error |2^-k - dt/tau| / (dt/tau) exceeds the
- * tolerance.
+ * A leak is a shift k (decay 1 - 2^-k: chooseLeak, the readout's only form) or a 12-bit decay
+ * d/4096 (chooseDecay, for LIF and CubaLIF: the shift when it is as close, else the decay); refused
+ * when the relative error |leak - dt/tau| / (dt/tau) exceeds the tolerance.
  */
 import { BwsnnError } from '../../isa/errors.js';
 import { DECAY_MAX } from '../../isa/neuron-record.js';

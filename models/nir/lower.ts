@@ -7,7 +7,9 @@
  * - IF/LIF: hard reset to v_reset, fire on v > v_threshold. The input gain (r for IF,
  *   r*dt/tau for LIF) is folded into the feeding synapse's scale when that synapse feeds only
  *   this neuron, else applied by a BatchNorm `<name>:gain` with mean 0, var 1, eps 0, beta 0.
- *   LIF's v_leak arrives as a Bias `<name>:vleak` of (dt/tau)*v_leak, its decay as a shift k.
+ *   LIF's v_leak arrives as a Bias `<name>:vleak` of (dt/tau)*v_leak, its decay as a shift k or a
+ *   12-bit decay d/4096 (leak.ts chooseDecay). CubaLIF: a current-based LIF (synDecay = the
+ *   current's 12-bit decay), input gain w_in dt/tau_syn r dt/tau_mem, v_leak must be 0.
  * - LI/I feeding the Output become the Readout; an Output fed by spikes gets a spike-count
  *   readout (identity IntLinear `<output>:count` then a Readout without leak); an Output fed by a
  *   current gets a Readout integrating it.
