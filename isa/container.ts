@@ -50,7 +50,7 @@ function probeSize(p: Probe): number {
 }
 
 /** Bytes of one section of `c` (`ci` = index into c.cores for per-core sections). */
-export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0): number {
+export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0, version = kind === 'neurons' ? writtenVersion(c) : BWC_VERSION): number {
   const img = c.cores[ci] as CoreImage;
   switch (kind) {
     case 'chip':
@@ -62,7 +62,7 @@ export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0): number 
     case 'synapses':
       return 4 + 4 * img.synapses.length;
     case 'neurons':
-      return 4 + neuronRecordBytes(writtenVersion(c)) * img.neurons.count;
+      return 4 + neuronRecordBytes(version) * img.neurons.count;
     case 'routes':
       return 4 + img.routes.reduce((s, l) => s + 4 + 16 * l.length, 0);
     case 'input':
@@ -109,13 +109,13 @@ interface PlannedSection {
 }
 
 /** Sections in the order the writer emits them. */
-function plan(c: BwcContainer): PlannedSection[] {
+function plan(c: BwcContainer, version = writtenVersion(c)): PlannedSection[] {
   const out: PlannedSection[] = [
     { kind: 'chip', size: sectionSize(c, 'chip') },
     { kind: 'meta', size: sectionSize(c, 'meta') },
   ];
   c.cores.forEach((_img, ci) => {
-    for (const kind of PER_CORE_KINDS) out.push({ kind, coreIdx: ci, size: sectionSize(c, kind, ci) });
+    for (const kind of PER_CORE_KINDS) out.push({ kind, coreIdx: ci, size: sectionSize(c, kind, ci, version) });
   });
   out.push({ kind: 'input', size: sectionSize(c, 'input') }, { kind: 'output', size: sectionSize(c, 'output') });
   return out;
@@ -191,7 +191,7 @@ class ByteWriter {
   }
 }
 
-function writeSection(w: ByteWriter, c: BwcContainer, kind: SectionKind, ci: number): void {
+function writeSection(w: ByteWriter, c: BwcContainer, kind: SectionKind, ci: number, version: number): void {
   const img = c.cores[ci] as CoreImage;
   switch (kind) {
     case 'chip': {
@@ -229,7 +229,7 @@ function writeSection(w: ByteWriter, c: BwcContainer, kind: SectionKind, ci: num
     case 'neurons': {
       const n = img.neurons;
       w.u32(n.count);
-      for (const f of neuronFieldsOf(writtenVersion(c))) {
+      for (const f of neuronFieldsOf(version)) {
         if (f.type === 'i32') w.i32s(n[f.name]);
         else w.u8s(n[f.name]);
       }
@@ -295,12 +295,14 @@ export function writeContainer(c: BwcContainer, file = '<container>'): Uint8Arra
  * reader's refusals; everything else uses writeContainer.
  */
 export function serializeContainer(c: BwcContainer): Uint8Array {
-  const sections = plan(c);
+  // The format version once (it scans every neuron), not per section.
+  const version = writtenVersion(c);
+  const sections = plan(c, version);
   const dirEnd = HEADER_BYTES + DIR_ENTRY_BYTES * sections.length;
   const total = dirEnd + sections.reduce((s, x) => s + x.size, 0);
   const w = new ByteWriter(total);
   w.raw(BWC_MAGIC);
-  w.u16(writtenVersion(c));
+  w.u16(version);
   w.u16(sections.length);
   w.u32(total);
   w.u32(0);
@@ -309,7 +311,7 @@ export function serializeContainer(c: BwcContainer): Uint8Array {
   const entries: { code: number; core: number; off: number; len: number }[] = [];
   for (const s of sections) {
     const off = w.pos;
-    writeSection(w, c, s.kind, s.coreIdx ?? 0);
+    writeSection(w, c, s.kind, s.coreIdx ?? 0, version);
     if (w.pos - off !== s.size) throw new Error(`container writer: section ${s.kind} size ${w.pos - off} != planned ${s.size}`);
     entries.push({ code: SECTION_KINDS[s.kind], core: s.coreIdx === undefined ? NO_CORE : (c.cores[s.coreIdx] as CoreImage).core, off, len: s.size });
   }
