@@ -44,9 +44,9 @@ export function nirOptions<C extends Command<any, any, any>>(cmd: C, prefix = 'N
     .option('--timesteps <T>', `${prefix}time steps per inference (NIR carries none)`, d.timesteps)
     .option('--input-encoding <enc>', `${prefix}binary:THRESHOLD or multibit:K`, d.inputEncoding)
     .option('--weight-bits <k>', `${prefix}bits of non-binary weights (quantized with a per-row or per-layer scale)`, d.weightBits)
-    .option('--dt <seconds>', `${prefix}time step for the continuous-time constants (tau -> shift leak)`, d.dt)
+    .option('--dt <seconds>', `${prefix}time step for the continuous-time constants (tau -> shift leak or 12-bit decay)`, d.dt)
     .option('--weight-scale <granularity>', `${prefix}scale of quantized weights: row or layer`, d.weightScale)
-    .option('--leak-tolerance <r>', `${prefix}largest relative error of dt/tau vs the shift leak 2^-k`, d.leakTolerance)
+    .option('--leak-tolerance <r>', `${prefix}largest relative error of dt/tau vs its leak (shift 2^-k or decay d/4096)`, d.leakTolerance)
     .option('--if-reset <mode>', `${prefix}IF/LIF reset: nir (v = v_reset, NIR's semantics) or subtract (v -= v_threshold, Sinabs/snnTorch default)`, d.ifReset)
     .option('--name <name>', `${prefix}model name (default: the file name)`)
     .option('--input-range <lo:hi>', `${prefix}record the values a sample holds (e.g. 0:1 or 0:255); eval refuses inputs outside it`);

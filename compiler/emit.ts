@@ -5,7 +5,8 @@
  * spike probe for every firing layer, a membrane probe for the readout, with exact index arrays).
  */
 import type { ChipConfig } from '../isa/chip.js';
-import { BWC_VERSION, type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
+import { containerVersion } from '../isa/container.js';
+import { type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
 import { WORD_BITS } from '../isa/table.js';
 import { NEURON_FIELDS, neuronArrays } from '../isa/neuron-record.js';
 import type { LoweredLayer, Region, Scheduled, SourceInfo, Task } from './ir.js';
@@ -191,7 +192,7 @@ export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
   const ro = lowered.get(roName)!;
   cores.sort((a, b) => a.core - b.core);
   return {
-    version: BWC_VERSION,
+    version: containerVersion({ cores }),
     chip: { ...chip },
     meta: { ...meta, inputShape: [...meta.inputShape], encoding: { ...meta.encoding }, classes: ro.neurons },
     cores,

@@ -3,6 +3,7 @@
  * ranges, shapes, source order) and decide the axon layout of every source and each layer's depth.
  * Every refusal is a BwsnnError naming the model (file), the layer, the synapse and the field.
  */
+import { DECAY_MAX, NEURON_FLAG_BITS } from '../isa/neuron-record.js';
 import { signedRange, type ChipConfig } from '../isa/chip.js';
 import { BwsnnError } from '../base/errors.js';
 import { fieldMax, WORD_BITS } from '../isa/table.js';
@@ -94,7 +95,9 @@ export function validateModel(m: IntModel, chip: ChipConfig, file = m.name): Che
     checkRange(where, 'g1', l.g1, tlo, thi, 'thresholdBits');
     checkRange(where, 'bias', l.bias, blo, bhi, 'biasBits');
     checkRange(where, 'leak', l.leak, 0, chip.membraneBits - 1, 'membraneBits');
-    checkRange(where, 'flags', l.flags, 0, 3, 'flags');
+    checkRange(where, 'flags', l.flags, 0, NEURON_FLAG_BITS, 'flags');
+    checkRange(where, 'decay', l.decay, 0, DECAY_MAX, 'decay');
+    checkRange(where, 'sdecay', l.sdecay, 0, DECAY_MAX, 'decay');
     if (l.synapses.length === 0) fail(where, 'has no synapses');
     let d = 1;
     l.synapses.forEach((s, si) => {

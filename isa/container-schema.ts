@@ -13,7 +13,8 @@
 import { Parser } from 'binary-parser';
 import { ContainerError } from '../base/errors.js';
 import { CHIP_FIELDS } from './chip.js';
-import { NEURON_FIELDS } from './neuron-record.js';
+import { BWC_VERSION } from './container-types.js';
+import { neuronFieldsOf } from './neuron-record.js';
 import type { SectionKind } from './validate.js';
 
 type Scalar = 'u8' | 'u16' | 'u32' | 'i32' | 'f64';
@@ -36,6 +37,14 @@ const utf8 = new TextEncoder();
 const CHIP_KEYS = Object.keys(CHIP_FIELDS);
 
 const u32 = (name: string, doc: string, what?: string): Field => ({ name, t: 'u32', doc, ...(what ? { what } : {}) });
+
+/** The neurons section of a container of format `version`: the neuron-record fields that version stores. */
+function neuronSchema(version: number): readonly Field[] {
+  return [
+    { name: 'count', t: 'u32', sym: 'N', doc: 'neuron count N (<= neuronsPerCore)', what: 'neuron count' },
+    ...neuronFieldsOf(version).map((f): Field => ({ name: f.name, t: 'array', of: f.type, length: 'count', doc: f.doc, what: `neuron ${f.name}` })),
+  ];
+}
 
 /** The schema of every section kind. */
 export const SECTION_SCHEMAS: Record<SectionKind, readonly Field[]> = {
@@ -62,10 +71,7 @@ export const SECTION_SCHEMAS: Record<SectionKind, readonly Field[]> = {
     { name: 'count', t: 'u32', lengthOf: 'halves', per: 2, sym: 'W', doc: 'word count W (<= synapseSramBytes / 8)', what: 'synapse word count' },
     { name: 'halves', t: 'array', of: 'u32', length: 'count', per: 2, docSize: 'W x 8', doc: 'synapse words (u64 LE each: low u32, high u32)', what: 'synapse words' },
   ],
-  neurons: [
-    { name: 'count', t: 'u32', sym: 'N', doc: 'neuron count N (<= neuronsPerCore)', what: 'neuron count' },
-    ...NEURON_FIELDS.map((f): Field => ({ name: f.name, t: 'array', of: f.type, length: 'count', doc: f.doc, what: `neuron ${f.name}` })),
-  ],
+  neurons: neuronSchema(BWC_VERSION),
   routes: [
     { name: 'nLists', t: 'u32', lengthOf: 'routes', sym: 'M', doc: 'number of routing lists M', what: 'routing list count' },
     {
@@ -119,6 +125,16 @@ export const SECTION_SCHEMAS: Record<SectionKind, readonly Field[]> = {
     },
   ],
 };
+
+const NEURON_SCHEMAS = Array.from({ length: BWC_VERSION }, (_, i) => neuronSchema(i + 1));
+
+/**
+ * The schema of a section kind in a container of format `version` (1..BWC_VERSION): only the
+ * neurons section depends on the version (version 2 added the neuron fields decay and sdecay).
+ */
+export function sectionSchema(kind: SectionKind, version: number = BWC_VERSION): readonly Field[] {
+  return kind === 'neurons' ? (NEURON_SCHEMAS[version - 1] ?? SECTION_SCHEMAS.neurons) : SECTION_SCHEMAS[kind];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Sizes and offsets

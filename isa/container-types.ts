@@ -6,8 +6,12 @@
 import type { NeuronArrays } from './neuron-record.js';
 import type { ChipConfig } from './chip.js';
 
-/** Version of the container format written by this code. */
-export const BWC_VERSION = 1;
+/**
+ * Newest version of the container format (read: 1..BWC_VERSION; written: the oldest version that
+ * holds the content, see containerVersion in isa/container.ts). 2 added the neuron fields decay
+ * and sdecay and the current-based flag (isa/neuron-record.ts).
+ */
+export const BWC_VERSION = 2;
 
 /** How the host turns an input sample into spikes (part of the model). */
 export type InputEncoding =
@@ -57,7 +61,7 @@ export interface RouteDest {
  */
 export type NeuronParams = { count: number } & NeuronArrays;
 
-export { NEURON_HARD_RESET, NEURON_NO_MEMORY } from './neuron-record.js';
+export { NEURON_CURRENT, NEURON_HARD_RESET, NEURON_NO_MEMORY } from './neuron-record.js';
 
 export interface CoreImage {
   /** Core index (y * meshX + x). */

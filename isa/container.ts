@@ -6,7 +6,7 @@
  * then the sections back to back in directory order. All integers little-endian.
  */
 import { CHIP_FIELDS, type ChipConfig, type ChipField } from './chip.js';
-import { ByteWriter, Measure, measureRecord, recordOffset, recordParser, recordSize, SECTION_SCHEMAS, writeRecord, type Rec } from './container-schema.js';
+import { ByteWriter, Measure, measureRecord, recordOffset, recordParser, recordSize, sectionSchema, writeRecord, type Rec } from './container-schema.js';
 import {
   BWC_VERSION,
   type BwcContainer,
@@ -21,7 +21,7 @@ import {
   type RouteDest,
 } from './container-types.js';
 import { crc32 } from './crc32.js';
-import { NEURON_FIELDS, neuronArrays } from './neuron-record.js';
+import { NEURON_FIELDS, neuronArrays, neuronFieldsOf, neuronVersion } from './neuron-record.js';
 import { decodeInstr, encodeInstr } from './encode.js';
 import { ContainerError } from '../base/errors.js';
 import { wrongKindHint } from './filetype.js';
@@ -45,7 +45,7 @@ const KIND_BY_CODE = new Map<number, SectionKind>(Object.entries(SECTION_KINDS).
  * `encode` false the program's words are left out (its count stands for them): enough for sizes
  * and offsets without encoding the instructions.
  */
-function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true): Rec {
+function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true, version = BWC_VERSION): Rec {
   const img = c.cores[ci] as CoreImage;
   switch (kind) {
     case 'chip':
@@ -64,7 +64,7 @@ function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true
       return { halves: img.synapses };
     case 'neurons': {
       const n = img.neurons;
-      return { count: n.count, ...Object.fromEntries(NEURON_FIELDS.map((f) => [f.name, n[f.name]])) };
+      return { count: n.count, ...Object.fromEntries(neuronFieldsOf(version).map((f) => [f.name, n[f.name]])) };
     }
     case 'routes':
       return { routes: img.routes.map((l) => ({ dests: l })) };
@@ -75,9 +75,22 @@ function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true
   }
 }
 
-/** Bytes of one section of `c` (`ci` = index into c.cores for per-core sections). */
-export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0): number {
-  return recordSize(SECTION_SCHEMAS[kind], sectionRecord(c, kind, ci, false));
+/**
+ * The format version a container is written in: the oldest that holds its content (a container
+ * without CubaLIF neurons or multiplicative decays is version 1, byte for byte as before).
+ */
+export function containerVersion(c: Pick<BwcContainer, 'cores'>): number {
+  return c.cores.reduce((v, img) => Math.max(v, neuronVersion(img.neurons)), 1);
+}
+
+/** The version the writer uses: the container's own, raised to what its content needs. */
+export function writtenVersion(c: BwcContainer): number {
+  return Math.max(Number.isInteger(c.version) && c.version >= 1 && c.version <= BWC_VERSION ? c.version : BWC_VERSION, containerVersion(c));
+}
+
+/** Bytes of one section of `c` (`ci` = index into c.cores for per-core sections) in format `version`. */
+export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0, version = kind === 'neurons' ? writtenVersion(c) : BWC_VERSION): number {
+  return recordSize(sectionSchema(kind, version), sectionRecord(c, kind, ci, false, version));
 }
 
 /** The path (container-schema recordOffset) of an issue's item within its section. */
@@ -101,9 +114,9 @@ function itemPath(is: Issue): (string | number)[] | undefined {
 }
 
 /** Byte offset of an issue's item within its section (0 when it concerns the whole section). */
-function itemOffset(c: BwcContainer, is: Issue): number {
+function itemOffset(c: BwcContainer, is: Issue, version: number): number {
   const path = itemPath(is);
-  return path ? recordOffset(SECTION_SCHEMAS[is.section], sectionRecord(c, is.section, is.coreIdx ?? 0, false), path) : 0;
+  return path ? recordOffset(sectionSchema(is.section, version), sectionRecord(c, is.section, is.coreIdx ?? 0, false, version), path) : 0;
 }
 
 interface PlannedSection {
@@ -113,13 +126,13 @@ interface PlannedSection {
 }
 
 /** Sections in the order the writer emits them. */
-function plan(c: BwcContainer): PlannedSection[] {
+function plan(c: BwcContainer, version = writtenVersion(c)): PlannedSection[] {
   const out: PlannedSection[] = [
     { kind: 'chip', size: sectionSize(c, 'chip') },
     { kind: 'meta', size: sectionSize(c, 'meta') },
   ];
   c.cores.forEach((_img, ci) => {
-    for (const kind of PER_CORE_KINDS) out.push({ kind, coreIdx: ci, size: sectionSize(c, kind, ci) });
+    for (const kind of PER_CORE_KINDS) out.push({ kind, coreIdx: ci, size: sectionSize(c, kind, ci, version) });
   });
   out.push({ kind: 'input', size: sectionSize(c, 'input') }, { kind: 'output', size: sectionSize(c, 'output') });
   return out;
@@ -138,8 +151,8 @@ function layoutStarts(c: BwcContainer): SectionStart {
   return (kind, coreIdx) => starts.get(`${kind}/${coreIdx ?? ''}`) ?? 0;
 }
 
-function issueError(c: BwcContainer, file: string, is: Issue, start: SectionStart): ContainerError {
-  const offset = start(is.section, is.coreIdx) + itemOffset(c, is);
+function issueError(c: BwcContainer, file: string, is: Issue, start: SectionStart, version = writtenVersion(c)): ContainerError {
+  const offset = start(is.section, is.coreIdx) + itemOffset(c, is, version);
   return new ContainerError(file, sectionLabel(c, is.section, is.coreIdx), offset, is.message);
 }
 
@@ -169,12 +182,14 @@ export function writeContainer(c: BwcContainer, file = '<container>'): Uint8Arra
  * reader's refusals; everything else uses writeContainer.
  */
 export function serializeContainer(c: BwcContainer): Uint8Array {
-  const sections = plan(c);
+  // The format version once (it scans every neuron), not per section.
+  const version = writtenVersion(c);
+  const sections = plan(c, version);
   const dirEnd = HEADER_BYTES + DIR_ENTRY_BYTES * sections.length;
   const total = dirEnd + sections.reduce((s, x) => s + x.size, 0);
   const w = new ByteWriter(total);
   w.raw(BWC_MAGIC);
-  w.num('u16', BWC_VERSION);
+  w.num('u16', version);
   w.num('u16', sections.length);
   w.num('u32', total);
   w.num('u32', 0);
@@ -183,7 +198,7 @@ export function serializeContainer(c: BwcContainer): Uint8Array {
   const entries: { code: number; core: number; off: number; len: number }[] = [];
   for (const s of sections) {
     const off = w.pos;
-    writeRecord(w, SECTION_SCHEMAS[s.kind], sectionRecord(c, s.kind, s.coreIdx ?? 0));
+    writeRecord(w, sectionSchema(s.kind, version), sectionRecord(c, s.kind, s.coreIdx ?? 0, true, version));
     if (w.pos - off !== s.size) throw new Error(`container writer: section ${s.kind} size ${w.pos - off} != planned ${s.size}`);
     entries.push({ code: SECTION_KINDS[s.kind], core: s.coreIdx === undefined ? NO_CORE : (c.cores[s.coreIdx] as CoreImage).core, off, len: s.size });
   }
@@ -201,8 +216,15 @@ export function serializeContainer(c: BwcContainer): Uint8Array {
 // ---------------------------------------------------------------------------------------------
 // Reader
 
-// binary-parser decoders, from the section schemas (run only on a section whose lengths were measured).
-const PARSERS = Object.fromEntries(Object.entries(SECTION_SCHEMAS).map(([k, f]) => [k, recordParser(f)])) as Record<SectionKind, ReturnType<typeof recordParser>>;
+// binary-parser decoders, from the section schemas of every format version (run only on a section whose lengths were measured).
+type RecordParser = ReturnType<typeof recordParser>;
+const PARSERS = new Map<SectionKind, RecordParser[]>();
+/** The decoder of section `kind` in format `version` (built on first use). */
+function parserOf(kind: SectionKind, version: number): RecordParser {
+  let byVersion = PARSERS.get(kind);
+  if (!byVersion) PARSERS.set(kind, (byVersion = []));
+  return (byVersion[version] ??= recordParser(sectionSchema(kind, version)));
+}
 
 type Parsed = Record<string, unknown>;
 const nums = (v: unknown): number[] => v as number[];
@@ -234,7 +256,7 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
     }
   }
   const version = dv.getUint16(4, true);
-  if (version !== BWC_VERSION) err('header', 4, `unsupported format version ${version} (this reader supports ${BWC_VERSION})`);
+  if (version < 1 || version > BWC_VERSION) err('header', 4, `unsupported format version ${version} (this reader supports 1..${BWC_VERSION})`);
   const count = dv.getUint16(6, true);
   const total = dv.getUint32(8, true);
   if (total > bytes.length) err('header', 8, `truncated file: header declares ${total} bytes, file has ${bytes.length}`);
@@ -292,9 +314,9 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   const parse = (e: DirEntry): Parsed => {
     const label = PER_CORE_KINDS.includes(e.kind) ? `${e.kind}[core ${e.core}]` : e.kind;
     const m = new Measure(bytes, e.offset, e.offset + e.length, file, label);
-    measureRecord(m, SECTION_SCHEMAS[e.kind]);
+    measureRecord(m, sectionSchema(e.kind, version));
     m.done();
-    return PARSERS[e.kind].parse(bytes.subarray(e.offset, e.offset + e.length));
+    return parserOf(e.kind, version).parse(bytes.subarray(e.offset, e.offset + e.length));
   };
   // Directory entries by kind and core (a map: a container of thousands of cores reads in linear time).
   const byKind = new Map<string, DirEntry>();
@@ -334,7 +356,8 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
     }
     const synapses = Uint32Array.from(nums(parse(find('synapses', core)).halves));
     const pn = parse(find('neurons', core));
-    const neurons: NeuronParams = { count: pn.count as number, ...neuronArrays((f) => nums(pn[f.name])) };
+    // A field the container's version lacks reads as zeros.
+    const neurons: NeuronParams = { count: pn.count as number, ...neuronArrays((f) => (f.since <= version ? nums(pn[f.name]) : (pn.count as number))) };
     const pr = parse(find('routes', core));
     const routes: RouteDest[][] = (pr.routes as Parsed[]).map((l) =>
       (l.dests as Parsed[]).map((d) => ({ core: d.core as number, base: d.base as number, flags: d.flags as number, bitOffset: d.bitOffset as number })),
@@ -373,7 +396,7 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
       const core = ci === undefined ? NO_CORE : (c.cores[ci] as CoreImage).core;
       return find(kind, core).offset;
     };
-    throw issueError(c, file, issues[0] as Issue, starts);
+    throw issueError(c, file, issues[0] as Issue, starts, version);
   }
   return c;
 }

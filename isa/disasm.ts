@@ -7,7 +7,8 @@ import { CHIP_PRESETS } from './presets.js';
 import type { BwcContainer, CoreImage, Instr } from './container-types.js';
 import { BY_MNEMONIC } from './table.js';
 import { NEURON_COLUMNS, ROUTE_COLUMNS } from './asm/build.js';
-import { NEURON_FIELDS } from './neuron-record.js';
+import { neuronFieldsOf } from './neuron-record.js';
+import { writtenVersion } from './container.js';
 
 const SYN_PER_LINE = 4;
 const PAIRS_PER_LINE = 8;
@@ -58,7 +59,7 @@ function chunks<T>(a: ArrayLike<T>, n: number, f: (x: T) => string): string[] {
   return out;
 }
 
-function coreText(img: CoreImage): string[] {
+function coreText(img: CoreImage, version: number): string[] {
   const out = [`.core ${img.core}`];
   const labels = new Map<number, string>();
   for (const ins of img.program) {
@@ -81,9 +82,12 @@ function coreText(img: CoreImage): string[] {
   }
   const n = img.neurons;
   if (n.count) {
-    out.push('.neurons', `    ; ${NEURON_COLUMNS.join(' ')}`);
+    // The columns of the container's format version (version 1: 7; rows with every column make the
+    // assembler write version 2).
+    const fields = neuronFieldsOf(version);
+    out.push('.neurons', `    ; ${NEURON_COLUMNS.slice(0, fields.length).join(' ')}`);
     for (let j = 0; j < n.count; j++) {
-      out.push(`    ${NEURON_FIELDS.map((f) => n[f.name][j]).join(' ')}`);
+      out.push(`    ${fields.map((f) => n[f.name][j]).join(' ')}`);
     }
   }
   img.routes.forEach((list, r) => {
@@ -102,7 +106,7 @@ export function disassemble(c: BwcContainer): string {
     chipLine(c.chip),
     `.model name=${quote(m.name)} timesteps=${m.timesteps} input=[${m.inputShape.join(', ')}] ${enc} classes=${m.classes}`,
   ];
-  for (const img of c.cores) out.push('', ...coreText(img));
+  for (const img of c.cores) out.push('', ...coreText(img, writtenVersion(c)));
   out.push('');
   for (const b of c.inputMap) {
     out.push(`.input core=${b.core} base=${b.axonBase} stride=${b.planeStride} ; element bit pairs`);

@@ -401,7 +401,7 @@ const BASE_INSTRUCTIONS: readonly InstrDef[] = [
     cls: 'neuron',
     fields: [reg('rn', 'first neuron'), { name: 'n', bits: 16, kind: 'uint', min: 1, chipBound: 'neuronsPerCore', doc: 'neurons' }, { name: 'b', bits: 1, kind: 'uint', doc: '1 = add each neuron\'s bias' }],
     semantics:
-      'Integrate and fire, for i < n, neuron k = rn+i with its parameters: v = 0 if its NO_MEMORY flag is set; v = v - (v >> leak) if leak > 0; v = sat(v + acc0*g0 + acc1*g1 + b*bias); acc0 = acc1 = 0; if v >= theta then spike (out = 1) and v = v - theta (soft reset, saturating) or v = vreset (hard reset), else out = 0.',
+      'Integrate and fire, for i < n, neuron k = rn+i with its parameters: v = 0 if its NO_MEMORY flag is set; v = v - (v >> leak) if leak > 0; v = v - ((v * decay) >> 12); with drive = acc0*g0 + acc1*g1 + b*bias: v = sat(v + drive), or, if its CURRENT flag is set (CubaLIF), i = sat(i - ((i * sdecay) >> 12) + drive) and v = sat(v + i); acc0 = acc1 = 0; if v >= theta then spike (out = 1) and v = v - theta (soft reset, saturating) or v = vreset (hard reset), else out = 0.',
     costText: 'pipelineDepth + ceil(n / neuronUnits)',
     cycles: (a, c) => fill(c) + Math.ceil(a.n / c.neuronUnits),
     events: neuronEvents(true),
@@ -413,7 +413,7 @@ const BASE_INSTRUCTIONS: readonly InstrDef[] = [
     cls: 'readout',
     fields: [reg('rn', 'first neuron'), { name: 'n', bits: 16, kind: 'uint', min: 1, chipBound: 'neuronsPerCore', doc: 'neurons' }, { name: 'b', bits: 1, kind: 'uint', doc: '1 = add each neuron\'s bias' }],
     semantics:
-      'Readout integrate, for i < n: v = 0 if its NO_MEMORY flag is set; v = v - (v >> leak) if leak > 0; v = sat(v + acc0*g0 + acc1*g1 + b*bias); acc0 = acc1 = 0; never fires (out = 0). The host reads v after the last step.',
+      'Readout integrate, for i < n: v = 0 if its NO_MEMORY flag is set; v = v - (v >> leak) if leak > 0; v = v - ((v * decay) >> 12); v = sat(v + drive) or, CURRENT flag, the synaptic current as in FIRE; acc0 = acc1 = 0; never fires (out = 0). The host reads v after the last step.',
     costText: 'pipelineDepth + ceil(n / neuronUnits)',
     cycles: (a, c) => fill(c) + Math.ceil(a.n / c.neuronUnits),
     events: neuronEvents(false),

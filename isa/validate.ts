@@ -6,15 +6,13 @@
 import { CHIP_FIELDS, checkField, coreCount, signedRange, synapseWords, type ChipConfig, type ChipField } from './chip.js';
 import {
   BWC_VERSION,
-  NEURON_HARD_RESET,
-  NEURON_NO_MEMORY,
   ROUTE_NEXT_STEP,
   ROUTE_PSUM_ACC1,
   type BwcContainer,
 } from './container-types.js';
 import { checkInstr } from './encode.js';
 import { BY_MNEMONIC } from './table.js';
-import { NEURON_FIELDS } from './neuron-record.js';
+import { DECAY_MAX, NEURON_FIELDS, NEURON_FLAG_BITS } from './neuron-record.js';
 import { BwsnnError } from './errors.js';
 
 /** Last axon word (relative to the destination's base) a SEND of n neurons in groups of g every cw words writes from `bitOffset`. */
@@ -39,7 +37,7 @@ export type SectionKind = keyof typeof SECTION_KINDS;
 export const PER_CORE_KINDS: readonly SectionKind[] = ['program', 'synapses', 'neurons', 'routes'];
 
 /** Neuron flag bits a container may set. */
-export const NEURON_FLAG_MASK = NEURON_HARD_RESET | NEURON_NO_MEMORY;
+export const NEURON_FLAG_MASK = NEURON_FLAG_BITS;
 /** Routing destination flag bits a container may set. */
 export const ROUTE_FLAG_MASK = ROUTE_NEXT_STEP | ROUTE_PSUM_ACC1;
 /** Longest name (model, chip, layer) in UTF-8 bytes. */
@@ -150,7 +148,7 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
   const push = (i: Issue): void => {
     if (issues.length < limit) issues.push(i);
   };
-  if (c.version !== BWC_VERSION) push({ section: 'meta', message: `unsupported container version ${c.version} (expected ${BWC_VERSION})` });
+  if (!Number.isInteger(c.version) || c.version < 1 || c.version > BWC_VERSION) push({ section: 'meta', message: `unsupported container version ${c.version} (expected 1..${BWC_VERSION})` });
 
   // Chip config: nothing else can be checked without it.
   const chipErr = chipIssues(c.chip);
@@ -252,6 +250,8 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
           ['g1', np.g1, tLo, tHi],
           ['bias', np.bias, bLo, bHi],
           ['leak', np.leak, 0, chip.membraneBits],
+          ['decay', np.decay, 0, DECAY_MAX],
+          ['sdecay', np.sdecay, 0, DECAY_MAX],
         ];
         for (const [name, arr, lo, hi] of ranged) {
           for (let j = 0; j < cnt; j++) {

@@ -5,10 +5,13 @@
  *
  *   input:     binary: x >= threshold ? 1 : 0; multibit: x as given; explicit per-step input as given
  *   if:        v += x; spike = v > theta ('gt') or v >= theta ('ge'); soft: v -= theta, hard: v = vReset
- *   lif:       v -= v * 2^-leak; then as if
+ *   lif:       v -= v * 2^-leak (leak > 0); v -= v * decay / 2^12 (decay set); then as if, except
+ *              current-based (synDecay set, NIR's CubaLIF): i -= i * synDecay / 2^12; i += x; v += i
+ *              (the decays are the dyadic constants the integer model uses: see models/intmodel.ts)
  *   threshold: spike = x > theta ('gt') or x >= theta ('ge'), no state
  *   readout:   v -= v * 2^-leak (leak > 0); v += x; never fires; prediction = argmax v (ties: lowest)
  */
+import { DECAY_MAX } from '../isa/neuron-record.js';
 import { BwsnnError } from '../base/errors.js';
 import type { Graph, GraphNode, InputNode } from './graph.js';
 import { nodeInputs } from './graph.js';
@@ -148,13 +151,23 @@ function compile(g: Graph): Plan {
         const vrAt = vr.length === 1;
         const gt = n.fireOn === 'gt';
         const hard = n.reset === 'hard';
-        const decay = n.op === 'lif' ? 2 ** -n.leak : 0;
+        const decay = n.op === 'lif' && n.leak > 0 ? 2 ** -n.leak : 0;
+        const mul = n.op === 'lif' && n.decay !== undefined ? n.decay / DECAY_MAX : 0;
+        const cuba = n.op === 'lif' && n.synDecay !== undefined;
+        const sdec = n.op === 'lif' && n.synDecay !== undefined ? n.synDecay / DECAY_MAX : 0;
+        const cur = new Float64Array(cuba ? y.length : 0);
+        if (cuba) resets.push(() => cur.fill(0));
         steps.push(() => {
           const x = src(n, n.input);
           for (let k = 0; k < v.length; k++) {
             let vk = v[k]!;
             if (decay) vk -= vk * decay;
-            vk += x[k]!;
+            if (mul) vk -= vk * mul;
+            if (cuba) {
+              const ik = cur[k]! - cur[k]! * sdec + x[k]!;
+              cur[k] = ik;
+              vk += ik;
+            } else vk += x[k]!;
             const theta = thAt ? th[0]! : th[k]!;
             const fire = gt ? vk > theta : vk >= theta;
             if (fire) vk = hard ? (vrAt ? vr[0]! : vr[k]!) : vk - theta;

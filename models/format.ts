@@ -33,7 +33,7 @@ export const NODE_SCHEMA: Record<NodeOp, Record<string, FieldType>> = {
   bias: { input: 'str', bias: 'f64' },
   add: { inputs: 'strs' },
   if: { ...NEURON },
-  lif: { ...NEURON, leak: 'int' },
+  lif: { ...NEURON, leak: 'int', decay: 'int', synDecay: 'int' },
   threshold: { input: 'str', threshold: 'f64', fireOn: 'enum:gt|ge' },
   sumpool: { ...POOL },
   avgpool: { ...POOL },
@@ -41,6 +41,9 @@ export const NODE_SCHEMA: Record<NodeOp, Record<string, FieldType>> = {
   flatten: { input: 'str' },
   readout: { input: 'str', leak: 'int' },
 };
+
+/** Fields that may be absent (older files, or not used by the node). */
+const OPTIONAL: ReadonlySet<string> = new Set(['lif.decay', 'lif.synDecay']);
 
 const ELEM: Record<'f64' | 'i32' | 'bits', number> = { f64: 8, i32: 4, bits: 1 };
 const TOP_FIELDS = new Set(['format', 'version', 'name', 'timesteps', 'nodes', 'classNames', 'meta', 'inputRange', 'dataset', 'blobBytes']);
@@ -73,6 +76,7 @@ export function writeBwsnn(g: Graph): Uint8Array {
     const rec = n as unknown as Record<string, unknown>;
     for (const [field, type] of Object.entries(NODE_SCHEMA[n.op])) {
       const v = rec[field];
+      if (v === undefined && OPTIONAL.has(`${n.op}.${field}`)) continue;
       if (type === 'f64' || type === 'i32' || type === 'bits') out[field] = addArray(type, v as Float64Array);
       else out[field] = v;
     }
@@ -166,7 +170,10 @@ export function readBwsnn(bytes: Uint8Array, file: string): Graph {
     const node: Record<string, unknown> = { op: raw.op, name: raw.name };
     for (const [field, type] of Object.entries(schema)) {
       const p = `${at}.${field}`;
-      if (!(field in raw)) fail(p, 'missing');
+      if (!(field in raw)) {
+        if (OPTIONAL.has(`${raw.op as string}.${field}`)) continue;
+        fail(p, 'missing');
+      }
       node[field] = readField(raw[field], type, p, blob, fail);
     }
     return node as unknown as GraphNode;

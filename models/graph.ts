@@ -114,12 +114,20 @@ export interface IFNode extends NodeBase, NeuronParamsIR {
   input: string;
 }
 
-/** Leaky integrate-and-fire with a shift leak: v -= v * 2^-leak; v += x; fire; reset. */
+/**
+ * Leaky integrate-and-fire: v -= v * 2^-leak (shift leak, leak > 0); v -= v * decay / 2^12
+ * (multiplicative leak, when decay is set); then v += x (or, current-based, when synDecay is set:
+ * i -= i * synDecay / 2^12; i += x; v += i: NIR's CubaLIF); fire; reset.
+ */
 export interface LIFNode extends NodeBase, NeuronParamsIR {
   op: 'lif';
   input: string;
-  /** Leak shift k >= 1 (decay factor 1 - 2^-k). */
+  /** Leak shift k >= 1 (decay factor 1 - 2^-k), or 0 when `decay` gives the leak. */
   leak: number;
+  /** Multiplicative membrane leak d (1..4096): v -= v * d / 2^12 (isa/neuron-record.ts DECAY_BITS). */
+  decay?: number;
+  /** Current-based (CubaLIF): the synaptic current's decay d (0..4096): i -= i * d / 2^12. */
+  synDecay?: number;
 }
 
 /** Stateless threshold (NIR Threshold): spike = x > threshold (fireOn 'gt') or x >= threshold. */

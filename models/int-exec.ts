@@ -8,7 +8,8 @@
  */
 import { BwsnnError } from '../base/errors.js';
 import { argmax, checkSampleLength } from './float-exec.js';
-import { INT_HARD_RESET, INT_NO_MEMORY, type IntLayer, type IntModel } from './intmodel.js';
+import { decayed } from '../isa/neuron-record.js';
+import { INT_CURRENT, INT_HARD_RESET, INT_NO_MEMORY, type IntLayer, type IntModel } from './intmodel.js';
 import { sizeOf } from './validate.js';
 import { convAccumulate, convPlan, denseAccumulate, transpose, windowTable } from './window.js';
 
@@ -26,6 +27,8 @@ interface LayerPlan {
   layer: IntLayer;
   size: number;
   v: Float64Array;
+  /** Synaptic current of current-based (CubaLIF) neurons. */
+  cur: Float64Array;
   out: Float64Array;
   acc: [Float64Array, Float64Array];
   syn: { read: () => Float64Array; bank: 0 | 1; run: Acc }[];
@@ -51,7 +54,7 @@ function compileRef(m: IntModel): RefPlan {
     const out = new Float64Array(size);
     outs.set(layer.name, out);
     order.set(layer.name, i);
-    return { layer, size, v: new Float64Array(size), out, acc: [new Float64Array(size), new Float64Array(size)], syn: [] };
+    return { layer, size, v: new Float64Array(size), cur: new Float64Array(size), out, acc: [new Float64Array(size), new Float64Array(size)], syn: [] };
   });
   const prev = new Map<string, { from: Float64Array; copy: Float64Array }>();
   layers.forEach((lp, i) => {
@@ -127,6 +130,7 @@ export function runReference(m: IntModel, input: Float32Array): RefResult {
   const hiV = 2 ** (m.membraneBits - 1) - 1;
   for (const lp of plan.layers) {
     lp.v.fill(0);
+    lp.cur.fill(0);
     lp.out.fill(0);
   }
   for (const p of plan.prev.values()) p.copy.fill(0);
@@ -145,15 +149,23 @@ export function runReference(m: IntModel, input: Float32Array): RefResult {
       a1.fill(0);
       for (const s of lp.syn) s.run(s.read(), s.bank === 0 ? a0 : a1);
       const L = lp.layer;
-      const { theta, bias, vreset, g0, g1, leak, flags } = L;
+      const { theta, bias, vreset, g0, g1, leak, flags, decay, sdecay } = L;
       const v = lp.v;
+      const cur = lp.cur;
       const out = lp.out;
       const fires = L.kind === 'if';
       for (let j = 0; j < lp.size; j++) {
         let vj = flags[j]! & INT_NO_MEMORY ? 0 : v[j]!;
         const k = leak[j]!;
         if (k > 0) vj -= Math.floor(vj / 2 ** k);
-        vj = vj + a0[j]! * g0[j]! + a1[j]! * g1[j]! + bias[j]!;
+        vj = decayed(vj, decay[j]!);
+        const drive = a0[j]! * g0[j]! + a1[j]! * g1[j]! + bias[j]!;
+        if (flags[j]! & INT_CURRENT) {
+          let ij = decayed(cur[j]!, sdecay[j]!) + drive;
+          ij = ij < lo ? lo : ij > hiV ? hiV : ij;
+          cur[j] = ij;
+          vj += ij;
+        } else vj += drive;
         vj = vj < lo ? lo : vj > hiV ? hiV : vj;
         if (fires && vj >= theta[j]!) {
           out[j] = 1;

@@ -16,12 +16,25 @@
  *     each neuron j:
  *       if flags & NO_MEMORY: v = 0
  *       if leak[j] > 0: v = v - (v >> leak[j])        (arithmetic shift, floor)
- *       v = sat(v + acc0*g0[j] + acc1*g1[j] + bias[j])  (computed exactly, then saturated to
+ *       v = v - ((v * decay[j]) >> 12)                  (multiplicative leak, floor; 0 = none)
+ *       drive = acc0*g0[j] + acc1*g1[j] + bias[j]       (exact)
+ *       if flags & CURRENT (CubaLIF):
+ *         i = sat(i - ((i * sdecay[j]) >> 12) + drive)  (the synaptic current, a second state)
+ *         v = sat(v + i)
+ *       else v = sat(v + drive)                         (computed exactly, then saturated to
  *                                                        membraneBits, never wrapping)
  *       if kind == 'if' and v >= theta[j]:
  *         spike = 1; v = (flags & HARD_RESET) ? vreset[j] : sat(v - theta[j])
  *       else spike = 0
  *   prediction = argmax of the readout layer's v after T steps (ties to the lowest index).
+ *
+ * The decays are fixed-point images of the float executor's (models/float-exec.ts): a decay
+ * constant d stands for the real factor d / 2^12 exactly, in both executors; what differs is the
+ * product: the float executor computes v * d / 2^12 exactly, the integer one floors it to the
+ * layer's grid (an error below one unit 2^-F of the membrane per step). The result is exact when
+ * v * d is a multiple of 2^12 (e.g. v a multiple of 2^(12 - tz(d)), tz = trailing zero bits of d);
+ * a shift leak k is the decay d = 2^(12-k) (k <= 12) with the same floor. The fold therefore
+ * never claims a leaky layer exact.
  */
 import type { InputEncoding } from '../isa/container-types.js';
 import type { NeuronArrays } from '../isa/neuron-record.js';
@@ -75,9 +88,9 @@ export interface IntSynapse {
 }
 
 /** The integer model's neuron flags are the chip's (isa/neuron-record.ts). */
-export { NEURON_HARD_RESET as INT_HARD_RESET, NEURON_NO_MEMORY as INT_NO_MEMORY } from '../isa/neuron-record.js';
+export { NEURON_CURRENT as INT_CURRENT, NEURON_HARD_RESET as INT_HARD_RESET, NEURON_NO_MEMORY as INT_NO_MEMORY } from '../isa/neuron-record.js';
 
-/** Per neuron (length = product of shape): the arrays of the neuron record (isa/neuron-record.ts: theta, bias, vreset, g0, g1, leak, flags). */
+/** Per neuron (length = product of shape): the arrays of the neuron record (isa/neuron-record.ts: theta, bias, vreset, g0, g1, leak, flags, decay, sdecay). */
 export interface IntLayer extends NeuronArrays {
   /** Name of the graph node whose output this layer is (a neuron node or the readout). */
   name: string;

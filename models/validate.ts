@@ -5,6 +5,7 @@
  * (e.g. a BatchNorm on spikes), parameter arrays of the wrong length, NaN or infinite parameters,
  * recurrent edges whose source is not a spiking node.
  */
+import { DECAY_MAX } from '../isa/neuron-record.js';
 import { BwsnnError } from '../base/errors.js';
 import type { Graph, GraphNode, NodeOp, Pool2dGeometry } from './graph.js';
 import { nodeInputs } from './graph.js';
@@ -282,7 +283,14 @@ function inferNode(
       const sh = inShape(n.input);
       if (!sh) return undefined;
       checkNeuron(n, sizeOf(sh), w);
-      if (n.op === 'lif' && (!Number.isInteger(n.leak) || n.leak < 1 || n.leak > 31)) fail(`leak: expected an integer 1..31, got ${n.leak}`);
+      if (n.op === 'lif') {
+        const dOk = (d: number | undefined, lo: number): boolean => d === undefined || (Number.isInteger(d) && d >= lo && d <= DECAY_MAX);
+        if (!dOk(n.decay, 1)) fail(`decay: expected an integer 1..${DECAY_MAX}, got ${n.decay}`);
+        if (!dOk(n.synDecay, 0)) fail(`synDecay: expected an integer 0..${DECAY_MAX}, got ${n.synDecay}`);
+        const lo = n.decay !== undefined || n.synDecay !== undefined ? 0 : 1;
+        if (!Number.isInteger(n.leak) || n.leak < lo || n.leak > 31) fail(`leak: expected an integer ${lo}..31, got ${n.leak}`);
+        if (n.decay !== undefined && n.leak > 0) fail(`leak ${n.leak} and decay ${n.decay}: a layer has one leak, a shift or a decay`);
+      }
       return { shape: [...sh], kind: 'spikes', pooled: false };
     }
     case 'threshold': {

@@ -7,14 +7,14 @@
  * Time slots live in the core's neuron unit (TimeSlots): accT[bank][t][neuron] accumulators and
  * the spike history outT[t][neuron], for the T steps of the inference.
  */
-import { NEURON_HARD_RESET, NEURON_NO_MEMORY, ROUTE_NEXT_STEP } from '../isa/container-types.js';
+import { NEURON_NO_MEMORY, ROUTE_NEXT_STEP } from '../isa/container-types.js';
 import type { Activity } from '../isa/table.js';
 import { slot } from './load.js';
 import { sendLastWord } from '../isa/validate.js';
 import { popcount32 } from './popcount.js';
 import type { CoreState } from './state.js';
 import { FLIT_AXON } from './network.js';
-import type { Exec, Semantic } from './semantics.js';
+import { neuronStep, type Exec, type Semantic } from './semantics.js';
 import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
 
 /** Time-slot storage of one core (allocated on first use). */
@@ -296,7 +296,7 @@ function neuronUpdateT(x: Exec, cs: CoreState, rn: number, n: number, useBias: n
   const T = ts.T;
   const N = ts.N;
   const p = cs.img.params;
-  const { v, out } = cs;
+  const { v, out, isyn } = cs;
   const [a0, a1] = ts.acc;
   const vmin = x.vmin;
   const vmax = x.vmax;
@@ -304,33 +304,17 @@ function neuronUpdateT(x: Exec, cs: CoreState, rn: number, n: number, useBias: n
   let active = 0;
   for (let k = rn; k < rn + n; k++) {
     const fl = p.flags[k]!;
-    const lk = p.leak[k]!;
-    let vv = v[k]!;
     let o = 0;
     for (let t = 0; t < T; t++) {
       const s = t * N + k;
-      // Activity: active if its input, membrane or bias is non-zero (as FIRE counts it).
-      if (a0[s] !== 0 || a1[s] !== 0 || (vv !== 0 && !(fl & NEURON_NO_MEMORY)) || (useBias && p.bias[k] !== 0)) active++;
-      if (fl & NEURON_NO_MEMORY) vv = 0;
-      if (lk > 0) vv -= Math.floor(vv / 2 ** lk);
-      vv += a0[s]! * p.g0[k]! + a1[s]! * p.g1[k]!;
-      if (useBias) vv += p.bias[k]!;
-      vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
+      // Activity: active if its input, membrane, current or bias is non-zero (as FIRE counts it).
+      if (a0[s] !== 0 || a1[s] !== 0 || (v[k] !== 0 && !(fl & NEURON_NO_MEMORY)) || isyn[k] !== 0 || (useBias && p.bias[k] !== 0)) active++;
+      o = neuronStep(cs, k, a0[s]!, a1[s]!, useBias, fire, vmin, vmax);
       a0[s] = 0;
       a1[s] = 0;
-      o = 0;
-      if (fire && vv >= p.theta[k]!) {
-        o = 1;
-        spikes++;
-        if (fl & NEURON_HARD_RESET) vv = p.vreset[k]!;
-        else {
-          vv -= p.theta[k]!;
-          vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
-        }
-      }
+      spikes += o;
       ts.outT[s] = o;
     }
-    v[k] = vv;
     out[k] = o;
     ts.batched[k] = 1;
   }

@@ -40,7 +40,9 @@ export interface LoadedParams {
   g1: Int32Array;
   leak: Uint8Array;
   flags: Uint8Array;
-  /** Prefix counts of neurons with flags or leak (complex[k] = such neurons among 0..k-1). */
+  decay: Int32Array;
+  sdecay: Int32Array;
+  /** Prefix counts of neurons with flags, leak or decay (complex[k] = such neurons among 0..k-1): the JS path. */
   complex: Int32Array;
 }
 
@@ -118,7 +120,7 @@ export function loadBinary(c: BwcContainer, file: string, opts: LoadOptions = {}
     });
     const np = img.neurons;
     const complex = new Int32Array(npc + 1);
-    for (let k = 0; k < npc; k++) complex[k + 1] = complex[k]! + ((np.flags[k] ?? 0) !== 0 || (np.leak[k] ?? 0) !== 0 ? 1 : 0);
+    for (let k = 0; k < npc; k++) complex[k + 1] = complex[k]! + ((np.flags[k] ?? 0) !== 0 || (np.leak[k] ?? 0) !== 0 || (np.decay[k] ?? 0) !== 0 ? 1 : 0);
     return {
       core: img.core,
       code,

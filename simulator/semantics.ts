@@ -7,7 +7,8 @@
  * and may put the core into a wait state (SYNC, INPUT, HALT).
  */
 import type { ChipConfig } from '../isa/chip.js';
-import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, NEURON_HARD_RESET, NEURON_NO_MEMORY } from '../isa/container-types.js';
+import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, NEURON_CURRENT, NEURON_HARD_RESET, NEURON_NO_MEMORY } from '../isa/container-types.js';
+import { decayed } from '../isa/neuron-record.js';
 import { INSTRUCTIONS, WMODE, windowOutWidth, type Activity } from '../isa/table.js';
 import { slot, type LoadedCore } from './load.js';
 import { popcount32 } from './popcount.js';
@@ -203,18 +204,54 @@ function fireSimple(v: Int32Array, acc0: Float64Array, acc1: Float64Array, out: 
   return spikes;
 }
 
+/**
+ * One neuron's update from its accumulated inputs (a0, a1): leak, decay, drive (through the
+ * synaptic current for CubaLIF neurons), saturation, threshold and reset. Writes cs.v[k] (and
+ * cs.isyn[k]); returns the spike (0 when `fire` is false). The general FIRE/INTEG and the
+ * time-batched FIRET/INTEGT (dataflow-semantics.ts) both step neurons with it.
+ */
+export function neuronStep(cs: CoreState, k: number, a0: number, a1: number, useBias: number, fire: boolean, vmin: number, vmax: number): number {
+  const p = cs.img.params;
+  const fl = p.flags[k]!;
+  let vv = fl & NEURON_NO_MEMORY ? 0 : cs.v[k]!;
+  const lk = p.leak[k]!;
+  if (lk > 0) vv -= Math.floor(vv / 2 ** lk);
+  vv = decayed(vv, p.decay[k]!);
+  let drive = a0 * p.g0[k]! + a1 * p.g1[k]!;
+  if (useBias) drive += p.bias[k]!;
+  if (fl & NEURON_CURRENT) {
+    // CubaLIF: the drive feeds the synaptic current (its own decay), the current feeds v.
+    let ii = decayed(cs.isyn[k]!, p.sdecay[k]!) + drive;
+    ii = ii < vmin ? vmin : ii > vmax ? vmax : ii;
+    cs.isyn[k] = ii;
+    vv += ii;
+  } else vv += drive;
+  vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
+  let o = 0;
+  if (fire && vv >= p.theta[k]!) {
+    o = 1;
+    if (fl & NEURON_HARD_RESET) vv = p.vreset[k]!;
+    else {
+      vv -= p.theta[k]!;
+      vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
+    }
+  }
+  cs.v[k] = vv;
+  return o;
+}
+
 function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: number, fire: boolean, a: Activity): void {
   checkNeurons(x, cs, rn, n, fire ? 'FIRE' : 'INTEG');
   const p = cs.img.params;
-  const { v, acc0, acc1, out } = cs;
-  const flags = p.flags, leak = p.leak, g0 = p.g0, g1 = p.g1, bias = p.bias, theta = p.theta, vreset = p.vreset;
+  const { v, acc0, acc1, out, isyn } = cs;
+  const flags = p.flags, g0 = p.g0, g1 = p.g1, bias = p.bias, theta = p.theta;
   const vmin = x.vmin;
   const vmax = x.vmax;
   let spikes = 0;
   // Activity: every neuron is updated; active if its input, membrane or bias is non-zero.
   let active = 0;
   for (let k = rn; k < rn + n; k++) {
-    if (acc0[k] !== 0 || acc1[k] !== 0 || (v[k] !== 0 && !(flags[k]! & NEURON_NO_MEMORY)) || (useBias && bias[k] !== 0)) active++;
+    if (acc0[k] !== 0 || acc1[k] !== 0 || (v[k] !== 0 && !(flags[k]! & NEURON_NO_MEMORY)) || isyn[k] !== 0 || (useBias && bias[k] !== 0)) active++;
   }
   const ab = cs.core * ACTIVITY_COUNT;
   const av = x.activity;
@@ -235,26 +272,10 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
     return;
   }
   for (let k = rn; k < rn + n; k++) {
-    const fl = flags[k]!;
-    let vv = fl & NEURON_NO_MEMORY ? 0 : v[k]!;
-    const lk = leak[k]!;
-    if (lk > 0) vv -= Math.floor(vv / 2 ** lk);
-    vv += acc0[k]! * g0[k]! + acc1[k]! * g1[k]!;
-    if (useBias) vv += bias[k]!;
-    vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
+    const o = neuronStep(cs, k, acc0[k]!, acc1[k]!, useBias, fire, vmin, vmax);
     acc0[k] = 0;
     acc1[k] = 0;
-    let o = 0;
-    if (fire && vv >= theta[k]!) {
-      o = 1;
-      spikes++;
-      if (fl & NEURON_HARD_RESET) vv = vreset[k]!;
-      else {
-        vv -= theta[k]!;
-        vv = vv < vmin ? vmin : vv > vmax ? vmax : vv;
-      }
-    }
-    v[k] = vv;
+    spikes += o;
     out[k] = o;
   }
   a.n = n;

@@ -49,6 +49,8 @@ export class CoreState {
   /** SYNCs passed this step. */
   syncs = 0;
   readonly v: Int32Array;
+  /** Synaptic current of current-based (CubaLIF) neurons (JS path only). */
+  readonly isyn: Int32Array;
   readonly acc0: Float64Array;
   readonly acc1: Float64Array;
   readonly out: Uint8Array;
@@ -81,6 +83,7 @@ export class CoreState {
     const fs = img.params.theta.length >= n ? makeFireState(n, img.params) : undefined;
     this.fire = fs;
     this.v = fs ? fs.v : new Int32Array(n);
+    this.isyn = new Int32Array(n);
     this.acc0 = fs ? fs.acc0 : new Float64Array(n);
     this.acc1 = fs ? fs.acc1 : new Float64Array(n);
     this.out = fs ? fs.out : new Uint8Array(n);
@@ -181,6 +184,7 @@ export class CoreState {
   resetInference(): void {
     const n = this.touched;
     this.v.fill(0, 0, n);
+    this.isyn.fill(0, 0, n);
     this.acc0.fill(0, 0, n);
     this.acc1.fill(0, 0, n);
     this.out.fill(0, 0, n);

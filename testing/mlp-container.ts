@@ -68,6 +68,8 @@ export function buildMlpContainer(spec: MlpSpec): BwcContainer {
         g1: new Int32Array(nOut),
         leak: new Uint8Array(nOut),
         flags: new Uint8Array(nOut),
+        decay: new Int32Array(nOut),
+        sdecay: new Int32Array(nOut),
       },
       routes: readout ? [] : [[{ core: k + 1, base: 0, flags: 0, bitOffset: 0 }]],
     });

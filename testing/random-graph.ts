@@ -35,6 +35,12 @@ export interface RandomGraphOptions {
    * integer executors must agree exactly (given enough membrane bits).
    */
   dyadic?: boolean;
+  /**
+   * Leaks of LIF neurons: 'shift' (default: the shift leak, as always) or 'all': more LIF layers,
+   * each with a shift leak, a multiplicative decay, or a CubaLIF current (with or without a
+   * membrane decay). Ignored when dyadic.
+   */
+  leaks?: 'shift' | 'all';
 }
 
 
@@ -45,6 +51,7 @@ class Gen {
   constructor(
     seed: number,
     readonly dyadic = false,
+    readonly leaks: 'shift' | 'all' = 'shift',
   ) {
     this.rnd = seededRandom(seed);
   }
@@ -125,6 +132,13 @@ class Gen {
       const n: LIFNode = { op: 'lif', name: this.name('lif'), leak: this.int(1, 4), ...base };
       return this.push(n);
     }
+    if (this.leaks === 'all' && !this.dyadic && this.rnd() < 0.9) {
+      const variant = this.int(0, 2);
+      const n: LIFNode = { op: 'lif', name: this.name('lif'), leak: 0, ...base };
+      if (variant !== 1) n.decay = this.pick([1, 410, 1024, 2048, 3277, 4096, this.int(1, 4096)]);
+      if (variant !== 0) n.synDecay = this.pick([0, 7, 1843, 2048, 4096, this.int(0, 4096)]);
+      return this.push(n);
+    }
     const n: IFNode = { op: 'if', name: this.name('if'), ...base };
     return this.push(n);
   }
@@ -132,7 +146,7 @@ class Gen {
 
 /** A random valid graph; deterministic in `seed`. */
 export function randomGraph(seed: number, opts: RandomGraphOptions = {}): Graph {
-  const g = new Gen(seed, opts.dyadic ?? false);
+  const g = new Gen(seed, opts.dyadic ?? false, opts.leaks ?? 'shift');
   const kind = opts.kind ?? g.pick(['mlp', 'conv', 'shortcut', 'recurrent'] as const);
   const timesteps = opts.timesteps ?? g.int(1, 4);
   const encoding: InputEncoding = opts.encoding ?? (g.rnd() < 0.75 ? { kind: 'binary', threshold: 0.5 } : { kind: 'multibit', bits: 2 });

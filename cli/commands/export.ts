@@ -10,7 +10,7 @@ export function register(program: Command): void {
     .description('export a .bwsnn model as a NIR graph (HDF5 in the layout nir.write produces)')
     .argument('<file>', 'model (.bwsnn)')
     .requiredOption('-o, --output <file>', 'output NIR file (.nir)')
-    .option('--dt <seconds>', "time step for shift leaks (tau = dt * 2^k); default the model's meta.dt, else 1e-4")
+    .option('--dt <seconds>', "time step for leaks (tau = dt * 2^k or dt * 4096/d); default the model's meta.dt, else 1e-4")
     .option('--lossy', 'export soft (subtractive) resets as NIR IF/LIF hard resets to 0 instead of the exact integrator-threshold loop')
     .option('-q, --quiet', 'do not print the export notes')
     .action(async (file, opts) => {

@@ -19,7 +19,8 @@ import {
 import type { SourceDiagnostic } from '../../base/errors.js';
 import { checkOperand } from '../encode.js';
 import { BY_MNEMONIC, REGISTER_COUNT, type InstrDef } from '../table.js';
-import { NEURON_COLUMNS, NEURON_FIELDS, neuronArrays, type NeuronField } from '../neuron-record.js';
+import { NEURON_COLUMNS, NEURON_FIELDS, neuronArrays, neuronFieldsOf, type NeuronField } from '../neuron-record.js';
+import { containerVersion } from '../container.js';
 import { containerIssues, type Issue } from '../validate.js';
 import type { Body, Operand, Statement, Value } from './visitor.js';
 
@@ -83,6 +84,8 @@ export class Builder {
   private readonly entryToks: IToken[][] = [];
   private readonly entryRows: number[][][] = [];
   private readout?: number;
+  /** A `.neurons` row had every column (the version 2 fields): the container is version 2. */
+  private fullRows = false;
   private readoutTok?: IToken;
   private block: Block = 'none';
   private blockTok?: IToken;
@@ -371,16 +374,19 @@ export class Builder {
       }
       case 'neurons': {
         const { src } = this.needCore(tok, 'a neuron row');
-        if (values.length !== NEURON_COLUMNS.length) {
-          throw new SemanticError(tok, `neuron row has ${values.length} values, expected ${NEURON_COLUMNS.length} (${NEURON_COLUMNS.join(' ')})`);
+        // A row has every column, or the version 1 columns (the later fields are then 0).
+        const v1 = neuronFieldsOf(1).length;
+        if (values.length !== NEURON_COLUMNS.length && values.length !== v1) {
+          throw new SemanticError(tok, `neuron row has ${values.length} values, expected ${NEURON_COLUMNS.length} (${NEURON_COLUMNS.join(' ')}) or the first ${v1}`);
         }
-        const nums = values.map((v, i) => this.int(v, `neuron ${NEURON_COLUMNS[i]}`, -(2 ** 31), 2 ** 31 - 1));
+        const nums = NEURON_COLUMNS.map((c, i) => (i < values.length ? this.int(values[i]!, `neuron ${c}`, -(2 ** 31), 2 ** 31 - 1) : 0));
         NEURON_FIELDS.forEach((f, i) => {
           const x = nums[i]!;
           if (f.type === 'u8' && (x < 0 || x > 255)) throw new SemanticError((values[i] as Value).tok, `neuron ${f.name} ${x} is out of range [0, 255]`);
         });
         NEURON_FIELDS.forEach((f, i) => src.neuronCols[f.name].push(nums[i]!));
         src.neuronToks.push(tok);
+        if (values.length === NEURON_COLUMNS.length) this.fullRows = true;
         return;
       }
       case 'route': {
@@ -503,7 +509,7 @@ export class Builder {
     if (this.readout === undefined && this.probes.length) this.error(endTok, 'missing .readout directive (index of the readout probe)');
     if (!this.meta) return undefined;
     const c: BwcContainer = {
-      version: BWC_VERSION,
+      version: Math.max(containerVersion({ cores: this.cores }), this.fullRows ? BWC_VERSION : 1),
       chip: this.chip,
       meta: this.meta,
       cores: this.cores,

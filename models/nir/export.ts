@@ -5,6 +5,7 @@
  * Input/Output shapes in `shape`. See docs/nir.md for the mapping of every op and what the
  * round trip normalizes.
  */
+import { DECAY_MAX } from '../../isa/neuron-record.js';
 import { BwsnnError } from '../../isa/errors.js';
 import type { Graph, GraphNode } from '../graph.js';
 import { nodeInputs } from '../graph.js';
@@ -212,6 +213,28 @@ export function exportNirWithReport(g: Graph, opts: NirExportOptions = {}): { by
       }
       case 'if':
       case 'lif': {
+        // A multiplicative decay d is tau = dt * 4096 / d (r = 4096 / d, so that r dt/tau = 1); a
+        // CubaLIF (synDecay) adds tau_syn = dt * 4096 / synDecay and w_in = 4096 / synDecay.
+        const mulLeak = n.op === 'lif' && (n.decay !== undefined || n.synDecay !== undefined);
+        if (mulLeak && n.op === 'lif') {
+          const rateM = n.leak > 0 ? 2 ** -n.leak : (n.decay ?? 0) / DECAY_MAX;
+          if (rateM === 0) fail(n, 'a current-based neuron without a membrane leak has no NIR form (CubaLIF needs a finite tau_mem)');
+          if (n.synDecay === 0) fail(n, 'a synaptic current without decay has no NIR form (CubaLIF needs a finite tau_syn)');
+          if (n.reset === 'soft' && !opts.lossy) fail(n, 'a soft reset of a neuron with a decay or a synaptic current has no exact NIR form (NIR resets to v_reset); export with --lossy to write a hard reset to 0');
+          if (n.reset === 'soft') notes.push(`node ${n.name}: LOSSY: soft reset exported as NIR's hard reset to v_reset = 0`);
+          const fill = (x: number): Float64Array => new Float64Array(count).fill(x);
+          const params: Entry[] = [];
+          if (n.synDecay !== undefined) {
+            const rateS = n.synDecay / DECAY_MAX;
+            params.push(['tau_syn', f64(shape, fill(dt / rateS))], ['w_in', f64(shape, fill(1 / rateS))]);
+            params.push(['tau_mem', f64(shape, fill(dt / rateM))]);
+          } else params.push(['tau', f64(shape, fill(dt / rateM))]);
+          params.push(['r', f64(shape, fill(1 / rateM))], ['v_leak', f64(shape, fill(0))]);
+          params.push(['v_threshold', f64(shape, thresholds(n, n.threshold, n.fireOn, count))]);
+          params.push(['v_reset', f64(shape, n.reset === 'soft' ? new Float64Array(count) : full(n.vReset, count))]);
+          emit(n.synDecay !== undefined ? 'CubaLIF' : 'LIF', params);
+          break;
+        }
         if (n.reset === 'soft' && !opts.lossy) {
           // Exact soft reset in NIR: an integrator (I, or LI for a leak) u, a Threshold on u, and the
           // spikes fed back one step late through Scale(-a*theta) (a = decay): u[t] = a*u[t-1] + x[t]

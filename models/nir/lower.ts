@@ -7,16 +7,19 @@
  * - IF/LIF: hard reset to v_reset, fire on v > v_threshold. The input gain (r for IF,
  *   r*dt/tau for LIF) is folded into the feeding synapse's scale when that synapse feeds only
  *   this neuron, else applied by a BatchNorm `<name>:gain` with mean 0, var 1, eps 0, beta 0.
- *   LIF's v_leak arrives as a Bias `<name>:vleak` of (dt/tau)*v_leak, its decay as a shift k.
+ *   LIF's v_leak arrives as a Bias `<name>:vleak` of (dt/tau)*v_leak, its decay as a shift k or a
+ *   12-bit decay d/4096 (leak.ts chooseDecay). CubaLIF: a current-based LIF (synDecay = the
+ *   current's 12-bit decay), input gain w_in dt/tau_syn r dt/tau_mem, v_leak must be 0.
  * - LI/I feeding the Output become the Readout; an Output fed by spikes gets a spike-count
  *   readout (identity IntLinear `<output>:count` then a Readout without leak); an Output fed by a
  *   current gets a Readout integrating it.
  * - Recurrent edges: the loop is cut at the spiking node's output, which is read one step late.
  */
 import { BwsnnError } from '../../isa/errors.js';
-import type { Graph, GraphNode, InputEncoding, NeuronParamsIR } from '../graph.js';
+import type { Graph, GraphNode, InputEncoding, LIFNode, NeuronParamsIR } from '../graph.js';
 import { validateGraph } from '../validate.js';
-import { chooseLeak, type LeakChoice } from './leak.js';
+import { chooseDecay, chooseLeak, type DecayChoice, type LeakChoice } from './leak.js';
+import { DECAY_MAX } from '../../isa/neuron-record.js';
 import { NIR_NODE_TYPES, type NirArray, type NirFile, type NirNode } from './parse.js';
 import { detectBinary, firstNonFinite, isIdentity, quantize, type LoweredWeights } from './weights.js';
 
@@ -64,10 +67,18 @@ export interface NirNodeReport {
 }
 
 export interface NirLeakReport {
+  /** The NIR node; `<node>:syn` for a CubaLIF's synaptic current. */
   node: string;
   tau: number;
   rate: number;
+  /** 'shift' (v -= v * 2^-shift) or 'decay' (v -= v * decay / 4096). */
+  kind: 'shift' | 'decay';
+  /** Shift k, or 0 for a decay. */
   shift: number;
+  /** Decay constant d (1..4096; 0..4096 for a current), or 0 for a shift. */
+  decay: number;
+  /** The factor used: 2^-shift or decay / 4096. */
+  used: number;
   relError: number;
 }
 
@@ -99,11 +110,10 @@ interface Val {
   pooled?: boolean;
 }
 
-const SUPPORTED = new Set(['Input', 'Output', 'Identity', 'Affine', 'Linear', 'Conv2d', 'IF', 'LIF', 'I', 'LI', 'Scale', 'Threshold', 'Flatten', 'SumPool2d', 'AvgPool2d']);
-const SPIKING = new Set(['IF', 'LIF', 'Threshold']);
+const SUPPORTED = new Set(['Input', 'Output', 'Identity', 'Affine', 'Linear', 'Conv2d', 'IF', 'LIF', 'CubaLIF', 'I', 'LI', 'Scale', 'Threshold', 'Flatten', 'SumPool2d', 'AvgPool2d']);
+const SPIKING = new Set(['IF', 'LIF', 'CubaLIF', 'Threshold']);
 const REFUSED: Record<string, string> = {
-  CubaLIF: 'a current-based LIF has a second state (the synaptic current with its own tau_syn); the BW-Core neuron has one membrane state',
-  CubaLI: 'a current-based leaky integrator has a second state (the synaptic current with its own tau_syn); the readout has one state',
+  CubaLI: 'a current-based leaky integrator has a second state (the synaptic current with its own tau_syn); the readout has one state (CubaLIF is supported)',
   Delay: 'per-connection delays are not supported (only recurrent edges delay, by one step)',
   Conv1d: 'one-dimensional convolutions are not supported (Graph IR convolutions are 2-D over [C, H, W])',
 };
@@ -377,16 +387,54 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
     count: number,
     leaky: boolean,
     badR: string,
-  ): { gain: Float64Array; leak: number; vleak: Float64Array | null; lk: LeakChoice | null } => {
+  ): { gain: Float64Array; leak: number; decay: number | undefined; vleak: Float64Array | null; lk: LeakChoice | null; dc: DecayChoice | null } => {
     const r = perNeuron(n, 'r', count, null);
     if (r.some((v) => !(v > 0))) fail(n, badR);
-    if (!leaky) return { gain: r, leak: 0, vleak: null, lk: null };
-    const tau = perNeuron(n, 'tau', count, null);
-    const lk = chooseLeak(tau, o.dt, o.leakTolerance, where(n));
+    if (!leaky) return { gain: r, leak: 0, decay: undefined, vleak: null, lk: null, dc: null };
+    const cuba = n.type === 'CubaLIF';
+    const tau = perNeuron(n, cuba ? 'tau_mem' : 'tau', count, null);
     summary.usedDt = true;
-    summary.leaks.push({ node: name, tau: tau[0]!, rate: lk.rate, shift: lk.k, relError: lk.relError });
     const rate = tau.map((t) => o.dt / t);
-    return { gain: mulBroadcast(r, rate), leak: lk.k, vleak: mulBroadcast(perNeuron(n, 'v_leak', count, 0), rate), lk };
+    const vleak = mulBroadcast(perNeuron(n, 'v_leak', count, 0), rate);
+    if (n.type === 'LI') {
+      // The readout keeps the shift leak (the Graph IR readout has no decay constant).
+      const lk = chooseLeak(tau, o.dt, o.leakTolerance, where(n));
+      summary.leaks.push({ node: name, tau: tau[0]!, rate: lk.rate, kind: 'shift', shift: lk.k, decay: 0, used: 2 ** -lk.k, relError: lk.relError });
+      return { gain: mulBroadcast(r, rate), leak: lk.k, decay: undefined, vleak, lk, dc: null };
+    }
+    // LIF and CubaLIF: the shift when it is as close, else the 12-bit multiplicative decay.
+    const dc = chooseDecay(tau, o.dt, o.leakTolerance, where(n));
+    summary.leaks.push({ node: name, tau: tau[0]!, rate: dc.rate, kind: dc.kind, shift: dc.k, decay: dc.d, used: dc.used, relError: dc.relError });
+    return { gain: mulBroadcast(r, rate), leak: dc.k, decay: dc.kind === 'decay' ? dc.d : undefined, vleak, lk: null, dc };
+  };
+
+  /**
+   * A CubaLIF's synaptic current: tau_syn dI/dt = -I + w_in x becomes i -= i * d / 4096,
+   * i += (dt/tau_syn) w_in x, with d = round(4096 dt/tau_syn) (0..4096; no shift form). Its input
+   * gain (dt/tau_syn) w_in is returned; the current enters v with unit weight, so the membrane's
+   * r dt/tau_mem joins the input gain too (the model is linear in i).
+   */
+  const synapticCurrent = (n: NirNode, name: string, count: number): { gain: Float64Array; synDecay: number; rel: number; rate: number } => {
+    const tauS = perNeuron(n, 'tau_syn', count, null);
+    const wIn = perNeuron(n, 'w_in', count, 1);
+    if (wIn.some((v) => !(v > 0))) fail(n, 'w_in must be > 0');
+    let d = -1;
+    let rel = 0;
+    for (let i = 0; i < tauS.length; i++) {
+      const t = tauS[i]!;
+      if (!(t > 0) || !Number.isFinite(t)) fail(n, `tau_syn[${i}] = ${t}: a time constant must be a positive number of seconds`);
+      const rate = o.dt / t;
+      if (rate > 1) fail(n, `dt/tau_syn = ${fmtNum(rate)} exceeds 1: the current's decay 1 - dt/tau_syn would be negative; use a smaller --dt`);
+      const di = Math.round(rate * DECAY_MAX);
+      const e = Math.abs(di / DECAY_MAX - rate) / rate;
+      if (e > o.leakTolerance) fail(n, `dt/tau_syn = ${fmtNum(rate)} is ${(e * 100).toFixed(1)}% from the nearest decay ${di}/4096 (tolerance ${(o.leakTolerance * 100).toFixed(1)}%); use a larger --dt or --leak-tolerance`);
+      if (d === -1) d = di;
+      else if (di !== d) fail(n, `synaptic time constants differ across neurons (tau_syn[0] gives decay ${d}/4096, tau_syn[${i}] = ${t} gives ${di}/4096); one per layer is supported`);
+      rel = Math.max(rel, e);
+    }
+    const rate = o.dt / tauS[0]!;
+    summary.leaks.push({ node: `${name}:syn`, tau: tauS[0]!, rate, kind: 'decay', shift: 0, decay: d, used: d / DECAY_MAX, relError: rel });
+    return { gain: mulBroadcast(wIn, tauS.map((t) => o.dt / t)), synDecay: d, rel, rate };
   };
 
   const neuronInput = (n: NirNode, report: string[]): { x: Val; count: number } => {
@@ -601,22 +649,39 @@ export function lowerNir(f: NirFile, options: NirImportOptions = {}): { graph: G
         break;
       }
       case 'IF':
-      case 'LIF': {
+      case 'LIF':
+      case 'CubaLIF': {
         const { x, count } = neuronInput(n, report);
         const thr = perNeuron(n, 'v_threshold', count, null);
         const vReset = n.softReset ? Float64Array.of(0) : perNeuron(n, 'v_reset', count, 0);
         if (n.softReset) report.push(`fused from ${n.softReset.from.join(' -> ')} (an integrator, a Threshold and its spikes fed back through Scale(-a*theta) one step late): soft reset`);
-        const { gain, leak, vleak, lk } = dynamics(n, name, count, n.type === 'LIF', 'r must be > 0 (a zero or negative resistance cannot be lowered)');
-        if (lk) report.push(`leak: dt/tau = ${fmtNum(lk.rate)} -> shift ${lk.k} (decay 1-2^-${lk.k} = ${fmtNum(1 - 2 ** -lk.k)}, error ${(lk.relError * 100).toFixed(2)}%)`);
+        const cuba = n.type === 'CubaLIF';
+        const dyn = dynamics(n, name, count, n.type !== 'IF', 'r must be > 0 (a zero or negative resistance cannot be lowered)');
+        const { leak, decay, vleak, dc } = dyn;
+        let gain = dyn.gain;
+        if (dc) report.push(`leak: dt/tau${cuba ? '_mem' : ''} = ${fmtNum(dc.rate)} -> ${dc.kind === 'shift' ? `shift ${dc.k} (decay 1-2^-${dc.k} = ${fmtNum(1 - dc.used)}` : `decay ${dc.d}/4096 (1-${dc.d}/4096 = ${fmtNum(1 - dc.used)}`}, error ${(dc.relError * 100).toFixed(2)}%)`);
+        let synDecay: number | undefined;
+        if (cuba) {
+          if (vleak && vleak.some((v) => v !== 0)) fail(n, `v_leak = ${describe(perNeuron(n, 'v_leak', count, 0))}: a CubaLIF's v_leak enters the membrane, not the current, and the neuron's bias feeds the current; only v_leak = 0 is supported`);
+          const sc = synapticCurrent(n, name, count);
+          synDecay = sc.synDecay;
+          gain = mulBroadcast(gain, sc.gain);
+          report.push(`synaptic current: dt/tau_syn = ${fmtNum(sc.rate)} -> decay ${sc.synDecay}/4096 (error ${(sc.rel * 100).toFixed(2)}%); input gain w_in*dt/tau_syn*r*dt/tau_mem = ${describe(gain)} (the current enters v with weight 1)`);
+        }
         const xg = applyGain(n, x, expand(gain, count), report);
-        const xb = vleak ? addBias(n, xg, expand(vleak, count), 'vleak', `v_leak term (dt/tau)*v_leak = ${describe(vleak)}`, report) : xg;
+        const xb = vleak && !cuba ? addBias(n, xg, expand(vleak, count), 'vleak', `v_leak term (dt/tau)*v_leak = ${describe(vleak)}`, report) : xg;
         const subtract = !n.softReset && o.ifReset === 'subtract';
         if (subtract && vReset.some((v) => v !== 0)) fail(n, `--if-reset subtract needs v_reset = 0, found ${describe(vReset)}`);
         const params: NeuronParamsIR = n.softReset
           ? { threshold: thr, vReset, reset: 'soft', fireOn: n.softReset.fireOn }
           : { threshold: thr, vReset, reset: subtract ? 'soft' : 'hard', fireOn: 'gt' };
         if (n.type === 'IF') push({ op: 'if', name: nm, input: xb.ir, ...params });
-        else push({ op: 'lif', name: nm, input: xb.ir, ...params, leak });
+        else {
+          const lif: LIFNode = { op: 'lif', name: nm, input: xb.ir, ...params, leak };
+          if (decay !== undefined) lif.decay = decay;
+          if (synDecay !== undefined) lif.synDecay = synDecay;
+          push(lif);
+        }
         vals.set(name, { ir: nm, kind: 'spikes', shape: [...x.shape], producer: null });
         if (n.softReset) report.push(`${n.type === 'IF' ? 'if' : 'lif'}: fire when v ${n.softReset.fireOn === 'ge' ? '>=' : '>'} ${describe(thr)}, then v -= threshold (soft reset)`);
         else if (subtract) report.push(`${n.type === 'IF' ? 'if' : 'lif'}: fire when v > ${describe(thr)}, then v -= threshold (--if-reset subtract, not NIR's reset)`);

@@ -20,9 +20,10 @@ export function formatImportSummary(s: NirImportSummary): string {
     }
   }
   if (s.leaks.length) {
-    lines.push('leak approximations (decay 1 - dt/tau ~ 1 - 2^-k):');
+    lines.push('leak approximations (decay 1 - dt/tau ~ 1 - 2^-k (shift) or 1 - d/4096 (12-bit decay)):');
     for (const l of s.leaks) {
-      lines.push(`  ${l.node}: tau ${l.tau} s, dt/tau ${Number(l.rate.toPrecision(6))} -> k = ${l.shift} (2^-k = ${2 ** -l.shift}), relative error ${(l.relError * 100).toFixed(2)}%`);
+      const how = l.kind === 'shift' ? `k = ${l.shift} (2^-k = ${2 ** -l.shift})` : `d = ${l.decay} (d/4096 = ${Number(l.used.toPrecision(6))})`;
+      lines.push(`  ${l.node}: tau ${l.tau} s, dt/tau ${Number(l.rate.toPrecision(6))} -> ${how}, relative error ${(l.relError * 100).toFixed(2)}%`);
     }
   } else lines.push('leak approximations: none');
   lines.push(`readout: ${s.readout}`);

@@ -3,10 +3,11 @@
  * ACCST, FIRET, INTEGT, SENDT, stated plainly (no scratch, no counting). Time slots: accT[bank]
  * and the spike history outT, slot-major (index t * neuronsPerCore + neuron).
  */
-import { NEURON_HARD_RESET, NEURON_NO_MEMORY, ROUTE_NEXT_STEP } from '../../isa/container-types.js';
+import { ROUTE_NEXT_STEP } from '../../isa/container-types.js';
+import { stepNeuron } from './neuron.js';
 import { WMODE } from '../../isa/table.js';
 import { wordDot } from './accumulate.js';
-import { sat, type RefCore, type RefSemantic } from './state.js';
+import type { RefCore, RefSemantic } from './state.js';
 
 /** The core's time slots, made on first use. */
 export function refSlots(st: RefCore): NonNullable<RefCore['slots']> {
@@ -89,26 +90,16 @@ function updateT(st: RefCore, a: Readonly<Record<string, number>>, fire: boolean
   const rn = st.regs[a.rn!]!;
   const s = refSlots(st);
   const N = st.chip.neuronsPerCore;
-  const p = st.img.neurons;
   for (let i = 0; i < a.n!; i++) {
     const k = rn + i;
-    let v = st.v[k]!;
     let o = 0;
     for (let t = 0; t < st.T; t++) {
       const x = t * N + k;
-      if (p.flags[k]! & NEURON_NO_MEMORY) v = 0;
-      if (p.leak[k]! > 0) v -= Math.floor(v / 2 ** p.leak[k]!);
-      v = sat(st.chip, v + s.acc[0][x]! * p.g0[k]! + s.acc[1][x]! * p.g1[k]! + (a.b ? p.bias[k]! : 0));
+      o = stepNeuron(st, k, s.acc[0][x]!, s.acc[1][x]!, a.b ? 1 : 0, fire);
       s.acc[0][x] = 0;
       s.acc[1][x] = 0;
-      o = 0;
-      if (fire && v >= p.theta[k]!) {
-        o = 1;
-        v = p.flags[k]! & NEURON_HARD_RESET ? p.vreset[k]! : sat(st.chip, v - p.theta[k]!);
-      }
       s.outT[x] = o;
     }
-    st.v[k] = v;
     st.out[k] = o;
     s.batched[k] = 1;
   }

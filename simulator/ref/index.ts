@@ -52,6 +52,7 @@ export function referenceRun(c: BwcContainer, input: Float32Array): RefResult {
       chip,
       regs: new Int32Array(16),
       v: new Float64Array(n),
+      i: new Float64Array(n),
       acc: [new Float64Array(n), new Float64Array(n)],
       out: new Uint8Array(n),
       cur: new Uint32Array(axonWords),

@@ -10,6 +10,8 @@ export interface RefCore {
   chip: ChipConfig;
   regs: Int32Array;
   v: Float64Array;
+  /** Synaptic current of current-based (CubaLIF) neurons (flag NEURON_CURRENT). */
+  i: Float64Array;
   acc: [Float64Array, Float64Array];
   out: Uint8Array;
   /** Axon banks, two 32-bit halves per 64-bit word (low first). */

@@ -41,6 +41,33 @@ describe('random graphs (testing/random-graph.ts) folded and compiled', () => {
   }
 });
 
+describe('random graphs with LIF and CubaLIF layers (shift leaks, multiplicative decays, synaptic currents)', () => {
+  for (const kind of ['mlp', 'conv', 'shortcut', 'recurrent'] as RandomGraphKind[]) {
+    it(`${kind} graphs: simulator == integer reference, bit for bit`, () => {
+      let ran = 0;
+      let decays = 0;
+      let currents = 0;
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (seed) => {
+          const g = randomGraph(seed, { kind, leaks: 'all', timesteps: 1 + (seed % 6) });
+          const m = foldForChip(g, DEFAULT_CHIP);
+          for (const l of m.layers) {
+            if (l.decay.some((d) => d > 0)) decays++;
+            if (l.flags.some((f) => f & 4)) currents++;
+          }
+          compileModel(m, DEFAULT_CHIP);
+          for (let s = 1; s <= 2; s++) expectSimEqualsRef(m, DEFAULT_CHIP, randomInput(g, seed + s));
+          ran++;
+        }),
+        { numRuns: 16, seed: 1414 },
+      );
+      expect(ran).toBe(16);
+      expect(decays).toBeGreaterThan(0);
+      expect(currents).toBeGreaterThan(0);
+    });
+  }
+});
+
 const SINABS = '../shared/nir-samples/cnn_sinabs.nir';
 describe.skipIf(!existsSync(SINABS))('cnn_sinabs.nir', () => {
   it('imports, folds, compiles onto the default 4x4 chip and runs bit-exact against the reference', async () => {

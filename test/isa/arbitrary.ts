@@ -150,7 +150,10 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
         g0: arr(tLo, tHi),
         g1: arr(tLo, tHi),
         leak: Uint8Array.from({ length: count }, () => int(0, chip.membraneBits)),
-        flags: Uint8Array.from({ length: count }, () => int(0, 3)),
+        // Half the cores use the version 2 fields (decays, the current-based flag), half are version 1.
+        ...(int(0, 1) === 1
+          ? { flags: Uint8Array.from({ length: count }, () => int(0, 7)), decay: arr(0, 4096), sdecay: arr(0, 4096) }
+          : { flags: Uint8Array.from({ length: count }, () => int(0, 3)), decay: new Int32Array(count), sdecay: new Int32Array(count) }),
       },
       routes,
     };

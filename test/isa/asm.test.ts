@@ -157,7 +157,7 @@ describe('assembler diagnostics', () => {
       '12:10: unexpected character ")"',
       expect.stringMatching(/^13:12: syntax error: unexpected "," /) as unknown as string,
       '14:5: instruction 8: JMP target 9 is outside the program (0..8)',
-      '16:5: neuron row has 3 values, expected 7 (theta bias vreset g0 g1 leak flags)',
+      '16:5: neuron row has 3 values, expected 9 (theta bias vreset g0 g1 leak flags decay sdecay) or the first 7',
       '17:5: neuron 0: theta = 99999 is outside [-32768, 32767]',
     ]);
   });

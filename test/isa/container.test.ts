@@ -148,8 +148,8 @@ describe('malformed files are refused with section and byte offset', () => {
 
   test('unsupported version', () => {
     const b = good();
-    dv(b).setUint16(4, 2, true);
-    expect(refusal(b).message).toBe('m.bwc: section header at byte 4: unsupported format version 2 (this reader supports 1)');
+    dv(b).setUint16(4, 3, true);
+    expect(refusal(b).message).toBe('m.bwc: section header at byte 4: unsupported format version 3 (this reader supports 1..2)');
   });
 
   test('reserved header word', () => {
@@ -276,7 +276,7 @@ describe('semantic checks of validateContainer', () => {
     ['g1 outside thresholdBits', (c) => { core(c, 1).neurons.g1[0] = -40000; }, /g1 = -40000/],
     ['bias outside biasBits', (c) => { c.chip.biasBits = 4; core(c, 0).neurons.bias[1] = 8; }, /bias = 8 is outside \[-8, 7\]/],
     ['leak > membraneBits', (c) => { core(c, 0).neurons.leak[0] = 17; }, /leak = 17 is outside \[0, 16\]/],
-    ['reserved neuron flags', (c) => { core(c, 0).neurons.flags[0] = 4; }, /flags 0x4 set reserved bits/],
+    ['reserved neuron flags', (c) => { core(c, 0).neurons.flags[0] = 8; }, /flags 0x8 set reserved bits/],
     ['route count > routeEntries', (c) => { c.chip.routeEntries = 1; core(c, 1).routes = [[{ core: 0, base: 0, flags: 0, bitOffset: 0 }]]; core(c, 0).routes[0]?.push({ core: 0, base: 1, flags: 0, bitOffset: 0 }); }, /2 routing destinations exceed routeEntries = 1/],
     ['route dest core out of mesh', (c) => { core(c, 0).routes = [[{ core: 2, base: 0, flags: 0, bitOffset: 0 }]]; }, /list 0 destination 0: core 2 is outside the mesh/],
     ['route flags reserved', (c) => { core(c, 0).routes = [[{ core: 1, base: 0, flags: 4, bitOffset: 0 }]]; }, /flags 4 set reserved bits/],

@@ -1,6 +1,6 @@
 /** A small hand-built valid container used by several ISA tests. */
 import { DEFAULT_CHIP } from '../../isa/chip.js';
-import { BWC_VERSION, type BwcContainer } from '../../isa/container-types.js';
+import { type BwcContainer } from '../../isa/container-types.js';
 
 export function tinyContainer(): BwcContainer {
   const neurons = (n: number) => ({
@@ -12,9 +12,11 @@ export function tinyContainer(): BwcContainer {
     g1: new Int32Array(n),
     leak: new Uint8Array(n),
     flags: new Uint8Array(n),
+    decay: new Int32Array(n),
+    sdecay: new Int32Array(n),
   });
   return {
-    version: BWC_VERSION,
+    version: 1, // no version 2 neuron fields: written as before
     chip: { ...DEFAULT_CHIP, meshX: 2, meshY: 1 },
     meta: { name: 'tiny', timesteps: 2, inputShape: [4], encoding: { kind: 'binary', threshold: 0.5 }, classes: 2 },
     cores: [

@@ -7,7 +7,7 @@ import { foldGraph } from '../../models/fold.js';
 import { runFloat } from '../../models/float-exec.js';
 import type { Graph, GraphNode } from '../../models/graph.js';
 import { runReference } from '../../models/int-exec.js';
-import { INT_HARD_RESET, type IntModel } from '../../models/intmodel.js';
+import { INT_CURRENT, INT_HARD_RESET, type IntModel } from '../../models/intmodel.js';
 
 const f64 = (...x: number[]): Float64Array => Float64Array.from(x);
 /** Bit-packed signs (+1 -> 1). */
@@ -79,6 +79,34 @@ describe('hand-computed spike trains (float and integer agree)', () => {
     expect(r.float).toEqual([0, 0, 0, 1]);
     expect(r.int).toEqual([0, 0, 0, 1]);
     expect(r.m.layers[0]!.leak[0]).toBe(1);
+  });
+
+  it('LIF multiplicative leak decay 1024 (v -= v/4): v .5, .875, 1.15625* -> .25625, .6921875 (theta 0.9)', () => {
+    const n: GraphNode = { ...(neuron('n', 'f', 0.9) as GraphNode & { op: 'if' }), op: 'lif', leak: 0, decay: 1024 };
+    const g = graph(4, [1], [fc('f', 'in', 1, 1, [1], [0.5]), n], 'n', 1);
+    const r = both(g, [1], 'n');
+    expect(r.float).toEqual([0, 0, 1, 0]);
+    expect(r.int).toEqual([0, 0, 1, 0]);
+    expect(r.m.layers[0]!.decay[0]).toBe(1024);
+    expect(r.m.layers[0]!.leak[0]).toBe(0);
+  });
+
+  it('CubaLIF synDecay 2048: i .25 .375 .4375 .46875 .484375; v .25 .625 1.0625* .78125* .515625 (theta .75)', () => {
+    const n: GraphNode = { ...(neuron('n', 'f', 0.75) as GraphNode & { op: 'if' }), op: 'lif', leak: 0, synDecay: 2048 };
+    const g = graph(5, [1], [fc('f', 'in', 1, 1, [1], [0.25]), n], 'n', 1);
+    const r = both(g, [1], 'n');
+    expect(r.float).toEqual([0, 0, 1, 1, 0]);
+    expect(r.int).toEqual([0, 0, 1, 1, 0]);
+    expect(r.m.layers[0]!.flags[0]! & INT_CURRENT).toBe(INT_CURRENT);
+    expect(r.m.layers[0]!.sdecay[0]).toBe(2048);
+  });
+
+  it('CubaLIF with a membrane decay 1024: v .25 .5625 .859375* .55078125 .8974609375* (theta .75)', () => {
+    const n: GraphNode = { ...(neuron('n', 'f', 0.75) as GraphNode & { op: 'if' }), op: 'lif', leak: 0, decay: 1024, synDecay: 2048 };
+    const g = graph(5, [1], [fc('f', 'in', 1, 1, [1], [0.25]), n], 'n', 1);
+    const r = both(g, [1], 'n');
+    expect(r.float).toEqual([0, 0, 1, 0, 1]);
+    expect(r.int).toEqual([0, 0, 1, 0, 1]);
   });
 
   it('BatchNorm with negative gamma flips the weights: current 0.25 - 0.5 x', () => {
@@ -211,13 +239,13 @@ describe('hand-computed spike trains (float and integer agree)', () => {
 });
 
 describe('integer reference semantics (hand-built IntModel)', () => {
-  function model(membraneBits: number, bias: number, theta: number, T: number, flags = 0): IntModel {
+  function model(membraneBits: number, bias: number, theta: number, T: number, flags = 0, decay = 0, sdecay = 0): IntModel {
     const one = (v: number): Int32Array => Int32Array.from([v]);
     return {
       name: 'sat', timesteps: T, input: { name: 'in', shape: [1], encoding: { kind: 'binary', threshold: 0.5 } }, membraneBits,
       layers: [
-        { name: 'n', kind: 'if', shape: [1], theta: one(theta), bias: one(bias), vreset: one(0), g0: one(1), g1: one(0), leak: Uint8Array.from([0]), flags: Uint8Array.from([flags]), fracBits: 0, synapses: [] },
-        { name: 'out', kind: 'readout', shape: [1], theta: one(0), bias: one(bias), vreset: one(0), g0: one(0), g1: one(0), leak: Uint8Array.from([0]), flags: Uint8Array.from([0]), fracBits: 0, synapses: [{ source: 'n', recurrent: false, acc: 0, op: { kind: 'identity' } }] },
+        { name: 'n', kind: 'if', shape: [1], theta: one(theta), bias: one(bias), vreset: one(0), g0: one(1), g1: one(0), leak: Uint8Array.from([0]), flags: Uint8Array.from([flags]), decay: one(decay), sdecay: one(sdecay), fracBits: 0, synapses: [] },
+        { name: 'out', kind: 'readout', shape: [1], theta: one(0), bias: one(bias), vreset: one(0), g0: one(0), g1: one(0), leak: Uint8Array.from([0]), flags: Uint8Array.from([0]), decay: one(0), sdecay: one(0), fracBits: 0, synapses: [{ source: 'n', recurrent: false, acc: 0, op: { kind: 'identity' } }] },
       ],
       readout: 'out',
     };
@@ -237,6 +265,33 @@ describe('integer reference semantics (hand-built IntModel)', () => {
     m.layers[1]!.bias[0] = -5;
     // readout: v = -5; then -5 - floor(-5/2) = -5 + 3 = -2, -2 - 5 = -7
     expect(Array.from(runReference(m, Float32Array.from([0])).readout)).toEqual([-7]);
+  });
+  it('multiplicative leak v -= (v * d) >> 12 floors toward -infinity; d = 2048 is the shift leak 1', () => {
+    const m = model(16, -5, 100, 2);
+    m.layers[1]!.decay[0] = 2048;
+    // readout: v = -5; then -5 - floor(-5 * 2048 / 4096) = -5 + 3 = -2, -2 - 5 = -7 (as the shift leak 1)
+    expect(Array.from(runReference(m, Float32Array.from([0])).readout)).toEqual([-7]);
+    m.layers[1]!.decay[0] = 1000;
+    m.layers[1]!.bias[0] = 100;
+    // v = 100; 100 - floor(100000/4096 = 24.4) = 76, + 100 = 176; 176 - floor(42.97) = 134, + 100 = 234
+    const m3 = { ...m, timesteps: 3 };
+    expect(Array.from(runReference(m3, Float32Array.from([0])).readout)).toEqual([234]);
+    m.layers[1]!.bias[0] = -100;
+    // v = -100; -100 - floor(-24.4) = -75, - 100 = -175; -175 - floor(-42.7) = -132, - 100 = -232
+    expect(Array.from(runReference({ ...m, timesteps: 3 }, Float32Array.from([0])).readout)).toEqual([-232]);
+  });
+  it('CubaLIF: the drive goes into the current i (i -= (i * sdecay) >> 12), v += i', () => {
+    // bias 8, theta 20, sdecay 2048, soft reset:
+    //   i 8, v 8 | i 8-4+8 = 12, v 20* -> 0 | i 12-6+8 = 14, v 14 | i 14-7+8 = 15, v 29* -> 9
+    expect(Array.from(runReference(model(16, 8, 20, 4, INT_CURRENT, 0, 2048), Float32Array.from([0])).spikes.n!)).toEqual([0, 1, 0, 1]);
+    // with the membrane decay 1024 (v -= floor(v/4)) as well:
+    //   i 8, v 8 | v 8-2 = 6, i 12, v 18 | v 18-4 = 14, i 14, v 28* -> 8 | v 8-2 = 6, i 15, v 21* -> 1
+    expect(Array.from(runReference(model(16, 8, 20, 4, INT_CURRENT, 1024, 2048), Float32Array.from([0])).spikes.n!)).toEqual([0, 0, 1, 1]);
+    // without the flag, sdecay is ignored: v 8, 16, 24* -> 4, 12
+    expect(Array.from(runReference(model(16, 8, 20, 4, 0, 0, 2048), Float32Array.from([0])).spikes.n!)).toEqual([0, 0, 1, 0]);
+    // the current saturates at membraneBits like v (6 bits: -32..31): bias 20, theta 31, sdecay 0:
+    //   i 20, v 20 | i 40 -> 31, v 51 -> 31* -> 0 | i 51 -> 31, v 31* -> 0
+    expect(Array.from(runReference(model(6, 20, 31, 3, INT_CURRENT, 0, 0), Float32Array.from([0])).spikes.n!)).toEqual([0, 1, 1]);
   });
   it('refuses inputs of the wrong length or out of the encoding', () => {
     const m = model(16, 1, 3, 2);

@@ -384,8 +384,12 @@ describe('NIR import: refusals name the node and the reason', () => {
   it('unsupported, refused and unknown node types', () => {
     refuse(base({ type: 'Delay', delay: vec(1, 1) }), /node bad \(Delay\): NIR type Delay cannot be lowered/);
     refuse(
-      base({ type: 'CubaLIF', tau_mem: vec(1, 1), tau_syn: vec(1, 1), r: vec(1, 1), v_leak: vec(0, 0), v_threshold: vec(1, 1), w_in: vec(1, 1) }),
-      /node bad \(CubaLIF\): NIR type CubaLIF cannot be lowered: a current-based LIF/,
+      base({ type: 'CubaLI', tau_mem: vec(1, 1), tau_syn: vec(1, 1), r: vec(1, 1), v_leak: vec(0, 0), w_in: vec(1, 1) }),
+      /node bad \(CubaLI\): NIR type CubaLI cannot be lowered: a current-based leaky integrator/,
+    );
+    refuse(
+      base({ type: 'CubaLIF', tau_mem: vec(1e-3, 1e-3), tau_syn: vec(1e-3, 1e-3), r: vec(1, 1), v_leak: vec(0.5, 0.5), v_threshold: vec(1, 1), w_in: vec(1, 1) }),
+      /node bad \(CubaLIF\): v_leak = 0\.5: a CubaLIF's v_leak enters the membrane, not the current/,
     );
     refuse(base({ type: 'Conv1d' }), /node bad \(Conv1d\): NIR type Conv1d cannot be lowered/);
     refuse(base({ type: 'Frobnicate' }), /node bad \(Frobnicate\): unknown NIR node type "Frobnicate"/);
@@ -420,9 +424,12 @@ describe('NIR import: refusals name the node and the reason', () => {
         ['out', output(2)],
       ]),
     };
-    refuse(f, /node bad \(LIF\): dt\/tau = 0\.04 .* 21\.9% from the nearest shift leak 2\^-5 = 0\.03125 \(tolerance 10\.0%\); use --dt 0\.000078125 for an exact shift, or --leak-tolerance 0\.219/);
-    expect(imp(f, { leakTolerance: 0.25 }).summary.leaks[0]!.shift).toBe(5);
-    refuse(f, /needs dt\/tau <= 0\.5/, { dt: 0.01 });
+    // 0.04 is 21.9% from the shift 2^-5 but 0.098% from the 12-bit decay 164/4096: a decay
+    expect(imp(f).summary.leaks.map((l) => [l.kind, l.shift, l.decay])).toEqual([['decay', 0, 164]]);
+    refuse(f, /node bad \(LIF\): dt\/tau = 0\.04 .* is 0\.10% from the nearest leak \(decay 164\/4096; tolerance 0\.01%\); use a larger --dt or --leak-tolerance 0\.001/, { leakTolerance: 0.0001 });
+    // an exact power of two stays a shift
+    expect(imp(f, { dt: 0.0025 / 32 }).summary.leaks.map((l) => [l.kind, l.shift, l.decay])).toEqual([['shift', 5, 0]]);
+    refuse(f, /dt\/tau = 4 .* exceeds 1: the decay 1 - dt\/tau would be negative; use a smaller --dt/, { dt: 0.01 });
   });
 
   it('LI/I anywhere but the readout, an Output fed by the Input, several Outputs', () => {

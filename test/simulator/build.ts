@@ -4,7 +4,7 @@ import { BWC_VERSION, type BwcContainer, type CoreImage, type InputBlock, type I
 
 export const I = (op: string, args: Record<string, number> = {}): Instr => ({ op, args });
 
-export function neurons(n: number, over: Partial<Record<'theta' | 'bias' | 'vreset' | 'g0' | 'g1' | 'leak' | 'flags', number[]>> = {}): NeuronParams {
+export function neurons(n: number, over: Partial<Record<'theta' | 'bias' | 'vreset' | 'g0' | 'g1' | 'leak' | 'flags' | 'decay' | 'sdecay', number[]>> = {}): NeuronParams {
   const i32 = (k: keyof typeof over, d: number): Int32Array => (over[k] ? Int32Array.from(over[k]!) : new Int32Array(n).fill(d));
   return {
     count: n,
@@ -15,6 +15,8 @@ export function neurons(n: number, over: Partial<Record<'theta' | 'bias' | 'vres
     g1: i32('g1', 0),
     leak: over.leak ? Uint8Array.from(over.leak) : new Uint8Array(n),
     flags: over.flags ? Uint8Array.from(over.flags) : new Uint8Array(n),
+    decay: i32('decay', 0),
+    sdecay: i32('sdecay', 0),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../base/random.js';
-import { NEURON_HARD_RESET, NEURON_NO_MEMORY, type InputEncoding, type Instr } from '../../isa/container-types.js';
+import { NEURON_CURRENT, NEURON_HARD_RESET, NEURON_NO_MEMORY, type InputEncoding, type Instr } from '../../isa/container-types.js';
 import { REFERENCE, referenceRun } from '../../simulator/ref/index.js';
 import { INSTRUCTIONS, WMODE } from '../../isa/table.js';
 import { simulateSync } from '../../simulator/simulate.js';
@@ -84,7 +84,7 @@ describe('simulator kernels == reference semantics on random operands', () => {
       const T = int(r, 1, 3);
       const fire = r() < 0.7;
       const n = c.n;
-      const flags = Array.from({ length: n }, () => (r() < 0.5 ? 0 : (r() < 0.5 ? NEURON_HARD_RESET : 0) | (r() < 0.3 ? NEURON_NO_MEMORY : 0)));
+      const flags = Array.from({ length: n }, () => (r() < 0.5 ? 0 : (r() < 0.5 ? NEURON_HARD_RESET : 0) | (r() < 0.3 ? NEURON_NO_MEMORY : 0) | (r() < 0.4 ? NEURON_CURRENT : 0)));
       const plain = r() < 0.4; // no leak, no flags: the WebAssembly FIRE path
       const np = neurons(n, {
         theta: Array.from({ length: n }, () => int(r, -3, 60)),
@@ -94,6 +94,8 @@ describe('simulator kernels == reference semantics on random operands', () => {
         g1: Array.from({ length: n }, () => int(r, -2, 2)),
         leak: Array.from({ length: n }, () => (plain || r() < 0.5 ? 0 : int(r, 1, 4))),
         flags: plain ? new Array<number>(n).fill(0) : flags,
+        decay: Array.from({ length: n }, () => (plain || r() < 0.5 ? 0 : int(r, 0, 4096))),
+        sdecay: Array.from({ length: n }, () => (r() < 0.3 ? 0 : int(r, 0, 4096))),
       });
       const program = [I('INPUT'), ...c.program, I(fire ? 'FIRE' : 'INTEG', { rn: 0, n, b: int(r, 0, 1) }), I('HALT')];
       const m = c.bits.length;

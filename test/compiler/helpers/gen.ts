@@ -38,6 +38,8 @@ export function layer(r: Rng, name: string, kind: 'if' | 'readout', shape: numbe
   const g1 = new Int32Array(n);
   const leak = new Uint8Array(n);
   const flags = new Uint8Array(n);
+  const decay = new Int32Array(n);
+  const sdecay = new Int32Array(n);
   const g0v = pick(r, [1, 2, 4]);
   for (let j = 0; j < n; j++) {
     theta[j] = int(r, 1, 12) * g0v;
@@ -50,7 +52,21 @@ export function layer(r: Rng, name: string, kind: 'if' | 'readout', shape: numbe
       flags[j] = (r() < 0.3 ? 1 : 0) | (r() < 0.15 ? 2 : 0);
     }
   }
-  return { name, kind, shape, theta, bias, vreset, g0, g1, leak, flags, fracBits: Math.log2(g0v), synapses };
+  // LIF/CubaLIF layers: a multiplicative leak, a synaptic current with its own decay (issue 14).
+  if (opts.fancy && r() < 0.5) {
+    const cuba = r() < 0.6;
+    const dv = pick(r, [0, 1, 205, 410, 2048, 3000]);
+    const ds = pick(r, [0, 7, 1843, 2048, 4096]);
+    for (let j = 0; j < n; j++) {
+      decay[j] = r() < 0.8 ? dv : int(r, 0, 4096);
+      if (decay[j]! > 0) leak[j] = 0;
+      if (cuba) {
+        flags[j]! |= 4;
+        sdecay[j] = r() < 0.8 ? ds : int(r, 0, 4096);
+      }
+    }
+  }
+  return { name, kind, shape, theta, bias, vreset, g0, g1, leak, flags, decay, sdecay, fracBits: Math.log2(g0v), synapses };
 }
 
 export const dense = (r: Rng, source: string, inF: number, outF: number, mb: boolean, acc: 0 | 1 = 0, recurrent = false): IntSynapse => ({
