@@ -85,6 +85,21 @@ export interface Attribution {
 
 const SEM: Semantic[] = INSTRUCTIONS.map((d) => SEMANTICS.get(d.mnemonic) as Semantic);
 
+/**
+ * Instructions that read nothing a flit delivery writes (axon words, accumulators): they may
+ * issue while flits to their core are still in flight, so the network can be resolved later
+ * (deferred mode, see runStep). Any other instruction, including one added to the ISA later,
+ * first has the network simulated up to its issue cycle.
+ */
+const NETWORK_BLIND = new Set(['NOP', 'LI', 'ADDI', 'ADD', 'BNZD', 'JMP', 'CFGW', 'SEND', 'SYNC', 'HALT', 'INPUT']);
+const BLIND = Uint8Array.from(INSTRUCTIONS, (d) => (NETWORK_BLIND.has(d.mnemonic) ? 1 : 0));
+
+/** Deferred network resolution (on by default; off: every flit hop is an event, for differential tests). */
+let deferNetwork = true;
+export function setDeferredNetwork(on: boolean): void {
+  deferNetwork = on;
+}
+
 export class Machine implements Exec {
   readonly bin: LoadedBinary;
   readonly chip: ChipConfig;
@@ -111,6 +126,10 @@ export class Machine implements Exec {
   // Next-step PSUM deliveries (core, neuron, bank, value), applied at the next step's start.
   private pend: number[] = [];
   private readonly maxStepCycles: number;
+  /** Per mesh core: deferred flits that will write its current axon bank or accumulators. */
+  private pendCur = new Int32Array(0);
+  /** Every core with a program starts with INPUT (no flit but the host's before the input is complete). */
+  private readonly inputFirst: boolean;
 
   constructor(bin: LoadedBinary, opts: EngineOptions = {}) {
     this.bin = bin;
@@ -123,6 +142,8 @@ export class Machine implements Exec {
     this.net = new Network(bin.chip);
     this.events = new Float64Array(n * EVENT_COUNT);
     this.seq = new Int32Array(n);
+    this.pendCur = new Int32Array(n);
+    this.inputFirst = this.states.every((s) => s.img.length === 0 || s.img.defs[0]?.mnemonic === 'INPUT');
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
     this.fired = undefined;
     this.attr = opts.attribution;
@@ -291,6 +312,9 @@ export class Machine implements Exec {
     const net = this.net;
     net.reset();
     this.seq.fill(0);
+    const pendCur = this.pendCur;
+    pendCur.fill(0);
+    const defer = deferNetwork;
     const states = this.states;
     for (const s of states) s.resetStep();
     // Next-step partial sums of the previous step.
@@ -309,8 +333,19 @@ export class Machine implements Exec {
     let lastInput = -1;
     let hostLast = -1;
     const ev = this.events;
+    // When every core with a program starts with INPUT, nothing runs before the input is
+    // complete: the host flits can be routed at once (Network.resolve) and delivered now.
+    const early = defer && this.inputFirst && input.count > 0;
+    if (early) net.startDeferring();
     for (let k = 0; k < input.count; k++) {
       net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1, this.attr ? this.attr.host : 0);
+    }
+    if (early) {
+      for (let f = net.resolve(); f < input.count; f++) {
+        this.deliver(f);
+        if ((net.time[f] as number) > lastInput) lastInput = net.time[f] as number;
+      }
+      inputLeft = 0;
     }
     ev[EV_INJECT] = (ev[EV_INJECT] as number) + input.count;
     if (this.bucketEvents && this.attr) this.bucketEvents[this.attr.host * EVENT_COUNT + EV_INJECT]! += input.count;
@@ -355,9 +390,19 @@ export class Machine implements Exec {
         }
         continue;
       }
+      // Deferred network: with no event pending (every flit so far delivered before tc) and the
+      // input complete, later flits are only recorded; they are routed all at once at the next
+      // barrier (Network.resolve), unless an instruction that reads what a delivery writes issues
+      // on a core with such flits on their way: then they enter the event heap first (undefer).
+      if (defer && !net.deferring && inputLeft === 0 && te === Infinity) net.startDeferring();
       if (cs !== undefined) {
         if (tc > maxC) this.fail(cs, `time step exceeds ${maxC} cycles (a program that never halts?)`);
         const pc = cs.pc;
+        if (net.deferring && (pendCur[cs.core] as number) > 0 && pc < cs.img.length && BLIND[cs.img.code[pc * STRIDE] as number] === 0) {
+          net.undefer();
+          pendCur.fill(0);
+          continue;
+        }
         cs.issuePc = pc;
         if (pc >= cs.img.length) this.fail(cs, `the program counter ran past the end of the program (${cs.img.length} instructions) without HALT`);
         const b = pc * STRIDE;
@@ -410,6 +455,14 @@ export class Machine implements Exec {
             net.inject(first + k, cs.core, PORT_LOCAL, cs.core, sq++, this.sDst[k] as number, this.sKind[k] as number, this.sFlags[k] as number, this.sAddr[k] as number, this.sP0[k] as number, this.sP1[k] as number, 0, bucket);
           }
           this.seq[cs.core] = sq;
+          if (net.deferring) {
+            for (let k = 0; k < this.sN; k++) {
+              if (((this.sFlags[k] as number) & ROUTE_NEXT_STEP) === 0) {
+                const d = this.sDst[k] as number;
+                pendCur[d] = (pendCur[d] as number) + 1;
+              }
+            }
+          }
         }
         tracer?.instr(cs.core, def.mnemonic, t0 + tc, cyc);
         cs.busy += cyc;
@@ -418,7 +471,12 @@ export class Machine implements Exec {
         stale = true;
         continue;
       }
-      // Nothing runs and the network is empty: a barrier.
+      // Nothing runs and no event is pending: route the deferred flits, then it is a barrier.
+      if (net.deferred > 0) {
+        const n = net.n;
+        for (let f = net.resolve(); f < n; f++) this.deliver(f);
+        pendCur.fill(0);
+      }
       let reach = 0;
       let allHalted = true;
       for (const s of states) {
