@@ -4,6 +4,7 @@
  * (options.workers) and gives exactly the same result whatever the number of workers.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -146,6 +147,11 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
     if (!Number.isInteger(s) || s < 0 || s >= inputs.count) throw new BwsnnError(`trace sample ${s} is outside 0..${inputs.count - 1}`, 2);
   }
   return { bin, chunk };
+}
+
+/** The CLI's default worker count: the machine's available parallelism (1..256). */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(256, availableParallelism()));
 }
 
 /** Simulate in this thread. */

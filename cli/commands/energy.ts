@@ -5,6 +5,7 @@
  * quote in papers for the same network (synaptic operations x E_AC; MACs of an equal ANN x
  * E_MAC) and the energy per synaptic operation beside Loihi's and TrueNorth's published figures.
  */
+import { defaultWorkers } from '../../simulator/simulate.js';
 import type { Command } from '@commander-js/extra-typings';
 import type { ChipConfig } from '../../isa/chip.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
@@ -118,7 +119,7 @@ export function register(program: Command): void {
   cmd
     .option('--chip <file>', 'chip config for a model given as .bwsnn/.nir (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
-    .option('--workers <n>', 'worker threads', '2')
+    .option('--workers <n>', 'worker threads (default: the available parallelism)', String(defaultWorkers()))
     .option('--json', 'print JSON instead of text')
     .option('--html <file>', 'write a self-contained HTML report');
   cmd.action(async (file, rawOpts) => {

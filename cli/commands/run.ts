@@ -12,7 +12,7 @@ import { ENERGY_EVENTS } from '../../isa/table.js';
 import { DATASETS } from '../../models/data/index.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
-import { simulate, type SimResult } from '../../simulator/simulate.js';
+import { simulate, type SimResult, defaultWorkers } from '../../simulator/simulate.js';
 import { parseNeuronRanges, toChromeTrace, toVcd } from '../../simulator/trace.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { runReportData } from '../energy/analysis.js';
@@ -84,7 +84,7 @@ export function register(program: Command): void {
     .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
     .option('--split <split>', 'data set split: train or test', 'test')
     .option('--limit <n>', 'simulate at most the first N samples')
-    .option('--workers <n>', 'worker threads', '1')
+    .option('--workers <n>', 'worker threads (default: the available parallelism)', String(defaultWorkers()))
     .option('--chip <file>', `refuse a binary not built for this chip: a chip config JSON or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--vcd <file>', 'write a VCD trace of one inference')

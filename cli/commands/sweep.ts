@@ -16,7 +16,7 @@ import { BwsnnError } from '../../isa/errors.js';
 import { foldGraph } from '../../models/fold.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
-import { simulate } from '../../simulator/simulate.js';
+import { simulate, defaultWorkers } from '../../simulator/simulate.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { dataOptions, intOption, loadGraphAny, loadSimInputs, nirOptions, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
 import { renderHtmlReport, si } from '../report/html.js';
@@ -93,7 +93,7 @@ export function register(program: Command): void {
     .option('--chip <file>', 'base chip config (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--shard <I/N>', 'run only shard I of N (points with index mod N == I-1)')
-    .option('--workers <n>', 'worker threads per simulation', '2')
+    .option('--workers <n>', 'worker threads per simulation (default: the available parallelism)', String(defaultWorkers()))
     .option('--html <file>', 'write a self-contained HTML report with the Pareto plot');
   cmd.action(async (file, raw) => {
     const o = raw as unknown as SweepOptions;
