@@ -61,7 +61,16 @@ export class InputPacker {
   private readonly bin: LoadedBinary;
   /** Per block: words spanned per plane. */
   private readonly span: number[];
+  /** Per block: its elements and bit positions (flat copies). */
+  private readonly elements: Int32Array[];
+  private readonly bits: Int32Array[];
   private scratch: Uint32Array;
+  private readonly cap: number;
+  /**
+   * Reused flit buffers, one per time step: the engine reads a sample's flits during its run only
+   * (the result of `sample` is valid until the next call).
+   */
+  private readonly bufs: StepFlits[] = [];
 
   constructor(bin: LoadedBinary) {
     this.bin = bin;
@@ -70,40 +79,47 @@ export class InputPacker {
       for (let k = 0; k < b.bits.length; k++) m = Math.max(m, b.bits[k] as number);
       return m < 0 ? 0 : (m >> 6) + 1;
     });
+    this.elements = bin.inputMap.map((b) => Int32Array.from(b.elements));
+    this.bits = bin.inputMap.map((b) => Int32Array.from(b.bits));
     this.scratch = new Uint32Array(2 * Math.max(1, ...this.span));
+    let cap = 0;
+    for (const sp of this.span) cap += sp * bin.planes;
+    this.cap = cap;
   }
 
   private empty(n: number): StepFlits {
     return { count: 0, dst: new Int32Array(n), word: new Int32Array(n), lo: new Uint32Array(n), hi: new Uint32Array(n) };
   }
 
-  /** Flits of one step from the sample values `x[off .. off+size)`. */
-  pack(x: ArrayLike<number>, off: number, explicit: boolean): StepFlits {
+  /** Flits of one step from the sample values `x[off .. off+size)`, into `out` (or a new buffer). */
+  pack(x: ArrayLike<number>, off: number, explicit: boolean, out: StepFlits = this.empty(this.cap)): StepFlits {
     const bin = this.bin;
     const enc = bin.meta.encoding;
     const planes = bin.planes;
-    let cap = 0;
-    for (const s of this.span) cap += s * planes;
-    const out = this.empty(cap);
+    out.count = 0;
+    const binary = enc.kind === 'binary';
     const thr = enc.kind === 'binary' ? enc.threshold : 0;
     const w = this.scratch;
-    bin.inputMap.forEach((blk, bi) => {
+    const blocks = bin.inputMap;
+    for (let bi = 0; bi < blocks.length; bi++) {
+      const blk = blocks[bi]!;
       const span = this.span[bi] as number;
+      const el = this.elements[bi]!;
+      const bits = this.bits[bi]!;
+      const ne = el.length;
       for (let p = 0; p < planes; p++) {
         w.fill(0, 0, 2 * span);
-        for (let k = 0; k < blk.elements.length; k++) {
-          const v = x[off + (blk.elements[k] as number)] as number;
-          let bit: number;
-          if (enc.kind === 'binary') bit = explicit ? (v !== 0 ? 1 : 0) : v >= thr ? 1 : 0;
-          else bit = (v >>> p) & 1;
+        for (let k = 0; k < ne; k++) {
+          const v = x[off + el[k]!]!;
+          const bit = binary ? (explicit ? v !== 0 : v >= thr) : ((v >>> p) & 1) !== 0;
           if (!bit) continue;
-          const b = blk.bits[k] as number;
+          const b = bits[k]!;
           const o = 2 * (b >> 6) + ((b >> 5) & 1);
-          w[o] = (w[o] as number) | (1 << (b & 31));
+          w[o] = w[o]! | (1 << (b & 31));
         }
         for (let j = 0; j < span; j++) {
-          const lo = w[2 * j] as number;
-          const hi = w[2 * j + 1] as number;
+          const lo = w[2 * j]!;
+          const hi = w[2 * j + 1]!;
           if ((lo | hi) === 0) continue;
           const c = out.count++;
           out.dst[c] = blk.core;
@@ -112,20 +128,25 @@ export class InputPacker {
           out.hi[c] = hi;
         }
       }
-    });
+    }
     return out;
   }
 
-  /** Flits of every step of sample `i`. */
+  private buf(t: number): StepFlits {
+    while (this.bufs.length <= t) this.bufs.push(this.empty(this.cap));
+    return this.bufs[t]!;
+  }
+
+  /** Flits of every step of sample `i` (valid until the next call). */
   sample(inputs: SimInputs, i: number): StepFlits[] {
     const size = this.bin.inputSize;
     const T = this.bin.meta.timesteps;
     if ('steps' in inputs) {
       const out: StepFlits[] = [];
-      for (let t = 0; t < T; t++) out.push(this.pack(inputs.data, (i * T + t) * size, true));
+      for (let t = 0; t < T; t++) out.push(this.pack(inputs.data, (i * T + t) * size, true, this.buf(t)));
       return out;
     }
-    const one = this.pack(inputs.data, i * size, false);
+    const one = this.pack(inputs.data, i * size, false, this.buf(0));
     return new Array<StepFlits>(T).fill(one);
   }
 }
