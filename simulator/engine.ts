@@ -356,17 +356,35 @@ export class Machine implements Exec {
     const maxC = this.maxStepCycles;
     // The running core that issues first (recomputed only when a core's time or state changed:
     // after an instruction, a resume or a barrier; network events alone change neither).
+    // Also the runner-up (tc2, first in core order among equals: i2): a core that stays ahead of it
+    // after its instruction issues next without a new scan.
     let cs: CoreState | undefined;
     let tc = Infinity;
+    let ci = -1;
+    let tc2 = Infinity;
+    let i2 = -1;
     let stale = true;
+    const nst = states.length;
     for (;;) {
       if (stale) {
         cs = undefined;
         tc = Infinity;
-        for (const s of states) {
-          if (s.state === RUN && s.time < tc) {
-            tc = s.time;
+        tc2 = Infinity;
+        ci = -1;
+        i2 = -1;
+        for (let i = 0; i < nst; i++) {
+          const s = states[i]!;
+          if (s.state !== RUN) continue;
+          const t = s.time;
+          if (t < tc) {
+            tc2 = tc;
+            i2 = ci;
+            tc = t;
             cs = s;
+            ci = i;
+          } else if (t < tc2) {
+            tc2 = t;
+            i2 = i;
           }
         }
         stale = false;
@@ -468,7 +486,8 @@ export class Machine implements Exec {
         cs.busy += cyc;
         cs.time = tc + cyc;
         if (cs.state === WAIT_INPUT && inputLeft === 0) this.resume(cs, Math.max(cs.time, lastInput + 1), 'input');
-        stale = true;
+        if (cs.state === RUN && (cs.time < tc2 || (cs.time === tc2 && ci < i2))) tc = cs.time;
+        else stale = true;
         continue;
       }
       // Nothing runs and no event is pending: route the deferred flits, then it is a barrier.
