@@ -126,10 +126,16 @@ export class Machine implements Exec {
   // Next-step PSUM deliveries (core, neuron, bank, value), applied at the next step's start.
   private pend: number[] = [];
   private readonly maxStepCycles: number;
-  /** Per mesh core: deferred flits that will write its current axon bank or accumulators. */
-  private pendCur = new Int32Array(0);
-  /** Every core with a program starts with INPUT (no flit but the host's before the input is complete). */
+  /**
+   * Per mesh core: the earliest cycle at which a deferred flit that writes its current axon bank or
+   * accumulators can be delivered (injection + the uncongested latency of its route), or Infinity.
+   */
+  private pendMin = new Float64Array(0);
+  /** Every core with a program starts with INPUT, SYNC or HALT: no flit but the host's before the input is complete. */
   private readonly inputFirst: boolean;
+  /** Per mesh core: x and y in the mesh. */
+  private readonly mx: Int32Array;
+  private readonly my: Int32Array;
 
   constructor(bin: LoadedBinary, opts: EngineOptions = {}) {
     this.bin = bin;
@@ -142,8 +148,10 @@ export class Machine implements Exec {
     this.net = new Network(bin.chip);
     this.events = new Float64Array(n * EVENT_COUNT);
     this.seq = new Int32Array(n);
-    this.pendCur = new Int32Array(n);
-    this.inputFirst = this.states.every((s) => s.img.length === 0 || s.img.defs[0]?.mnemonic === 'INPUT');
+    this.pendMin = new Float64Array(n).fill(Infinity);
+    this.inputFirst = this.states.every((s) => s.img.length === 0 || ['INPUT', 'SYNC', 'HALT'].includes(s.img.defs[0]?.mnemonic ?? ''));
+    this.mx = Int32Array.from({ length: n }, (_, k) => k % bin.chip.meshX);
+    this.my = Int32Array.from({ length: n }, (_, k) => Math.floor(k / bin.chip.meshX));
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
     this.fired = undefined;
     this.attr = opts.attribution;
@@ -312,8 +320,8 @@ export class Machine implements Exec {
     const net = this.net;
     net.reset();
     this.seq.fill(0);
-    const pendCur = this.pendCur;
-    pendCur.fill(0);
+    const pendMin = this.pendMin;
+    pendMin.fill(Infinity);
     const defer = deferNetwork;
     const states = this.states;
     for (const s of states) s.resetStep();
@@ -416,9 +424,9 @@ export class Machine implements Exec {
       if (cs !== undefined) {
         if (tc > maxC) this.fail(cs, `time step exceeds ${maxC} cycles (a program that never halts?)`);
         const pc = cs.pc;
-        if (net.deferring && (pendCur[cs.core] as number) > 0 && pc < cs.img.length && BLIND[cs.img.code[pc * STRIDE] as number] === 0) {
+        if (net.deferring && (pendMin[cs.core] as number) < tc && pc < cs.img.length && BLIND[cs.img.code[pc * STRIDE] as number] === 0) {
           net.undefer();
-          pendCur.fill(0);
+          pendMin.fill(Infinity);
           continue;
         }
         cs.issuePc = pc;
@@ -474,10 +482,18 @@ export class Machine implements Exec {
           }
           this.seq[cs.core] = sq;
           if (net.deferring) {
+            // A flit can be seen by an instruction issued after its delivery only; no delivery comes
+            // before injection + hops x (routerLatency + linkLatency) + routerLatency.
+            const rl = chip.routerLatency;
+            const hl = rl + chip.linkLatency;
+            const sx = this.mx[cs.core] as number;
+            const sy = this.my[cs.core] as number;
             for (let k = 0; k < this.sN; k++) {
               if (((this.sFlags[k] as number) & ROUTE_NEXT_STEP) === 0) {
                 const d = this.sDst[k] as number;
-                pendCur[d] = (pendCur[d] as number) + 1;
+                const h = Math.abs((this.mx[d] as number) - sx) + Math.abs((this.my[d] as number) - sy);
+                const lb = first + k + h * hl + rl;
+                if (lb < (pendMin[d] as number)) pendMin[d] = lb;
               }
             }
           }
@@ -494,7 +510,7 @@ export class Machine implements Exec {
       if (net.deferred > 0) {
         const n = net.n;
         for (let f = net.resolve(); f < n; f++) this.deliver(f);
-        pendCur.fill(0);
+        pendMin.fill(Infinity);
       }
       let reach = 0;
       let allHalted = true;

@@ -153,6 +153,30 @@ describe('deferred network = event simulation of every hop', () => {
     );
   });
 
+  it('a reader issuing just before, at and after the delivery cycle sees what the event simulation sees', () => {
+    const cyclesAt: number[] = [];
+    for (let nops = 0; nops <= 40; nops++) {
+      const c = container({
+        chip: { meshX: 3, meshY: 1 },
+        timesteps: 1,
+        inputShape: [1],
+        cores: [
+          { core: 0, program: [I('FIRE', { rn: 0, n: 64, b: 0 }), I('SEND', { rn: 0, n: 64, route: 0, g: 64, cw: 1 }), I('HALT')], neurons: neurons(64, { theta: new Array(64).fill(0) }), routes: [[{ core: 2, base: 0, flags: 0, bitOffset: 0 }]] },
+          { core: 2, program: [...Array.from({ length: nops }, () => I('NOP')), I('ACC', { acc: 0, rn: 0, rw: 0, ra: 0, n: 4, len: 1, wmode: 0, wq: 1, ap: 1 }), I('INTEG', { rn: 0, n: 4, b: 0 }), I('HALT')], synapses: [1, 2, 3, 4, 5, 6, 7, 8], neurons: neurons(4) },
+        ],
+        inputMap: [block(2, [0], [0], 10)],
+        probes: [probe('v', 'membrane', 2, 4)],
+        readout: 0,
+      });
+      const { on, off } = both(c, { count: 1, data: Float32Array.of(0) }, {});
+      expect(on).toEqual(off);
+      cyclesAt.push((on as { inferences: { readout: number[] }[] }).inferences[0]!.readout[0]!);
+    }
+    // The sweep crosses the delivery: early readers see nothing, late ones the word.
+    expect(cyclesAt[0]).toBe(0);
+    expect(cyclesAt[40]).not.toBe(0);
+  });
+
   it('random compiled graphs (every kind, spread over the mesh)', () => {
     for (let seed = 1; seed <= 16; seed++) {
       const g = randomGraph(seed);
