@@ -92,7 +92,16 @@ const SEM: Semantic[] = INSTRUCTIONS.map((d) => SEMANTICS.get(d.mnemonic) as Sem
  * first has the network simulated up to its issue cycle.
  */
 const NETWORK_BLIND = new Set(['NOP', 'LI', 'ADDI', 'ADD', 'BNZD', 'JMP', 'CFGW', 'SEND', 'SYNC', 'HALT', 'INPUT']);
-const BLIND = Uint8Array.from(INSTRUCTIONS, (d) => (NETWORK_BLIND.has(d.mnemonic) ? 1 : 0));
+/** Accumulates into the accumulators: commutes with PSUM deliveries (exact integer adds), reads axon words. */
+const AXON_READERS = new Set(['ACC', 'ACCW', 'ACCS']);
+/** Reads the accumulators (not axon words). */
+const ACC_READERS = new Set(['FIRE', 'INTEG', 'PSUM']);
+const READ_AXON = 1;
+const READ_ACC = 2;
+/** Per definition: what of a core's state written by deliveries the instruction reads (0: nothing). */
+const READS = Uint8Array.from(INSTRUCTIONS, (d) =>
+  NETWORK_BLIND.has(d.mnemonic) ? 0 : AXON_READERS.has(d.mnemonic) ? READ_AXON : ACC_READERS.has(d.mnemonic) ? READ_ACC : READ_AXON | READ_ACC,
+);
 
 /** Deferred network resolution (on by default; off: every flit hop is an event, for differential tests). */
 let deferNetwork = true;
@@ -130,7 +139,9 @@ export class Machine implements Exec {
    * Per mesh core: the earliest cycle at which a deferred flit that writes its current axon bank or
    * accumulators can be delivered (injection + the uncongested latency of its route), or Infinity.
    */
-  private pendMin = new Float64Array(0);
+  private pendAx = new Float64Array(0);
+  /** The same for PSUM flits into its accumulators. */
+  private pendAc = new Float64Array(0);
   /** Every core with a program starts with INPUT, SYNC or HALT: no flit but the host's before the input is complete. */
   private readonly inputFirst: boolean;
   /** Per mesh core: x and y in the mesh. */
@@ -148,7 +159,8 @@ export class Machine implements Exec {
     this.net = new Network(bin.chip);
     this.events = new Float64Array(n * EVENT_COUNT);
     this.seq = new Int32Array(n);
-    this.pendMin = new Float64Array(n).fill(Infinity);
+    this.pendAx = new Float64Array(n).fill(Infinity);
+    this.pendAc = new Float64Array(n).fill(Infinity);
     this.inputFirst = this.states.every((s) => s.img.length === 0 || ['INPUT', 'SYNC', 'HALT'].includes(s.img.defs[0]?.mnemonic ?? ''));
     this.mx = Int32Array.from({ length: n }, (_, k) => k % bin.chip.meshX);
     this.my = Int32Array.from({ length: n }, (_, k) => Math.floor(k / bin.chip.meshX));
@@ -320,8 +332,10 @@ export class Machine implements Exec {
     const net = this.net;
     net.reset();
     this.seq.fill(0);
-    const pendMin = this.pendMin;
-    pendMin.fill(Infinity);
+    const pendAx = this.pendAx;
+    const pendAc = this.pendAc;
+    pendAx.fill(Infinity);
+    pendAc.fill(Infinity);
     const defer = deferNetwork;
     const states = this.states;
     for (const s of states) s.resetStep();
@@ -424,10 +438,14 @@ export class Machine implements Exec {
       if (cs !== undefined) {
         if (tc > maxC) this.fail(cs, `time step exceeds ${maxC} cycles (a program that never halts?)`);
         const pc = cs.pc;
-        if (net.deferring && (pendMin[cs.core] as number) < tc && pc < cs.img.length && BLIND[cs.img.code[pc * STRIDE] as number] === 0) {
-          net.undefer();
-          pendMin.fill(Infinity);
-          continue;
+        if (net.deferring && pc < cs.img.length) {
+          const rd = READS[cs.img.code[pc * STRIDE] as number] as number;
+          if (((rd & READ_AXON) !== 0 && (pendAx[cs.core] as number) < tc) || ((rd & READ_ACC) !== 0 && (pendAc[cs.core] as number) < tc)) {
+            net.undefer();
+            pendAx.fill(Infinity);
+            pendAc.fill(Infinity);
+            continue;
+          }
         }
         cs.issuePc = pc;
         if (pc >= cs.img.length) this.fail(cs, `the program counter ran past the end of the program (${cs.img.length} instructions) without HALT`);
@@ -493,7 +511,8 @@ export class Machine implements Exec {
                 const d = this.sDst[k] as number;
                 const h = Math.abs((this.mx[d] as number) - sx) + Math.abs((this.my[d] as number) - sy);
                 const lb = first + k + h * hl + rl;
-                if (lb < (pendMin[d] as number)) pendMin[d] = lb;
+                const pm = this.sKind[k] === FLIT_AXON ? pendAx : pendAc;
+                if (lb < (pm[d] as number)) pm[d] = lb;
               }
             }
           }
@@ -510,7 +529,8 @@ export class Machine implements Exec {
       if (net.deferred > 0) {
         const n = net.n;
         for (let f = net.resolve(); f < n; f++) this.deliver(f);
-        pendMin.fill(Infinity);
+        pendAx.fill(Infinity);
+        pendAc.fill(Infinity);
       }
       let reach = 0;
       let allHalted = true;
