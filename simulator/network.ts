@@ -96,8 +96,9 @@ export class Network {
   private readonly lHead: Int32Array;
   private readonly lTail: Int32Array;
   private lNext = new Int32Array(0);
-  /** Output port of the flit at its current router (resolution). */
-  private lOut = new Int32Array(0);
+  private readonly live = new Int32Array(6);
+  /** Column of every router. */
+  private readonly colOf: Int32Array;
 
   constructor(chip: ChipConfig) {
     this.meshX = chip.meshX;
@@ -106,6 +107,7 @@ export class Network {
     const routers = chip.meshX * chip.meshY;
     this.routers = routers;
     this.meshY = chip.meshY;
+    this.colOf = Int32Array.from({ length: routers }, (_, r) => r % chip.meshX);
     this.lHead = new Int32Array(routers * OUTS * 6).fill(-1);
     this.lTail = new Int32Array(routers * OUTS * 6).fill(-1);
     this.free = new Float64Array(routers * OUTS);
@@ -136,7 +138,6 @@ export class Network {
     this.origin = g(this.origin, (k) => new Int32Array(k));
     this.nextF = g(this.nextF, (k) => new Int32Array(k));
     this.lNext = new Int32Array(cap);
-    this.lOut = new Int32Array(cap);
     const h = new Int32Array(cap);
     h.set(this.heap.subarray(0, this.size));
     this.heap = h;
@@ -253,9 +254,8 @@ export class Network {
 
   /** XY routing: the output port at router r of a flit for d. */
   private route(r: number, d: number): number {
-    const mx = this.meshX;
-    const rx = r % mx;
-    const dx = d % mx;
+    const rx = this.colOf[r] as number;
+    const dx = this.colOf[d] as number;
     if (dx > rx) return OUT_E;
     if (dx < rx) return OUT_W;
     if (d > r) return OUT_S;
@@ -266,7 +266,6 @@ export class Network {
   private append(r: number, out: number, inPort: number, f: number): void {
     const l = (r * OUTS + out) * 6 + inPort;
     this.lNext[f] = -1;
-    this.lOut[f] = out;
     const t = this.lTail[l] as number;
     if (t < 0) this.lHead[l] = f;
     else this.lNext[t] = f;
@@ -308,9 +307,7 @@ export class Network {
     const base = (r * OUTS + out) * 6;
     const head = this.lHead;
     const time = this.time;
-    let live = 0;
-    for (let p = 0; p < 6; p++) if ((head[base + p] as number) >= 0) live++;
-    if (live === 0) return;
+    if ((head[base] as number) < 0 && (head[base + 1] as number) < 0 && (head[base + 2] as number) < 0 && (head[base + 3] as number) < 0 && (head[base + 4] as number) < 0 && (head[base + 5] as number) < 0) return;
     const rl = this.routerLatency;
     const ll = this.linkLatency;
     const k = r * OUTS + out;
@@ -334,22 +331,32 @@ export class Network {
     const oh = this.originHops;
     let hops = 0;
     let last = this.lastDelivery;
-    for (;;) {
+    // The input ports with flits, in ascending order (so that ties go to the lower one).
+    const live = this.live;
+    let nl = 0;
+    for (let p = 0; p < 6; p++) if ((head[base + p] as number) >= 0) live[nl++] = p;
+    while (nl > 0) {
       // The earliest head; ties go to the lower input port.
-      let bp = -1;
-      let bt = Infinity;
-      for (let p = 0; p < 6; p++) {
-        const f = head[base + p] as number;
-        if (f >= 0 && (time[f] as number) < bt) {
-          bt = time[f] as number;
+      let bi = 0;
+      let bp = live[0] as number;
+      let bt = time[head[base + bp] as number] as number;
+      for (let i = 1; i < nl; i++) {
+        const p = live[i] as number;
+        const t = time[head[base + p] as number] as number;
+        if (t < bt) {
+          bt = t;
           bp = p;
+          bi = i;
         }
       }
-      if (bp < 0) break;
       const f = head[base + bp] as number;
       const nx = this.lNext[f] as number;
       head[base + bp] = nx;
-      if (nx < 0) this.lTail[base + bp] = -1;
+      if (nx < 0) {
+        this.lTail[base + bp] = -1;
+        for (let i = bi + 1; i < nl; i++) live[i - 1] = live[i] as number;
+        nl--;
+      }
       const ready = bt + rl;
       const dep = ready > free ? ready : free;
       free = dep + 1;
