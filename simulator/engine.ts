@@ -46,7 +46,7 @@ export interface InferenceRecord {
   stall: Float64Array;
   /** Synaptic operations (input spike bit x synapse pairs accumulated), all cores. */
   sops: number;
-  /** Event counts, mesh-core-major: events[core * EVENT_COUNT + e]. */
+  /** Event counts, mesh-core-major: events[core * EVENT_COUNT + e] (the machine's buffer: valid until its next run). */
   events: Float64Array;
   /** Probed spike trains (T*size step-major), when probes are on. */
   spikes?: Record<string, Uint8Array>;
@@ -213,7 +213,8 @@ export class Machine implements Exec {
     const bin = this.bin;
     const T = bin.meta.timesteps;
     const nCores = coreCount(this.chip);
-    this.events = new Float64Array(nCores * EVENT_COUNT);
+    // Reused: the caller reads a record before the next run.
+    this.events.fill(0);
     this.net.hops.fill(0);
     this.pend.length = 0;
     for (const s of this.states) s.resetInference();

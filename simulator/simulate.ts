@@ -296,8 +296,11 @@ function runWorker(entry: string, container: BwcContainer, key: string, file: st
     });
 }
 
-const rec = (arr: ArrayLike<number>, off: number): Record<EnergyEvent, number> =>
-  Object.fromEntries(ENERGY_EVENTS.map((e, i) => [e, arr[off + i] as number])) as Record<EnergyEvent, number>;
+const rec = (arr: ArrayLike<number>, off: number): Record<EnergyEvent, number> => {
+  const o = {} as Record<EnergyEvent, number>;
+  for (let i = 0; i < ENERGY_EVENTS.length; i++) o[ENERGY_EVENTS[i]!] = arr[off + i] as number;
+  return o;
+};
 
 function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], table: EnergyTable): SimResult {
   parts.sort((a, b) => a.from - b.from);
