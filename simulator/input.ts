@@ -64,8 +64,14 @@ export class InputPacker {
   /** Per block: its elements and bit positions (flat copies). */
   private readonly elements: Int32Array[];
   private readonly bits: Int32Array[];
-  private scratch: Uint32Array;
   private readonly cap: number;
+  /**
+   * Per block: an earlier block with the same elements and bit positions (whose words it copies,
+   * e.g. a layer cut over many cores that all read the whole input), or -1.
+   */
+  private readonly same: Int32Array;
+  /** Per block: its packed words of the current plane, (lo, hi) halves. */
+  private readonly words: Uint32Array[];
   /**
    * Reused flit buffers, one per time step: the engine reads a sample's flits during its run only
    * (the result of `sample` is valid until the next call).
@@ -81,7 +87,12 @@ export class InputPacker {
     });
     this.elements = bin.inputMap.map((b) => Int32Array.from(b.elements));
     this.bits = bin.inputMap.map((b) => Int32Array.from(b.bits));
-    this.scratch = new Uint32Array(2 * Math.max(1, ...this.span));
+    const eq = (a: Int32Array, b: Int32Array): boolean => a.length === b.length && a.every((v, k) => v === b[k]);
+    this.same = Int32Array.from(this.elements, (el, bi) => {
+      for (let j = 0; j < bi; j++) if (eq(el, this.elements[j]!) && eq(this.bits[bi]!, this.bits[j]!)) return j;
+      return -1;
+    });
+    this.words = this.span.map((sp) => new Uint32Array(2 * sp));
     let cap = 0;
     for (const sp of this.span) cap += sp * bin.planes;
     this.cap = cap;
@@ -99,7 +110,6 @@ export class InputPacker {
     out.count = 0;
     const binary = enc.kind === 'binary';
     const thr = enc.kind === 'binary' ? enc.threshold : 0;
-    const w = this.scratch;
     const blocks = bin.inputMap;
     for (let bi = 0; bi < blocks.length; bi++) {
       const blk = blocks[bi]!;
@@ -107,15 +117,20 @@ export class InputPacker {
       const el = this.elements[bi]!;
       const bits = this.bits[bi]!;
       const ne = el.length;
+      const same = this.same[bi] as number;
       for (let p = 0; p < planes; p++) {
-        w.fill(0, 0, 2 * span);
-        for (let k = 0; k < ne; k++) {
-          const v = x[off + el[k]!]!;
-          const bit = binary ? (explicit ? v !== 0 : v >= thr) : ((v >>> p) & 1) !== 0;
-          if (!bit) continue;
-          const b = bits[k]!;
-          const o = 2 * (b >> 6) + ((b >> 5) & 1);
-          w[o] = w[o]! | (1 << (b & 31));
+        let w = this.words[bi]!;
+        if (same >= 0 && planes === 1) w = this.words[same]!;
+        else {
+          w.fill(0, 0, 2 * span);
+          for (let k = 0; k < ne; k++) {
+            const v = x[off + el[k]!]!;
+            const bit = binary ? (explicit ? v !== 0 : v >= thr) : ((v >>> p) & 1) !== 0;
+            if (!bit) continue;
+            const b = bits[k]!;
+            const o = 2 * (b >> 6) + ((b >> 5) & 1);
+            w[o] = w[o]! | (1 << (b & 31));
+          }
         }
         for (let j = 0; j < span; j++) {
           const lo = w[2 * j]!;
