@@ -130,7 +130,7 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
         (diff.length ? ` (${diff.map((k) => `${k}: ${container.chip[k]} vs ${opts.chip![k]}`).join(', ')})` : ''),
     );
   }
-  const bin = loadBinary(container, file);
+  const bin = loadCached(container, file);
   checkInputs(bin, inputs, opts.inputName ?? 'input data');
   // Size-dependent entries are evaluated for the chip this binary was built for.
   const energy = resolveEnergyTable(opts.energy ?? defaultEnergyTable(), container.chip);
@@ -147,6 +147,20 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
     if (!Number.isInteger(s) || s < 0 || s >= inputs.count) throw new BwsnnError(`trace sample ${s} is outside 0..${inputs.count - 1}`, 2);
   }
   return { bin, chunk };
+}
+
+/** The last few binaries loaded in this thread, by content fingerprint and file name (repeated simulate() calls on one binary load it once). */
+const loaded = new Map<string, LoadedBinary>();
+
+function loadCached(container: BwcContainer, file: string): LoadedBinary {
+  const key = `${fingerprint(container)} ${file}`;
+  let bin = loaded.get(key);
+  if (!bin) {
+    bin = loadBinary(container, file);
+    loaded.set(key, bin);
+    while (loaded.size > 4) loaded.delete(loaded.keys().next().value as string);
+  }
+  return bin;
 }
 
 /** The CLI's default worker count: the machine's available parallelism (1..256). */
