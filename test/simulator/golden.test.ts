@@ -2,7 +2,8 @@
  * Golden per-inference results of a few binaries, recorded before the speed work of issue 17:
  * every simulated number (readout, prediction, cycles per step, every event count, energy, SOPs,
  * busy and stall cycles per core, probed spike trains) must stay bit-identical for the same binary,
- * on 1 and on 2 worker threads. The binaries are stored (test/simulator/golden/*.bwc) so that a
+ * on 1 and on 2 worker threads. Recording uses the event simulation of every hop (the network
+ * before the deferral of issue 17); checking uses the default path. The binaries are stored (test/simulator/golden/*.bwc) so that a
  * compiler change does not move them; re-record (binaries and results) only for a deliberate change
  * of the simulated model:
  *
@@ -22,6 +23,7 @@ import { loadModel } from '../../models/format.js';
 import type { Graph, InputNode } from '../../models/graph.js';
 import { randomGraph, randomInput } from '../../models/random-graph.js';
 import { mlpGraph } from '../../bench/mlp.js';
+import { setDeferredNetwork } from '../../simulator/engine.js';
 import { simulate, simulateSync, type SimInputs, type SimResult } from '../../simulator/simulate.js';
 
 const DIR = join('test', 'simulator', 'golden');
@@ -111,10 +113,18 @@ describe.skipIf(!built && !RECORD)('golden per-inference results (issue 17: spee
       if (RECORD) writeFileSync(bwc, writeContainer(k.build(), bwc));
       const c = readContainer(new Uint8Array(readFileSync(bwc)), bwc);
       const inputs = k.inputs(c);
+      if (RECORD) {
+        // Recorded with the event simulation of every hop (the network before issue 17's deferral).
+        setDeferredNetwork(false);
+        try {
+          writeFileSync(json, `${JSON.stringify(golden(simulateSync(c, inputs, { file: k.name }), simulateSync(c, inputs, { file: k.name, probes: true })))}\n`);
+        } finally {
+          setDeferredNetwork(true);
+        }
+      }
       const one = simulateSync(c, inputs, { file: k.name });
       const probed = simulateSync(c, inputs, { file: k.name, probes: true });
       const got = golden(one, probed);
-      if (RECORD) writeFileSync(json, `${JSON.stringify(got)}\n`);
       const want = JSON.parse(readFileSync(json, 'utf8')) as unknown;
       expect(got).toEqual(want);
       // The same on two worker threads.
