@@ -9,7 +9,7 @@
 import { loadDataset } from '../models/data/index.js';
 import { integerAccuracy } from '../models/train/evaluate.js';
 import { DEFAULT_OPTIONS, trainModel, type TrainData, type TrainOptions } from '../models/train/trainer.js';
-import { writeAtomic } from '../cli/io.js';
+import { writeAtomic } from '../base/io.js';
 
 function arg(name: string, def: string): string {
   const i = process.argv.indexOf(`--${name}`);

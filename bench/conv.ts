@@ -6,7 +6,7 @@
  * statistics set so that every layer's current has unit variance (a realistic spike rate).
  */
 import type { BatchNormNode, Graph, GraphNode } from '../models/graph.js';
-import { seededRandom } from '../models/random-graph.js';
+import { seededRandom } from '../base/random.js';
 
 export function convGraph(seed = 17, timesteps = 4): Graph {
   const rnd = seededRandom(seed);

@@ -1,6 +1,6 @@
 /** The dense MLP BWSNN of the benchmarks (the issue's speed target is 784-256-256-256-10, T = 4). */
 import type { BinaryLinearNode, Graph, GraphNode } from '../models/graph.js';
-import { seededRandom } from '../models/random-graph.js';
+import { seededRandom } from '../base/random.js';
 
 /**
  * A dense BWSNN of the given widths with seeded random binary weights. With `shortcuts`, every

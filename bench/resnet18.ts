@@ -6,7 +6,7 @@
  * shape is kept, a 1x1 stride-2 binary convolution with its own BatchNorm when it changes).
  */
 import type { BatchNormNode, BinaryConv2dNode, Graph, GraphNode, IFNode } from '../models/graph.js';
-import { seededRandom } from '../models/random-graph.js';
+import { seededRandom } from '../base/random.js';
 
 export function resnet18Graph(seed = 18, timesteps = 2): Graph {
   const rnd = seededRandom(seed);

@@ -20,18 +20,18 @@ import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeAtomic } from '../cli/io.js';
+import { writeAtomic } from '../base/io.js';
 import { compileModel } from '../compiler/index.js';
 import { DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../isa/chip.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import { loadDataset } from '../models/data/index.js';
 import { encodeDataset } from '../models/data/inputs.js';
 import { runFloat } from '../models/float-exec.js';
-import { foldGraph } from '../models/fold.js';
+import { foldForChip } from '../compiler/fold-for-chip.js';
 import { loadModel } from '../models/format.js';
 import type { Graph } from '../models/graph.js';
 import { mlpGraph } from './mlp.js';
-import { seededRandom } from '../models/random-graph.js';
+import { seededRandom } from '../base/random.js';
 import { simulate } from '../simulator/index.js';
 import { resnet18Graph } from './resnet18.js';
 import { printSpeed, speedBench, type SpeedResults } from './speed.js';
@@ -63,7 +63,7 @@ function now(): number {
 }
 
 async function throughput(name: string, g: Graph, chip: ChipConfig, data: { count: number; data: Float32Array; labels?: Uint8Array }, n: number, strategy: 'pack' | 'spread', target?: number): Promise<ThroughputRow> {
-  const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits });
+  const m = foldForChip(g, chip);
   const { container } = compileModel(m, chip, { file: name, strategy });
   const inputs = { count: n, data: data.data.subarray(0, n * (data.data.length / data.count)) };
   const labels = data.labels?.subarray(0, n);
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   const r18 = resnet18Graph();
   const bigChip = parseChipConfig({ ...DEFAULT_CHIP, name: 'bw-core-32x32', meshX: 32, meshY: 32 }, 'bench chip');
   let t0 = now();
-  const r18m = foldGraph(r18, { membraneBits: bigChip.membraneBits, thresholdBits: bigChip.thresholdBits, biasBits: bigChip.biasBits });
+  const r18m = foldForChip(r18, bigChip);
   const foldSeconds = now() - t0;
   t0 = now();
   const compiled = compileModel(r18m, bigChip, { file: r18.name });

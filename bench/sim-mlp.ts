@@ -4,7 +4,7 @@
  */
 import os from 'node:os';
 import { simulate } from '../simulator/simulate.js';
-import { buildMlpContainer, randomInputs } from './sim-build.js';
+import { buildMlpContainer, randomInputs } from '../testing/mlp-container.js';
 
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 20000);

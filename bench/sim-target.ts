@@ -15,7 +15,7 @@ import { DEFAULT_CHIP } from '../isa/chip.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import { loadDataset } from '../models/data/index.js';
 import { encodeDataset } from '../models/data/inputs.js';
-import { foldGraph } from '../models/fold.js';
+import { foldForChip } from '../compiler/fold-for-chip.js';
 import { mlpGraph } from './mlp.js';
 import { simulate, simulateSync } from '../simulator/simulate.js';
 
@@ -25,7 +25,7 @@ export const targetMlpGraph = mlpGraph;
 export function targetSetup(n: number): { container: BwcContainer; inputs: { count: number; data: Float32Array } } {
   const g = targetMlpGraph([784, 256, 256, 256, 10], 4);
   const chip = DEFAULT_CHIP;
-  const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits });
+  const m = foldForChip(g, chip);
   // SIM_STRATEGY picks the compiler's mapping strategy (e.g. pack: the whole MLP on one core);
   // unset: the compiler's default.
   const strategy = process.env.SIM_STRATEGY;

@@ -1,2 +1,2 @@
-/** The file helpers (clear read errors, atomic writes) live in isa/io.ts, the bottom layer, so that models/ can use them too. */
-export * from '../isa/io.js';
+/** The file helpers (clear read errors, atomic writes) live in base/io.ts; this re-export keeps old import paths compiling. */
+export * from '../base/io.js';

@@ -4,7 +4,7 @@
  * the place), 2 usage error. A stack trace is printed only with --debug.
  */
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { COMMANDS } from './commands/index.js';
 
 export function buildProgram(): Command {

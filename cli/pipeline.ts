@@ -4,6 +4,7 @@
  * input data (a built-in data set or .npy files), and simulating in chunks with a progress bar.
  */
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from '@commander-js/extra-typings';
@@ -11,20 +12,23 @@ import { compileModel, type CompileReport } from '../compiler/index.js';
 import type { ChipConfig } from '../isa/chip.js';
 import { readContainer } from '../isa/container.js';
 import type { BwcContainer, ModelMeta } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { DATASETS, loadDataset, type DatasetName, type Split } from '../models/data/index.js';
 import { encodePixels } from '../models/data/inputs.js';
 import { readNpy, type NpyArray } from '../models/data/npy.js';
-import { foldGraph } from '../models/fold.js';
+import { foldForChipWithReport } from '../compiler/fold-for-chip.js';
+import { formatFoldReport, loweredLayers } from '../models/fold.js';
 import { loadModel } from '../models/format.js';
 import type { Graph } from '../models/graph.js';
 import type { IntModel } from '../models/intmodel.js';
-import { parseInputEncoding, parseNumberOption } from '../models/nir/options.js';
 import { COMPONENTS, type Component } from '../simulator/energy/breakdown.js';
 import type { EnergyTable } from '../simulator/energy/table.js';
 import { simulate, type SimInputs, type SimResult } from '../simulator/simulate.js';
-import { readInput } from './io.js';
+import type { NeuronRange } from '../simulator/trace.js';
+import { readInput } from '../base/io.js';
+import { applyNirExtras, parseNirOptions, type NirCliOptions } from './nir-options.js';
+import { sniffInput } from './sniff.js';
 
 /** The bundled zoo folder (works from sources and from dist/). */
 export function zooDir(): string {
@@ -44,35 +48,13 @@ export function resolveModelPath(arg: string): string {
   throw new BwsnnError(`${arg}: no such file (nor a model of the zoo in ${zooDir()})`);
 }
 
-export interface NirCliOptions {
-  timesteps: string;
-  inputEncoding: string;
-  weightBits: string;
-  dt: string;
-}
+export { nirOptions, parseNirOptions, type NirCliOptions } from './nir-options.js';
 
-/** Add the options of a NIR import to a command (NIR files carry no T nor input encoding). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function nirOptions<C extends Command<any, any, any>>(cmd: C): C {
-  cmd
-    .option('--timesteps <T>', 'NIR input: time steps per inference', '4')
-    .option('--input-encoding <enc>', 'NIR input: binary:THRESHOLD or multibit:K', 'binary:0.5')
-    .option('--weight-bits <k>', 'NIR input: bits of non-binary weights', '8')
-    .option('--dt <seconds>', 'NIR input: time step for tau -> shift leak', '1e-4');
-  return cmd;
-}
-
-/** A model graph from a .bwsnn or .nir file. */
-export async function loadGraphAny(file: string, nir?: NirCliOptions): Promise<Graph> {
-  if (/\.nir$/i.test(file)) {
+/** A model graph from a .bwsnn or .nir file (a .nir with the shared NIR import options). */
+export async function loadGraphAny(file: string, nir?: Partial<NirCliOptions>): Promise<Graph> {
+  if (sniffInput(file, ['bwsnn', 'nir'], 'a model (.bwsnn or .nir)') === 'nir') {
     const m = await import('../models/nir/index.js');
-    const o = nir ?? { timesteps: '4', inputEncoding: 'binary:0.5', weightBits: '8', dt: '1e-4' };
-    return m.loadNirAsGraphAsync(file, {
-      timesteps: parseNumberOption('--timesteps', o.timesteps),
-      inputEncoding: parseInputEncoding(o.inputEncoding),
-      weightBits: parseNumberOption('--weight-bits', o.weightBits),
-      dt: parseNumberOption('--dt', o.dt),
-    });
+    return applyNirExtras(await m.loadNirAsGraphAsync(file, parseNirOptions(nir)), file, nir);
   }
   return loadModel(file);
 }
@@ -86,10 +68,13 @@ export interface Compiled {
 }
 
 /** A binary ready to simulate: read a .bwc, or fold and compile a model for `chip`. */
-export async function compiledFrom(file: string, chip: ChipConfig, nir?: NirCliOptions): Promise<Compiled> {
-  if (/\.bwc$/i.test(file)) return { file, container: readContainer(readInput(file), file) };
+export async function compiledFrom(file: string, chip: ChipConfig, nir?: Partial<NirCliOptions>): Promise<Compiled> {
+  if (sniffInput(file, ['bwc', 'bwsnn', 'nir'], 'a binary (.bwc) or a model (.bwsnn, .nir)') === 'bwc') return { file, container: readContainer(readInput(file), file) };
   const graph = await loadGraphAny(file, nir);
-  const model = foldGraph(graph, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+  const { model, report: fold } = foldForChipWithReport(graph, chip, file);
+  // Weights lowered to fit the chip are always said (stderr).
+  const lines = formatFoldReport(fold);
+  for (const l of loweredLayers(fold)) process.stderr.write(`${file}: ${lines.find((x) => x.startsWith(`layer ${l.name}:`))}\n`);
   const { container, report } = compileModel(model, chip, { file });
   return { file, graph, model, container, report };
 }
@@ -104,16 +89,18 @@ export interface DataCliOptions {
 
 /** Add the data options (a built-in data set or .npy files) to a command. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function dataOptions<C extends Command<any, any, any>>(cmd: C, defaultLimit?: string): C {
+export function dataOptions<C extends Command<any, any, any>>(cmd: C): C {
   cmd
     .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
     .option('--split <split>', 'data set split: train or test', 'test')
     .option('--input <file>', 'inputs (.npy): [N, ...inputShape] or [N, T, ...inputShape]')
     .option('--labels <file>', 'labels (.npy): [N] integers (with --input)');
-  if (defaultLimit === undefined) cmd.option('--limit <n>', 'use at most the first N samples');
-  else cmd.option('--limit <n>', 'use at most the first N samples', defaultLimit);
+  cmd.option('--limit <n>', 'use at most the first N samples (default: all)');
   return cmd;
 }
+
+/** The default of every --workers option: the threads this machine offers (os.availableParallelism). */
+export const DEFAULT_WORKERS = String(Math.max(1, Math.min(256, availableParallelism())));
 
 /** Parse a positive integer option or throw a usage error (exit 2). */
 export function intOption(name: string, v: string | undefined, min: number, max: number): number | undefined {
@@ -236,6 +223,19 @@ export function mergeResults(parts: SimResult[]): SimResult {
       byComponent: byComponent as typeof first.energy.byComponent,
       byEvent: byEvent as typeof first.energy.byEvent,
       perCore: first.energy.perCore.map((_, k) => wmean((p) => p.energy.perCore[k] as number)) as typeof first.energy.perCore,
+      band: {
+        low: wmean((p) => p.energy.band.low) as typeof first.energy.total,
+        central: wmean((p) => p.energy.band.central) as typeof first.energy.total,
+        high: wmean((p) => p.energy.band.high) as typeof first.energy.total,
+      },
+    },
+    activity: {
+      perInference: Object.fromEntries(Object.keys(first.activity.perInference).map((k) => [k, wmean((p) => p.activity.perInference[k as keyof typeof first.activity.perInference])])) as typeof first.activity.perInference,
+      messagesByDestCore: first.activity.messagesByDestCore.map((_, k) => wmean((p) => p.activity.messagesByDestCore[k] as number)),
+      neuronUpdatesIdle: wmean((p) => p.activity.neuronUpdatesIdle),
+      messagesTotal: wmean((p) => p.activity.messagesTotal),
+      spikeMessages: wmean((p) => p.activity.spikeMessages),
+      hops: wmean((p) => p.activity.hops),
     },
     energyStat: stat((p) => p.energyStat),
     perLayer: parts.every((p) => p.perLayer)
@@ -251,20 +251,40 @@ export function mergeResults(parts: SimResult[]): SimResult {
 /**
  * Simulate in chunks so that a progress callback can follow a long run; the merged result equals
  * one run over all inputs (every inference is independent and the statistics are weighted means).
+ * Chunks are sized from the measured rate to last about half a second, so a bar moves at least
+ * once a second. A traced sample is traced in the chunk that holds it.
  */
 export async function simulateWithProgress(
   container: BwcContainer,
   inputs: SimInputs,
-  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean },
+  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean; inputName?: string; chip?: ChipConfig; trace?: { sample: number; neurons?: NeuronRange[] } },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SimResult> {
-  const chunk = Math.max(opts.workers * 250, Math.ceil(inputs.count / 20));
   const parts: SimResult[] = [];
+  let trace: SimResult['trace'];
   onProgress?.(0, inputs.count);
-  for (let from = 0; from < inputs.count; from += chunk) {
-    const to = Math.min(inputs.count, from + chunk);
-    parts.push(await simulate(container, sliceInputs(inputs, container.meta, from, to), { workers: opts.workers, energy: opts.energy, probes: opts.probes, file: opts.file, perLayer: opts.perLayer }));
+  let chunk = Math.min(inputs.count, Math.max(8, opts.workers * 8));
+  const t0 = performance.now();
+  for (let from = 0; from < inputs.count; ) {
+    const to = onProgress ? Math.min(inputs.count, from + chunk) : inputs.count;
+    const tr = opts.trace && opts.trace.sample >= from && opts.trace.sample < to ? { sample: opts.trace.sample - from, neurons: opts.trace.neurons } : undefined;
+    const part = await simulate(container, sliceInputs(inputs, container.meta, from, to), {
+      workers: opts.workers,
+      energy: opts.energy,
+      probes: opts.probes,
+      file: opts.file,
+      perLayer: opts.perLayer,
+      inputName: opts.inputName,
+      chip: opts.chip,
+      trace: tr,
+    });
+    if (tr) trace = part.trace;
+    parts.push(part);
+    from = to;
     onProgress?.(to, inputs.count);
+    const rate = to / Math.max(1e-3, (performance.now() - t0) / 1000);
+    chunk = Math.max(opts.workers * 8, Math.round(rate * 0.5));
   }
-  return mergeResults(parts);
+  const merged = mergeResults(parts);
+  return trace ? { ...merged, trace } : merged;
 }

@@ -11,11 +11,12 @@
  * PSUM (helpers) or FIRE/INTEG (b = 1) and one SEND per routing list (owners). Register operands
  * are loaded with LI through a small cache of r1..r15 (r0 = 0).
  */
-import { BwsnnError } from '../isa/errors.js';
 import type { Instr } from '../isa/container-types.js';
 import { fieldMax, REGISTER_COUNT } from '../isa/table.js';
 import type { Routed, Scheduled } from './ir.js';
 import { taskNeurons } from './partition.js';
+import { instr } from '../isa/instr.js';
+import { FitError } from './fit-error.js';
 
 /** LRU cache of constant values in r1..r15. */
 class RegCache {
@@ -49,7 +50,7 @@ class RegCache {
           pick = r;
         }
       }
-      this.out.push({ op: 'LI', args: { rd: pick, imm: v } });
+      this.out.push(instr('LI', { rd: pick, imm: v }));
       this.vals.set(pick, v);
       this.age.set(pick, ++this.clock);
       locked.add(pick);
@@ -61,7 +62,7 @@ class RegCache {
 /** Refuse an operand that does not fit its field of the ISA table. */
 function check(file: string, what: string, v: number, mnemonic: string, field: string): void {
   const max = fieldMax(mnemonic, field);
-  if (v > max) throw new BwsnnError(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
+  if (v > max) throw new FitError(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
 }
 
 export function generateCode(r: Routed, file = r.placed.partitioned.lowered.checked.model.name): Scheduled {
@@ -93,14 +94,14 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
   for (const c of pl.cores) {
     const prog: Instr[] = [];
     const regs = new RegCache(prog);
-    if (c.regions.some((x) => srcs[x.source]!.isInput)) prog.push({ op: 'INPUT', args: {} });
+    if (c.regions.some((x) => srcs[x.source]!.isInput)) prog.push(instr('INPUT'));
     let last = 0;
     for (const tid of c.tasks) {
       const d = layers.get(tasks[tid]!.layer)!.depth;
       last = Math.max(last, tasks[tid]!.role === 'helper' ? accPhase.get(d)! : firePhase.get(d)!);
     }
     for (let ph = 0; ph <= last; ph++) {
-      if (ph > 0) prog.push({ op: 'SYNC', args: {} });
+      if (ph > 0) prog.push(instr('SYNC'));
       for (const tid of c.tasks) {
         const t = tasks[tid]!;
         const l = layers.get(t.layer)!;
@@ -117,7 +118,7 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
               check(file, where, n, 'ACC', 'n');
               check(file, where, reg.planeWords, 'ACC', 'len');
               const [rn, rw, ra] = regs.get(p.neuronBase, p.partSram[k]!, reg.base);
-              prog.push({ op: 'ACC', args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes } });
+              prog.push(instr('ACC', { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes }));
             } else if (s.op.kind === 'conv') {
               const [khFull, kw] = s.op.kernel;
               const [sh, sw] = s.op.stride;
@@ -132,13 +133,10 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
               check(file, where, src.W, 'CFGW', 'inw');
               check(file, where, t.u1 - t.u0, 'ACCW', 'oh');
               check(file, where, cout, 'ACCW', 'cout');
-              prog.push({ op: 'CFGW', args: { inh, inw: src.W, cw: src.cw, kh, kw, sh, sw, ph: phd, pw: pwd } });
+              prog.push(instr('CFGW', { inh, inw: src.W, cw: src.cw, kh, kw, sh, sw, ph: phd, pw: pwd }));
               const ry = sliced ? 0 : t.u0 - reg.lo / sh;
               const [rn, rw, ra, rry] = regs.get(p.neuronBase, p.partSram[k]!, reg.base, ry);
-              prog.push({
-                op: 'ACCW',
-                args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, ry: rry!, oh: t.u1 - t.u0, cout, wmode: s.wmode, wq: s.wq, ap: reg.planes },
-              });
+              prog.push(instr('ACCW', { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, ry: rry!, oh: t.u1 - t.u0, cout, wmode: s.wmode, wq: s.wq, ap: reg.planes }));
             } else {
               check(file, where, n, 'ACCS', 'n');
               // A channel group [c0, c1) (c0 a multiple of 64) reads its channels from word c0/64 of each position.
@@ -146,29 +144,29 @@ export function generateCode(r: Routed, file = r.placed.partitioned.lowered.chec
               const [rn, ra] = regs.get(p.neuronBase, reg.base + (src.layout === 'pos' && !reg.ch ? t.c0 / 64 : 0));
               const g = src.layout === 'pos' ? cout : 64;
               const cw = src.layout === 'pos' ? (reg.cw ?? src.cw) : 1;
-              prog.push({ op: 'ACCS', args: { acc: s.acc, rn: rn!, ra: ra!, n, g, cw } });
+              prog.push(instr('ACCS', { acc: s.acc, rn: rn!, ra: ra!, n, g, cw }));
             }
           });
           if (t.role === 'helper') {
             for (const ps of r.psums[tid] ?? []) {
               const [rn] = regs.get(ps.rn);
-              prog.push({ op: 'PSUM', args: { acc: ps.acc, rn: rn!, n: ps.n, route: ps.route } });
+              prog.push(instr('PSUM', { acc: ps.acc, rn: rn!, n: ps.n, route: ps.route }));
             }
           }
         }
         if (t.role === 'owner' && firePhase.get(l.depth) === ph) {
           const [rn] = regs.get(p.neuronBase);
-          prog.push({ op: l.kind === 'readout' ? 'INTEG' : 'FIRE', args: { rn: rn!, n, b: 1 } });
+          prog.push(instr(l.kind === 'readout' ? 'INTEG' : 'FIRE', { rn: rn!, n, b: 1 }));
           for (const sd of r.sends[tid] ?? []) {
             const [rs] = regs.get(sd.rn);
-            prog.push({ op: 'SEND', args: { rn: rs!, n: sd.n, route: sd.route, g: sd.g, cw: sd.cw } });
+            prog.push(instr('SEND', { rn: rs!, n: sd.n, route: sd.route, g: sd.g, cw: sd.cw }));
           }
         }
       }
     }
-    prog.push({ op: 'HALT', args: {} });
+    prog.push(instr('HALT'));
     if (prog.length > chip.instrMemWords) {
-      throw new BwsnnError(`${file}: core ${c.core} needs ${prog.length} instruction words, chip has instrMemWords = ${chip.instrMemWords} (raise instrMemWords)`);
+      throw new FitError(`${file}: core ${c.core} needs ${prog.length} instruction words, chip has instrMemWords = ${chip.instrMemWords} (raise instrMemWords)`);
     }
     programs[c.core] = prog;
   }

@@ -2,6 +2,8 @@
  * `--dump-ir STAGE`: each pass's output as readable JSON (the model and chip are not repeated;
  * long typed arrays are summarized) or, for `codegen`, one assembly-like listing per core.
  */
+import type { ChipConfig } from '../isa/chip.js';
+import { chipDisplayName } from '../isa/presets.js';
 import type { Instr } from '../isa/container-types.js';
 import type { CompileStages, Stage } from './index.js';
 
@@ -20,6 +22,7 @@ export function formatProgram(prog: readonly Instr[]): string {
 
 function replacer(key: string, v: unknown): unknown {
   if (key === 'model' || key === 'chip' || key === 'checked' || key === 'lowered' || key === 'partitioned' || key === 'placed' || key === 'routed') {
+    if (key === 'chip' && typeof v === 'object' && v !== null && 'meshX' in v) return `<chip ${chipDisplayName(v as ChipConfig)}>`;
     return typeof v === 'object' && v !== null && 'name' in v ? `<${key} ${(v as { name: string }).name}>` : `<${key}>`;
   }
   if (ArrayBuffer.isView(v) && !(v instanceof DataView)) {

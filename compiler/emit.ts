@@ -6,6 +6,7 @@
  */
 import { BWC_VERSION, type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
 import { WORD_BITS } from '../isa/table.js';
+import { NEURON_FIELDS, neuronArrays } from '../isa/neuron-record.js';
 import type { IntLayer } from '../models/intmodel.js';
 import type { LoweredLayer, Region, Scheduled, SourceInfo, Task } from './ir.js';
 import { taskNeurons } from './partition.js';
@@ -79,16 +80,7 @@ export function emitContainer(s: Scheduled): BwcContainer {
   const inputMap: InputBlock[] = [];
   for (const c of pl.cores) {
     const img = new Uint32Array(2 * c.sramWords);
-    const np: NeuronParams = {
-      count: c.neurons,
-      theta: new Int32Array(c.neurons),
-      bias: new Int32Array(c.neurons),
-      vreset: new Int32Array(c.neurons),
-      g0: new Int32Array(c.neurons),
-      g1: new Int32Array(c.neurons),
-      leak: new Uint8Array(c.neurons),
-      flags: new Uint8Array(c.neurons),
-    };
+    const np: NeuronParams = { count: c.neurons, ...neuronArrays(() => c.neurons) };
     for (const tid of c.tasks) {
       const t = tasks[tid]!;
       const l = lowered.get(t.layer)!;
@@ -99,13 +91,7 @@ export function emitContainer(s: Scheduled): BwcContainer {
         for (let i = 0; i < idx.length; i++) {
           const j = idx[i]!;
           const k = p.neuronBase + i;
-          np.theta[k] = il.theta[j]!;
-          np.bias[k] = il.bias[j]!;
-          np.vreset[k] = il.vreset[j]!;
-          np.g0[k] = il.g0[j]!;
-          np.g1[k] = il.g1[j]!;
-          np.leak[k] = il.leak[j]!;
-          np.flags[k] = il.flags[j]!; // INT_HARD_RESET = NEURON_HARD_RESET, INT_NO_MEMORY = NEURON_NO_MEMORY
+          for (const f of NEURON_FIELDS) np[f.name][k] = il[f.name][j]!; // INT_* flags are the NEURON_* flags
         }
       }
       t.parts.forEach((part, pi) => {

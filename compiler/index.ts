@@ -3,10 +3,10 @@
  * can each be run alone (see compiler/ir.ts for the forms and docs/compiler.md for the design).
  */
 import { coreCount, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import type { IntModel } from '../models/intmodel.js';
 import { generateCode } from './codegen.js';
+import { FitError } from './fit-error.js';
 import { emitContainer } from './emit.js';
 import type { CheckedModel, LoweredModel, Partitioned, Placed, Routed, Scheduled } from './ir.js';
 import { lowerModel } from './lower.js';
@@ -18,6 +18,8 @@ import { validateModel } from './validate.js';
 
 export type { CompileReport } from './report.js';
 export { formatReport } from './report.js';
+export { foldForChip, chipFoldWidths } from './fold-for-chip.js';
+export { FitError } from './fit-error.js';
 
 export const STAGES = ['validate', 'lower', 'partition', 'place', 'route', 'codegen', 'emit'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -50,6 +52,8 @@ export interface CompileStages {
   emit: BwcContainer;
   /** The strategy that produced the binary ('pack' when 'spread' did not fit). */
   strategy: Strategy;
+  /** Why 'spread' did not fit (the FitError's message) when it fell back to 'pack'. */
+  spreadMisfit?: string;
 }
 
 /** Run every pass, keeping each pass's output. */
@@ -58,6 +62,7 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   const validate = validateModel(m, chip, file);
   const lower = lowerModel(validate, file);
   const strategy = opts.strategy ?? 'spread';
+  let spreadMisfit: FitError | undefined;
   if (strategy === 'spread' && coreCount(chip) > 1) {
     try {
       const partition = partitionModel(lower, file, { spread: coreCount(chip) });
@@ -67,11 +72,23 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
       const emit = emitContainer(codegen);
       return { validate, lower, partition, place, route, codegen, emit, strategy: 'spread' };
     } catch (e) {
-      if (!(e instanceof BwsnnError)) throw e;
+      if (!(e instanceof FitError)) throw e;
       // Spreading needs more of each core (kernels once per chunk, more routing lists and code):
-      // pack instead.
+      // pack instead, and report both reasons if that does not fit either.
+      spreadMisfit = e;
     }
   }
+  try {
+    const st = compilePacked(lower, chip, file, strategy);
+    return { validate, ...st, strategy: strategy === 'spread' ? 'pack' : strategy, ...(spreadMisfit ? { spreadMisfit: spreadMisfit.message } : {}) };
+  } catch (e) {
+    if (e instanceof FitError && spreadMisfit) throw new FitError(`${e.message} (strategy pack; strategy spread did not fit either: ${spreadMisfit.message})`);
+    throw e;
+  }
+}
+
+/** The pack (or snake) mapping: every pass after lower. */
+function compilePacked(lower: LoweredModel, chip: ChipConfig, file: string, strategy: Strategy): Omit<CompileStages, 'validate' | 'strategy' | 'spreadMisfit'> {
   // First try: fewest chunks, snake placement (locality). If the chip runs out of cores, spread
   // every layer over all cores (at least one chunk per core, striped placement) to balance
   // neurons against synapse memory; report the first error if that does not fit either.
@@ -80,7 +97,7 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   try {
     place = placeModel(partition, file, 'snake');
   } catch (e) {
-    if (!(e instanceof BwsnnError) || strategy === 'snake') throw e;
+    if (!(e instanceof FitError) || strategy === 'snake') throw e;
     try {
       partition = partitionModel(lower, file, { minChunks: coreCount(chip) });
       place = placeModel(partition, file, 'stripe');
@@ -91,13 +108,20 @@ export function compileStages(m: IntModel, chip: ChipConfig, opts: CompileOption
   const route = routeModel(place, file);
   const codegen = generateCode(route, file);
   const emit = emitContainer(codegen);
-  return { validate, lower, partition, place, route, codegen, emit, strategy: strategy === 'spread' ? 'pack' : strategy };
+  return { lower, partition, place, route, codegen, emit };
+}
+
+/** The report note when 'spread' was asked for and 'pack' produced the binary (with the spread's FitError when it was tried), else undefined. */
+export function fallbackNote(st: Pick<CompileStages, 'strategy' | 'spreadMisfit'>, requested: Strategy = 'spread'): string | undefined {
+  if (requested !== 'spread' || st.strategy === 'spread') return undefined;
+  return `strategy spread did not fit this chip: packed instead${st.spreadMisfit !== undefined ? ` (${st.spreadMisfit})` : ''}`;
 }
 
 export function compileModel(m: IntModel, chip: ChipConfig, opts: CompileOptions = {}): { container: BwcContainer; report: CompileReport } {
   const st = compileStages(m, chip, opts);
   const report = buildReport(st.codegen);
   report.strategy = st.strategy;
-  if ((opts.strategy ?? 'spread') === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
+  const note = fallbackNote(st, opts.strategy ?? 'spread');
+  if (note) report.notes.push(note);
   return { container: st.emit, report };
 }

@@ -63,7 +63,7 @@ export interface LoweredSynapse {
   acc: 0 | 1;
   op: LoweredSynapseOp;
   mode: WeightMode;
-  /** ISA wmode: 0 binary, 1 unsigned planes, 2 two's-complement planes. */
+  /** ISA wmode (isa/table.ts WMODE): 0 binary, 1 unsigned planes, 2 two's-complement planes. */
   wmode: number;
   wq: number;
   /** Axon planes of the source. */

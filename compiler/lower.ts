@@ -4,10 +4,9 @@
  * operations (ACC dense rows, ACCW shared conv kernels, ACCS identity), their weight coding
  * (wmode, wq planes) and the source's axon planes (ap).
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
+import { WMODE } from '../isa/table.js';
 import type { CheckedModel, LoweredLayer, LoweredModel, LoweredSynapse } from './ir.js';
-
-const WMODE = { binary: 0, uint: 1, sint: 2 } as const;
 
 export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
   const layers: LoweredLayer[] = c.model.layers.map((l) => {
@@ -23,7 +22,7 @@ export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
         if ((src.layout === 'pos') !== rows) {
           throw new BwsnnError(`${where}: identity shortcut between a ${src.layout === 'pos' ? 'position-major' : 'flat'} source and a ${rows ? '[C, H, W]' : 'flat'} layer is not supported`);
         }
-        return { ...base, op: { kind: 'identity' }, mode: 'binary', wmode: 0, wq: 1 };
+        return { ...base, op: { kind: 'identity' }, mode: 'binary', wmode: WMODE.binary, wq: 1 };
       }
       const mode = op.weights.mode;
       const wq = op.weights.wq;

@@ -10,9 +10,9 @@
  *   helper task per other (synapse, slice) accumulates its partial sums and PSUMs them to the owner.
  */
 import { synapseWords, wordsPerCycle, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
 import { WORD_BITS } from '../isa/table.js';
 import type { LoweredLayer, LoweredModel, LoweredSynapse, Part, Partitioned, SourceInfo, Task } from './ir.js';
+import { FitError } from './fit-error.js';
 
 /** Bits of an axon / spike word (the ISA's word). */
 const WORD = WORD_BITS;
@@ -95,7 +95,7 @@ function fitError(file: string, l: LoweredLayer, n: Need, chip: ChipConfig, what
     parts.push(`${n.sram * 8} bytes of synapses (${n.sram} words), a core has synapseSramBytes = ${chip.synapseSramBytes}`);
   }
   if (n.axon > chip.axonLines) parts.push(`${n.axon} axon words, a core has axonLines = ${chip.axonLines}`);
-  throw new BwsnnError(`${file}: layer ${l.name}: ${what} needs ${parts.join('; ')} (raise those chip config fields)`);
+  throw new FitError(`${file}: layer ${l.name}: ${what} needs ${parts.join('; ')} (raise those chip config fields)`);
 }
 
 function gcd(a: number, b: number): number {

@@ -9,10 +9,11 @@
  * task (partial sums) never shares its owner's core. Then neurons, synapse words and axon regions
  * are allocated from address 0 up, in task order.
  */
-import { synapseWords, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
+import { coreCount, synapseWords, type ChipConfig } from '../isa/chip.js';
+import { PRESET_LIST } from '../isa/presets.js';
 import type { CoreAlloc, Part, Partitioned, Placed, PlacedTask, Region, SourceInfo, Task } from './ir.js';
 import { partSramWords, planeWords, taskNeurons } from './partition.js';
+import { FitError } from './fit-error.js';
 
 /** Cores in snake order. */
 export function snakeOrder(chip: ChipConfig): number[] {
@@ -69,9 +70,10 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
       sram += x.sramWords;
       neurons += x.neurons;
     }
-    throw new BwsnnError(
+    throw new FitError(
       `${file}: layer ${t.layer}: no core left for units ${t.u0}..${t.u1 - 1} (${t.role}: ${t.neurons} neurons, ${mib(t.sramWords)} of synapses); the model needs ${mib(sram)} of synapses and ${neurons} neurons in all, ` +
-        `chip "${chip.name}" has ${mib(n * synapseWords(chip))} and ${n * chip.neuronsPerCore} neurons in ${n} cores (meshX x meshY = ${chip.meshX} x ${chip.meshY}); raise meshX/meshY, neuronsPerCore, synapseSramBytes or axonLines`,
+        `chip "${chip.name}" has ${mib(n * synapseWords(chip))} and ${n * chip.neuronsPerCore} neurons in ${n} cores (meshX x meshY = ${chip.meshX} x ${chip.meshY}); raise meshX/meshY, neuronsPerCore, synapseSramBytes or axonLines` +
+        presetHint(chip, neurons, sram),
     );
   };
 
@@ -146,4 +148,14 @@ export function placeModel(p: Partitioned, file = p.lowered.checked.model.name, 
     placedSoFar++;
   }
   return { partitioned: p, cores: cores.filter((c) => c.tasks.length > 0), placed };
+}
+
+/** Shipped presets with at least the chip's widths and room in total for the model (a necessary condition). */
+function presetHint(chip: ChipConfig, neurons: number, sramWords: number): string {
+  const fit = PRESET_LIST.map((p) => p.chip).filter(
+    (c) =>
+      coreCount(c) > coreCount(chip) && c.membraneBits >= chip.membraneBits && c.thresholdBits >= chip.thresholdBits && c.biasBits >= chip.biasBits &&
+      coreCount(c) * c.neuronsPerCore >= neurons && coreCount(c) * synapseWords(c) >= sramWords,
+  );
+  return fit.length ? ` (shipped preset with room enough in total: ${fit[0]!.name}, --chip ${fit[0]!.name})` : '';
 }

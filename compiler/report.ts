@@ -5,6 +5,7 @@
  * caller (cli/commands/compile.ts) when it can run one; otherwise they stay null ("not measured").
  */
 import { synapseWords, wordsPerCycle } from '../isa/chip.js';
+import { chipDisplayName } from '../isa/presets.js';
 import type { Scheduled } from './ir.js';
 import { taskNeurons } from './partition.js';
 
@@ -157,7 +158,7 @@ export function buildReport(s: Scheduled): CompileReport {
   }
   return {
     model: m.name,
-    chip: chip.name,
+    chip: chipDisplayName(chip),
     timesteps: m.timesteps,
     coresUsed: pl.cores.length,
     coresTotal: chip.meshX * chip.meshY,

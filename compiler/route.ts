@@ -6,10 +6,10 @@
  * step's bank). Each helper task gets one PSUM list per accumulator bank to its owner's neurons
  * (ROUTE_PSUM_ACC1 for bank 1).
  */
-import { BwsnnError } from '../isa/errors.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, type RouteDest } from '../isa/container-types.js';
 import { fieldMax, WORD_BITS } from '../isa/table.js';
 import type { Placed, PsumSpec, Routed, SendSpec } from './ir.js';
+import { FitError } from './fit-error.js';
 
 /** Bits of an axon / spike word (the ISA's word). */
 const WORD = WORD_BITS;
@@ -54,7 +54,7 @@ export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.mod
           if (r.ch) {
             if (t.c1 <= r.ch[0] || t.c0 >= r.ch[1]) continue;
             if (t.c0 < r.ch[0] || t.c1 > r.ch[1]) {
-              throw new BwsnnError(`${file}: layer ${r.source}: channel group ${t.c0}..${t.c1 - 1} straddles the channel-shifted shortcut region ${r.ch[0]}..${r.ch[1] - 1} of core ${c.core}`);
+              throw new FitError(`${file}: layer ${r.source}: channel group ${t.c0}..${t.c1 - 1} straddles the channel-shifted shortcut region ${r.ch[0]}..${r.ch[1] - 1} of core ${c.core}`);
             }
             off = t.c0 - r.ch[0];
             cw = r.cw!;
@@ -99,10 +99,10 @@ export function routeModel(pl: Placed, file = pl.partitioned.lowered.checked.mod
   for (const [core, lists] of Object.entries(routes)) {
     const entries = lists.reduce((a, l) => a + l.length, 0);
     if (entries > chip.routeEntries) {
-      throw new BwsnnError(`${file}: core ${core} needs ${entries} routing-table entries, chip has routeEntries = ${chip.routeEntries} (raise routeEntries)`);
+      throw new FitError(`${file}: core ${core} needs ${entries} routing-table entries, chip has routeEntries = ${chip.routeEntries} (raise routeEntries)`);
     }
     const maxLists = fieldMax('SEND', 'route') + 1;
-    if (lists.length > maxLists) throw new BwsnnError(`${file}: core ${core} needs ${lists.length} routing lists, SEND/PSUM address at most ${maxLists}`);
+    if (lists.length > maxLists) throw new FitError(`${file}: core ${core} needs ${lists.length} routing lists, SEND/PSUM address at most ${maxLists}`);
   }
   return { placed: pl, routes, sends, psums };
 }

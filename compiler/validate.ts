@@ -4,8 +4,9 @@
  * Every refusal is a BwsnnError naming the model (file), the layer, the synapse and the field.
  */
 import { signedRange, type ChipConfig } from '../isa/chip.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { fieldMax, WORD_BITS } from '../isa/table.js';
+import { NEURON_COLUMNS } from '../isa/neuron-record.js';
 import type { IntLayer, IntModel, IntSynapse } from '../models/intmodel.js';
 import type { CheckedModel, SourceInfo } from './ir.js';
 
@@ -84,7 +85,7 @@ export function validateModel(m: IntModel, chip: ChipConfig, file = m.name): Che
     if (!(n > 0) || l.shape.some((d) => !Number.isInteger(d) || d < 1)) fail(where, `shape [${l.shape}] is invalid`);
     if (l.kind !== 'if' && l.kind !== 'readout') fail(where, `unknown kind ${JSON.stringify(l.kind)}`);
     if (l.kind === 'readout' && l.name !== m.readout) fail(where, `second readout layer (the model's readout is ${m.readout})`);
-    for (const f of ['theta', 'bias', 'vreset', 'g0', 'g1', 'leak', 'flags'] as const) {
+    for (const f of NEURON_COLUMNS) {
       if (!l[f] || l[f].length !== n) fail(where, `${f} has ${l[f]?.length} entries, expected ${n}`);
     }
     checkRange(where, 'theta', l.theta, tlo, thi, 'thresholdBits');

@@ -5,7 +5,8 @@
  * (gem5-style). The compiler reads its limits from a ChipConfig and the simulator its timing;
  * nothing else may hard-code these numbers. `docs/chip.md` is generated from CHIP_FIELDS.
  */
-import { BwsnnError } from './errors.js';
+import { BwsnnError } from '../base/errors.js';
+import { parseProvenance, type Provenance } from './provenance.js';
 
 export interface ChipConfig {
   /** Human-readable preset name. */
@@ -48,9 +49,80 @@ export interface ChipConfig {
   linkLatency: number;
   /** Cycles from the last core reaching a barrier (and the network draining) to release. */
   barrierLatency: number;
+  /**
+   * How the synapse, neuron and axon memories are split into banks (energy per access follows
+   * from a bank's size: simulator/energy/sram.ts). Optional; default: one synapse bank per
+   * popcount lane, one neuron bank, one axon bank per buffer. An energy-model parameter: not
+   * stored in a .bwc, so a binary is priced with the default banks.
+   */
+  banks?: MemoryBankCounts;
 }
 
-export type ChipField = Exclude<keyof ChipConfig, 'name'>;
+export interface MemoryBankCounts {
+  synapse?: number;
+  neuron?: number;
+  axon?: number;
+}
+
+export const BANKED_MEMORIES = ['synapse', 'neuron', 'axon', 'accumulator', 'instruction'] as const;
+export type BankedMemory = (typeof BANKED_MEMORIES)[number];
+
+export interface MemoryBank {
+  /** Banks the memory is split into. */
+  banks: number;
+  /** Bytes per bank. */
+  bankBytes: number;
+  /** Bits of one access (a row the hardware reads at once). */
+  widthBits: number;
+  /** How the bank follows from the chip config. */
+  derivation: string;
+}
+
+/**
+ * The banks of each memory of a core: synapse SRAM / banks.synapse (default: lanes) with 64-bit
+ * words; neuron state neuronsPerCore x 128-bit rows / banks.neuron (default 1); each axon buffer
+ * axonLines x 64 bits / banks.axon (default 1); accumulators acc0 and acc1, one bank each of
+ * neuronsPerCore x 32 bits; instruction memory instrMemWords x 64 bits, one bank.
+ */
+export function memoryBanks(c: ChipConfig): Record<BankedMemory, MemoryBank> {
+  const s = c.banks?.synapse ?? c.lanes;
+  const n = c.banks?.neuron ?? 1;
+  const a = c.banks?.axon ?? 1;
+  return {
+    synapse: { banks: s, bankBytes: c.synapseSramBytes / s, widthBits: 64, derivation: `synapseSramBytes ${c.synapseSramBytes} / ${s} bank(s)${c.banks?.synapse === undefined ? ' (default: one per popcount lane)' : ''}` },
+    neuron: { banks: n, bankBytes: (c.neuronsPerCore * 16) / n, widthBits: 128, derivation: `neuronsPerCore ${c.neuronsPerCore} x 16 B (128-bit row) / ${n} bank(s)` },
+    axon: { banks: a, bankBytes: (c.axonLines * 8) / a, widthBits: 64, derivation: `axonLines ${c.axonLines} x 8 B per buffer / ${a} bank(s)` },
+    accumulator: { banks: 2, bankBytes: c.neuronsPerCore * 4, widthBits: 32, derivation: `acc0 and acc1: neuronsPerCore ${c.neuronsPerCore} x 32 bits each` },
+    instruction: { banks: 1, bankBytes: c.instrMemWords * 8, widthBits: 64, derivation: `instrMemWords ${c.instrMemWords} x 8 B` },
+  };
+}
+
+function parseBanks(v: unknown, where: string): MemoryBankCounts {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BwsnnError(`${where}: field "banks" must be an object { synapse?, neuron?, axon? }`);
+  const out: MemoryBankCounts = {};
+  for (const [k, n] of Object.entries(v as Record<string, unknown>)) {
+    if (k !== 'synapse' && k !== 'neuron' && k !== 'axon') throw new BwsnnError(`${where}: unknown field "banks.${k}" (known: synapse, neuron, axon)`);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 4096) throw new BwsnnError(`${where}: field "banks.${k}" must be an integer 1..4096, got ${JSON.stringify(n)}`);
+    out[k] = n;
+  }
+  return out;
+}
+
+function checkBanks(c: ChipConfig, where: string): void {
+  const b = c.banks;
+  if (!b) return;
+  if (b.synapse !== undefined && c.synapseSramBytes % (8 * b.synapse) !== 0) {
+    throw new BwsnnError(`${where}: banks.synapse = ${b.synapse} does not divide synapseSramBytes = ${c.synapseSramBytes} into whole 64-bit words`);
+  }
+  if (b.neuron !== undefined && c.neuronsPerCore % b.neuron !== 0) {
+    throw new BwsnnError(`${where}: banks.neuron = ${b.neuron} does not divide neuronsPerCore = ${c.neuronsPerCore}`);
+  }
+  if (b.axon !== undefined && c.axonLines % b.axon !== 0) {
+    throw new BwsnnError(`${where}: banks.axon = ${b.axon} does not divide axonLines = ${c.axonLines}`);
+  }
+}
+
+export type ChipField = Exclude<keyof ChipConfig, 'name' | 'banks'>;
 
 export interface ChipFieldSpec {
   min: number;
@@ -84,8 +156,51 @@ export const CHIP_FIELDS: Record<ChipField, ChipFieldSpec> = {
   clockHz: { min: 1e3, max: 1e10, integer: false, unit: 'Hz', description: 'Core and network clock.' },
   routerLatency: { min: 0, max: 64, integer: true, unit: 'cycles', description: 'Cycles a flit spends in each router it crosses.' },
   linkLatency: { min: 1, max: 64, integer: true, unit: 'cycles', description: 'Cycles a flit spends on each link.' },
-  barrierLatency: { min: 0, max: 1 << 20, integer: true, unit: 'cycles', description: 'Cycles from all cores at the barrier and an empty network to release.' },
+  barrierLatency: { min: 0, max: 1 << 20, integer: true, unit: 'cycles', description: 'Fixed part of a barrier: the release comes barrierLatency + 2 x ((meshX - 1) + (meshY - 1)) x (routerLatency + linkLatency) cycles after all cores reached it and the network is empty (docs/timing.md).' },
 };
+
+/** Timing fields: every one carries its kind, source and rationale (docs/chip.md, docs/timing.md). */
+export const TIMING_FIELDS = ['clockHz', 'pipelineDepth', 'branchPenalty', 'routerLatency', 'linkLatency', 'barrierLatency'] as const satisfies readonly ChipField[];
+
+const DESIGN = '../shared/DESIGN.md, "The chip": the project\'s design defaults';
+const LOIHI = 'M. Davies et al., Loihi, IEEE Micro 38(1), 2018, energy/performance table [SPICE, 14 nm]';
+const RAW_TIMING_PROVENANCE: Record<(typeof TIMING_FIELDS)[number], Record<string, unknown>> = {
+  clockHz: {
+    kind: 'assumption',
+    source: DESIGN,
+    derivation: 'ASSUMPTION: 200 MHz, the design default (no silicon); a 45 nm SRAM-bound datapath whose cycle holds one synapse SRAM read. Loihi is asynchronous (no clock to compare with)',
+  },
+  pipelineDepth: {
+    kind: 'assumption',
+    source: DESIGN,
+    derivation: 'ASSUMPTION: three stages filled once per vector instruction: decode/address, synapse SRAM read, popcount + accumulate',
+  },
+  branchPenalty: {
+    kind: 'assumption',
+    source: DESIGN,
+    derivation: 'ASSUMPTION: one fetch bubble for a taken branch resolved at decode',
+  },
+  routerLatency: {
+    kind: 'assumption',
+    source: LOIHI,
+    derivation: 'ASSUMPTION: a two-stage router (route compute, switch traversal), one cycle each. For scale: Loihi\'s hop takes 4.1 ns east-west, 6.5 ns north-south (0.8 and 1.3 cycles at 200 MHz), router and link together',
+  },
+  linkLatency: {
+    kind: 'assumption',
+    source: LOIHI,
+    derivation: 'ASSUMPTION: one cycle on the wire between adjacent cores (see routerLatency for Loihi\'s hop times)',
+  },
+  barrierLatency: {
+    kind: 'assumption',
+    source: LOIHI,
+    derivation: 'ASSUMPTION: 32 cycles (160 ns at 200 MHz), the fixed part of the barrier (detecting that every core halted and the network is empty, then the release); Loihi\'s mesh barrier takes 113-465 ns per time step from 1 to 32 tiles, i.e. it grows with the mesh',
+  },
+};
+
+/** Parsed once at load: a timing field without kind or source is refused here, naming it. */
+export const TIMING_PROVENANCE: Readonly<Record<(typeof TIMING_FIELDS)[number], Provenance>> = Object.fromEntries(
+  TIMING_FIELDS.map((k) => [k, parseProvenance(RAW_TIMING_PROVENANCE[k], `isa/chip.ts: timing field ${k}`)]),
+) as Record<(typeof TIMING_FIELDS)[number], Provenance>;
 
 /** The defaults of DESIGN.md: a 4x4 mesh of 1024-neuron cores at 200 MHz. */
 export const DEFAULT_CHIP: Readonly<ChipConfig> = Object.freeze({
@@ -111,9 +226,18 @@ export const DEFAULT_CHIP: Readonly<ChipConfig> = Object.freeze({
   barrierLatency: 32,
 });
 
-export const CHIP_PRESETS: Readonly<Record<string, Readonly<ChipConfig>>> = Object.freeze({
-  [DEFAULT_CHIP.name]: DEFAULT_CHIP,
-});
+// The named presets (CHIP_PRESETS) live in isa/presets.ts.
+
+/**
+ * Cycles from the last core reaching a barrier (network empty) to its release: the fixed
+ * `barrierLatency` plus a gather and a broadcast across the mesh diameter, each hop a router and
+ * a link: barrierLatency + 2 x ((meshX - 1) + (meshY - 1)) x (routerLatency + linkLatency).
+ * (A diameter model: the barrier grows with the mesh, as Loihi's does, 113-465 ns from 1 to 32
+ * tiles, Davies et al. 2018.) Default 4x4 chip: 32 + 2 x 6 x 3 = 68 cycles.
+ */
+export function barrierCycles(c: ChipConfig): number {
+  return c.barrierLatency + 2 * (c.meshX - 1 + (c.meshY - 1)) * (c.routerLatency + c.linkLatency);
+}
 
 /** Cores on the chip. */
 export function coreCount(c: ChipConfig): number {
@@ -160,8 +284,12 @@ export function parseChipConfig(raw: unknown, where = 'chip config'): ChipConfig
       continue;
     }
     if (k === '$schema' || k === 'description') continue;
+    if (k === 'banks') {
+      out.banks = parseBanks(v, where);
+      continue;
+    }
     if (!(k in CHIP_FIELDS)) {
-      throw new BwsnnError(`${where}: unknown field "${k}" (known: name, ${Object.keys(CHIP_FIELDS).join(', ')})`);
+      throw new BwsnnError(`${where}: unknown field "${k}" (known: name, ${Object.keys(CHIP_FIELDS).join(', ')}, banks)`);
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
       throw new BwsnnError(`${where}: field "${k}" must be a finite number, got ${JSON.stringify(v)}`);
@@ -190,6 +318,7 @@ export function checkField(k: ChipField, v: number, where: string): void {
 /** Cross-field rules a config must obey. */
 function checkConsistency(c: ChipConfig, where: string): void {
   for (const k of Object.keys(CHIP_FIELDS) as ChipField[]) checkField(k, c[k], where);
+  checkBanks(c, where);
   if (coreCount(c) > 4096) throw new BwsnnError(`${where}: meshX*meshY = ${coreCount(c)} cores exceeds 4096`);
   if (c.thresholdBits > c.membraneBits) {
     throw new BwsnnError(`${where}: thresholdBits (${c.thresholdBits}) must not exceed membraneBits (${c.membraneBits})`);

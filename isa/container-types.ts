@@ -3,6 +3,7 @@
  * encoder writes, what the decoder returns, and what the simulator runs. docs/container.md gives
  * the byte layout; docs/architecture.md the meaning of each part.
  */
+import type { NeuronArrays } from './neuron-record.js';
 import type { ChipConfig } from './chip.js';
 
 /** Version of the container format written by this code. */
@@ -51,27 +52,12 @@ export interface RouteDest {
 
 /**
  * Per-neuron parameters of a core, one entry per neuron 0..count-1 (neurons beyond `count` are
- * unused and hold zeros). Integer values, range-checked against the chip config's widths.
+ * unused and hold zeros). Integer values, range-checked against the chip config's widths. The
+ * fields, their types and bounds are the rows of isa/neuron-record.ts.
  */
-export interface NeuronParams {
-  count: number;
-  theta: Int32Array;
-  bias: Int32Array;
-  vreset: Int32Array;
-  /** Gain of accumulator bank 0. */
-  g0: Int32Array;
-  /** Gain of accumulator bank 1. */
-  g1: Int32Array;
-  /** Leak shift k (v -= v >> k), 0 = no leak. */
-  leak: Uint8Array;
-  /** NEURON_* bits. */
-  flags: Uint8Array;
-}
+export type NeuronParams = { count: number } & NeuronArrays;
 
-/** Neuron flag: hard reset (v = vreset) instead of soft reset (v -= theta). */
-export const NEURON_HARD_RESET = 1;
-/** Neuron flag: no membrane memory (v = 0 at the start of every update, before leak); INT_NO_MEMORY. */
-export const NEURON_NO_MEMORY = 2;
+export { NEURON_HARD_RESET, NEURON_NO_MEMORY } from './neuron-record.js';
 
 export interface CoreImage {
   /** Core index (y * meshX + x). */

@@ -21,8 +21,10 @@ import {
   type RouteDest,
 } from './container-types.js';
 import { crc32 } from './crc32.js';
+import { NEURON_FIELDS, NEURON_RECORD_BYTES, neuronArrays } from './neuron-record.js';
 import { decodeInstr, encodeInstr } from './encode.js';
-import { ContainerError } from './errors.js';
+import { ContainerError } from '../base/errors.js';
+import { wrongKindHint } from './filetype.js';
 import { containerIssues, PER_CORE_KINDS, SECTION_KINDS, sectionLabel, type Issue, type SectionKind } from './validate.js';
 
 /** "BWC1" */
@@ -60,7 +62,7 @@ export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0): number 
     case 'synapses':
       return 4 + 4 * img.synapses.length;
     case 'neurons':
-      return 4 + 22 * img.neurons.count;
+      return 4 + NEURON_RECORD_BYTES * img.neurons.count;
     case 'routes':
       return 4 + img.routes.reduce((s, l) => s + 4 + 16 * l.length, 0);
     case 'input':
@@ -227,13 +229,10 @@ function writeSection(w: ByteWriter, c: BwcContainer, kind: SectionKind, ci: num
     case 'neurons': {
       const n = img.neurons;
       w.u32(n.count);
-      w.i32s(n.theta);
-      w.i32s(n.bias);
-      w.i32s(n.vreset);
-      w.i32s(n.g0);
-      w.i32s(n.g1);
-      w.u8s(n.leak);
-      w.u8s(n.flags);
+      for (const f of NEURON_FIELDS) {
+        if (f.type === 'i32') w.i32s(n[f.name]);
+        else w.u8s(n[f.name]);
+      }
       return;
     }
     case 'routes':
@@ -390,7 +389,7 @@ const MEASURE: Record<SectionKind, (m: Measure) => void> = {
   },
   program: (m) => m.skip(8 * m.u32('instruction count'), 'instructions'),
   synapses: (m) => m.skip(8 * m.u32('synapse word count'), 'synapse words'),
-  neurons: (m) => m.skip(22 * m.u32('neuron count'), 'neuron parameters'),
+  neurons: (m) => m.skip(NEURON_RECORD_BYTES * m.u32('neuron count'), 'neuron parameters'),
   routes: (m) => {
     const lists = m.u32('routing list count');
     for (let r = 0; r < lists; r++) m.skip(16 * m.u32(`list ${r} length`), `list ${r} destinations`);
@@ -437,15 +436,7 @@ const PARSERS: Record<SectionKind, Parser> = {
     .array('shape', { type: 'uint32le', length: 'rank' }),
   program: le().uint32le('count').array('words', { type: 'uint32le', length: function () { return 2 * (this.count as number); } }),
   synapses: le().uint32le('count').array('halves', { type: 'uint32le', length: function () { return 2 * (this.count as number); } }),
-  neurons: le()
-    .uint32le('count')
-    .array('theta', { type: 'int32le', length: 'count' })
-    .array('bias', { type: 'int32le', length: 'count' })
-    .array('vreset', { type: 'int32le', length: 'count' })
-    .array('g0', { type: 'int32le', length: 'count' })
-    .array('g1', { type: 'int32le', length: 'count' })
-    .array('leak', { type: 'uint8', length: 'count' })
-    .array('flags', { type: 'uint8', length: 'count' }),
+  neurons: NEURON_FIELDS.reduce((p, f) => p.array(f.name, { type: f.type === 'i32' ? 'int32le' : 'uint8', length: 'count' }), le().uint32le('count')),
   routes: le()
     .uint32le('nLists')
     .array('routes', {
@@ -507,7 +498,12 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.length < HEADER_BYTES) err('header', bytes.length, `truncated file: ${bytes.length} bytes, the header alone needs ${HEADER_BYTES}`);
   for (let i = 0; i < 4; i++) {
-    if (bytes[i] !== BWC_MAGIC[i]) err('header', 0, `wrong magic ${JSON.stringify(String.fromCharCode(...bytes.subarray(0, 4)))} (expected "BWC1"): not a .bwc file`);
+    if (bytes[i] !== BWC_MAGIC[i]) {
+      const other = wrongKindHint(bytes, 'a .bwc binary');
+      if (other !== undefined) err('header', 0, `wrong magic: ${other}`);
+      const head = String.fromCharCode(...bytes.subarray(0, 4));
+      err('header', 0, `wrong magic${/^[\x20-\x7e]{4}$/.test(head) ? ` ${JSON.stringify(head)}` : ''} (expected "BWC1"): not a .bwc file`);
+    }
   }
   const version = dv.getUint16(4, true);
   if (version !== BWC_VERSION) err('header', 4, `unsupported format version ${version} (this reader supports ${BWC_VERSION})`);
@@ -605,16 +601,7 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
     }
     const synapses = Uint32Array.from(nums(parse(find('synapses', core)).halves));
     const pn = parse(find('neurons', core));
-    const neurons: NeuronParams = {
-      count: pn.count as number,
-      theta: Int32Array.from(nums(pn.theta)),
-      bias: Int32Array.from(nums(pn.bias)),
-      vreset: Int32Array.from(nums(pn.vreset)),
-      g0: Int32Array.from(nums(pn.g0)),
-      g1: Int32Array.from(nums(pn.g1)),
-      leak: Uint8Array.from(nums(pn.leak)),
-      flags: Uint8Array.from(nums(pn.flags)),
-    };
+    const neurons: NeuronParams = { count: pn.count as number, ...neuronArrays((f) => nums(pn[f.name])) };
     const pr = parse(find('routes', core));
     const routes: RouteDest[][] = (pr.routes as Parsed[]).map((l) =>
       (l.dests as Parsed[]).map((d) => ({ core: d.core as number, base: d.base as number, flags: d.flags as number, bitOffset: d.bitOffset as number })),

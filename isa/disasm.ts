@@ -2,10 +2,12 @@
  * Disassembler: BwcContainer -> assembly text that re-assembles to the same bytes. Generic over
  * the ISA table; branch targets get labels `L<address>`.
  */
-import { CHIP_FIELDS, CHIP_PRESETS, DEFAULT_CHIP, type ChipConfig, type ChipField } from './chip.js';
+import { CHIP_FIELDS, DEFAULT_CHIP, type ChipConfig, type ChipField } from './chip.js';
+import { CHIP_PRESETS } from './presets.js';
 import type { BwcContainer, CoreImage, Instr } from './container-types.js';
 import { BY_MNEMONIC } from './table.js';
 import { NEURON_COLUMNS, ROUTE_COLUMNS } from './asm/build.js';
+import { NEURON_FIELDS } from './neuron-record.js';
 
 const SYN_PER_LINE = 4;
 const PAIRS_PER_LINE = 8;
@@ -81,7 +83,7 @@ function coreText(img: CoreImage): string[] {
   if (n.count) {
     out.push('.neurons', `    ; ${NEURON_COLUMNS.join(' ')}`);
     for (let j = 0; j < n.count; j++) {
-      out.push(`    ${[n.theta[j], n.bias[j], n.vreset[j], n.g0[j], n.g1[j], n.leak[j], n.flags[j]].join(' ')}`);
+      out.push(`    ${NEURON_FIELDS.map((f) => n[f.name][j]).join(' ')}`);
     }
   }
   img.routes.forEach((list, r) => {

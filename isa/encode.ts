@@ -6,7 +6,7 @@
  * complement; every bit above the last field must be zero. BigInt is used for clarity: words are
  * encoded and decoded once (at assembly / load time), never in the simulator's hot loop.
  */
-import { BwsnnError, ContainerError } from './errors.js';
+import { BwsnnError, ContainerError } from '../base/errors.js';
 import type { Instr } from './container-types.js';
 import { BY_MNEMONIC, BY_OPCODE, fieldRange, type FieldDef, type InstrDef } from './table.js';
 

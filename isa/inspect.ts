@@ -1,5 +1,6 @@
 /** A summary of a container for `bwsnn inspect`: sections, cores and model metadata. */
 import { coreCount, synapseWords } from './chip.js';
+import { chipDisplayName } from './presets.js';
 import type { BwcContainer, ModelMeta } from './container-types.js';
 import type { SectionInfo } from './container.js';
 
@@ -31,7 +32,7 @@ export function inspectContainer(c: BwcContainer, dir: SectionInfo[], bytes: num
     bytes,
     version: c.version,
     chip: {
-      name: c.chip.name,
+      name: chipDisplayName(c.chip),
       mesh: `${c.chip.meshX}x${c.chip.meshY}`,
       cores: coreCount(c.chip),
       instrMemWords: c.chip.instrMemWords,

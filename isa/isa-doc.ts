@@ -3,8 +3,10 @@
  * `npm run docs`; test/isa/docs.test.ts fails when the checked-in files are stale.
  */
 import { writeFileSync } from 'node:fs';
-import { CHIP_FIELDS, CHIP_PRESETS, DEFAULT_CHIP, type ChipField } from './chip.js';
+import { CHIP_FIELDS, DEFAULT_CHIP, memoryBanks, TIMING_FIELDS, TIMING_PROVENANCE, type ChipField } from './chip.js';
+import { CHIP_PRESETS, PRESET_LIST } from './presets.js';
 import { fieldLayout, usedBits } from './encode.js';
+import { NEURON_COLUMNS } from './neuron-record.js';
 import { fieldRange, INSTRUCTIONS, INSTR_BYTES, REGISTER_COUNT, type InstrDef } from './table.js';
 
 const hex2 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
@@ -24,7 +26,7 @@ export const CLASS_MAP: readonly [string, string, string][] = [
   ['send spikes through the routing table', 'SEND', 'Packs spikes into words; one flit per non-zero word per destination; next-step destinations for recurrent edges.'],
   ['partial sums across cores (fan-in)', 'PSUM', 'Sends accumulator pairs to another core\'s accumulators.'],
   ['barrier', 'SYNC, HALT', 'SYNC: phase barrier inside a step; HALT: the step barrier (then the axon banks swap).'],
-  ['registers and loops (address arithmetic)', 'LI, ADDI, ADD, BNZD, JMP', `${REGISTER_COUNT} registers r0..r${REGISTER_COUNT - 1} (r0 = 0), counted loops with BNZD.`],
+  ['registers and loops (address arithmetic)', [...INSTRUCTIONS.filter((d) => d.cls === 'register'), ...INSTRUCTIONS.filter((d) => d.branchTarget !== undefined)].map((d) => d.mnemonic).join(', '), `${REGISTER_COUNT} registers r0..r${REGISTER_COUNT - 1} (r0 = 0), counted loops with BNZD.`],
   ['halt', 'HALT', 'Ends the core\'s work for the step.'],
   ['no operation', 'NOP', ''],
 ];
@@ -80,7 +82,7 @@ Directives (key=value operands, order free):
 | \`.model name="..." timesteps=T input=[d0, d1, ...] encoding=binary threshold=X classes=N\` | model metadata; \`encoding=multibit bits=K\` instead for direct input. Required. |
 | \`.core N\` | starts core N: the instructions that follow are its program (address 0 upward). |
 | \`.synapses\` | rows of 64-bit synapse words of the current core (any number per line), word 0 first. |
-| \`.neurons\` | one row per neuron: \`theta bias vreset g0 g1 leak flags\` (flags: 1 = hard reset, 2 = no memory). |
+| \`.neurons\` | one row per neuron: \`${NEURON_COLUMNS.join(' ')}\` (flags: 1 = hard reset, 2 = no memory). |
 | \`.route\` | starts the next routing list of the current core (index 0, 1, ...); rows \`core base flags bitOffset\` (flags: 1 = next step, 2 = PSUM into acc1). |
 | \`.input core=C base=B [stride=S]\` | an input map block; rows of \`element bit\` pairs (any number of pairs per line). |
 | \`.probe layer="..." kind=spikes\\|membrane shape=[...]\` | an output map probe; its \`.entry\` lines follow. |
@@ -151,7 +153,41 @@ export function renderChipDoc(): string {
     '',
     'Cross-field rules: `meshX * meshY <= 4096`; `thresholdBits <= membraneBits`; `biasBits <= membraneBits`.',
     '',
+    '## Timing fields: kind, source and rationale',
+    '',
+    'Every timing field says what kind of number it is (silicon, SPICE, calibrated, derived or',
+    'assumption), where it comes from and why it has its value. None of BW-Core\'s timing is measured:',
+    'an assumption is printed as such, with the published figure it is compared with.',
+    '',
+    '| field | default | kind | source | rationale |',
+    '|---|---|---|---|---|',
+    ...TIMING_FIELDS.map((k) => {
+      const p = TIMING_PROVENANCE[k];
+      const src = p.kind === 'assumption' ? `none: an assumption (compared with: ${p.source})` : p.source;
+      return `| \`${k}\` | ${DEFAULT_CHIP[k]} | ${p.kind} | ${esc(src)} | ${esc(p.derivation)} |`;
+    }),
+    '',
+    '## Memory banks (energy model)',
+    '',
+    'Optional field `banks: { synapse?, neuron?, axon? }`: how the synapse SRAM, the neuron state',
+    'memory and each axon buffer are split into banks. Energy per access follows from a bank\'s size',
+    'and width by the rule of docs/energy.md (simulator/energy/sram.ts). Defaults: one synapse bank per',
+    'popcount lane (`lanes`), one neuron bank, one bank per axon buffer. `banks.synapse` must divide',
+    '`synapseSramBytes` into whole 64-bit words, `banks.neuron` must divide `neuronsPerCore`,',
+    '`banks.axon` must divide `axonLines`; anything else is a chip-config error naming the fields.',
+    'Banks are an energy-model parameter: a .bwc does not store them (a binary is priced with the',
+    'default banks).',
+    '',
+    'Default banks of the default chip: ' + Object.entries(memoryBanks(DEFAULT_CHIP)).map(([m, b]) => `${m} ${b.banks} x ${b.bankBytes} B (${b.widthBits}-bit access)`).join('; ') + '.',
+    '',
     '## Presets',
+    '',
+    'Name one with `--chip NAME` wherever a chip is taken; `bwsnn chips` prints them (`--json` for every field).',
+    '',
+    '| preset | cores | neurons | membrane/threshold/bias bits | differs from the default in | for |',
+    '|---|---|---|---|---|---|',
+    ...PRESET_LIST.map(({ chip: p, purpose, changed }) =>
+      `| \`${p.name}\` | ${p.meshX}x${p.meshY} | ${p.meshX * p.meshY * p.neuronsPerCore} | ${p.membraneBits}/${p.thresholdBits}/${p.biasBits} | ${changed.length ? changed.map((k) => `${k}=${p[k]}`).join(', ') : '(the default)'} | ${esc(purpose)} |`),
     '',
     ...Object.values(CHIP_PRESETS).map((p) => `- \`${p.name}\`: ${keys.map((k) => `${k}=${p[k]}`).join(', ')}`),
     '',

@@ -31,7 +31,20 @@ export interface FieldDef {
   readonly min?: number;
   /** Largest legal value (defaults to what `bits` can hold). */
   readonly max?: number;
+  /** Named values of an enumerated field (e.g. wmode): name -> value; the legal range is theirs. */
+  readonly values?: Readonly<Record<string, number>>;
   readonly doc: string;
+}
+
+/**
+ * What an instruction does to the general registers, as data: the field naming the destination
+ * register and the value it gets from the operands (`read` gives a source register's value, or
+ * undefined when unknown). `value` undefined: the new value is not a function of the operands
+ * alone (a loop counter). Static analyses (simulator/attribution.ts) interpret programs with it.
+ */
+export interface RegWrite {
+  readonly dest: string;
+  readonly value?: (args: Readonly<Record<string, number>>, read: (field: string) => number | undefined) => number | undefined;
 }
 
 /** Instruction classes of DESIGN.md. */
@@ -101,17 +114,36 @@ export interface InstrDef {
   readonly events: (a: Activity) => EventCounts;
   /** The energy events as text (for the ISA reference). */
   readonly eventsText: string;
+  /** The register this instruction writes and how (absent: writes no register). */
+  readonly regWrite?: RegWrite;
+  /** The field holding a branch or jump target address (absent: never branches). */
+  readonly branchTarget?: string;
 }
 
 const reg = (name: string, doc: string): FieldDef => ({ name, bits: 4, kind: 'reg', doc });
 const accSel: FieldDef = { name: 'acc', bits: 1, kind: 'uint', doc: 'accumulator bank: 0 = acc0 (gain g0), 1 = acc1 (gain g1)' };
+/** The weight codings of the wmode field of ACC and ACCW (names are models/intmodel.ts's WeightMode). */
+export const WMODE = { binary: 0, uint: 1, sint: 2 } as const;
+export type WmodeName = keyof typeof WMODE;
 const wmode: FieldDef = {
   name: 'wmode',
   bits: 2,
   kind: 'uint',
-  max: 2,
+  values: WMODE,
   doc: 'weight coding: 0 = binary +-1 (bit 1 = +1), 1 = unsigned planes, 2 = two\'s-complement planes',
 };
+
+/** The CFGW window geometry that fixes an ACCW's output width. */
+export interface WindowGeometry {
+  readonly inw: number;
+  readonly kw: number;
+  readonly sw: number;
+  readonly pw: number;
+}
+/** Output width of a CFGW window (the formula CFGW's semantics states; outputs < 1 are invalid). */
+export function windowOutWidth(g: WindowGeometry): number {
+  return Math.floor((g.inw + 2 * g.pw - g.kw) / g.sw) + 1;
+}
 const wq: FieldDef = { name: 'wq', bits: 4, kind: 'uint', min: 1, max: 8, doc: 'weight planes (1 for binary)' };
 const ap: FieldDef = { name: 'ap', bits: 4, kind: 'uint', min: 1, max: 8, doc: 'axon planes (1 for spikes; K for a K-bit multibit input)' };
 
@@ -157,7 +189,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cls: 'control',
     fields: [],
     semantics:
-      'End this core\'s work for the time step. The step ends at the global barrier: when every core has halted and the network is empty, plus barrierLatency; then the axon banks swap and every program restarts at address 0.',
+      'End this core\'s work for the time step. The step ends at the global barrier: when every core has halted and the network is empty, plus the barrier delay (barrierLatency + the mesh diameter term, docs/timing.md); then the axon banks swap and every program restarts at address 0.',
     costText: '1 (+ wait for the step barrier, counted as stall)',
     cycles: one,
     events: () => ({ instr_fetch: 1, barrier: 1 }),
@@ -169,7 +201,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cls: 'barrier',
     fields: [],
     semantics:
-      'Phase barrier: wait until every core has reached its SYNC of the same rank in this step and every flit sent before has been delivered; release barrierLatency cycles later.',
+      'Phase barrier: wait until every core has reached its SYNC of the same rank in this step and every flit sent before has been delivered; release after the barrier delay (barrierLatency + the mesh diameter term, docs/timing.md).',
     costText: '1 (+ wait until release, counted as stall)',
     cycles: one,
     events: () => ({ instr_fetch: 1, barrier: 1 }),
@@ -197,6 +229,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cycles: one,
     events: fetchOnly,
     eventsText: 'instr_fetch',
+    regWrite: { dest: 'rd', value: (a) => a.imm! | 0 },
   },
   {
     mnemonic: 'ADDI',
@@ -208,6 +241,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cycles: one,
     events: fetchOnly,
     eventsText: 'instr_fetch',
+    regWrite: { dest: 'rd', value: (a, read) => { const v = read('rs'); return v === undefined ? undefined : (v + a.imm!) | 0; } },
   },
   {
     mnemonic: 'ADD',
@@ -219,6 +253,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cycles: one,
     events: fetchOnly,
     eventsText: 'instr_fetch',
+    regWrite: { dest: 'rd', value: (_a, read) => { const x = read('rs'), y = read('rt'); return x === undefined || y === undefined ? undefined : (x + y) | 0; } },
   },
   {
     mnemonic: 'BNZD',
@@ -230,6 +265,8 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cycles: (a, c) => 1 + a.taken * c.branchPenalty,
     events: fetchOnly,
     eventsText: 'instr_fetch',
+    regWrite: { dest: 'rs' },
+    branchTarget: 'target',
   },
   {
     mnemonic: 'JMP',
@@ -241,6 +278,7 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
     cycles: (_a, c) => 1 + c.branchPenalty,
     events: fetchOnly,
     eventsText: 'instr_fetch',
+    branchTarget: 'target',
   },
   {
     mnemonic: 'ACC',
@@ -393,9 +431,15 @@ export const INSTRUCTIONS: readonly InstrDef[] = [
 export const BY_OPCODE: ReadonlyMap<number, InstrDef> = new Map(INSTRUCTIONS.map((d) => [d.opcode, d]));
 /** Mnemonic -> definition. */
 export const BY_MNEMONIC: ReadonlyMap<string, InstrDef> = new Map(INSTRUCTIONS.map((d) => [d.mnemonic, d]));
+/** Mnemonic -> position in INSTRUCTIONS (the definition index of the simulator's op streams). */
+export const DEF_INDEX: ReadonlyMap<string, number> = new Map(INSTRUCTIONS.map((d, i) => [d.mnemonic, i]));
 
 /** Legal range of a field. */
 export function fieldRange(f: FieldDef): [number, number] {
+  if (f.values) {
+    const v = Object.values(f.values);
+    return [Math.min(...v), Math.max(...v)];
+  }
   const lo = f.min ?? (f.kind === 'sint' ? -(2 ** (f.bits - 1)) : 0);
   const hi = f.max ?? (f.kind === 'sint' ? 2 ** (f.bits - 1) - 1 : 2 ** f.bits - 1);
   return [lo, hi];

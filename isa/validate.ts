@@ -13,6 +13,7 @@ import {
   type BwcContainer,
 } from './container-types.js';
 import { checkInstr } from './encode.js';
+import { NEURON_FIELDS } from './neuron-record.js';
 import { BwsnnError } from './errors.js';
 
 /** Section kinds of the container, with their directory codes (see docs/container.md). */
@@ -216,7 +217,7 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
     if (!Number.isInteger(cnt) || cnt < 0 || cnt > chip.neuronsPerCore) {
       at('neurons', `neuron count ${cnt} exceeds neuronsPerCore = ${chip.neuronsPerCore}`);
     } else {
-      const arrays = { theta: np.theta, bias: np.bias, vreset: np.vreset, g0: np.g0, g1: np.g1, leak: np.leak, flags: np.flags };
+      const arrays = Object.fromEntries(NEURON_FIELDS.map((f) => [f.name, np[f.name]]));
       let lenOk = true;
       for (const [name, arr] of Object.entries(arrays)) {
         if (arr.length !== cnt) {

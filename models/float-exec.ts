@@ -9,7 +9,7 @@
  *   threshold: spike = x > theta ('gt') or x >= theta ('ge'), no state
  *   readout:   v -= v * 2^-leak (leak > 0); v += x; never fires; prediction = argmax v (ties: lowest)
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { Graph, GraphNode, InputNode } from './graph.js';
 import { nodeInputs } from './graph.js';
 import { type GraphInfo, SPIKING_OPS, sizeOf, validateGraph } from './validate.js';

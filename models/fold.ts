@@ -11,13 +11,28 @@
  * The main term (the first synapse term) keeps gain g0 = 2^F after the whole equation is divided by
  * |s_j| (rows with s_j < 0 are negated); the other terms share bank 1 with gains
  * round(2^F * s'_j / |s_j|). Thresholds: 'ge' -> ceil(2^F theta / |s_j|), 'gt' ->
- * floor(2^F theta / |s_j|) + 1; bias and vReset are rounded. F is chosen per layer as the largest
- * value for which every field fits its width; the readout (and, with headroom 'all', every layer)
- * prefers the largest F for which T steps (one step for neuron layers) of worst-case drive (every
- * input at its maximum, with the sign of its weight) plus the threshold cannot saturate the membrane,
- * so that the argmax never meets saturation.
+ * floor(2^F theta / |s_j|) + 1; bias and vReset are rounded.
+ *
+ * F per layer, in this order:
+ *   1. exact when possible: the smallest F at which every field is an exact integer and fits its
+ *      width (for 'gt' with a soft reset, a multiple of 2^e with 2^e > T: the integer threshold is
+ *      theta + 1 while the float reset subtracts theta, a one-unit drift per spike that the e spare
+ *      bits keep away from every comparison). The smallest exact F also leaves the membrane the most
+ *      headroom: a larger F only multiplies every value and saturates sooner. The readout (or every
+ *      layer with headroom 'all') takes it only if it keeps the headroom below.
+ *   2. otherwise the largest F for which every field fits its width; the readout (and, with headroom
+ *      'all', every layer) prefers the largest F for which T steps (one step for neuron layers) of
+ *      worst-case drive (every input at its maximum, with the sign of its weight) plus the threshold
+ *      cannot saturate the membrane, so that the argmax never meets saturation.
+ *   3. fit, don't fail: when even F = 0 does not fit, the main bank's multi-bit weights lose least
+ *      significant bits (w -> round(w / 2^k), scale * 2^k) until F = 0 fits; only binary or identity
+ *      main terms that do not fit are refused, with a FoldFitError naming the layer, the widths that
+ *      would fit and a shipped preset that has them.
+ * foldGraphWithReport says per layer which F was taken, whether it is exact, the largest rounding
+ * error and the weight bits dropped.
  */
 import { BwsnnError } from '../isa/errors.js';
+import { presetsWithWidths } from '../isa/presets.js';
 import type { Graph, GraphNode, InputNode } from './graph.js';
 import {
   INT_HARD_RESET,
@@ -42,6 +57,40 @@ export interface FoldWidths {
    * largest F whose fields fit), 'all' (neuron layers also keep one step of headroom), 'none'.
    */
   headroom?: 'readout' | 'all' | 'none';
+}
+
+/** How one layer was folded: its format, whether it is exact, and what was rounded. */
+export interface FoldLayerReport {
+  name: string;
+  /** Fractional bits F of the layer's fixed-point format. */
+  fracBits: number;
+  /** Every threshold, bias, reset and gain is represented exactly (no rounding, no leak floor). */
+  exact: boolean;
+  /** Largest |integer - real| of a rounded field, in the layer's real units (0 when exact). */
+  maxError: number;
+  /** The field of maxError: threshold, bias, reset, gain, branch gain, weights, leak (shift floors). */
+  errorField: string;
+  /** Least significant bits dropped from the main bank's multi-bit weights to fit the widths. */
+  droppedBits: number;
+  /** Largest |lowered - original| weight times its scale (0 unless bits were dropped). */
+  weightError: number;
+  /** Weight planes of the main bank after folding, and as the model gave them. */
+  weightBits: number;
+  originalWeightBits: number;
+  /** T steps of worst-case drive may saturate the membrane. */
+  saturates: boolean;
+}
+
+/** No fixed-point format fits a layer: names the layer and the widths (and presets) that would fit. */
+export class FoldFitError extends BwsnnError {
+  constructor(
+    message: string,
+    readonly layer: string,
+    readonly needed: { thresholdBits: number; biasBits: number; membraneBits: number },
+    readonly presets: string[],
+  ) {
+    super(message);
+  }
 }
 
 interface Term {
@@ -379,7 +428,7 @@ function rowAbsSums(t: Term, size: number, xmax: number): Float64Array {
   return r;
 }
 
-function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer {
+function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer: IntLayer; report: FoldLayerReport } {
   const shape = ctx.info.shapes.get(n.name)!;
   const size = sizeOf(shape);
   const idx = ctx.info.index.get(n.name)!;
@@ -394,7 +443,8 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
     const w = new Int32Array(C * C * K);
     for (let c = 0; c < C; c++) w.fill(1, (c * C + c) * K, (c * C + c + 1) * K);
     flags.fill(INT_HARD_RESET);
-    return {
+    const report: FoldLayerReport = { name: n.name, fracBits: 0, exact: true, maxError: 0, errorField: '', droppedBits: 0, weightError: 0, weightBits: 1, originalWeightBits: 1, saturates: false };
+    const layer: IntLayer = {
       name: n.name, kind: 'if', shape: [...shape], theta: new Int32Array(size).fill(1), bias: new Int32Array(size), vreset: new Int32Array(size),
       g0: new Int32Array(size).fill(1), g1: new Int32Array(size), leak, flags, fracBits: 0,
       synapses: [{
@@ -402,6 +452,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
         op: { kind: 'conv', inShape: [C, sh[1]!, sh[2]!], outChannels: C, kernel: [...n.kernel], stride: [...n.stride], padding: [...n.padding], weights: { mode: 'uint', wq: 1, values: w } },
       }],
     };
+    return { layer, report };
   }
   if (n.op !== 'if' && n.op !== 'lif' && n.op !== 'threshold' && n.op !== 'readout') throw new Error('unreachable');
   const e = exprOf(ctx, n.input, idx);
@@ -429,19 +480,19 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
   const P = main.op.kind === 'conv' ? size / main.op.outChannels : 1;
   // The readout keeps one common divisor (the largest |s_j|) so that its argmax is preserved; its
   // main gains are then per-neuron integers round(2^F * s_j / D) instead of 2^F.
+  const sm = Float64Array.from(s);
   const d = new Float64Array(size);
-  if (common) {
-    let D = 0;
-    for (let j = 0; j < size; j++) D = Math.max(D, Math.abs(s[j]!));
-    if (D === 0) for (let j = 0; j < size; j++) D = Math.max(D, Math.abs(s1[j]!));
-    d.fill(D === 0 ? 1 : D);
-  } else {
-    for (let j = 0; j < size; j++) {
-      const sj = s[j]!;
-      d[j] = sj !== 0 ? Math.abs(sj) : s1[j] !== 0 ? Math.abs(s1[j]!) : 1;
-      if (sj < 0) for (const t of bank0) negateRow(t, j, P);
+  const divisors = (): void => {
+    if (common) {
+      let D = 0;
+      for (let j = 0; j < size; j++) D = Math.max(D, Math.abs(sm[j]!));
+      if (D === 0) for (let j = 0; j < size; j++) D = Math.max(D, Math.abs(s1[j]!));
+      d.fill(D === 0 ? 1 : D);
+    } else {
+      for (let j = 0; j < size; j++) d[j] = sm[j] !== 0 ? Math.abs(sm[j]!) : s1[j] !== 0 ? Math.abs(s1[j]!) : 1;
     }
-  }
+  };
+  divisors();
   // Real per-neuron parameters in units of one main-branch step.
   const stateless = n.op === 'threshold';
   const th = n.op === 'readout' ? new Float64Array([0]) : n.threshold;
@@ -453,8 +504,140 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
   if (n.op === 'lif' || n.op === 'readout') leak.fill(n.leak);
   const input = ctx.input;
   const xmaxOf = (src: string): number => (src === input.name && input.encoding.kind === 'multibit' ? 2 ** input.encoding.bits - 1 : 1);
+  const tMax = 2 ** (bits.thresholdBits - 1) - 1;
+  const tMin = -(2 ** (bits.thresholdBits - 1));
+  const bMax = 2 ** (bits.biasBits - 1) - 1;
+  const bMin = -(2 ** (bits.biasBits - 1));
+  const vMax = 2 ** (bits.membraneBits - 1) - 1;
+  const T = ctx.g.timesteps;
+  // The readout integrates T steps and its argmax must not meet saturation: T steps of headroom.
+  const steps = n.op === 'readout' ? T : 1;
+  // 'gt' with a soft reset: the integer threshold is thr + 1 while the float reset subtracts thr, so
+  // every spike leaves the integer membrane one unit low. When every value is a multiple of 2^e with
+  // 2^e > T (at most T spikes), that drift never changes a comparison: exact formats of such layers
+  // need e spare bits.
+  const spare = fireGt && !hard ? Math.ceil(Math.log2(T + 1)) : 0;
+  const unit = 2 ** spare;
+  // A shift leak floors where the float executor multiplies: such layers are never claimed exact.
+  const leaky = n.op === 'lif' ? n.leak > 0 : n.op === 'readout' && n.leak > 0;
   const abs0 = new Float64Array(size);
   const abs1 = new Float64Array(size);
+  const theta = new Int32Array(size);
+  const bias = new Int32Array(size);
+  const vreset = new Int32Array(size);
+  const g0 = new Int32Array(size);
+  const g1 = new Int32Array(size);
+  interface Trial {
+    fits: boolean;
+    exact: boolean;
+    /** Largest |integer - real| of any field, in the layer's real units, and where. */
+    err: number;
+    errField: string;
+    /** T steps of worst-case drive plus threshold and reset (no saturation when <= vMax). */
+    boundT: number;
+    /** The headroom test of the rounding fold: `steps` of drive plus the threshold. */
+    headroomOk: boolean;
+    /** Largest magnitude of the threshold-width fields and of the bias. */
+    needT: number;
+    needB: number;
+  }
+  const trial = (F: number, write: boolean): Trial => {
+    const sc = 2 ** F;
+    const r: Trial = { fits: true, exact: !leaky, err: 0, errField: leaky ? 'leak (shift floors)' : '', boundT: 0, headroomOk: true, needT: 0, needB: 0 };
+    const field = (x: number, q: number, name: string, dj: number): void => {
+      if (!Number.isInteger(x / unit)) r.exact = false;
+      const e = (Math.abs(q - x) * dj) / sc;
+      if (e > r.err && !(name === 'threshold' && fireGt && Number.isInteger(x))) {
+        r.err = e;
+        r.errField = name;
+      }
+    };
+    for (let j = 0; j < size; j++) {
+      const dj = d[j]!;
+      const thr = (sc * th[th.length === 1 ? 0 : j]!) / dj;
+      const tj = n.op === 'readout' ? 0 : fireGt ? Math.floor(thr) + 1 : Math.ceil(thr);
+      const bx = (sc * e.c[j]!) / dj;
+      const bj = Math.round(bx);
+      const rx = (sc * vr[vr.length === 1 ? 0 : j]!) / dj;
+      const rj = Math.round(rx);
+      const ax = common ? (sc * sm[j]!) / dj : sm[j] !== 0 ? sc : 0;
+      const a = Math.round(ax);
+      const b1x = (sc * s1[j]!) / dj;
+      const b = Math.round(b1x);
+      if (n.op !== 'readout') field(thr, tj, 'threshold', dj);
+      field(bx, bj, 'bias', dj);
+      if (hard) field(rx, rj, 'reset', dj);
+      field(ax, a, 'gain', dj);
+      field(b1x, b, 'branch gain', dj);
+      r.needT = Math.max(r.needT, Math.abs(tj), Math.abs(rj), Math.abs(a), Math.abs(b));
+      r.needB = Math.max(r.needB, Math.abs(bj));
+      if (tj > tMax || tj < tMin || rj > tMax || rj < tMin || a > tMax || a < tMin || b > tMax || b < tMin || bj > bMax || bj < bMin) r.fits = false;
+      const drive = abs0[j]! * Math.abs(a) + abs1[j]! * Math.abs(b) + Math.abs(bj);
+      r.boundT = Math.max(r.boundT, T * drive + Math.abs(tj) + Math.abs(rj));
+      if (steps * drive + Math.abs(tj) > vMax) r.headroomOk = false;
+      if (write) {
+        theta[j] = tj;
+        bias[j] = bj;
+        vreset[j] = rj;
+        g0[j] = a;
+        g1[j] = b;
+      }
+    }
+    if (!r.exact && r.err === 0 && spare > 0) {
+      // integral fields without the spare bits: a strict threshold's soft reset drifts one unit per spike
+      r.errField = 'threshold (v > theta: one unit of reset drift per spike)';
+      for (let j = 0; j < size; j++) r.err = Math.max(r.err, d[j]! / sc);
+    }
+    return r;
+  };
+  // Fit, don't fail: when even F = 0 does not fit the widths, drop least significant bits of the
+  // main bank's multi-bit weights (w -> round(w / 2^k), scale * 2^k) until it does.
+  const droppable = bank0.every((t) => t.op.kind !== 'identity' && t.op.weights.mode !== 'binary');
+  let maxW = 0;
+  for (const t of bank0) if (t.op.kind !== 'identity') for (const v of t.op.weights.values) maxW = Math.max(maxW, Math.abs(v));
+  const fromBits = Math.max(...bank0.map((t) => (t.op.kind === 'identity' ? 1 : t.op.weights.wq)));
+  let dropped = 0;
+  let probe = trial(0, false);
+  while (!probe.fits && droppable && 2 ** dropped < maxW) {
+    dropped++;
+    for (let j = 0; j < size; j++) sm[j] = sm[j]! * 2;
+    divisors();
+    probe = trial(0, false);
+  }
+  if (!probe.fits) {
+    const bitsFor = (v: number): number => Math.max(4, Math.ceil(Math.log2(v + 1)) + 1);
+    const nt = Math.max(bits.thresholdBits, bitsFor(probe.needT));
+    const nb = Math.max(bits.biasBits, bitsFor(probe.needB));
+    const fields = [nt > bits.thresholdBits ? `thresholdBits ${nt}` : '', nb > bits.biasBits ? `biasBits ${nb}` : ''].filter(Boolean);
+    const nm = Math.max(bits.membraneBits, nt, nb);
+    if (nm > bits.membraneBits) fields.push(`membraneBits ${nm}`);
+    const presets = presetsWithWidths({ thresholdBits: nt, biasBits: nb, membraneBits: nm });
+    const how = droppable ? `even with F = 0 and its weights lowered from ${fromBits} to ${dropped > 0 ? Math.max(1, fromBits - dropped) : fromBits} bits` : 'even with F = 0 (its main weights are binary or an identity, so their precision cannot be lowered)';
+    throw new FoldFitError(
+      `${ctx.file}: node ${n.name}: no fixed-point format fits: thresholds/gains need ${bitsFor(probe.needT)} bits and biases ${bitsFor(probe.needB)} bits ${how}, the chip has thresholdBits ${bits.thresholdBits}, biasBits ${bits.biasBits}; a chip with ${fields.join(', ')} fits${presets.length ? ` (shipped preset: ${presets[0]})` : ' (no shipped preset does)'}`,
+      n.name, { thresholdBits: nt, biasBits: nb, membraneBits: nm }, presets,
+    );
+  }
+  let weightError = 0;
+  if (dropped > 0) {
+    const q = 2 ** dropped;
+    for (const t of bank0) {
+      if (t.op.kind === 'identity') continue;
+      const old = t.op.weights.values;
+      const values = new Int32Array(old.length);
+      let worst = 0;
+      for (let i = 0; i < old.length; i++) {
+        const v = old[i]!;
+        values[i] = Math.sign(v) * Math.floor(Math.abs(v) / q + 0.5);
+        worst = Math.max(worst, Math.abs(values[i]! * q - v));
+      }
+      let smax = 0;
+      for (let j = 0; j < size; j++) smax = Math.max(smax, Math.abs(s[j]!));
+      weightError = Math.max(weightError, worst * smax);
+      t.op = { ...t.op, weights: weightsOf(values, false) };
+    }
+  }
+  if (!common) for (let j = 0; j < size; j++) if (sm[j]! < 0) for (const t of bank0) negateRow(t, j, P);
   for (const t of bank0) {
     const r = rowAbsSums(t, size, xmaxOf(t.source));
     for (let j = 0; j < size; j++) abs0[j]! += r[j]!;
@@ -463,55 +646,52 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
     const r = rowAbsSums(t, size, xmaxOf(t.source));
     for (let j = 0; j < size; j++) abs1[j]! += r[j]!;
   }
-  const tMax = 2 ** (bits.thresholdBits - 1) - 1;
-  const tMin = -(2 ** (bits.thresholdBits - 1));
-  const bMax = 2 ** (bits.biasBits - 1) - 1;
-  const bMin = -(2 ** (bits.biasBits - 1));
-  const vMax = 2 ** (bits.membraneBits - 1) - 1;
-  // The readout integrates T steps and its argmax must not meet saturation: T steps of headroom.
-  const steps = n.op === 'readout' ? ctx.g.timesteps : 1;
-  const theta = new Int32Array(size);
-  const bias = new Int32Array(size);
-  const vreset = new Int32Array(size);
-  const g0 = new Int32Array(size);
-  const g1 = new Int32Array(size);
-  const tryF = (F: number, headroom: boolean): boolean => {
-    const sc = 2 ** F;
-    for (let j = 0; j < size; j++) {
-      const dj = d[j]!;
-      const thr = (sc * th[th.length === 1 ? 0 : j]!) / dj;
-      const tj = n.op === 'readout' ? 0 : fireGt ? Math.floor(thr) + 1 : Math.ceil(thr);
-      const bj = Math.round((sc * e.c[j]!) / dj);
-      const rj = Math.round((sc * vr[vr.length === 1 ? 0 : j]!) / dj);
-      const a = common ? Math.round((sc * s[j]!) / dj) : s[j] !== 0 ? sc : 0;
-      const b = Math.round((sc * s1[j]!) / dj);
-      if (tj > tMax || tj < tMin || rj > tMax || rj < tMin || a > tMax || a < tMin || b > tMax || b < tMin || bj > bMax || bj < bMin) return false;
-      if (headroom) {
-        const drive = steps * (abs0[j]! * Math.abs(a) + abs1[j]! * Math.abs(b) + Math.abs(bj));
-        if (drive + Math.abs(tj) > vMax) return false;
-      }
-      theta[j] = tj;
-      bias[j] = bj;
-      vreset[j] = rj;
-      g0[j] = a;
-      g1[j] = b;
-    }
-    return true;
-  };
-  let F = -1;
+  const maxF = bits.thresholdBits - 2;
   const wantHeadroom = bits.headroom === 'all' || (bits.headroom === 'readout' && n.op === 'readout');
-  for (const headroom of wantHeadroom ? [true, false] : [false]) {
-    for (let f = bits.thresholdBits - 2; f >= 0; f--) {
-      if (tryF(f, headroom)) {
-        F = f;
+  let F = -1;
+  let chosen: Trial | undefined;
+  // Exact when possible: the smallest F whose fields are all exact (exactness only grows with F,
+  // and the smallest such F leaves the membrane the most headroom).
+  if (dropped === 0) {
+    for (let f = 0; f <= maxF; f++) {
+      const t = trial(f, false);
+      if (!t.fits) break;
+      if (t.exact) {
+        if (!wantHeadroom || t.headroomOk) {
+          F = f;
+          chosen = t;
+        }
         break;
       }
     }
-    if (F >= 0) break;
   }
   if (F < 0) {
-    fail(ctx, n.name, `no fixed-point format fits: thresholds, biases or gains exceed ${bits.thresholdBits}/${bits.biasBits} bits even with F = 0`);
+    for (const headroom of wantHeadroom ? [true, false] : [false]) {
+      for (let f = maxF; f >= 0; f--) {
+        const t = trial(f, false);
+        if (t.fits && (!headroom || t.headroomOk)) {
+          F = f;
+          chosen = t;
+          break;
+        }
+      }
+      if (F >= 0) break;
+    }
   }
+  if (F < 0 || !chosen) throw new Error('unreachable: F = 0 fits');
+  trial(F, true);
+  const exact = chosen.exact && dropped === 0;
+  let err = chosen.err;
+  let errField = chosen.errField;
+  if (weightError > err) {
+    err = weightError;
+    errField = 'weights';
+  }
+  const report: FoldLayerReport = {
+    name: n.name, fracBits: F, exact, maxError: exact ? 0 : err, errorField: exact ? '' : errField,
+    droppedBits: dropped, weightError, weightBits: Math.max(...bank0.map((t) => (t.op.kind === 'identity' ? 1 : t.op.weights.wq))), originalWeightBits: fromBits,
+    saturates: chosen.boundT > vMax,
+  };
   const synapses: IntSynapse[] = [];
   for (const [bank, terms] of [[0, bank0], [1, bank1]] as const) {
     for (const t of terms) {
@@ -519,13 +699,19 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): IntLayer
       synapses.push({ source: t.source, recurrent: t.recurrent, acc: bank, op });
     }
   }
-  return {
+  const layer: IntLayer = {
     name: n.name, kind: n.op === 'readout' ? 'readout' : 'if', shape: [...shape], theta, bias, vreset, g0, g1, leak, flags, fracBits: F, synapses,
   };
+  return { layer, report };
 }
 
 /** Fold a graph into the integer model (see the file comment). Widths default to 16/16/16 bits. */
 export function foldGraph(g: Graph, widths: FoldWidths = {}, file = `model ${g.name}`): IntModel {
+  return foldGraphWithReport(g, widths, file).model;
+}
+
+/** foldGraph, and how every layer was folded (format, exactness, rounding, lowered weights). */
+export function foldGraphWithReport(g: Graph, widths: FoldWidths = {}, file = `model ${g.name}`): { model: IntModel; report: FoldLayerReport[] } {
   const info = validateGraph(g, file);
   const bits: Required<FoldWidths> = { membraneBits: 16, thresholdBits: 16, biasBits: 16, headroom: 'readout', ...widths };
   if (!['readout', 'all', 'none'].includes(bits.headroom)) throw new BwsnnError(`${file}: fold headroom must be readout, all or none, got ${JSON.stringify(bits.headroom)}`);
@@ -536,10 +722,13 @@ export function foldGraph(g: Graph, widths: FoldWidths = {}, file = `model ${g.n
   const input = g.nodes.find((n) => n.op === 'input') as InputNode;
   const ctx: Ctx = { g, info, file, input, byName: new Map(g.nodes.map((n) => [n.name, n])) };
   const layers: IntLayer[] = [];
+  const report: FoldLayerReport[] = [];
   let readout = '';
   for (const n of g.nodes) {
     if (SPIKING_OPS.has(n.op) || n.op === 'readout') {
-      layers.push(foldLayer(ctx, n, bits));
+      const f = foldLayer(ctx, n, bits);
+      layers.push(f.layer);
+      report.push(f.report);
       if (n.op === 'readout') readout = n.name;
     }
   }
@@ -552,5 +741,32 @@ export function foldGraph(g: Graph, widths: FoldWidths = {}, file = `model ${g.n
     readout,
   };
   if (g.classNames) m.classNames = [...g.classNames];
-  return m;
+  return { model: m, report };
+}
+
+function fmtErr(x: number): string {
+  return x === 0 ? '0' : x.toPrecision(3);
+}
+
+/**
+ * What the fold chose, one line per layer that was lowered or rounded (and a summary line):
+ * `layer if0: weights 8 -> 3 bits (5 LSBs dropped) to fit, F = 0; rounded: largest error 2.67e-5 (weights)`.
+ */
+export function formatFoldReport(report: FoldLayerReport[]): string[] {
+  const lines: string[] = [];
+  for (const r of report) {
+    const parts: string[] = [];
+    if (r.droppedBits > 0) parts.push(`weights ${r.originalWeightBits} -> ${r.weightBits} bits (${r.droppedBits} LSBs dropped, largest weight error ${fmtErr(r.weightError)}) to fit, F = ${r.fracBits}`);
+    const pre = r.droppedBits > 0 ? '' : `F = ${r.fracBits}; `;
+    if (!r.exact) parts.push(r.maxError === 0 ? `${pre}not exact: ${r.errorField}` : `${pre}rounded: largest error ${fmtErr(r.maxError)} (${r.errorField})`);
+    if (parts.length) lines.push(`layer ${r.name}: ${parts.join('; ')}`);
+  }
+  const exact = report.filter((r) => r.exact).length;
+  lines.push(exact === report.length ? `fold: all ${report.length} layers exact` : `fold: ${exact} of ${report.length} layers exact; rounded: ${report.filter((r) => !r.exact).map((r) => r.name).join(', ')}`);
+  return lines;
+}
+
+/** Layers whose weights were lowered to fit (the quantization a user must hear about). */
+export function loweredLayers(report: FoldLayerReport[]): FoldLayerReport[] {
+  return report.filter((r) => r.droppedBits > 0);
 }

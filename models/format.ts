@@ -8,6 +8,7 @@
  */
 import { readInput, writeAtomic } from '../isa/io.js';
 import { BwsnnError } from '../isa/errors.js';
+import { detectFileKind, wrongKindMessage } from '../isa/filetype.js';
 import type { Graph, GraphNode, NodeOp } from './graph.js';
 import { NODE_OPS, validateGraph } from './validate.js';
 
@@ -41,7 +42,7 @@ export const NODE_SCHEMA: Record<NodeOp, Record<string, FieldType>> = {
 };
 
 const ELEM: Record<'f64' | 'i32' | 'bits', number> = { f64: 8, i32: 4, bits: 1 };
-const TOP_FIELDS = new Set(['format', 'version', 'name', 'timesteps', 'nodes', 'classNames', 'meta', 'blobBytes']);
+const TOP_FIELDS = new Set(['format', 'version', 'name', 'timesteps', 'nodes', 'classNames', 'meta', 'inputRange', 'dataset', 'blobBytes']);
 
 function align8(n: number): number {
   return (n + 7) & ~7;
@@ -80,6 +81,8 @@ export function writeBwsnn(g: Graph): Uint8Array {
   const header: Record<string, unknown> = { format: 'bwsnn', version: BWSNN_VERSION, name: g.name, timesteps: g.timesteps };
   if (g.classNames) header.classNames = g.classNames;
   if (g.meta) header.meta = g.meta;
+  if (g.inputRange) header.inputRange = [...g.inputRange];
+  if (g.dataset !== undefined) header.dataset = g.dataset;
   header.blobBytes = blobBytes;
   header.nodes = nodes;
   const json = new TextEncoder().encode(JSON.stringify(header));
@@ -104,9 +107,11 @@ export function readBwsnn(bytes: Uint8Array, file: string): Graph {
   const fail = (path: string, msg: string): never => {
     throw new BwsnnError(`${file}: ${path}: ${msg}`);
   };
+  const other = detectFileKind(bytes) === 'bwsnn' ? undefined : wrongKindMessage(file, bytes, 'a .bwsnn model');
+  if (other !== undefined) throw new BwsnnError(other);
   if (bytes.length < 16) fail('header', `file too short (${bytes.length} bytes) for a .bwsnn model`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
-  if (magic !== BWSNN_MAGIC) fail('magic', `expected "${BWSNN_MAGIC}", got ${JSON.stringify(magic)} (not a .bwsnn model)`);
+  if (magic !== BWSNN_MAGIC) fail('magic', `expected "${BWSNN_MAGIC}"${/^[\x20-\x7e]{8}$/.test(magic) ? `, got ${JSON.stringify(magic)}` : ''} (not a .bwsnn model)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
   if (version !== BWSNN_VERSION) fail('version', `unsupported format version ${version} (this reader knows version ${BWSNN_VERSION})`);
@@ -140,6 +145,13 @@ export function readBwsnn(bytes: Uint8Array, file: string): Graph {
       if (!['string', 'number', 'boolean'].includes(typeof v)) fail(`meta.${k}`, 'expected a string, number or boolean');
     }
   }
+  const range = header.inputRange;
+  if (range !== undefined) {
+    if (!Array.isArray(range) || range.length !== 2 || !range.every((x) => typeof x === 'number' && Number.isFinite(x)) || range[0] > range[1]) {
+      fail('inputRange', `expected [low, high] with low <= high, got ${JSON.stringify(range)}`);
+    }
+  }
+  if (header.dataset !== undefined && (typeof header.dataset !== 'string' || header.dataset.length === 0)) fail('dataset', 'expected a non-empty string');
   if (!Array.isArray(header.nodes)) return fail('nodes', 'expected a list');
   const nodes: GraphNode[] = header.nodes.map((raw: unknown, i: number) => {
     const at = `nodes[${i}]`;
@@ -160,6 +172,8 @@ export function readBwsnn(bytes: Uint8Array, file: string): Graph {
   const g: Graph = { name: header.name as string, timesteps: header.timesteps as number, nodes };
   if (header.classNames) g.classNames = header.classNames as string[];
   if (header.meta) g.meta = header.meta as Record<string, string | number | boolean>;
+  if (range !== undefined) g.inputRange = [(range as number[])[0]!, (range as number[])[1]!];
+  if (header.dataset !== undefined) g.dataset = header.dataset as string;
   validateGraph(g, file);
   return g;
 }

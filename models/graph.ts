@@ -198,6 +198,14 @@ export interface Graph {
   classNames?: string[];
   /** Free-form provenance (training recipe, import source, ...). */
   meta?: Record<string, string | number | boolean>;
+  /**
+   * The values a sample may hold, as given to run/eval before the input encoding ([0, 1] for
+   * pixels scaled by 1/255, [0, 255] for raw 8-bit pixels). Recorded by training and by import
+   * (--input-range); eval refuses inputs outside it. Absent in models that did not record it.
+   */
+  inputRange?: [number, number];
+  /** The built-in data set the model was trained on (by `bwsnn train`); eval warns on another. */
+  dataset?: string;
 }
 
 /** Names of a node's inputs (in order). */

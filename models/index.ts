@@ -5,5 +5,4 @@ export { readBwsnn, writeBwsnn, loadModel, saveModel, BWSNN_MAGIC, BWSNN_VERSION
 export { foldGraph, type FoldWidths } from './fold.js';
 export { runFloat, argmax, type ExecResult } from './float-exec.js';
 export { runReference, type RefResult } from './int-exec.js';
-export { randomGraph, randomInput, seededRandom, type RandomGraphKind, type RandomGraphOptions } from './random-graph.js';
 export { measureAgreement, type AgreementReport } from './agreement.js';

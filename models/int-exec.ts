@@ -6,7 +6,7 @@
  * Values are exact integers held in Float64 (accumulators and products stay far below 2^53 for
  * every model the chip can hold; the membrane is saturated to membraneBits after each update).
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { argmax, checkSampleLength } from './float-exec.js';
 import { INT_HARD_RESET, INT_NO_MEMORY, type IntLayer, type IntModel } from './intmodel.js';
 import { sizeOf } from './validate.js';

@@ -24,6 +24,7 @@
  *   prediction = argmax of the readout layer's v after T steps (ties to the lowest index).
  */
 import type { InputEncoding } from '../isa/container-types.js';
+import type { NeuronArrays } from '../isa/neuron-record.js';
 
 export type WeightMode = 'binary' | 'uint' | 'sint';
 
@@ -73,23 +74,16 @@ export interface IntSynapse {
   op: DenseSynapse | ConvSynapse | IdentitySynapse;
 }
 
-export const INT_HARD_RESET = 1;
-export const INT_NO_MEMORY = 2;
+/** The integer model's neuron flags are the chip's (isa/neuron-record.ts). */
+export { NEURON_HARD_RESET as INT_HARD_RESET, NEURON_NO_MEMORY as INT_NO_MEMORY } from '../isa/neuron-record.js';
 
-export interface IntLayer {
+/** Per neuron (length = product of shape): the arrays of the neuron record (isa/neuron-record.ts: theta, bias, vreset, g0, g1, leak, flags). */
+export interface IntLayer extends NeuronArrays {
   /** Name of the graph node whose output this layer is (a neuron node or the readout). */
   name: string;
   kind: 'if' | 'readout';
   /** Output shape, C-order ([C, H, W] or [N]). */
   shape: number[];
-  /** Per neuron (length = product of shape). */
-  theta: Int32Array;
-  bias: Int32Array;
-  vreset: Int32Array;
-  g0: Int32Array;
-  g1: Int32Array;
-  leak: Uint8Array;
-  flags: Uint8Array;
   /** Fixed-point fractional bits chosen for this layer (informative: already in the values). */
   fracBits: number;
   synapses: IntSynapse[];

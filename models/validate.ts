@@ -5,7 +5,7 @@
  * (e.g. a BatchNorm on spikes), parameter arrays of the wrong length, NaN or infinite parameters,
  * recurrent edges whose source is not a spiking node.
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { Graph, GraphNode, NodeOp, Pool2dGeometry } from './graph.js';
 import { nodeInputs } from './graph.js';
 

@@ -7,7 +7,7 @@
  * events to "control/other"; network events to the layer of the instruction that injected the flit;
  * host input flits to "input".
  */
-import { INSTRUCTIONS } from '../isa/table.js';
+import { DEF_INDEX, INSTRUCTIONS, REGISTER_COUNT } from '../isa/table.js';
 import type { Attribution } from './engine.js';
 import { STRIDE, slot, type LoadedBinary } from './load.js';
 
@@ -20,8 +20,7 @@ export interface LayerAttribution {
   attribution: Attribution;
 }
 
-const DEF = new Map(INSTRUCTIONS.map((d, i) => [d.mnemonic, i]));
-const di = (m: string): number => DEF.get(m) as number;
+const di = (m: string): number => DEF_INDEX.get(m) as number;
 
 export function layerAttribution(bin: LoadedBinary): LayerAttribution {
   const names: string[] = [];
@@ -72,43 +71,41 @@ interface StaticPsum {
   dests: { core: number; base: number }[];
 }
 
-/** PSUM instructions whose rn register value is known statically (straight-line LI/ADDI/ADD from the step's zeroed registers). */
+/**
+ * PSUM instructions whose rn register value is known statically: straight-line register writes from
+ * the step's zeroed registers, interpreted from the ISA table's `regWrite` declarations (values at
+ * a branch target are unknown).
+ */
 function staticPsums(bin: LoadedBinary): StaticPsum[] {
   const out: StaticPsum[] = [];
-  const LI = di('LI'), ADDI = di('ADDI'), ADD = di('ADD'), BNZD = di('BNZD'), JMP = di('JMP'), PSUM = di('PSUM');
-  const s = (m: string, f: string): number => slot(m, f);
-  const liRd = s('LI', 'rd'), liImm = s('LI', 'imm');
-  const adRd = s('ADDI', 'rd'), adRs = s('ADDI', 'rs'), adImm = s('ADDI', 'imm');
-  const aRd = s('ADD', 'rd'), aRs = s('ADD', 'rs'), aRt = s('ADD', 'rt');
-  const bTarget = s('BNZD', 'target'), bRs = s('BNZD', 'rs'), jTarget = s('JMP', 'target');
-  const pRn = s('PSUM', 'rn'), pN = s('PSUM', 'n'), pRoute = s('PSUM', 'route');
+  const PSUM = di('PSUM');
+  const pRn = slot('PSUM', 'rn'), pN = slot('PSUM', 'n'), pRoute = slot('PSUM', 'route');
+  /** Per definition index: the op-stream slot of each field by name. */
+  const slots = INSTRUCTIONS.map((d) => new Map(d.fields.map((f, k) => [f.name, 1 + k])));
   for (const img of bin.cores) {
     const code = img.code;
     const targets = new Set<number>();
     for (let pc = 0; pc < img.length; pc++) {
       const d = code[pc * STRIDE] as number;
-      if (d === BNZD) targets.add(code[pc * STRIDE + bTarget] as number);
-      if (d === JMP) targets.add(code[pc * STRIDE + jTarget] as number);
+      const t = INSTRUCTIONS[d]!.branchTarget;
+      if (t !== undefined) targets.add(code[pc * STRIDE + slots[d]!.get(t)!] as number);
     }
-    const regs = new Array<number | undefined>(16).fill(0);
-    const set = (r: number, v: number | undefined): void => {
-      if (r !== 0) regs[r] = v === undefined ? undefined : v | 0;
-    };
+    const regs = new Array<number | undefined>(REGISTER_COUNT).fill(0);
     for (let pc = 0; pc < img.length; pc++) {
       if (targets.has(pc)) regs.fill(undefined, 1);
       const b = pc * STRIDE;
       const d = code[b] as number;
-      const get = (k: number): number | undefined => regs[code[b + k] as number];
-      if (d === LI) set(code[b + liRd] as number, code[b + liImm] as number);
-      else if (d === ADDI) {
-        const v = get(adRs);
-        set(code[b + adRd] as number, v === undefined ? undefined : v + (code[b + adImm] as number));
-      } else if (d === ADD) {
-        const x = get(aRs), y = get(aRt);
-        set(code[b + aRd] as number, x === undefined || y === undefined ? undefined : x + y);
-      } else if (d === BNZD) set(code[b + bRs] as number, undefined);
-      else if (d === PSUM) {
-        const rn = get(pRn);
+      const def = INSTRUCTIONS[d]!;
+      const at = slots[d]!;
+      if (def.regWrite) {
+        const w = def.regWrite;
+        const args: Record<string, number> = {};
+        for (const [name, k] of at) args[name] = code[b + k] as number;
+        const v = w.value?.(args, (field) => regs[args[field]!]);
+        const rd = args[w.dest]!;
+        if (rd !== 0) regs[rd] = v;
+      } else if (d === PSUM) {
+        const rn = regs[code[b + pRn] as number];
         const list = img.routes[code[b + pRoute] as number];
         if (rn !== undefined && list) out.push({ core: img.core, rn, n: code[b + pN] as number, dests: list.map((x) => ({ core: x.core, base: x.base })) });
       }

@@ -3,6 +3,7 @@
  * result is plain structured-cloneable data whose aggregates are sums of integers, so merging
  * chunks in sample order gives the same numbers whatever the number of workers.
  */
+import { ACTIVITY_COUNT } from './energy/activity.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import { ENERGY_EVENTS } from '../isa/table.js';
 import { EVENT_COUNT, Machine } from './engine.js';
@@ -43,6 +44,8 @@ export interface ChunkResult {
   coreStall: Float64Array;
   /** Sums over the chunk, per mesh core: events (core x E), busy, stall cycles. */
   coreEvents: Float64Array;
+  /** Activity counts summed over the chunk, per mesh core (core x ACTIVITY_COUNT). */
+  coreActivity: Float64Array;
   busy: Float64Array;
   stall: Float64Array;
   spikes?: Record<string, Uint8Array>[];
@@ -89,6 +92,7 @@ export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: stri
     coreBusy: new Float64Array(n * cores),
     coreStall: new Float64Array(n * cores),
     coreEvents: new Float64Array(cores * E),
+    coreActivity: new Float64Array(cores * ACTIVITY_COUNT),
     busy: new Float64Array(cores),
     stall: new Float64Array(cores),
     spikes: opts.probes ? [] : undefined,
@@ -112,6 +116,7 @@ export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: stri
     r.cycles[i] = res.cycles;
     r.stepCycles.set(res.stepCycles, i * T);
     r.sops[i] = res.sops;
+    for (let k = 0; k < r.coreActivity.length; k++) r.coreActivity[k] = (r.coreActivity[k] as number) + (res.activity[k] as number);
     r.coreBusy.set(res.busy, i * cores);
     r.coreStall.set(res.stall, i * cores);
     let dyn = 0;

@@ -4,11 +4,11 @@
  * simulation: the core whose next instruction issues earliest runs that instruction whole
  * (its cycles come from the table's formula of its activity), network events strictly earlier
  * than that cycle are processed first, barriers release when every core has reached them and the
- * network is empty, plus barrierLatency.
+ * network is empty, plus the barrier delay (barrierCycles: barrierLatency + the mesh diameter).
  */
-import { coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
+import { barrierCycles, coreCount, signedRange, type ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, INSTRUCTIONS, type Activity, type EnergyEvent, type InstrDef } from '../isa/table.js';
 import { COEF_STRIDE, EVENT_COEFFICIENTS } from './coefficients.js';
 import type { LoadedBinary } from './load.js';
@@ -17,6 +17,8 @@ import { FLIT_AXON, Network, PORT_HOST, PORT_LOCAL, SRC_HOST } from './network.j
 import { SEMANTICS, type Exec, type Semantic } from './semantics.js';
 import { CoreState, HALTED, RUN, WAIT_INPUT, WAIT_SYNC } from './state.js';
 import type { StepFlits } from './input.js';
+import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
+import { popcount32 } from './popcount.js';
 
 export const EVENT_COUNT = ENERGY_EVENTS.length;
 export const EVENT_INDEX: Readonly<Record<EnergyEvent, number>> = Object.fromEntries(
@@ -31,7 +33,10 @@ const EV_ACCU = EVENT_INDEX.acc_update;
 export interface Tracer {
   instr(core: number, mnemonic: string, start: number, cycles: number): void;
   wait(core: number, kind: 'sync' | 'input' | 'halt', start: number, end: number): void;
-  neurons(core: number, from: number, n: number, out: Uint8Array, time: number): void;
+  /** Neurons from..from+n-1 of `core` were updated: their spikes `out` and membranes `v` (indexed by neuron). */
+  neurons(core: number, from: number, n: number, out: Uint8Array, time: number, v?: Int32Array): void;
+  /** A flit left router `router` on output link `dir` (network.ts LINK_NAMES) at `time`. */
+  link?(router: number, dir: number, time: number): void;
   step(t: number, start: number, end: number): void;
 }
 
@@ -48,6 +53,8 @@ export interface InferenceRecord {
   sops: number;
   /** Event counts, mesh-core-major: events[core * EVENT_COUNT + e] (the machine's buffer: valid until its next run). */
   events: Float64Array;
+  /** Activity counts, mesh-core-major: activity[core * ACTIVITY_COUNT + k] (simulator/energy/activity.ts). */
+  activity: Float64Array;
   /** Probed spike trains (T*size step-major), when probes are on. */
   spikes?: Record<string, Uint8Array>;
 }
@@ -120,6 +127,7 @@ export class Machine implements Exec {
   readonly net: Network;
   private readonly act: Activity = { n: 0, scan: 0, ops: 0, flits: 0, spikes: 0, taken: 0 };
   private events: Float64Array;
+  activity: Float64Array;
   private stepNo = 0;
   private stepStart = 0;
   tracer: Tracer | undefined;
@@ -147,6 +155,8 @@ export class Machine implements Exec {
   /** Per mesh core: x and y in the mesh. */
   private readonly mx: Int32Array;
   private readonly my: Int32Array;
+  /** Barrier release delay (isa/chip.ts barrierCycles: grows with the mesh diameter). */
+  private readonly barrier: number;
 
   constructor(bin: LoadedBinary, opts: EngineOptions = {}) {
     this.bin = bin;
@@ -158,6 +168,7 @@ export class Machine implements Exec {
     for (const s of this.states) this.byCore[s.core] = s;
     this.net = new Network(bin.chip);
     this.events = new Float64Array(n * EVENT_COUNT);
+    this.activity = new Float64Array(n * ACTIVITY_COUNT);
     this.seq = new Int32Array(n);
     this.pendAx = new Float64Array(n).fill(Infinity);
     this.pendAc = new Float64Array(n).fill(Infinity);
@@ -165,6 +176,7 @@ export class Machine implements Exec {
     this.mx = Int32Array.from({ length: n }, (_, k) => k % bin.chip.meshX);
     this.my = Int32Array.from({ length: n }, (_, k) => Math.floor(k / bin.chip.meshX));
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
+    this.barrier = barrierCycles(bin.chip);
     this.fired = undefined;
     this.attr = opts.attribution;
     this.bucketEvents = this.attr ? new Float64Array(this.attr.buckets * EVENT_COUNT) : undefined;
@@ -176,6 +188,22 @@ export class Machine implements Exec {
   private readonly attr: Attribution | undefined;
   /** Event counts of the last inference per attribution bucket: bucketEvents[bucket * EVENT_COUNT + e]. */
   readonly bucketEvents: Float64Array | undefined;
+
+  /** Activity of host input: each set bit of a host flit is one input spike message to its core. */
+  private hostActivity(input: StepFlits): void {
+    const av = this.activity;
+    const mx = this.chip.meshX;
+    av[ACT.inputSpikes]! += input.spikes ?? 0;
+    for (let k = 0; k < input.count; k++) {
+      const bits = popcount32((input.lo[k] as number) >>> 0) + popcount32((input.hi[k] as number) >>> 0);
+      if (bits === 0) continue;
+      const d = input.dst[k] as number;
+      av[d * ACTIVITY_COUNT + ACT.inputMessages]! += bits;
+      av[d * ACTIVITY_COUNT + ACT.messagesIn]! += bits;
+      av[ACT.hopsX]! += bits * (d % mx);
+      av[ACT.hopsY]! += bits * Math.floor(d / mx);
+    }
+  }
 
   fail(cs: CoreState, what: string): never {
     const def = cs.img.defs[cs.issuePc];
@@ -215,6 +243,7 @@ export class Machine implements Exec {
     const nCores = coreCount(this.chip);
     // Reused: the caller reads a record before the next run.
     this.events.fill(0);
+    this.activity.fill(0);
     this.net.hops.fill(0);
     this.pend.length = 0;
     for (const s of this.states) s.resetInference();
@@ -222,8 +251,9 @@ export class Machine implements Exec {
     const spikes = opts.probes ? this.allocSpikes() : undefined;
     const tracer = this.tracer;
     this.fired = tracer
-      ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, this.stepStart + s.time + this.curDef.cycles(this.act, this.chip))
+      ? (s, from, n) => tracer.neurons(s.core, from, n, s.out, this.stepStart + s.time + this.curDef.cycles(this.act, this.chip), s.v)
       : undefined;
+    this.net.onLink = tracer?.link ? (r, d, t) => tracer.link!(r, d, this.stepStart + t) : undefined;
     this.bucketEvents?.fill(0);
     this.net.originHops?.fill(0);
     let total = 0;
@@ -247,13 +277,14 @@ export class Machine implements Exec {
     let sops = 0;
     for (const s of this.states) {
       sops += s.sops;
+      this.activity[s.core * ACTIVITY_COUNT + ACT.synapticEvents] = s.sops;
       busy[s.core] = s.busy;
       stall[s.core] = s.stall;
     }
     const readout = this.readReadout();
     let prediction = 0;
     for (let k = 1; k < readout.length; k++) if ((readout[k] as number) > (readout[prediction] as number)) prediction = k;
-    return { readout, prediction, cycles: total, stepCycles, busy, stall, sops, events: this.events, spikes };
+    return { readout, prediction, cycles: total, stepCycles, busy, stall, sops, events: this.events, activity: this.activity, spikes };
   }
 
   private allocSpikes(): Record<string, Uint8Array> {
@@ -337,7 +368,8 @@ export class Machine implements Exec {
     const pendAc = this.pendAc;
     pendAx.fill(Infinity);
     pendAc.fill(Infinity);
-    const defer = deferNetwork;
+    // Link traces (Tracer.link) want every hop as it happens: no deferral then.
+    const defer = deferNetwork && this.net.onLink === undefined;
     const states = this.states;
     for (const s of states) s.resetStep();
     // Next-step partial sums of the previous step.
@@ -371,6 +403,7 @@ export class Machine implements Exec {
       inputLeft = 0;
     }
     ev[EV_INJECT] = (ev[EV_INJECT] as number) + input.count;
+    this.hostActivity(input);
     if (this.bucketEvents && this.attr) this.bucketEvents[this.attr.host * EVENT_COUNT + EV_INJECT]! += input.count;
     const act = this.act;
     const chip = this.chip;
@@ -540,7 +573,7 @@ export class Machine implements Exec {
         if (s.time > reach) reach = s.time;
         if (s.state !== HALTED) allHalted = false;
       }
-      const release = Math.max(reach, net.lastDelivery + 1) + chip.barrierLatency;
+      const release = Math.max(reach, net.lastDelivery + 1) + this.barrier;
       if (allHalted) {
         for (const s of states) {
           if (s.img.length === 0) continue;

@@ -3,12 +3,14 @@
  * time step (docs/architecture.md, "Input injection"): per input block in input-map order, per
  * bit plane, the block's words in ascending order; every non-zero word is one flit.
  */
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import type { LoadedBinary } from './load.js';
 
 /** The host flits of one time step. */
 export interface StepFlits {
   count: number;
+  /** Input spikes of the step: set bits over the input elements (x bit planes), each element once. */
+  spikes?: number;
   dst: Int32Array;
   word: Int32Array;
   lo: Uint32Array;
@@ -110,6 +112,14 @@ export class InputPacker {
     out.count = 0;
     const binary = enc.kind === 'binary';
     const thr = enc.kind === 'binary' ? enc.threshold : 0;
+    let spikes = 0;
+    const size = bin.inputSize;
+    for (let e = 0; e < size; e++) {
+      const v = x[off + e] as number;
+      if (binary) spikes += (explicit ? v !== 0 : v >= thr) ? 1 : 0;
+      else for (let p = 0; p < planes; p++) spikes += (v >>> p) & 1;
+    }
+    out.spikes = spikes;
     const blocks = bin.inputMap;
     for (let bi = 0; bi < blocks.length; bi++) {
       const blk = blocks[bi]!;

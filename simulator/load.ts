@@ -8,13 +8,12 @@ import { coreCount, type ChipConfig } from '../isa/chip.js';
 import { validateContainer } from '../isa/container.js';
 import type { BwcContainer, InputBlock, ModelMeta, OutputMap, RouteDest } from '../isa/container-types.js';
 import { BwsnnError } from '../isa/errors.js';
-import { INSTRUCTIONS, type InstrDef } from '../isa/table.js';
+import { DEF_INDEX, INSTRUCTIONS, type InstrDef } from '../isa/table.js';
+import { neuronArrays } from '../isa/neuron-record.js';
 import { makeKernel, type PopcountKernel } from './popcount-wasm.js';
 
 /** Words of one decoded instruction in an op stream: definition index, then up to 11 operands. */
 export const STRIDE = 12;
-
-const DEF_INDEX = new Map<string, number>(INSTRUCTIONS.map((d, i) => [d.mnemonic, i]));
 
 /** Index of a field of a mnemonic in the op stream (1 + its position in the table's field list). */
 export function slot(mnemonic: string, field: string): number {
@@ -79,12 +78,6 @@ export interface LoadedBinary {
   planes: number;
 }
 
-function pad<T extends Int32Array | Uint8Array>(a: T, n: number, make: (n: number) => T): T {
-  const out = make(n);
-  out.set(a.subarray(0, Math.min(a.length, n)));
-  return out;
-}
-
 /** Validate and precompute; `file` names the binary in every error. */
 export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
   validateContainer(c, file);
@@ -116,13 +109,7 @@ export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
       defs,
       syn: img.synapses,
       params: {
-        theta: pad(np.theta, npc, (n) => new Int32Array(n)),
-        bias: pad(np.bias, npc, (n) => new Int32Array(n)),
-        vreset: pad(np.vreset, npc, (n) => new Int32Array(n)),
-        g0: pad(np.g0, npc, (n) => new Int32Array(n)),
-        g1: pad(np.g1, npc, (n) => new Int32Array(n)),
-        leak: pad(np.leak, npc, (n) => new Uint8Array(n)),
-        flags: pad(np.flags, npc, (n) => new Uint8Array(n)),
+        ...neuronArrays((f) => (np[f.name].length === npc ? np[f.name] : Array.from({ length: npc }, (_, k) => np[f.name][k] ?? 0))),
         complex,
       },
       routes: img.routes,

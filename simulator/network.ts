@@ -36,7 +36,12 @@ export const FLIT_PSUM = 1;
 /** Host flits carry this source (orders before every core). */
 export const SRC_HOST = -1;
 
+/** Output links of a router, in the order of Tracer.link's `dir` (0 E, 1 W, 2 S, 3 N). */
+export const LINK_NAMES = ['E', 'W', 'S', 'N'] as const;
+
 export class Network {
+  /** Traces only: called when a flit leaves router `router` on link `dir` (LINK_NAMES) at cycle `time` of the step. */
+  onLink: ((router: number, dir: number, time: number) => void) | undefined;
   readonly meshX: number;
   readonly routerLatency: number;
   readonly linkLatency: number;
@@ -507,6 +512,7 @@ export class Network {
       this.port[f] = PORT_DELIVER;
     } else {
       this.hops[r] = (this.hops[r] as number) + 1;
+      this.onLink?.(r, out, dep);
       const oh = this.originHops;
       if (oh !== undefined) {
         const o = this.origin[f] as number;

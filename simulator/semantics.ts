@@ -8,11 +8,12 @@
  */
 import type { ChipConfig } from '../isa/chip.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1, NEURON_HARD_RESET, NEURON_NO_MEMORY } from '../isa/container-types.js';
-import { INSTRUCTIONS, type Activity } from '../isa/table.js';
+import { INSTRUCTIONS, WMODE, windowOutWidth, type Activity } from '../isa/table.js';
 import { slot, type LoadedCore } from './load.js';
 import { popcount32 } from './popcount.js';
 import { HALTED, WAIT_INPUT, WAIT_SYNC, type CoreState } from './state.js';
 import { FLIT_AXON, FLIT_PSUM } from './network.js';
+import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
 
 /** What a semantic function may ask of the engine. */
 export interface Exec {
@@ -25,6 +26,8 @@ export interface Exec {
   fail(cs: CoreState, what: string): never;
   /** Called after FIRE/INTEG updated neurons [from, from+n) (traces). */
   fired?(cs: CoreState, from: number, n: number): void;
+  /** Activity counts of this inference, core-major (simulator/energy/activity.ts). */
+  readonly activity: Float64Array;
 }
 
 export type Semantic = (x: Exec, cs: CoreState, code: Int32Array, b: number, a: Activity) => void;
@@ -112,7 +115,7 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
         const y = hi[k]! & syn[o + 1]!;
         s += PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
       }
-      if (wmode === 0) {
+      if (wmode === WMODE.binary) {
         let p = 0;
         for (let k = 0; k < nz; k++) p += pa[k]!;
         s = 2 * s - p;
@@ -123,11 +126,11 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
         const x = lo[k]! & syn[o]!;
         const y = hi[k]! & syn[o + 1]!;
         const c = PC16[x & 0xffff]! + PC16[x >>> 16]! + PC16[y & 0xffff]! + PC16[y >>> 16]!;
-        s += wt[k]! * (wmode === 0 ? 2 * c - pa[k]! : c);
+        s += wt[k]! * (wmode === WMODE.binary ? 2 * c - pa[k]! : c);
       }
     }
     const scale = 2 ** q;
-    sum += wmode === 2 && q === wq - 1 ? -scale * s : scale * s;
+    sum += wmode === WMODE.sint && q === wq - 1 ? -scale * s : scale * s;
   }
   return sum;
 }
@@ -204,6 +207,15 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   const vmin = x.vmin;
   const vmax = x.vmax;
   let spikes = 0;
+  // Activity: every neuron is updated; active if its input, membrane or bias is non-zero.
+  let active = 0;
+  for (let k = rn; k < rn + n; k++) {
+    if (acc0[k] !== 0 || acc1[k] !== 0 || (v[k] !== 0 && !(flags[k]! & NEURON_NO_MEMORY)) || (useBias && bias[k] !== 0)) active++;
+  }
+  const ab = cs.core * ACTIVITY_COUNT;
+  const av = x.activity;
+  av[ab + ACT.neuronUpdates]! += n;
+  av[ab + ACT.neuronUpdatesActive]! += active;
   if (fire && p.complex[rn + n] === p.complex[rn]) {
     // No leak, no flags: soft reset, membrane memory.
     a.n = n;
@@ -214,6 +226,7 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
       acc0.fill(0, rn, rn + n);
       acc1.fill(0, rn, rn + n);
     } else a.spikes = fireSimple(v, acc0, acc1, out, g0, g1, useBias ? bias : undefined, theta, rn, n, vmin, vmax);
+    av[ab + ACT.spikesOut]! += a.spikes;
     x.fired?.(cs, rn, n);
     return;
   }
@@ -242,7 +255,35 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   }
   a.n = n;
   a.spikes = spikes;
+  av[ab + ACT.spikesOut]! += spikes;
   x.fired?.(cs, rn, n);
+}
+
+/**
+ * Activity of a SEND: each spike of neurons [rn, rn+n) is one message per distinct destination
+ * core of the route list, crossing |dx| + |dy| links of the mesh (XY routing).
+ */
+function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[], rn: number, n: number): void {
+  let spikes = 0;
+  const out = cs.out;
+  for (let k = rn; k < rn + n; k++) spikes += out[k]!;
+  if (spikes === 0) return;
+  const av = x.activity;
+  const mx = x.chip.meshX;
+  const sx = cs.core % mx;
+  const sy = Math.floor(cs.core / mx);
+  const ab = cs.core * ACTIVITY_COUNT;
+  av[ab + ACT.spikesSent]! += spikes;
+  for (let i = 0; i < list.length; i++) {
+    const d = list[i]!.core;
+    let seen = false;
+    for (let j = 0; j < i; j++) if (list[j]!.core === d) seen = true;
+    if (seen) continue;
+    av[ab + ACT.messages]! += spikes;
+    av[d * ACTIVITY_COUNT + ACT.messagesIn]! += spikes;
+    av[ab + ACT.hopsX]! += spikes * Math.abs((d % mx) - sx);
+    av[ab + ACT.hopsY]! += spikes * Math.abs(Math.floor(d / mx) - sy);
+  }
 }
 
 export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic>([
@@ -309,7 +350,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     for (let k = 0; k < nz; k++) bits += nzPc[k] as number;
     cs.sops += n * bits;
     if (nz > 0) {
-      if (wmode === 0 && wq === 1 && ap === 1) {
+      if (wmode === WMODE.binary && wq === 1 && ap === 1) {
         // Exact reuse: the same instruction over the same operands and the same axon words
         // (synapse memory is read-only) gives the same sums; only the datapath work is skipped,
         // its cycles and events are still counted from the activity below.
@@ -344,7 +385,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const wmode = code[b + ACCW.wmode] as number;
     const wq = code[b + ACCW.wq] as number;
     const ap = code[b + ACCW.ap] as number;
-    const outw = Math.floor((inw + 2 * pw - kw) / sw) + 1;
+    const outw = windowOutWidth({ inw, kw, sw, pw });
     if (outw < 1) x.fail(cs, `ACCW output width ${outw} < 1 (CFGW inw ${inw}, kw ${kw}, pw ${pw}, sw ${sw})`);
     const region = inh * inw * cw;
     const kwords = kh * kw * cw;
@@ -373,7 +414,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const out = memo.sums;
     out.fill(0, 0, nOut);
     const sops0 = cs.sops;
-    const fast = wmode === 0 && wq === 1 && ap === 1;
+    const fast = wmode === WMODE.binary && wq === 1 && ap === 1;
     let scan = 0;
     let ops = 0;
     for (let y = ry; y < ry + oh; y++) {
@@ -461,6 +502,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     if (!list) x.fail(cs, `SEND route ${code[b + SEND.route]} does not exist`);
     checkNeurons(x, cs, rn, n, 'SEND');
     const out = cs.out;
+    sendActivity(x, cs, list, rn, n);
     let flits = 0;
     const stride = 64 * cw;
     const groups = Math.ceil(n / g);

@@ -4,13 +4,13 @@
  * (options.workers) and gives exactly the same result whatever the number of workers.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CHIP_FIELDS, chipConfigEquals, type ChipConfig, type ChipField } from '../isa/chip.js';
+import { chipDisplayName } from '../isa/presets.js';
 import type { BwcContainer } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../isa/table.js';
 import { runChunk, type ChunkOptions, type ChunkResult } from './chunk.js';
 import { EVENT_COUNT } from './engine.js';
@@ -19,6 +19,7 @@ import { defaultEnergyTable, resolveEnergyTable, type EnergyTable } from './ener
 import { checkInputs, type SimInputs } from './input.js';
 import { loadBinary, type LoadedBinary } from './load.js';
 import { layerAttribution } from './attribution.js';
+import { ACTIVITY_COUNT, activityCounts, type ActivityCounts } from './energy/activity.js';
 import type { NeuronRange, TraceData } from './trace.js';
 import { cycles, cyclesToSeconds, joules, type Cycles, type Joules, type Seconds } from './units.js';
 
@@ -109,6 +110,8 @@ export interface SimResult {
   eventsPerInference: Record<EnergyEvent, number>;
   /** Mean per inference: synaptic operations, spikes, flits (injected), hops. */
   counts: { sops: number; spikes: number; flits: number; hops: number };
+  /** Activity in the units other chips count in (spikes, synaptic events, messages, hops), per inference. */
+  activity: ActivityCounts;
   energyTable: string;
   /** Mean energy per inference, by component and event (counts x table + leakage x time). */
   energy: EnergyBreakdown;
@@ -161,11 +164,6 @@ function loadCached(container: BwcContainer, file: string): LoadedBinary {
     while (loaded.size > 4) loaded.delete(loaded.keys().next().value as string);
   }
   return bin;
-}
-
-/** The CLI's default worker count: the machine's available parallelism (1..256). */
-export function defaultWorkers(): number {
-  return Math.max(1, Math.min(256, availableParallelism()));
 }
 
 /** Simulate in this thread. */
@@ -326,6 +324,7 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
   const hz = bin.chip.clockHz;
   const inferences: Inference[] = [];
   const coreEvents = new Float64Array(meshCores * E);
+  const coreActivity = new Float64Array(meshCores * ACTIVITY_COUNT);
   const busy = new Float64Array(meshCores);
   const stall = new Float64Array(meshCores);
   const stepSum = new Float64Array(T);
@@ -363,6 +362,7 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
       });
     }
     for (let k = 0; k < coreEvents.length; k++) coreEvents[k] = (coreEvents[k] as number) + (p.coreEvents[k] as number);
+    for (let k = 0; k < coreActivity.length; k++) coreActivity[k] = (coreActivity[k] as number) + (p.coreActivity[k] as number);
     for (let k = 0; k < meshCores; k++) {
       busy[k] = (busy[k] as number) + (p.busy[k] as number);
       stall[k] = (stall[k] as number) + (p.stall[k] as number);
@@ -415,7 +415,7 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
   );
   return {
     binary: bin.file,
-    chip: bin.chip.name,
+    chip: chipDisplayName(bin.chip),
     model: bin.meta.name,
     timesteps: T,
     count: n,
@@ -429,6 +429,7 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
     eventsTotal: rec(totals, 0),
     eventsPerInference: perInf,
     counts: { sops: sops / den, spikes: perInf.spike, flits: perInf.flit_inject, hops: perInf.flit_hop },
+    activity: activityCounts(coreActivity, meshCores, n),
     energyTable: table.name,
     energy,
     energyStat: { mean: energy.total, min: joules(n ? emin : 0), max: joules(n ? emax : 0) },

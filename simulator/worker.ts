@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { BwcContainer } from '../isa/container-types.js';
-import { BwsnnError } from '../isa/errors.js';
+import { BwsnnError } from '../base/errors.js';
 import { runChunk, type ChunkOptions } from './chunk.js';
 import type { SimInputs } from './input.js';
 import { loadBinary, type LoadedBinary } from './load.js';

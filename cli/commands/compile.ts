@@ -2,27 +2,34 @@
  * `bwsnn compile MODEL.(bwsnn|nir) [--chip CHIP.json] -o OUT.bwc [--report] [--json] [--dump-ir STAGE]`:
  * fold the model for the chip's widths, compile it (compiler/) and write the .bwc atomically.
  */
+import { existsSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
-import { CHIP_PRESETS, DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
+import { CHIP_PRESETS } from '../../isa/presets.js';
 import { writeContainer, validateContainer } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
-import { compileStages, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
+import { compileStages, fallbackNote, STAGES, STRATEGIES, type Stage, type Strategy } from '../../compiler/index.js';
 import { dumpStage } from '../../compiler/dump.js';
-import { foldGraph } from '../../models/fold.js';
-import { loadModel } from '../../models/format.js';
+import { foldForChipWithReport } from '../../compiler/fold-for-chip.js';
+import { formatFoldReport, loweredLayers } from '../../models/fold.js';
 import type { Graph } from '../../models/graph.js';
-import { parseInputEncoding, parseNumberOption } from '../../models/nir/options.js';
 import { checkInputs } from '../../models/data/inputs.js';
 import { readNpy } from '../../models/data/npy.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
+import { loadGraphAny } from '../pipeline.js';
+import { schemaHeader } from '../results.js';
+import { nirOptions, type NirCliOptions } from '../nir-options.js';
 
 /** A chip config from a JSON file, or a preset name. */
 export function loadChip(arg: string | undefined): ChipConfig {
   if (arg === undefined) return { ...DEFAULT_CHIP };
   const preset = CHIP_PRESETS[arg];
   if (preset) return { ...preset };
+  if (!/[./\\]/.test(arg) && !existsSync(arg)) {
+    throw new BwsnnError(`--chip: no preset named ${JSON.stringify(arg)} and no such file (presets: ${Object.keys(CHIP_PRESETS).join(', ')}; \`bwsnn chips\` lists them)`);
+  }
   const text = readText(arg);
   let raw: unknown;
   try {
@@ -31,6 +38,16 @@ export function loadChip(arg: string | undefined): ChipConfig {
     throw new BwsnnError(`${arg}: not valid JSON (${(e as Error).message})`);
   }
   return parseChipConfig(raw, arg);
+}
+
+/**
+ * The `compile --json` document (docs/schemas/compile.schema.json): the compile report with the
+ * schema header; the axon capacity is named in words like every per-core count (`axonWords`;
+ * the chip field is `axonLines`, one line = one word).
+ */
+export function compileJson(report: CompileReport): object {
+  const { axonLines, ...capacity } = report.capacity;
+  return { ...schemaHeader('compile'), ...report, capacity: { ...capacity, axonWords: axonLines } };
 }
 
 /** One sample for the measured cycles: values per sample and whether they are per-step. */
@@ -74,16 +91,12 @@ function npySample(path: string, g: Graph): Sample {
   return { label: `sample 0 of ${path}`, data: inp.data.slice(0, inp.sampleLength), perStep: inp.perStep };
 }
 
-function badScale(v: string): never {
-  throw new BwsnnError(`--weight-scale: expected row or layer, got ${JSON.stringify(v)}`, 2);
-}
-
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('compile')
     .description('compile a model (.bwsnn or .nir) into a BW-Core binary (.bwc), with a resource and cycle report')
     .argument('<model>', 'model file (.bwsnn, or .nir imported on the fly)')
-    .requiredOption('-o, --output <file>', 'output binary (.bwc)')
+    .option('-o, --output <file>', 'output binary (.bwc); required unless --dump-ir alone is asked for')
     .option('--chip <file>', `chip config JSON (fields of isa/chip.ts; missing ones default) or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
     .option('--strategy <s>', `mapping: spread (every layer over all cores, lowest latency) or pack (fewest cores)`, 'spread')
     .option('--report', 'print the compile report (utilization per core, synapses, F per layer, cycle bound and measured cycles)')
@@ -91,13 +104,9 @@ export function register(program: Command): void {
     .option('--dump-ir <stage>', `print one pass's output (${STAGES.join(', ')})`)
     .option('--no-measure', 'do not run the simulator for the measured cycles of the report')
     .option('--sample <file.npy>', 'measure the cycles on sample 0 of this input array ([N, ...shape] or [N, T, ...shape]) instead of all-zero and all-max samples')
-    .option('--timesteps <T>', 'NIR input: time steps per inference', '4')
-    .option('--input-encoding <enc>', 'NIR input: binary:THRESHOLD or multibit:K', 'binary:0.5')
-    .option('--weight-bits <k>', 'NIR input: bits of non-binary weights', '8')
-    .option('--dt <seconds>', 'NIR input: time step for tau -> shift leak', '1e-4')
-    .option('--weight-scale <granularity>', 'NIR input: scale of quantized weights: row or layer', 'row')
-    .option('--leak-tolerance <r>', 'NIR input: largest relative error of dt/tau vs the shift leak 2^-k', '0.1')
-    .action(async (file, opts) => {
+  nirOptions(cmd);
+  cmd.action(async (file, raw) => {
+      const opts = raw as typeof raw & NirCliOptions;
       const stage = opts.dumpIr as Stage | undefined;
       if (stage !== undefined && !(STAGES as readonly string[]).includes(stage)) {
         throw new BwsnnError(`--dump-ir: unknown stage ${JSON.stringify(stage)} (one of ${STAGES.join(', ')})`, 2);
@@ -108,36 +117,30 @@ export function register(program: Command): void {
       }
       const strategy = opts.strategy as Strategy;
       const chip = loadChip(opts.chip);
-      checkOutputPath(opts.output);
-      let g: Graph;
-      if (/\.nir$/i.test(file)) {
-        const nir = await import('../../models/nir/index.js');
-        g = await nir.loadNirAsGraphAsync(file, {
-          timesteps: parseNumberOption('--timesteps', opts.timesteps),
-          inputEncoding: parseInputEncoding(opts.inputEncoding),
-          weightBits: parseNumberOption('--weight-bits', opts.weightBits),
-          dt: parseNumberOption('--dt', opts.dt),
-          leakTolerance: parseNumberOption('--leak-tolerance', opts.leakTolerance),
-          weightScale: opts.weightScale === 'layer' ? 'layer' : opts.weightScale === 'row' ? 'row' : badScale(opts.weightScale),
-        });
-      } else {
-        g = loadModel(file);
-      }
+      if (opts.output === undefined && stage === undefined) throw new BwsnnError('-o, --output <file> is required (only --dump-ir may go without it)', 2);
+      if (opts.output === undefined && (opts.report || opts.json)) throw new BwsnnError('--report and --json need -o, --output <file> (the cycles are measured on the written binary)', 2);
+      if (opts.output !== undefined) checkOutputPath(opts.output);
+      const g: Graph = await loadGraphAny(file, opts);
       const sample = opts.sample !== undefined ? npySample(opts.sample, g) : undefined;
-      const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits }, file);
+      const { model: m, report: fold } = foldForChipWithReport(g, chip, file);
+      const foldLines = formatFoldReport(fold);
+      // Weights lowered to fit are always said (stderr, so --json and --dump-ir stay clean).
+      for (const l of loweredLayers(fold)) process.stderr.write(`bwsnn compile: ${foldLines.find((x) => x.startsWith(`layer ${l.name}:`))}; measure the agreement with \`bwsnn eval --chip ${chip.name}\`\n`);
       const st = compileStages(m, chip, { file, strategy });
-      validateContainer(st.emit, opts.output);
-      const bytes = writeContainer(st.emit, opts.output);
-      writeAtomic(opts.output, bytes);
+      const out = opts.output ?? file;
+      validateContainer(st.emit, out);
+      const bytes = writeContainer(st.emit, out);
+      if (opts.output !== undefined) writeAtomic(opts.output, bytes);
       if (stage !== undefined) process.stdout.write(dumpStage(st, stage));
       if (opts.report || opts.json) {
         const report = buildReport(st.codegen);
         report.strategy = st.strategy;
-        if (strategy === 'spread' && st.strategy !== 'spread') report.notes.push('strategy spread did not fit this chip: packed instead');
-        if (opts.measure) await measure(report, st.emit, opts.output, sample ? [sample] : defaultSamples(st.emit));
+        const note = fallbackNote(st, strategy);
+        if (note) report.notes.push(note);
+        if (opts.measure) await measure(report, st.emit, out, sample ? [sample] : defaultSamples(st.emit));
         else report.notes.push('simulator not run (--no-measure)');
-        if (opts.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-        else process.stdout.write(formatReport(report));
+        if (opts.json) process.stdout.write(JSON.stringify({ ...compileJson(report), fold }, null, 2) + '\n');
+        else process.stdout.write(formatReport(report) + foldLines.map((x) => `fold: ${x.replace(/^fold: /, '')}\n`).join(''));
       }
     });
 }

@@ -5,18 +5,25 @@
  * quote in papers for the same network (synaptic operations x E_AC; MACs of an equal ANN x
  * E_MAC) and the energy per synaptic operation beside Loihi's and TrueNorth's published figures.
  */
-import { defaultWorkers } from '../../simulator/simulate.js';
 import type { Command } from '@commander-js/extra-typings';
-import type { ChipConfig } from '../../isa/chip.js';
+import { TIMING_FIELDS, TIMING_PROVENANCE, type ChipConfig } from '../../isa/chip.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText, resolveEnergyTable, type EnergyTable } from '../../simulator/energy/table.js';
 import type { SimResult } from '../../simulator/simulate.js';
-import { compiledFrom, dataOptions, intOption, loadSimInputs, nirOptions, simulateWithProgress, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
+import { DEFAULT_WORKERS, compiledFrom, dataOptions, intOption, loadSimInputs, nirOptions, simulateWithProgress, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
 import { checkOutputPath, readText, writeAtomic } from '../io.js';
+import { progressBar, progressWanted } from '../progress.js';
+import { checkSamplesPath, flatResult, sampleResults, schemaHeader, writeSamples, type SampleResult } from '../results.js';
+import { formatPredictions, formatSamples } from '../text.js';
 import { renderHtmlReport, si } from '../report/html.js';
 import { binaryMacs, energyReportData, layerEnergy, modelMacs, paperEstimates, type LayerEnergy, type PaperEstimates } from '../energy/analysis.js';
 import { loadChip } from './compile.js';
+import { comparison, comparisonTables, formatActivity, formatComparison, type Comparison } from '../energy/compare.js';
+import { presetNames } from '../../simulator/energy/presets.js';
+import type { ActivityCounts } from '../../simulator/energy/activity.js';
+import { BwsnnError } from '../../isa/errors.js';
+import { provenanceLabel, type ProvenanceKind } from '../../simulator/energy/provenance.js';
 
 interface EnergyOptions extends DataCliOptions, NirCliOptions {
   chip?: string;
@@ -24,6 +31,14 @@ interface EnergyOptions extends DataCliOptions, NirCliOptions {
   workers: string;
   json?: boolean;
   html?: string;
+  compare?: string;
+  perInference?: boolean;
+  out?: string;
+}
+
+/** The `energy --json` document (docs/schemas/energy.schema.json): the summary plus the flat result fields. */
+export function energyJson(s: EnergySummary, r: SimResult, samples: SampleResult[] | undefined): object {
+  return { ...schemaHeader('energy'), ...s, ...flatResult(r), ...(samples ? { samples } : {}) };
 }
 
 export interface EnergySummary {
@@ -35,15 +50,23 @@ export interface EnergySummary {
   table: { name: string; description: string };
   perInference: { mean: number; std: number; min: number; max: number };
   byComponent: Record<string, number>;
-  byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string; derivation: string }[];
-  leakage: { powerPerCoreW: number; cores: number; latencyS: number; energyJ: number; source: string };
+  byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string; derivation: string; kind: ProvenanceKind; unitLowJ: number; unitHighJ: number }[];
+  leakage: { powerPerCoreW: number; cores: number; latencyS: number; energyJ: number; source: string; kind: ProvenanceKind };
+  /** Energy per inference with every table entry at the low / central / high end of its band. */
+  band: { low: number; central: number; high: number };
   perCore: { core: number; busyCycles: number; energyJ: number }[];
   perLayer: LayerEnergy[];
   counts: SimResult['counts'];
   paper: PaperEstimates;
+  /** The chip's timing fields with kind, source and rationale (isa/chip.ts TIMING_PROVENANCE). */
+  timing: { field: string; value: number; kind: ProvenanceKind; source: string; derivation: string }[];
+  /** Activity counted the way event-driven chips count (simulator/energy/activity.ts). */
+  activity: ActivityCounts;
+  /** Other chips' per-event energies on this activity (--compare), yardsticks, energy and bits per SOP. */
+  comparison: Comparison;
 }
 
-export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, binary: string, data: string, macs: { macs: number; exact: boolean }, layers: LayerEnergy[]): EnergySummary {
+export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, binary: string, data: string, macs: { macs: number; exact: boolean }, layers: LayerEnergy[], compare: string[] = []): EnergySummary {
   const e = r.inferences.map((i) => Number(i.energy));
   const mean = e.reduce((a, b) => a + b, 0) / e.length;
   const std = Math.sqrt(e.reduce((a, b) => a + (b - mean) ** 2, 0) / e.length);
@@ -54,7 +77,8 @@ export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, bi
     data,
     inferences: r.count,
     table: { name: table.name, description: table.description },
-    perInference: { mean: r.energy.total, std, min: Math.min(...e), max: Math.max(...e) },
+    // The mean and the per-inference energies are summed in different orders: keep min <= mean <= max despite rounding.
+    perInference: { mean: r.energy.total, std, min: Math.min(r.energy.total, ...e), max: Math.max(r.energy.total, ...e) },
     byComponent: Object.fromEntries(COMPONENTS.map((c) => [c, r.energy.byComponent[c]])),
     byEvent: ENERGY_EVENTS.map((ev) => ({
       event: ev,
@@ -63,6 +87,9 @@ export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, bi
       energyJ: r.energy.byEvent[ev],
       source: table.events[ev].source,
       derivation: table.events[ev].derivation,
+      kind: table.events[ev].kind,
+      unitLowJ: table.events[ev].low,
+      unitHighJ: table.events[ev].high,
     })),
     leakage: {
       powerPerCoreW: table.leakage.power,
@@ -70,11 +97,16 @@ export function summarise(r: SimResult, table: EnergyTable, chip: ChipConfig, bi
       latencyS: r.latency.mean,
       energyJ: r.energy.byComponent.leakage,
       source: `${table.leakage.source}; ${table.leakage.derivation}`,
+      kind: table.leakage.kind,
     },
+    band: { low: r.energy.band.low, central: r.energy.band.central, high: r.energy.band.high },
     perCore: r.cores.map((c) => ({ core: c.core, busyCycles: c.busy, energyJ: c.energy })),
     perLayer: layers,
     counts: r.counts,
     paper: paperEstimates(r, macs),
+    timing: TIMING_FIELDS.map((f) => ({ field: f, value: chip[f], ...TIMING_PROVENANCE[f] })),
+    activity: r.activity,
+    comparison: comparison(compare, r, r.activity, data),
   };
 }
 
@@ -82,18 +114,19 @@ export function formatEnergy(s: EnergySummary): string {
   const L: string[] = [];
   const pct = (x: number): string => (s.perInference.mean > 0 ? `${((100 * x) / s.perInference.mean).toFixed(1).padStart(5)}%` : '    -');
   L.push(`${s.binary}: model ${s.model} on chip ${s.chip}; ${s.inferences} inferences of ${s.data}; energy table "${s.table.name}"`);
-  L.push(`energy per inference   mean ${si(s.perInference.mean, 'J', 4)}, std ${si(s.perInference.std, 'J', 3)}, min ${si(s.perInference.min, 'J', 4)}, max ${si(s.perInference.max, 'J', 4)}`);
+  L.push(`energy per inference   mean ${si(s.perInference.mean, 'J', 4)} (band ${si(s.band.low, 'J', 4)} .. ${si(s.band.high, 'J', 4)}: memory energy by bank, low / high scaling rule), std ${si(s.perInference.std, 'J', 3)}, min ${si(s.perInference.min, 'J', 4)}, max ${si(s.perInference.max, 'J', 4)}`);
   L.push(`counts per inference   ${s.counts.sops.toFixed(1)} synaptic operations, ${s.counts.spikes.toFixed(1)} spikes, ${s.counts.flits.toFixed(1)} flits, ${s.counts.hops.toFixed(1)} hops`);
   L.push('');
   L.push('by component (mean per inference)');
   for (const [c, v] of Object.entries(s.byComponent)) L.push(`  ${c.padEnd(16)} ${si(v, 'J', 4).padStart(12)} ${pct(v)}`);
   L.push('');
-  L.push('by event: count per inference x energy per event = energy   [source of the energy per event]');
+  L.push('by event: count per inference x energy per event = energy   [kind] source (an assumption prints as [assumption] with what is assumed)');
   for (const ev of s.byEvent) {
     if (ev.countPerInference === 0) continue;
-    L.push(`  ${ev.event.padEnd(18)} ${ev.countPerInference.toFixed(2).padStart(12)} x ${si(ev.unitEnergyJ, 'J', 3).padStart(9)} = ${si(ev.energyJ, 'J', 4).padStart(11)} ${pct(ev.energyJ)}   [${ev.source}]`);
+    const band = ev.unitLowJ !== ev.unitHighJ ? ` (${si(ev.unitLowJ, 'J', 3)}..${si(ev.unitHighJ, 'J', 3)})` : '';
+    L.push(`  ${ev.event.padEnd(18)} ${ev.countPerInference.toFixed(2).padStart(12)} x ${si(ev.unitEnergyJ, 'J', 3).padStart(9)}${band} = ${si(ev.energyJ, 'J', 4).padStart(11)} ${pct(ev.energyJ)}   ${provenanceLabel(ev)}`);
   }
-  L.push(`  ${'leakage'.padEnd(18)} ${si(s.leakage.powerPerCoreW, 'W', 3)} x ${s.leakage.cores} cores x ${si(s.leakage.latencyS, 's', 4)} = ${si(s.leakage.energyJ, 'J', 4)} ${pct(s.leakage.energyJ)}   [${s.leakage.source}]`);
+  L.push(`  ${'leakage'.padEnd(18)} ${si(s.leakage.powerPerCoreW, 'W', 3)} x ${s.leakage.cores} cores x ${si(s.leakage.latencyS, 's', 4)} = ${si(s.leakage.energyJ, 'J', 4)} ${pct(s.leakage.energyJ)}   ${provenanceLabel({ kind: s.leakage.kind, source: s.leakage.source, derivation: s.leakage.source })}`);
   L.push('');
   L.push('per layer (dynamic energy of the instructions that work on the layer\'s neurons, mean per inference)');
   for (const l of s.perLayer) L.push(`  ${l.layer.padEnd(24)} ${si(l.energyJ, 'J', 4).padStart(12)} ${pct(l.energyJ)}  cores ${l.cores.join(',')}`);
@@ -105,7 +138,13 @@ export function formatEnergy(s: EnergySummary): string {
   L.push('beside it: the estimates people quote in papers for the same network');
   L.push(`  SNN estimate  synaptic operations x E_AC = ${p.sops.toFixed(1)} x ${si(p.eAC, 'J', 2)} = ${si(p.snnEstimateJ, 'J', 4)}   [${p.eACSource}]`);
   L.push(`  ANN estimate  MACs of an equal ANN x E_MAC = ${p.macs.toLocaleString('en-US')} x ${si(p.eMAC, 'J', 2)} = ${si(p.annEstimateJ, 'J', 4)}${p.macsExact ? '' : ' (MACs counted from the binary\'s accumulate instructions, incl. word padding)'}   [${p.eMACSource}]`);
-  L.push(`  BW-Core energy per synaptic operation: ${si(p.bwcorePerSop, 'J', 3)} (total / SOPs, leakage included); Loihi ${si(p.loihiPerSop, 'J', 3)} [${p.loihiSource}]; TrueNorth ${si(p.trueNorthPerSop, 'J', 3)} [${p.trueNorthSource}]`);
+  L.push('');
+  L.push('timing fields of the chip (cycle counts above follow from them)');
+  for (const t of s.timing) L.push(`  ${t.field.padEnd(15)} ${String(t.value).padStart(10)}   ${provenanceLabel(t)}`);
+  L.push('');
+  L.push(...formatActivity(s.activity));
+  L.push('');
+  L.push(...formatComparison(s.comparison));
   return `${L.join('\n')}\n`;
 }
 
@@ -114,27 +153,47 @@ export function register(program: Command): void {
     .command('energy')
     .description('energy per inference by component, event, core and layer, beside paper-style estimates and published chip figures')
     .argument('<file>', 'a core binary (.bwc) or a model (.bwsnn, .nir) compiled on the fly');
-  dataOptions(cmd, '1000');
+  dataOptions(cmd);
   nirOptions(cmd);
   cmd
     .option('--chip <file>', 'chip config for a model given as .bwsnn/.nir (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
-    .option('--workers <n>', 'worker threads (default: the available parallelism)', String(defaultWorkers()))
-    .option('--json', 'print JSON instead of text')
-    .option('--html <file>', 'write a self-contained HTML report');
+    .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
+    .option('--json', 'print JSON instead of text (docs/schemas/energy.schema.json)')
+    .option('--per-inference', 'per-input results (index, prediction, label, correct, readout, cycles, energy): a "samples" array in --json, a table in text')
+    .option('--out <file>', 'write the per-input results for other tools: .csv, .jsonl or .npy')
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('--compare <presets>', 'price this network\'s activity with other chips\' per-event energies: a comma-separated list of loihi, loihi-spice, truenorth');
   cmd.action(async (file, rawOpts) => {
     const opts = rawOpts as unknown as EnergyOptions;
     const workers = intOption('workers', opts.workers, 1, 256) as number;
+    let compare: string[] = [];
+    try {
+      if (opts.compare !== undefined) compare = presetNames(opts.compare);
+    } catch (e) {
+      if (e instanceof BwsnnError) cmd.error(`error: ${e.message}`, { exitCode: 2 });
+      throw e;
+    }
     if (opts.html) checkOutputPath(opts.html);
+    if (opts.out) {
+      checkSamplesPath(opts.out);
+      checkOutputPath(opts.out);
+    }
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
     const compiled = await compiledFrom(file, loadChip(opts.chip), opts);
     const { inputs, source } = loadSimInputs(opts, compiled.container.meta, file);
-    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true });
+    const show = progressWanted(opts);
+    const bar = progressBar('simulating', show);
+    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true }, show ? (d, n) => bar.update(d, n) : undefined);
+    bar.stop();
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);
-    const s = summarise(r, resolveEnergyTable(table, compiled.container.chip), compiled.container.chip, file, source, macs, layers);
+    const s = summarise(r, resolveEnergyTable(table, compiled.container.chip), compiled.container.chip, file, source, macs, layers, compare);
     if (opts.html) writeAtomic(opts.html, renderHtmlReport(energyReportData(s, r, compiled.container)));
-    process.stdout.write(opts.json ? `${JSON.stringify(s, null, 2)}\n` : formatEnergy(s));
+    const samples = opts.perInference || opts.out ? sampleResults(r, inputs.labels) : undefined;
+    if (opts.out && samples) writeSamples(opts.out, samples);
+    if (opts.json) process.stdout.write(`${JSON.stringify(energyJson(s, r, opts.perInference ? samples : undefined), null, 2)}\n`);
+    else process.stdout.write(formatEnergy(s) + formatPredictions(r, inputs.labels !== undefined) + (opts.perInference && samples ? formatSamples(samples) : ''));
   });
 }
 

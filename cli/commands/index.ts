@@ -7,6 +7,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { register as asm } from './asm.js';
 import { register as disasm } from './disasm.js';
 import { register as inspect } from './inspect.js';
+import { register as chips } from './chips.js';
 import { register as evalCmd } from './eval.js';
 import { register as importCmd } from './import.js';
 import { register as exportCmd } from './export.js';
@@ -20,4 +21,4 @@ import { register as sweep } from './sweep.js';
 
 type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [demo, compile, run, energy, sweep, importCmd, exportCmd, evalCmd, train, asm, disasm, inspect];
+export const COMMANDS: Register[] = [demo, compile, run, energy, sweep, importCmd, exportCmd, evalCmd, train, asm, disasm, inspect, chips];

@@ -11,16 +11,20 @@
  */
 import type { Command } from '@commander-js/extra-typings';
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { progressBar, progressWanted } from '../progress.js';
+import { num6 } from '../results.js';
+import { sniffInput } from '../sniff.js';
 import { compileModel } from '../../compiler/index.js';
 import { BwsnnError } from '../../isa/errors.js';
-import { foldGraph } from '../../models/fold.js';
+import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
-import { simulate, defaultWorkers } from '../../simulator/simulate.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
-import { dataOptions, intOption, loadGraphAny, loadSimInputs, nirOptions, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
+import { DEFAULT_WORKERS, simulateWithProgress, dataOptions, intOption, loadGraphAny, loadSimInputs, nirOptions, type DataCliOptions, type NirCliOptions } from '../pipeline.js';
 import { renderHtmlReport, si } from '../report/html.js';
-import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, markPareto, mergeSweeps, parseSweepCsv, type SweepRow, type SweepTable } from '../sweep/csv.js';
+import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, metaPathOf, sweepMeta, markPareto, mergeSweeps, parseSweepCsv, type SweepRow, type SweepTable } from '../sweep/csv.js';
 import { expandSweep, parseSetOptions, parseShard, shardPoints } from '../sweep/plan.js';
 import { loadChip } from './compile.js';
 
@@ -32,6 +36,16 @@ interface SweepOptions extends DataCliOptions, NirCliOptions {
   workers: string;
   output: string;
   html?: string;
+  json?: boolean;
+}
+
+/** `sweep --json`: the side-file fields and every point (docs/schemas/sweep.schema.json). */
+export function sweepJson(t: SweepTable, csv: string, model: string): object {
+  return {
+    ...sweepMeta(t, basename(csv)),
+    model,
+    points: t.rows.map((r) => ({ index: r.index, params: r.params, metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, v]) => [k, Number.isNaN(v) ? null : v])), pareto: r.pareto })),
+  };
 }
 
 const METRICS = [
@@ -87,14 +101,15 @@ export function register(program: Command): void {
     .argument('<model>', 'model (.bwsnn or .nir)')
     .requiredOption('--set <KEY=V1,V2,...>', 'a swept chip parameter (repeatable): any field of the chip config, or mesh=WxH', collect, [] as string[])
     .requiredOption('-o, --output <file>', 'output CSV');
-  dataOptions(cmd, '200');
+  dataOptions(cmd);
   nirOptions(cmd);
   cmd
     .option('--chip <file>', 'base chip config (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--shard <I/N>', 'run only shard I of N (points with index mod N == I-1)')
-    .option('--workers <n>', 'worker threads per simulation (default: the available parallelism)', String(defaultWorkers()))
-    .option('--html <file>', 'write a self-contained HTML report with the Pareto plot');
+    .option('--workers <n>', 'worker threads per simulation (default: the available parallelism)', DEFAULT_WORKERS)
+    .option('--html <file>', 'write a self-contained HTML report with the Pareto plot')
+    .option('--json', 'print the sweep (side-file fields and every point) as JSON (docs/schemas/sweep.schema.json)');
   cmd.action(async (file, raw) => {
     const o = raw as unknown as SweepOptions;
     const workers = intOption('workers', o.workers, 1, 256) as number;
@@ -102,6 +117,7 @@ export function register(program: Command): void {
     if (axes.length === 0) throw new BwsnnError('give at least one --set KEY=V1,V2,...', 2);
     const shard = o.shard === undefined ? { index: 1, count: 1 } : parseShard(o.shard);
     checkOutputPath(o.output);
+    checkOutputPath(metaPathOf(o.output));
     if (o.html) checkOutputPath(o.html);
     const base = loadChip(o.chip);
     const table = o.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(o.energy), o.energy);
@@ -116,14 +132,19 @@ export function register(program: Command): void {
       .slice(0, 16);
     const rows: SweepRow[] = [];
     let inputsCache: ReturnType<typeof loadSimInputs> | undefined;
+    // One bar over all inferences of all points (a point's simulation moves it too).
+    const show = progressWanted(o);
+    const bar = progressBar('sweep', show, 'inferences');
+    let pointsDone = 0;
     for (const p of mine) {
       const label = Object.entries(p.params).map(([k, v]) => `${k}=${v}`).join(',');
       const metrics: Record<string, number> = Object.fromEntries(METRICS.map((m) => [m, Number.NaN]));
       try {
-        const model = foldGraph(graph, { membraneBits: p.chip.membraneBits, thresholdBits: p.chip.thresholdBits, biasBits: p.chip.biasBits }, file);
+        const model = foldForChip(graph, p.chip, file);
         const { container } = compileModel(model, p.chip, { file });
         inputsCache ??= loadSimInputs(o, container.meta, file);
-        const r = await simulate(container, inputsCache.inputs, { workers, energy: table, file });
+        const per = inputsCache.inputs.count;
+        const r = await simulateWithProgress(container, inputsCache.inputs, { workers, energy: table, file }, show ? (d) => bar.update(pointsDone * per + d, mine.length * per) : undefined);
         metrics.fits = 1;
         metrics.cores_used = container.cores.length;
         metrics.accuracy = r.accuracy ?? Number.NaN;
@@ -133,19 +154,28 @@ export function register(program: Command): void {
         metrics.synaptic_ops_per_inference = r.counts.sops;
         metrics.flits_per_inference = r.counts.flits;
         for (const c of COMPONENTS) metrics[`energy_${c.replace(/ /g, '_')}_j`] = r.energy.byComponent[c];
-        process.stderr.write(`point ${p.index} (${label}): ${container.cores.length} cores, ${si(r.energy.total, 'J', 4)}, ${si(r.latency.mean, 's', 4)} per inference\n`);
+        // The CSV holds 6 significant digits: the Pareto front is computed on exactly those numbers.
+        for (const m of METRICS) metrics[m] = Number.isFinite(metrics[m]) ? Number(num6(metrics[m] as number)) : (metrics[m] as number);
+        if (!o.json) process.stderr.write(`${show ? "\r\x1b[K" : ""}point ${p.index} (${label}): ${container.cores.length} cores, ${si(r.energy.total, 'J', 4)}, ${si(r.latency.mean, 's', 4)} per inference\n`);
       } catch (e) {
         if (!(e instanceof BwsnnError) || e.exitCode !== 1) throw e;
         metrics.fits = 0;
-        process.stderr.write(`point ${p.index} (${label}): does not fit: ${e.message}\n`);
+        if (!o.json) process.stderr.write(`${show ? "\r\x1b[K" : ""}point ${p.index} (${label}): does not fit: ${e.message}\n`);
       }
       rows.push({ index: p.index, params: p.params, metrics, pareto: false });
+      pointsDone++;
     }
+    bar.stop();
     markPareto(rows);
     const t: SweepTable = { shard, total: points.length, key, paramNames: axes.map((a) => a.key), metricNames: METRICS, rows };
     writeAtomic(o.output, formatSweepCsv(t));
+    writeAtomic(metaPathOf(o.output), `${JSON.stringify({ ...sweepMeta(t, basename(o.output)), model: graph.name }, null, 2)}\n`);
     if (o.html) writeAtomic(o.html, sweepHtml(t, `bwsnn sweep: ${graph.name}`));
     const front = rows.filter((r) => r.pareto);
+    if (o.json) {
+      process.stdout.write(`${JSON.stringify(sweepJson(t, o.output, graph.name), null, 2)}\n`);
+      return;
+    }
     process.stdout.write(
       `${rows.length} of ${points.length} points (shard ${shard.index}/${shard.count}) -> ${o.output}; ${rows.filter((r) => r.metrics.fits === 1).length} fit; Pareto front: ${front.map((r) => Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(',')).join('; ') || 'none'}\n`,
     );
@@ -159,9 +189,17 @@ export function register(program: Command): void {
     .option('--html <file>', 'write a self-contained HTML report with the Pareto plot')
     .action((files, o) => {
       checkOutputPath(o.output);
+      checkOutputPath(metaPathOf(o.output));
       if (o.html) checkOutputPath(o.html);
-      const merged = mergeSweeps(files.map((f) => ({ table: parseSweepCsv(readText(f), f), file: f })));
+      const merged = mergeSweeps(
+        files.map((f) => {
+          sniffInput(f, ['sweep-csv'], 'a sweep CSV');
+          const meta = metaPathOf(f);
+          return { table: parseSweepCsv(readText(f), f, existsSync(meta) ? readText(meta) : undefined, meta), file: f };
+        }),
+      );
       writeAtomic(o.output, formatSweepCsv(merged));
+      writeAtomic(metaPathOf(o.output), `${JSON.stringify(sweepMeta(merged, basename(o.output)), null, 2)}\n`);
       if (o.html) writeAtomic(o.html, sweepHtml(merged, 'bwsnn sweep (merged)'));
       process.stdout.write(`${merged.rows.length} points from ${files.length} shards -> ${o.output}; Pareto front: ${merged.rows.filter((r) => r.pareto).length} points\n`);
     });

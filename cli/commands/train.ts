@@ -13,6 +13,7 @@ import { cardRecipe, type ModelCard } from '../../models/train/card.js';
 import { integerAccuracy } from '../../models/train/evaluate.js';
 import { DEFAULT_OPTIONS, trainModel, validateOptions, type EpochLog, type TrainOptions } from '../../models/train/trainer.js';
 import { checkOutputPath, writeAtomic } from '../io.js';
+import { progressBar, progressWanted } from '../progress.js';
 
 function num(name: string): (v: string) => number {
   return (v: string) => {
@@ -34,7 +35,8 @@ export function register(program: Command): void {
     .command('train')
     .description('train a binary-weight SNN with the SEI recipe (BPTT, shortcuts, knowledge distillation) and save it as .bwsnn')
     .addOption(new Option('--arch <name>', `architecture: ${Object.keys(ARCHS).join(', ')}`).makeOptionMandatory())
-    .requiredOption('-o, --out <file>', 'output model (.bwsnn), written atomically at the end')
+    .option('-o, --output <file>', 'output model (.bwsnn), written atomically at the end (required)')
+    .addOption(new Option('--out <file>', 'old spelling of --output').hideHelp())
     .option('--card <file>', 'also write a JSON model card (accuracy of the float model and of the integer reference)')
     .option('--epochs <n>', 'student epochs', num('epochs'), d.epochs)
     .option('--teacher-epochs <n>', 'ANN teacher epochs (with --kd-alpha > 0)', num('teacher-epochs'), d.teacherEpochs)
@@ -49,7 +51,11 @@ export function register(program: Command): void {
     .option('--train-limit <n>', 'train on the first N samples of a seeded shuffle (0 = all)', num('train-limit'), d.trainLimit)
     .option('--test-limit <n>', 'evaluate on the first N test samples (0 = all)', num('test-limit'), 0)
     .option('--quiet', 'no per-epoch lines')
-    .action((o) => {
+    .action((raw) => {
+      const out = raw.output ?? raw.out;
+      if (out === undefined) throw new BwsnnError("train: required option '-o, --output <file>' not specified", 2);
+      if (raw.output !== undefined && raw.out !== undefined && raw.output !== raw.out) throw new BwsnnError('train: give --output once (--out is its old spelling)', 2);
+      const o = { ...raw, out };
       const opts: TrainOptions = {
         arch: o.arch,
         epochs: o.epochs,
@@ -78,13 +84,28 @@ export function register(program: Command): void {
       if (!Number.isInteger(o.testLimit) || o.testLimit < 0) throw new BwsnnError(`train: --test-limit must be an integer >= 0, got ${o.testLimit}`);
       const train = load('train');
       const test = subset(load('test'), o.testLimit);
+      const show = progressWanted({});
+      const bars = { teacher: progressBar('training teacher', show, 'batches'), student: progressBar('training student', show, 'batches') };
+      let lastDraw = 0;
+      const onStep = (phase: 'teacher' | 'student', step: number, total: number): void => {
+        if (!show) return;
+        const now = performance.now();
+        if (step === total || now - lastDraw > 250) {
+          bars[phase].update(step, total);
+          lastDraw = now;
+        }
+        if (step === total) bars[phase].stop();
+      };
       const log = (l: EpochLog) => {
         if (o.quiet) return;
+        if (show) process.stderr.write('\r\x1b[K');
         process.stderr.write(
           `${l.phase} epoch ${l.epoch}: loss ${l.loss.toFixed(4)} train acc ${(100 * l.trainAcc).toFixed(2)}% test acc ${(100 * l.testAcc).toFixed(2)}% (${l.seconds.toFixed(1)} s)\n`,
         );
       };
-      const r = trainModel(opts, train, test, log);
+      const r = trainModel(opts, train, test, log, undefined, onStep);
+      bars.teacher.stop();
+      bars.student.stop();
       let intAcc: number | null = null;
       let disagree: number | null = null;
       if (o.card) {
@@ -117,7 +138,7 @@ export function register(program: Command): void {
             `bwsnn train --arch ${opts.arch} --epochs ${opts.epochs} --teacher-epochs ${opts.teacherEpochs} --batch ${opts.batch}` +
             ` --lr ${opts.lr} -T ${r.options.timesteps}${opts.shortcuts ? '' : ' --no-shortcuts'} --kd-alpha ${opts.kdAlpha}` +
             ` --kd-temp ${opts.kdTemp} --slope ${opts.slope} --seed ${opts.seed} --train-limit ${opts.trainLimit}` +
-            `${o.testLimit ? ` --test-limit ${o.testLimit}` : ''} --out ${o.out} --card ${o.card}`,
+            `${o.testLimit ? ` --test-limit ${o.testLimit}` : ''} --output ${o.out} --card ${o.card}`,
           trainingSeconds: Math.round(r.seconds),
           machine: `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, shared with other jobs`,
           history: r.history,

@@ -9,7 +9,10 @@ import type { EnergyTable } from '../../simulator/energy/table.js';
 import type { SimResult } from '../../simulator/simulate.js';
 import type { ReportData } from '../report/html.js';
 import published from './published.json' with { type: 'json' };
-import { ENERGY_EVENTS } from '../../isa/table.js';
+import { ENERGY_EVENTS, WORD_BITS, windowOutWidth } from '../../isa/table.js';
+import type { ActivityCounts } from '../../simulator/energy/activity.js';
+import { comparisonTables, type Comparison } from './compare.js';
+import { provenanceLabel, type ProvenanceKind } from '../../simulator/energy/provenance.js';
 
 interface Figure {
   value: number;
@@ -96,10 +99,9 @@ export function binaryMacs(c: BwcContainer): number {
     for (const ins of core.program) {
       const a = ins.args;
       if (ins.op === 'CFGW') win = { inh: a.inh!, inw: a.inw!, cw: a.cw!, kh: a.kh!, kw: a.kw!, sw: a.sw!, pw: a.pw! };
-      else if (ins.op === 'ACC') macs += a.n! * 64 * a.len!;
+      else if (ins.op === 'ACC') macs += a.n! * WORD_BITS * a.len!;
       else if (ins.op === 'ACCW') {
-        const outw = Math.floor((win.inw + 2 * win.pw - win.kw) / win.sw) + 1;
-        macs += a.oh! * outw * a.cout! * win.kh * win.kw * 64 * win.cw;
+        macs += a.oh! * windowOutWidth(win) * a.cout! * win.kh * win.kw * WORD_BITS * win.cw;
       }
     }
   }
@@ -217,6 +219,9 @@ export function runReportData(
   const hops = new Array<number>(meshCores).fill(0);
   for (const core of r.cores) hops[core.core] = core.events.flit_hop;
   const spikesPerLayer = spikeSeries(r, c);
+  const energy = new Array<number>(meshCores).fill(0);
+  r.energy.perCore.forEach((e, k) => (energy[k] = e));
+  const layers = (r.perLayer ?? []).filter((l) => l.layer !== 'input' && l.layer !== 'control/other');
   return {
     title,
     subtitle,
@@ -227,12 +232,20 @@ export function runReportData(
       meshX: c.chip.meshX,
       meshY: c.chip.meshY,
       metrics: [
+        { name: 'energy per inference (dynamic + leakage)', unit: 'J', values: energy },
         { name: 'busy cycles per inference', unit: 'cycles', values: busy },
         { name: 'synapse SRAM used', unit: 'bytes', values: sram },
         { name: 'flits injected per inference', unit: 'flits', values: flits },
         { name: 'flit hops through the router per inference', unit: 'hops', values: hops },
       ],
     },
+    // Per layer (every event charged to one layer; host input and control/other shown with the energy).
+    ...(r.perLayer
+      ? {
+          energyByLayer: r.perLayer.map((l) => ({ label: l.layer, value: l.energy })),
+          spikesByLayer: layers.map((l) => ({ label: l.layer, value: l.events.spike })),
+        }
+      : {}),
     spikesPerLayer,
     cyclesPerStep: r.stepCycles,
   };
@@ -264,7 +277,7 @@ function spikeSeries(r: SimResult, c: BwcContainer): { name: string; values: num
 
 /** The HTML report data of `bwsnn energy`. */
 export function energyReportData(
-  s: { binary: string; model: string; chip: string; data: string; inferences: number; perInference: { mean: number; std: number }; perLayer: LayerEnergy[]; paper: PaperEstimates; byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string }[] },
+  s: { binary: string; model: string; chip: string; data: string; inferences: number; perInference: { mean: number; std: number }; perLayer: LayerEnergy[]; paper: PaperEstimates; byEvent: { event: string; countPerInference: number; unitEnergyJ: number; energyJ: number; source: string; derivation: string; kind: ProvenanceKind; unitLowJ: number; unitHighJ: number }[]; band: { low: number; central: number; high: number }; timing: { field: string; value: number; kind: ProvenanceKind; source: string; derivation: string }[]; activity: ActivityCounts; comparison: Comparison },
   r: SimResult,
   c: BwcContainer,
 ): ReportData {
@@ -274,19 +287,22 @@ export function energyReportData(
     [`binary ${s.binary} on chip ${s.chip}`, `${s.inferences} inferences of ${s.data}`],
     [
       { label: 'energy per inference (mean)', value: `${fmt(s.perInference.mean * 1e9)} nJ` },
+      { label: 'energy per inference: band (low .. high memory scaling rule)', value: `${fmt(s.band.low * 1e9)} .. ${fmt(s.band.high * 1e9)} nJ (central ${fmt(s.band.central * 1e9)} nJ)` },
       { label: 'energy per inference (std)', value: `${fmt(s.perInference.std * 1e9)} nJ` },
       { label: 'synaptic operations per inference', value: fmt(s.paper.sops) },
       { label: 'paper-style SNN estimate (SOPs x E_AC)', value: `${fmt(s.paper.snnEstimateJ * 1e9)} nJ` },
       { label: 'paper-style ANN estimate (MACs x E_MAC)', value: `${fmt(s.paper.annEstimateJ * 1e9)} nJ` },
-      { label: 'BW-Core energy per synaptic operation', value: `${fmt(s.paper.bwcorePerSop * 1e12)} pJ` },
-      { label: 'Loihi / TrueNorth per synaptic operation (published)', value: `${fmt(s.paper.loihiPerSop * 1e12)} pJ / ${fmt(s.paper.trueNorthPerSop * 1e12)} pJ` },
+      { label: 'energy per synaptic operation (not a figure of merit) / synapse bits fetched per SOP', value: `${fmt(s.comparison.perSop.energyPerSopJ * 1e12)} pJ / ${fmt(s.comparison.perSop.synapseBitsPerSop)} bits` },
+      ...s.comparison.presets.map((p) => ({ label: `compare: ${p.label}`, value: `${fmt(p.totalJ * 1e9)} nJ` })),
     ],
     r,
     c,
   );
   d.tables = [
-    { title: 'Energy by event (count per inference x energy per event)', header: ['event', 'count', 'energy per event (pJ)', 'energy (nJ)', 'source'], rows: s.byEvent.filter((e) => e.countPerInference > 0).map((e) => [e.event, e.countPerInference, e.unitEnergyJ * 1e12, e.energyJ * 1e9, e.source]) },
+    { title: 'Energy by event (count per inference x energy per event)', header: ['event', 'count', 'energy per event (pJ)', 'band (pJ)', 'energy (nJ)', 'kind', 'source / derivation'], rows: s.byEvent.filter((e) => e.countPerInference > 0).map((e) => [e.event, e.countPerInference, e.unitEnergyJ * 1e12, `${fmt(e.unitLowJ * 1e12)} .. ${fmt(e.unitHighJ * 1e12)}`, e.energyJ * 1e9, e.kind, provenanceLabel(e)]) },
     { title: 'Energy per layer', header: ['layer', 'cores', 'energy (nJ)'], rows: s.perLayer.map((l) => [l.layer, l.cores.join(','), l.energyJ * 1e9]) },
+    { title: 'Timing fields of the chip', header: ['field', 'value', 'kind', 'source / rationale'], rows: s.timing.map((t) => [t.field, t.value, t.kind, provenanceLabel(t)]) },
+    ...comparisonTables(s.comparison, s.activity),
   ];
   return d;
 }

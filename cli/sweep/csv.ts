@@ -1,16 +1,18 @@
 /**
  * Sweep results as CSV, and the merge of sharded sweeps.
  *
- * A sweep CSV starts with one comment line that identifies the sweep, then a header and one row
- * per point:
- *   # bwsnn-sweep v1 shard=I/N total=P key=<sweep key>
+ * A sweep CSV is plain (pandas.read_csv reads it as is): a header and one row per point,
  *   index,<param columns...>,<metric columns...>,pareto
- * The sweep key (model, base chip, data, axes) must be identical in every shard; `mergeSweeps`
- * checks that the shards are 1..N exactly once and that the rows are points 0..P-1 exactly once,
- * then recomputes the Pareto front over all points.
+ * numbers with 6 significant digits. What identifies the sweep lives in a side JSON file beside it
+ * (OUT.meta.json for OUT.csv; docs/schemas/sweep.schema.json): shard I/N, total points P, the
+ * sweep key (model, base chip, data, axes) and the unit of every column. `mergeSweeps` checks that
+ * the key is identical in every shard, that the shards are 1..N exactly once and that the rows are
+ * points 0..P-1 exactly once, then recomputes the Pareto front over all points. CSVs of the older
+ * layout (a first line "# bwsnn-sweep v1 shard=I/N total=P key=...") are still read.
  */
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { paretoFront } from './plan.js';
+import { num6, schemaHeader } from '../results.js';
 
 export interface SweepRow {
   index: number;
@@ -37,10 +39,7 @@ function csvCell(s: string): string {
 }
 
 export function formatSweepCsv(t: SweepTable): string {
-  const lines = [
-    `# bwsnn-sweep v1 shard=${t.shard.index}/${t.shard.count} total=${t.total} key=${t.key}`,
-    ['index', ...t.paramNames, ...t.metricNames, 'pareto'].map(csvCell).join(','),
-  ];
+  const lines = [['index', ...t.paramNames, ...t.metricNames, 'pareto'].map(csvCell).join(',')];
   for (const r of t.rows) {
     lines.push(
       [
@@ -48,13 +47,56 @@ export function formatSweepCsv(t: SweepTable): string {
         ...t.paramNames.map((p) => csvCell(r.params[p] ?? '')),
         ...t.metricNames.map((m) => {
           const v = r.metrics[m];
-          return v === undefined || Number.isNaN(v) ? '' : String(v);
+          return v === undefined || Number.isNaN(v) ? '' : num6(v);
         }),
         r.pareto ? '1' : '0',
       ].join(','),
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The unit of a sweep column (documented in the side JSON). */
+export function columnUnit(name: string): string {
+  if (name === 'index' || name === 'pareto' || name === 'fits') return '';
+  if (/_j$/.test(name)) return 'J';
+  if (/_s$/.test(name)) return 's';
+  if (name === 'accuracy') return 'fraction';
+  if (name.startsWith('cycles')) return 'cycles';
+  return 'count';
+}
+
+/** The side JSON of a sweep CSV: what identifies the sweep and the unit of every column. */
+export interface SweepMeta {
+  schema: string;
+  schemaVersion: number;
+  format: 'bwsnn-sweep v1';
+  csv: string;
+  shard: { index: number; count: number };
+  total: number;
+  key: string;
+  paramNames: string[];
+  metricNames: string[];
+  units: Record<string, string>;
+}
+
+export function sweepMeta(t: SweepTable, csv: string): SweepMeta {
+  return {
+    ...schemaHeader('sweep'),
+    format: 'bwsnn-sweep v1',
+    csv,
+    shard: t.shard,
+    total: t.total,
+    key: t.key,
+    paramNames: t.paramNames,
+    metricNames: t.metricNames,
+    units: Object.fromEntries(t.metricNames.map((m) => [m, columnUnit(m)])),
+  };
+}
+
+/** Where the side JSON of a sweep CSV lives: OUT.csv -> OUT.meta.json. */
+export function metaPathOf(csvPath: string): string {
+  return /\.csv$/i.test(csvPath) ? csvPath.replace(/\.csv$/i, '.meta.json') : `${csvPath}.meta.json`;
 }
 
 function splitCsvLine(line: string, where: string): string[] {
@@ -80,24 +122,46 @@ function splitCsvLine(line: string, where: string): string[] {
   return out;
 }
 
-export function parseSweepCsv(text: string, file: string): SweepTable {
+/**
+ * Parse a sweep CSV with its side JSON (`metaText`, the content of OUT.meta.json), or a CSV of the
+ * older layout whose first line carries the same facts.
+ */
+export function parseSweepCsv(text: string, file: string, metaText?: string, metaFile = metaPathOf(file)): SweepTable {
   const lines = text.split(/\r?\n/).filter((l) => l.length > 0);
-  const head = /^# bwsnn-sweep v1 shard=(\d+)\/(\d+) total=(\d+) key=(.*)$/.exec(lines[0] ?? '');
-  if (!head) throw new BwsnnError(`${file}:1: not a bwsnn sweep CSV (expected "# bwsnn-sweep v1 shard=I/N total=P key=...")`);
-  const shard = { index: Number(head[1]), count: Number(head[2]) };
-  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) throw new BwsnnError(`${file}:1: bad shard ${shard.index}/${shard.count}`);
-  const header = splitCsvLine(lines[1] ?? '', `${file}:2`);
-  if (header[0] !== 'index' || header[header.length - 1] !== 'pareto') throw new BwsnnError(`${file}:2: header must start with "index" and end with "pareto"`);
+  let head: { shard: { index: number; count: number }; total: number; key: string };
+  const legacy = /^# bwsnn-sweep v1 shard=(\d+)\/(\d+) total=(\d+) key=(.*)$/.exec(lines[0] ?? '');
+  if (legacy) {
+    head = { shard: { index: Number(legacy[1]), count: Number(legacy[2]) }, total: Number(legacy[3]), key: legacy[4] as string };
+    lines.shift();
+  } else {
+    if (!/^index,/.test(lines[0] ?? '')) throw new BwsnnError(`${file}:1: not a bwsnn sweep CSV (expected a header starting with "index,")`);
+    if (metaText === undefined) throw new BwsnnError(`${file}: its side file ${metaFile} is missing (bwsnn sweep writes both; copy them together)`);
+    let m: Partial<SweepMeta>;
+    try {
+      m = JSON.parse(metaText) as Partial<SweepMeta>;
+    } catch (e) {
+      throw new BwsnnError(`${metaFile}: not valid JSON (${(e as Error).message})`);
+    }
+    if (m.format !== 'bwsnn-sweep v1' || !m.shard || typeof m.total !== 'number' || typeof m.key !== 'string') {
+      throw new BwsnnError(`${metaFile}: not a bwsnn sweep side file (expected format "bwsnn-sweep v1", shard, total, key)`);
+    }
+    head = { shard: { index: Number(m.shard.index), count: Number(m.shard.count) }, total: m.total, key: m.key };
+  }
+  const off = legacy ? 1 : 0; // line numbers in messages count the old comment line
+  const shard = head.shard;
+  if (shard.count < 1 || shard.index < 1 || shard.index > shard.count) throw new BwsnnError(`${legacy ? `${file}:1` : metaFile}: bad shard ${shard.index}/${shard.count}`);
+  const header = splitCsvLine(lines[0] ?? '', `${file}:${1 + off}`);
+  if (header[0] !== 'index' || header[header.length - 1] !== 'pareto') throw new BwsnnError(`${file}:${1 + off}: header must start with "index" and end with "pareto"`);
   const energyCol = header.indexOf(ENERGY_METRIC);
   if (energyCol < 0 || header.indexOf(LATENCY_METRIC) < 0) {
-    throw new BwsnnError(`${file}:2: header lacks ${ENERGY_METRIC} or ${LATENCY_METRIC}`);
+    throw new BwsnnError(`${file}:${1 + off}: header lacks ${ENERGY_METRIC} or ${LATENCY_METRIC}`);
   }
   // Parameters are the columns between index and the first metric (energy comes first of the metrics).
   const paramNames = header.slice(1, energyCol);
   const metricNames = header.slice(energyCol, header.length - 1);
   const rows: SweepRow[] = [];
-  for (let i = 2; i < lines.length; i++) {
-    const where = `${file}:${i + 1}`;
+  for (let i = 1; i < lines.length; i++) {
+    const where = `${file}:${i + 1 + off}`;
     const cells = splitCsvLine(lines[i] as string, where);
     if (cells.length !== header.length) throw new BwsnnError(`${where}: ${cells.length} columns, header has ${header.length}`);
     const index = Number(cells[0]);
@@ -113,7 +177,7 @@ export function parseSweepCsv(text: string, file: string): SweepTable {
     });
     rows.push({ index, params, metrics, pareto: cells[cells.length - 1] === '1' });
   }
-  return { shard, total: Number(head[3]), key: head[4] as string, paramNames, metricNames, rows };
+  return { shard, total: head.total, key: head.key, paramNames, metricNames, rows };
 }
 
 /** Recompute the Pareto flags of a table's rows (energy vs latency); rows without both numbers (points that did not fit) are never optimal. */

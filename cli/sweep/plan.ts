@@ -4,7 +4,7 @@
  * Pure functions; running the points is cli/commands/sweep.ts.
  */
 import { CHIP_FIELDS, checkField, parseChipConfig, type ChipConfig, type ChipField } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 
 /** One swept parameter and its values. `mesh` is a shorthand for meshX and meshY. */
 export interface SweepAxis {

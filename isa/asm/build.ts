@@ -4,7 +4,8 @@
  * The language is documented in docs/isa.md ("Assembly language").
  */
 import type { IToken } from 'chevrotain';
-import { CHIP_FIELDS, CHIP_PRESETS, DEFAULT_CHIP, type ChipConfig, type ChipField } from '../chip.js';
+import { CHIP_FIELDS, DEFAULT_CHIP, type ChipConfig, type ChipField } from '../chip.js';
+import { CHIP_PRESETS } from '../presets.js';
 import {
   BWC_VERSION,
   type BwcContainer,
@@ -15,14 +16,15 @@ import {
   type Probe,
   type RouteDest,
 } from '../container-types.js';
-import type { SourceDiagnostic } from '../errors.js';
+import type { SourceDiagnostic } from '../../base/errors.js';
 import { checkOperand } from '../encode.js';
 import { BY_MNEMONIC, REGISTER_COUNT, type InstrDef } from '../table.js';
+import { NEURON_COLUMNS, NEURON_FIELDS, neuronArrays, type NeuronField } from '../neuron-record.js';
 import { containerIssues, type Issue } from '../validate.js';
 import type { Body, Operand, Statement, Value } from './visitor.js';
 
-/** Columns of a neuron row. */
-export const NEURON_COLUMNS = ['theta', 'bias', 'vreset', 'g0', 'g1', 'leak', 'flags'] as const;
+/** Columns of a neuron row: the neuron record's fields (isa/neuron-record.ts). */
+export { NEURON_COLUMNS };
 /** Columns of a routing destination row. */
 export const ROUTE_COLUMNS = ['core', 'base', 'flags', 'bitOffset'] as const;
 
@@ -39,13 +41,8 @@ interface CoreSrc {
   labels: Map<string, { addr: number; tok: IToken }>;
   fixups: { k: number; field: string; name: string; tok: IToken }[];
   syn: number[];
-  theta: number[];
-  bias: number[];
-  vreset: number[];
-  g0: number[];
-  g1: number[];
-  leak: number[];
-  flags: number[];
+  /** The `.neurons` rows, one column per neuron field. */
+  neuronCols: Record<NeuronField, number[]>;
 }
 
 class SemanticError extends Error {
@@ -298,10 +295,10 @@ export class Builder {
       core,
       program: [],
       synapses: new Uint32Array(0),
-      neurons: { count: 0, theta: new Int32Array(0), bias: new Int32Array(0), vreset: new Int32Array(0), g0: new Int32Array(0), g1: new Int32Array(0), leak: new Uint8Array(0), flags: new Uint8Array(0) },
+      neurons: { count: 0, ...neuronArrays(() => 0) },
       routes: [],
     });
-    this.src.push({ tok, instrToks: [], neuronToks: [], routeToks: [], destToks: [], labels: new Map(), fixups: [], syn: [], theta: [], bias: [], vreset: [], g0: [], g1: [], leak: [], flags: [] });
+    this.src.push({ tok, instrToks: [], neuronToks: [], routeToks: [], destToks: [], labels: new Map(), fixups: [], syn: [], neuronCols: Object.fromEntries(NEURON_COLUMNS.map((c) => [c, []])) as unknown as Record<NeuronField, number[]> });
     this.block = 'core';
     this.blockTok = tok;
   }
@@ -378,16 +375,11 @@ export class Builder {
           throw new SemanticError(tok, `neuron row has ${values.length} values, expected ${NEURON_COLUMNS.length} (${NEURON_COLUMNS.join(' ')})`);
         }
         const nums = values.map((v, i) => this.int(v, `neuron ${NEURON_COLUMNS[i]}`, -(2 ** 31), 2 ** 31 - 1));
-        const [theta, bias, vreset, g0, g1, leak, flags] = nums as [number, number, number, number, number, number, number];
-        if (leak < 0 || leak > 255) throw new SemanticError((values[5] as Value).tok, `neuron leak ${leak} is out of range [0, 255]`);
-        if (flags < 0 || flags > 255) throw new SemanticError((values[6] as Value).tok, `neuron flags ${flags} is out of range [0, 255]`);
-        src.theta.push(theta);
-        src.bias.push(bias);
-        src.vreset.push(vreset);
-        src.g0.push(g0);
-        src.g1.push(g1);
-        src.leak.push(leak);
-        src.flags.push(flags);
+        NEURON_FIELDS.forEach((f, i) => {
+          const x = nums[i]!;
+          if (f.type === 'u8' && (x < 0 || x > 255)) throw new SemanticError((values[i] as Value).tok, `neuron ${f.name} ${x} is out of range [0, 255]`);
+        });
+        NEURON_FIELDS.forEach((f, i) => src.neuronCols[f.name].push(nums[i]!));
         src.neuronToks.push(tok);
         return;
       }
@@ -489,16 +481,7 @@ export class Builder {
     }
     src.fixups.length = 0;
     img.synapses = Uint32Array.from(src.syn);
-    img.neurons = {
-      count: src.theta.length,
-      theta: Int32Array.from(src.theta),
-      bias: Int32Array.from(src.bias),
-      vreset: Int32Array.from(src.vreset),
-      g0: Int32Array.from(src.g0),
-      g1: Int32Array.from(src.g1),
-      leak: Uint8Array.from(src.leak),
-      flags: Uint8Array.from(src.flags),
-    };
+    img.neurons = { count: src.neuronToks.length, ...neuronArrays((f) => src.neuronCols[f.name]) };
   }
 
   /** Finish and validate; returns the container, or undefined when there were diagnostics. */

@@ -5,7 +5,7 @@
  */
 import type { IToken } from 'chevrotain';
 import type { BwcContainer } from '../container-types.js';
-import { AssemblyError, type SourceDiagnostic } from '../errors.js';
+import { AssemblyError, type SourceDiagnostic } from '../../base/errors.js';
 import { Builder } from './build.js';
 import { asmLexer, asmParser } from './grammar.js';
 import { statementVisitor, type Statement } from './visitor.js';

@@ -5,7 +5,7 @@
  * `[N]` integers in 0..classes-1. Data sets with pixels in [0,1] are encoded for multibit:K models
  * as round(p * (2^K - 1)).
  */
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import type { Graph, InputEncoding, InputNode } from '../graph.js';
 import { sizeOf, validateGraph } from '../validate.js';
 import type { Dataset } from './index.js';

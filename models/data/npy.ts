@@ -5,7 +5,8 @@
  * object or structured dtypes, a data size that does not match the shape) is refused with a
  * BwsnnError naming the file.
  */
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
+import { wrongKindMessage } from '../../isa/filetype.js';
 
 export type NpyDtype = 'b1' | 'u1' | 'i1' | 'u2' | 'i2' | 'u4' | 'i4' | 'i8' | 'f4' | 'f8';
 
@@ -113,7 +114,7 @@ function parseDescr(descr: string, file: string): NpyDtype {
 
 /** Parse .npy bytes. */
 export function readNpy(bytes: Uint8Array, file: string): NpyArray {
-  if (bytes.length < 10 || MAGIC.some((b, k) => bytes[k] !== b)) throw new BwsnnError(`${file}: not a .npy file (bad magic)`);
+  if (bytes.length < 10 || MAGIC.some((b, k) => bytes[k] !== b)) throw new BwsnnError(wrongKindMessage(file, bytes, 'a .npy array') ?? `${file}: not a .npy file (bad magic)`);
   const major = bytes[6]!;
   const minor = bytes[7]!;
   if (major < 1 || major > 3 || minor !== 0) throw new BwsnnError(`${file}: unsupported npy format version ${major}.${minor}`);

@@ -2,17 +2,13 @@
  * A small seeded PRNG (mulberry32) so that training is deterministic: the same seed and the same
  * options give the same model bit for bit (all arithmetic is single-threaded and in a fixed order).
  */
+import { seededRandom } from '../../base/random.js';
+
 export class Rng {
-  private s: number;
+  /** Uniform in [0, 1): the project's one PRNG (base/random.ts). */
+  readonly next: () => number;
   constructor(seed: number) {
-    this.s = seed >>> 0;
-  }
-  /** Uniform in [0, 1). */
-  next(): number {
-    let t = (this.s = (this.s + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = seededRandom(seed);
   }
   /** Uniform in [lo, hi). */
   uniform(lo: number, hi: number): number {

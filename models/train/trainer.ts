@@ -4,7 +4,7 @@
  * knowledge distillation from a full-precision ANN teacher of the same shape, Adam with a cosine
  * schedule, and a seeded PRNG (identical options give identical models).
  */
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import type { Graph } from '../graph.js';
 import { ARCHS, type ArchSpec } from './archs.js';
 import { argmaxRow, kdLoss } from './loss.js';
@@ -147,6 +147,9 @@ export function accuracy(logits: Float32Array, labels: Uint8Array, K: number): n
   return c / labels.length;
 }
 
+/** Called after every optimizer step: the phase, steps done and steps in the phase (progress bars). */
+export type TrainStepHook = (phase: 'teacher' | 'student', step: number, total: number) => void;
+
 function runEpochs(
   net: Net,
   phase: 'teacher' | 'student',
@@ -159,6 +162,7 @@ function runEpochs(
   rng: Rng,
   log: (l: EpochLog) => void,
   history: EpochLog[],
+  onStep?: TrainStepHook,
 ): number {
   const opt = new Adam(net.params());
   const K = net.classes;
@@ -187,6 +191,7 @@ function runEpochs(
       const r = kdLoss(z, labels, B, K, tl, o.kdAlpha, o.kdTemp);
       net.backward(r.grad);
       opt.step(cosineLr(o.lr, step++, total));
+      onStep?.(phase, step, total);
       lossSum += r.loss * B;
       correct += r.correct;
     }
@@ -213,6 +218,7 @@ export function trainModel(
   test: TrainData,
   log: (l: EpochLog) => void = () => {},
   custom?: ArchSpec,
+  onStep?: TrainStepHook,
 ): TrainResult {
   const arch = validateOptions(o, custom);
   const size = arch.inputShape.reduce((a, b) => a * b, 1);
@@ -240,11 +246,11 @@ export function trainModel(
   if (o.kdAlpha > 0) {
     const teacher = new Net(arch, { mode: 'ann', timesteps: 1, shortcuts: o.shortcuts, seed: o.seed + 1 });
     const tOpts = { ...opts, kdAlpha: 0 };
-    teacherTestAcc = runEpochs(teacher, 'teacher', train, test, order, tOpts, o.teacherEpochs, null, rng, log, history);
+    teacherTestAcc = runEpochs(teacher, 'teacher', train, test, order, tOpts, o.teacherEpochs, null, rng, log, history, onStep);
     teacherLogits = predictAll(teacher, train, 250, order);
   }
   const net = new Net(arch, { mode: 'snn', timesteps: T, shortcuts: o.shortcuts, seed: o.seed, slope: o.slope });
-  const floatTestAcc = runEpochs(net, 'student', train, test, order, opts, o.epochs, teacherLogits, rng, log, history);
+  const floatTestAcc = runEpochs(net, 'student', train, test, order, opts, o.epochs, teacherLogits, rng, log, history, onStep);
   const seconds = (performance.now() - t0) / 1000;
   const graph = net.toGraph(arch.name, {
     recipe: `SEI: BPTT T=${T}, binary weights (clipped STE, alpha=mean|W| per output), BN, IF soft reset theta=1 fire>=, sigmoid surrogate k=${o.slope}, ${o.shortcuts ? 'identity shortcuts' : 'no shortcuts'}, ${o.kdAlpha > 0 ? `KD lambda=${o.kdAlpha} tau=${o.kdTemp}` : 'no KD'}, Adam lr=${o.lr} cosine, batch ${o.batch}, ${o.epochs} epochs, seed ${o.seed}`,
@@ -252,5 +258,8 @@ export function trainModel(
     trainSamples: order.length,
     floatTestAccuracy: floatTestAcc,
   });
+  // What the model was trained on: eval checks inputs and data sets against these.
+  graph.inputRange = [0, 1];
+  graph.dataset = train.name;
   return { graph, net, history, floatTestAcc, teacherTestAcc, seconds, options: opts };
 }

@@ -34,6 +34,8 @@ export interface EnergyBreakdown {
   byEvent: Record<EnergyEvent, Joules>;
   /** Per mesh core: total (dynamic + its leakage). */
   perCore: Joules[];
+  /** The total with every entry at the low / central / high end of its band (memory by bank: simulator/energy/sram.ts). */
+  band: { low: Joules; central: Joules; high: Joules };
 }
 
 function zeroComponents(): Record<Component, Joules> {
@@ -51,10 +53,17 @@ export function energyBreakdown(table: EnergyTable, counts: Float64Array, cores:
   const perCore: Joules[] = [];
   const leak = table.leakage.power * time;
   let total = 0;
+  let low = 0;
+  let high = 0;
   for (let c = 0; c < cores; c++) {
     let core = leak;
+    low += leak;
+    high += leak;
     ENERGY_EVENTS.forEach((e, i) => {
-      const x = (counts[c * E + i] as number) * table.events[e].energy;
+      const n = counts[c * E + i] as number;
+      const x = n * table.events[e].energy;
+      low += n * table.events[e].low;
+      high += n * table.events[e].high;
       core += x;
       byEvent[e] = joules(byEvent[e] + x);
       const comp = EVENT_COMPONENT[e];
@@ -64,5 +73,5 @@ export function energyBreakdown(table: EnergyTable, counts: Float64Array, cores:
     perCore.push(joules(core));
     total += core;
   }
-  return { total: joules(total), byComponent, byEvent, perCore };
+  return { total: joules(total), byComponent, byEvent, perCore, band: { low: joules(low), central: joules(total), high: joules(high) } };
 }

@@ -8,7 +8,9 @@
  * `resolveEnergyTable(table, chip)` evaluates every rule for the chip of the binary being
  * simulated (simulate() does it); a parsed table holds the values for the default chip.
  */
-import { CHIP_FIELDS, DEFAULT_CHIP, type ChipConfig, type ChipField } from '../../isa/chip.js';
+import { BANKED_MEMORIES, CHIP_FIELDS, DEFAULT_CHIP, memoryBanks, type BankedMemory, type ChipConfig, type ChipField } from '../../isa/chip.js';
+import { parseProvenance, type ProvenanceKind } from './provenance.js';
+import { sramAccessEnergy } from './sram.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../../isa/table.js';
 import { joules, watts, type Joules, type Watts } from '../units.js';
@@ -24,6 +26,20 @@ export interface SizeRule {
   interpolation: 'linear' | 'log-linear';
 }
 
+/**
+ * An SRAM access energy from the bank the chip config declares (isa/chip.ts memoryBanks) by the
+ * scaling rule of simulator/energy/sram.ts: accesses x E(bank bytes, widthBits) + plus.
+ */
+export interface BankRule {
+  memory: BankedMemory;
+  /** Accesses per event (default 1; 2 for a read-modify-write). */
+  accesses: number;
+  /** Bits per access (default: the memory's row width). */
+  widthBits?: number;
+  /** A fixed addition in the entry's unit (e.g. the adder of a read-modify-write), default 0. */
+  plus: number;
+}
+
 export interface EnergyEntry {
   /** Energy of one event. */
   energy: Joules;
@@ -32,14 +48,19 @@ export interface EnergyEntry {
   unit: string;
   source: string;
   derivation: string;
+  kind: ProvenanceKind;
   bySize?: SizeRule;
+  byBank?: BankRule;
+  /** Low and high ends of the band (= energy for entries without a bank rule). */
+  low: Joules;
+  high: Joules;
 }
 
 export interface EnergyTable {
   name: string;
   description: string;
   events: Record<EnergyEvent, EnergyEntry>;
-  leakage: { power: Watts; value: number; unit: string; source: string; derivation: string; bySize?: SizeRule };
+  leakage: { power: Watts; value: number; unit: string; source: string; derivation: string; kind: ProvenanceKind; bySize?: SizeRule };
   /** The chip whose sizes the rules were evaluated for. */
   chip: string;
 }
@@ -104,18 +125,49 @@ interface RawEntry {
   unit: string;
   source: string;
   derivation: string;
+  kind: ProvenanceKind;
   bySize?: SizeRule;
+  byBank?: BankRule;
+}
+
+function bankRule(raw: unknown, where: string): BankRule {
+  if (!isObj(raw)) throw new BwsnnError(`${where}: expected an object { memory, accesses?, widthBits?, plus? }`);
+  for (const k of Object.keys(raw)) {
+    if (!['memory', 'accesses', 'widthBits', 'plus'].includes(k)) throw new BwsnnError(`${where}.${k}: unknown field (known: memory, accesses, widthBits, plus)`);
+  }
+  const { memory, accesses, widthBits, plus } = raw;
+  if (typeof memory !== 'string' || !(BANKED_MEMORIES as readonly string[]).includes(memory)) {
+    throw new BwsnnError(`${where}.memory: must be one of ${BANKED_MEMORIES.join(', ')}, got ${JSON.stringify(memory)}`);
+  }
+  const num = (v: unknown, f: string, d: number | undefined): number | undefined => {
+    if (v === undefined) return d;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new BwsnnError(`${where}.${f}: must be a number >= 0, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  return { memory: memory as BankedMemory, accesses: num(accesses, 'accesses', 1) as number, widthBits: num(widthBits, 'widthBits', undefined), plus: num(plus, 'plus', 0) as number };
+}
+
+/** The rule's band for a chip, in pJ. */
+export function evalBankRule(r: BankRule, chip: ChipConfig): { low: number; central: number; high: number; note: string } {
+  const b = memoryBanks(chip)[r.memory];
+  const w = r.widthBits ?? b.widthBits;
+  const e = sramAccessEnergy(b.bankBytes, w);
+  const f = (x: number): number => r.accesses * x + r.plus;
+  const note = `${r.memory} bank = ${b.derivation} = ${b.bankBytes} B, ${w}-bit access: E = ${+e.central.toPrecision(4)} pJ (band ${+e.low.toPrecision(4)}..${+e.high.toPrecision(4)})${r.accesses !== 1 ? ` x ${r.accesses} accesses` : ''}${r.plus ? ` + ${r.plus}` : ''}`;
+  return { low: f(e.low), central: f(e.central), high: f(e.high), note };
 }
 
 function entry(raw: unknown, where: string, units: Record<string, number>): RawEntry {
-  if (!isObj(raw)) throw new BwsnnError(`${where}: expected an object { value | bySize, unit, source, derivation }`);
+  if (!isObj(raw)) throw new BwsnnError(`${where}: expected an object { value | bySize | byBank, unit, kind, source, derivation }`);
   for (const k of Object.keys(raw)) {
-    if (!['value', 'bySize', 'unit', 'source', 'derivation'].includes(k)) throw new BwsnnError(`${where}.${k}: unknown field (known: value, bySize, unit, source, derivation)`);
+    if (!['value', 'bySize', 'byBank', 'unit', 'kind', 'source', 'derivation'].includes(k)) throw new BwsnnError(`${where}.${k}: unknown field (known: value, bySize, byBank, unit, kind, source, derivation)`);
   }
-  const { value, bySize, unit, source, derivation } = raw;
-  if (value !== undefined && bySize !== undefined) throw new BwsnnError(`${where}: give either "value" or "bySize", not both`);
+  const { value, bySize, byBank, unit } = raw;
+  if ([value, bySize, byBank].filter((x) => x !== undefined).length > 1) throw new BwsnnError(`${where}: give either "value" or "bySize", not both (or "byBank")`);
   let rule: SizeRule | undefined;
+  let bank: BankRule | undefined;
   if (bySize !== undefined) rule = sizeRule(bySize, `${where}.bySize`);
+  else if (byBank !== undefined) bank = bankRule(byBank, `${where}.byBank`);
   else {
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new BwsnnError(`${where}.value: must be a finite number, got ${JSON.stringify(value)}`);
     if (value < 0) throw new BwsnnError(`${where}.value: must not be negative, got ${value}`);
@@ -123,18 +175,22 @@ function entry(raw: unknown, where: string, units: Record<string, number>): RawE
   if (typeof unit !== 'string' || !(unit in units)) {
     throw new BwsnnError(`${where}.unit: must be one of ${Object.keys(units).join(', ')}, got ${JSON.stringify(unit)}`);
   }
-  if (typeof source !== 'string' || source.trim() === '') throw new BwsnnError(`${where}.source: every number needs a source (a non-empty string)`);
-  if (derivation !== undefined && typeof derivation !== 'string') throw new BwsnnError(`${where}.derivation: must be a string`);
-  return { value: rule ? NaN : (value as number), unit, source, derivation: derivation ?? '', bySize: rule };
+  const prov = parseProvenance(raw, where);
+  return { value: rule || bank ? NaN : (value as number), unit, source: prov.source, derivation: prov.derivation, kind: prov.kind, bySize: rule, byBank: bank };
 }
 
 /** Value of an entry for a chip (rules evaluated), with the derivation noting the evaluation. */
-function valueFor(e: RawEntry, chip: ChipConfig): { value: number; derivation: string } {
-  if (!e.bySize) return { value: e.value, derivation: e.derivation };
+function valueFor(e: RawEntry, chip: ChipConfig): { value: number; low: number; high: number; derivation: string } {
+  if (e.byBank) {
+    const b = evalBankRule(e.byBank, chip);
+    const note = `evaluated for chip ${chip.name}: ${b.note} -> ${+b.central.toPrecision(6)} ${e.unit}`;
+    return { value: b.central, low: b.low, high: b.high, derivation: e.derivation ? `${e.derivation}; ${note}` : note };
+  }
+  if (!e.bySize) return { value: e.value, low: e.value, high: e.value, derivation: e.derivation };
   const r = e.bySize;
   const v = evalSizeRule(r, chip);
   const note = `evaluated for chip ${chip.name}: ${r.of}${r.scale !== 1 ? ` x ${r.scale}` : ''} = ${v.size}, ${r.interpolation}${v.extrapolated ? ' (extrapolated beyond the points)' : ''} -> ${+v.value.toPrecision(6)} ${e.unit}`;
-  return { value: v.value, derivation: e.derivation ? `${e.derivation}; ${note}` : note };
+  return { value: v.value, low: v.value, high: v.value, derivation: e.derivation ? `${e.derivation}; ${note}` : note };
 }
 
 /** Validate an untrusted JSON value as an energy table; `file` names it in errors. */
@@ -169,14 +225,15 @@ function build(name: string, description: string, events: Record<EnergyEvent, Ra
   for (const e of ENERGY_EVENTS) {
     const x = events[e];
     const v = valueFor(x, chip);
-    out[e] = { energy: joules(v.value * (ENERGY_UNITS[x.unit] as number)), value: v.value, unit: x.unit, source: x.source, derivation: v.derivation, bySize: x.bySize };
+    const u = ENERGY_UNITS[x.unit] as number;
+    out[e] = { energy: joules(v.value * u), value: v.value, unit: x.unit, source: x.source, derivation: v.derivation, kind: x.kind, bySize: x.bySize, byBank: x.byBank, low: joules(v.low * u), high: joules(v.high * u) };
   }
   const l = valueFor(leakage, chip);
   return {
     name,
     description,
     events: out,
-    leakage: { power: watts(l.value * (POWER_UNITS[leakage.unit] as number)), value: l.value, unit: leakage.unit, source: leakage.source, derivation: l.derivation, bySize: leakage.bySize },
+    leakage: { power: watts(l.value * (POWER_UNITS[leakage.unit] as number)), value: l.value, unit: leakage.unit, source: leakage.source, derivation: l.derivation, kind: leakage.kind, bySize: leakage.bySize },
     chip: chip.name,
   };
 }
@@ -189,14 +246,16 @@ const baseDerivation = (d: string): string => d.replace(/(; )?evaluated for chip
  * rules is returned as is.
  */
 export function resolveEnergyTable(t: EnergyTable, chip: ChipConfig): EnergyTable {
-  const hasRule = ENERGY_EVENTS.some((e) => t.events[e].bySize) || t.leakage.bySize !== undefined;
+  const hasRule = ENERGY_EVENTS.some((e) => t.events[e].bySize || t.events[e].byBank) || t.leakage.bySize !== undefined;
   if (!hasRule) return t;
-  const raw = (x: { value: number; unit: string; source: string; derivation: string; bySize?: SizeRule }): RawEntry => ({
+  const raw = (x: { value: number; unit: string; source: string; derivation: string; kind: ProvenanceKind; bySize?: SizeRule; byBank?: BankRule }): RawEntry => ({
     value: x.value,
     unit: x.unit,
     source: x.source,
-    derivation: x.bySize ? baseDerivation(x.derivation) : x.derivation,
+    derivation: x.bySize || x.byBank ? baseDerivation(x.derivation) : x.derivation,
+    kind: x.kind,
     bySize: x.bySize,
+    byBank: x.byBank,
   });
   const events = Object.fromEntries(ENERGY_EVENTS.map((e) => [e, raw(t.events[e])])) as Record<EnergyEvent, RawEntry>;
   return build(t.name, t.description, events, raw(t.leakage), chip);

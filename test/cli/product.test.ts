@@ -12,7 +12,7 @@ import { DEFAULT_CHIP } from '../../isa/chip.js';
 import { writeNpy } from '../../models/data/npy.js';
 import { foldGraph } from '../../models/fold.js';
 import { writeBwsnn } from '../../models/format.js';
-import { randomGraph, randomInput } from '../../models/random-graph.js';
+import { randomGraph, randomInput } from '../../testing/random-graph.js';
 import { simulate } from '../../simulator/simulate.js';
 import type { Graph } from '../../models/graph.js';
 
@@ -158,12 +158,16 @@ describe('bwsnn sweep and merge', () => {
     const html = join(dir, 'sweep.html');
     expect(await run('merge', csv(3), csv(1), csv(2), '-o', merged, '--html', html)).toBe(0);
     const lines = readFileSync(merged, 'utf8').trim().split('\n');
-    expect(lines[0]).toMatch(/^# bwsnn-sweep v1 shard=1\/1 total=4 key=/);
-    expect(lines.slice(2).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['0,1,1x1', '1,1,2x2', '2,4,1x1', '3,4,2x2']);
+    expect(lines[0]).toMatch(/^index,lanes,mesh,energy_per_inference_j,/);
+    const meta = JSON.parse(readFileSync(join(dir, 'all.meta.json'), 'utf8')) as { shard: unknown; total: number; units: Record<string, string> };
+    expect(meta.shard).toEqual({ index: 1, count: 1 });
+    expect(meta.total).toBe(4);
+    expect(meta.units.energy_per_inference_j).toBe('J');
+    expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual(['0,1,1x1', '1,1,2x2', '2,4,1x1', '3,4,2x2']);
     // 4 lanes never take more cycles than 1 lane for the same mapping
-    const header = lines[1]!.split(',');
+    const header = lines[0]!.split(',');
     const col = (name: string) => header.indexOf(name);
-    const rows = lines.slice(2).map((l) => l.split(','));
+    const rows = lines.slice(1).map((l) => l.split(','));
     expect(Number(rows[2]![col('cycles_per_inference')])).toBeLessThanOrEqual(Number(rows[0]![col('cycles_per_inference')]));
     expect(rows.some((r) => r[r.length - 1] === '1')).toBe(true);
     expect(readFileSync(html, 'utf8')).toContain('Pareto');

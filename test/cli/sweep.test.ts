@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { expandSweep, paretoFront, parseSetOptions, parseShard, shardPoints } from '../../cli/sweep/plan.js';
-import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, mergeSweeps, parseSweepCsv, type SweepTable } from '../../cli/sweep/csv.js';
+import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, mergeSweeps, parseSweepCsv, sweepMeta, type SweepTable } from '../../cli/sweep/csv.js';
 
 describe('sweep planning', () => {
   it('expands the cartesian product, last axis fastest', () => {
@@ -64,12 +64,29 @@ function table(shard: number, n: number, total: number): SweepTable {
 describe('sweep CSV and merge', () => {
   it('round-trips a table through CSV', () => {
     const t = table(1, 1, 4);
-    const back = parseSweepCsv(formatSweepCsv(t), 'x.csv');
+    const csv = formatSweepCsv(t);
+    expect(csv.startsWith('index,lanes,')).toBe(true); // no comment line: pandas.read_csv reads it as is
+    const back = parseSweepCsv(csv, 'x.csv', JSON.stringify(sweepMeta(t, 'x.csv')));
     expect(back).toEqual(t);
+    // the older layout (a first "# bwsnn-sweep" line) is still read
+    const old = `# bwsnn-sweep v1 shard=1/1 total=4 key=${t.key}\n${csv}`;
+    expect(parseSweepCsv(old, 'old.csv')).toEqual(t);
+  });
+
+  it('prints numbers with 6 significant digits, without float noise', () => {
+    const t = table(1, 1, 1);
+    t.rows[0]!.metrics[ENERGY_METRIC] = 0.0000030804263124400005;
+    t.rows[0]!.metrics.cycles = 2785.123456789;
+    const line = formatSweepCsv(t).split('\n')[1]!;
+    expect(line).toBe('0,1,0.00000308043,0,2785.12,0');
+  });
+
+  it('refuses a new-layout CSV without its side file, naming the file', () => {
+    expect(() => parseSweepCsv(formatSweepCsv(table(1, 1, 2)), 'a.csv')).toThrow(/a.csv: its side file a.meta.json is missing/);
   });
 
   it('merges shards and recomputes the Pareto front', () => {
-    const parts = [2, 1, 3].map((i) => ({ table: parseSweepCsv(formatSweepCsv(table(i, 3, 7)), `s${i}.csv`), file: `s${i}.csv` }));
+    const parts = [2, 1, 3].map((i) => ({ table: parseSweepCsv(formatSweepCsv(table(i, 3, 7)), `s${i}.csv`, JSON.stringify(sweepMeta(table(i, 3, 7), `s${i}.csv`))), file: `s${i}.csv` }));
     const m = mergeSweeps(parts);
     expect(m.rows.map((r) => r.index)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     // energy decreases and latency increases with the index: every point is Pareto-optimal
@@ -93,6 +110,6 @@ describe('sweep CSV and merge', () => {
   it('refuses a file that is not a sweep CSV, naming the line', () => {
     expect(() => parseSweepCsv('a,b\n1,2\n', 'bad.csv')).toThrow(/bad.csv:1/);
     const t = formatSweepCsv(table(1, 1, 2)).replace(/\n1,2,/, '\n1,2,x,');
-    expect(() => parseSweepCsv(t, 'bad.csv')).toThrow(/bad.csv:4/);
+    expect(() => parseSweepCsv(t, 'bad.csv', JSON.stringify(sweepMeta(table(1, 1, 2), 'bad.csv')))).toThrow(/bad.csv:3/);
   });
 });

@@ -6,7 +6,7 @@ import { runCli, startCapture } from '../helpers/cli.js';
 import { readContainer } from '../../isa/container.js';
 import { writeBwsnn } from '../../models/format.js';
 import { writeNpy } from '../../models/data/npy.js';
-import { randomGraph } from '../../models/random-graph.js';
+import { randomGraph } from '../../testing/random-graph.js';
 import type { CompileReport } from '../../compiler/index.js';
 
 let dir: string;

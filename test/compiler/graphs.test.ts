@@ -1,5 +1,5 @@
 /**
- * End to end from the Graph IR: random graphs of models/random-graph.ts folded by models/fold.ts,
+ * End to end from the Graph IR: random graphs of testing/random-graph.ts folded by models/fold.ts,
  * and the real NIR sample cnn_sinabs.nir (skipped when /work/shared is absent), compiled and run by
  * the simulator, compared with runReference bit for bit.
  */
@@ -7,15 +7,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_CHIP, parseChipConfig } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
 import { foldGraph } from '../../models/fold.js';
-import { randomGraph, randomInput, type RandomGraphKind } from '../../models/random-graph.js';
-import { compileModel } from '../../compiler/index.js';
+import { randomGraph, randomInput, type RandomGraphKind } from '../../testing/random-graph.js';
+import { compileModel, FitError } from '../../compiler/index.js';
+import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { expectSimEqualsRef } from './helpers/simcheck.js';
 
 const small = parseChipConfig({ name: 'small', meshX: 8, meshY: 8, neuronsPerCore: 24, synapseSramBytes: 8 * 128, axonLines: 24 });
 
-describe('random graphs (models/random-graph.ts) folded and compiled', () => {
+describe('random graphs (testing/random-graph.ts) folded and compiled', () => {
   for (const kind of ['mlp', 'conv', 'shortcut', 'recurrent'] as RandomGraphKind[]) {
     it(`${kind} graphs on the default chip and a small one`, () => {
       let ran = 0;
@@ -23,11 +23,11 @@ describe('random graphs (models/random-graph.ts) folded and compiled', () => {
         fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (seed) => {
           const g = randomGraph(seed, { kind });
           for (const chip of [DEFAULT_CHIP, small]) {
-            const m = foldGraph(g, { membraneBits: chip.membraneBits, thresholdBits: chip.thresholdBits, biasBits: chip.biasBits });
+            const m = foldForChip(g, chip);
             try {
               compileModel(m, chip);
             } catch (e) {
-              if (e instanceof BwsnnError && /needs|no core left/.test(e.message) && chip !== DEFAULT_CHIP) continue;
+              if (e instanceof FitError && chip !== DEFAULT_CHIP) continue;
               throw e;
             }
             expectSimEqualsRef(m, chip, randomInput(g, seed + 1));

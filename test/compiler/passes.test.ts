@@ -6,11 +6,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP, parseChipConfig } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { ROUTE_NEXT_STEP, ROUTE_PSUM_ACC1 } from '../../isa/container-types.js';
 import { assemble } from '../../isa/asm/index.js';
 import { disassemble } from '../../isa/disasm.js';
-import { compileModel, compileStages } from '../../compiler/index.js';
+import { compileModel, compileStages, FitError } from '../../compiler/index.js';
 import { formatProgram } from '../../compiler/dump.js';
 import { snakeOrder } from '../../compiler/place.js';
 import { convRows } from '../../compiler/partition.js';
@@ -500,6 +500,29 @@ describe('validation and fit errors', () => {
     bad(cv, /layer conv3: one output row of one channel .* needs 48 bytes of synapses \(6 words\), a core has synapseSramBytes = 40/, parseChipConfig({ synapseSramBytes: 40 }));
     bad(mlp2(), /core 0 needs 11 instruction words, chip has instrMemWords = 8 \(raise instrMemWords\)/, parseChipConfig({ instrMemWords: 8 }));
   });
+  it('fit errors are FitErrors; when spread and pack both fail, both reasons are reported', () => {
+    const r = rng(9);
+    const big: IntModel = { ...mlp2(), layers: [layer(r, 'h0', 'if', [2000], [dense(r, 'in', 100, 2000, false)]), layer(r, 'out', 'readout', [3], [dense(r, 'h0', 2000, 3, false)])] };
+    const tiny = parseChipConfig({ name: 'tiny', meshX: 2, meshY: 1, neuronsPerCore: 512 });
+    for (const strategy of ['pack', 'spread'] as const) expect(() => compileModel(big, tiny, { file: 'big.bwsnn', strategy })).toThrowError(FitError);
+    let msg = '';
+    try {
+      compileModel(big, tiny, { file: 'big.bwsnn', strategy: 'spread' });
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    expect(msg).toMatch(/^big\.bwsnn: layer h0: no core left .* \(strategy pack; strategy spread did not fit either: big\.bwsnn: .*\)$/);
+    expect(msg).not.toContain('\n');
+    // A model error is not a fit error: no fallback, no FitError.
+    let err: unknown;
+    try {
+      compileModel({ ...mlp2(), membraneBits: 12 }, DEFAULT_CHIP, { strategy: 'spread' });
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(BwsnnError);
+    expect(err).not.toBeInstanceOf(FitError);
+  });
 });
 
 describe('spread strategy', () => {
@@ -579,7 +602,7 @@ describe('spread strategy', () => {
     const small = parseChipConfig({ name: 'two-routes', meshX: 2, meshY: 1, routeEntries: 2 });
     const { report } = compileModel(m, small);
     expect(report.strategy).toBe('pack');
-    expect(report.notes.join()).toMatch(/spread did not fit/);
+    expect(report.notes.join()).toMatch(/^strategy spread did not fit this chip: packed instead \(.*routing/);
   });
 });
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { compileModel } from '../../compiler/index.js';
 import type { IntModel } from '../../models/intmodel.js';
 import { randomIntModel, rng, int } from './helpers/gen.js';

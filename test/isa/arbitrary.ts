@@ -1,3 +1,4 @@
+
 /**
  * Random valid instructions and containers, for property tests here and in other areas.
  *
@@ -7,9 +8,11 @@
  * `arbInstr()` draws any single valid instruction.
  */
 import fc from 'fast-check';
-import { CHIP_PRESETS, DEFAULT_CHIP, signedRange, synapseWords, type ChipConfig } from '../../isa/chip.js';
+import { DEFAULT_CHIP, signedRange, synapseWords, type ChipConfig } from '../../isa/chip.js';
+import { CHIP_PRESETS } from '../../isa/presets.js';
 import { BWC_VERSION, type BwcContainer, type CoreImage, type Instr, type Probe, type RouteDest } from '../../isa/container-types.js';
 import { fieldRange, INSTRUCTIONS, type InstrDef } from '../../isa/table.js';
+import { seededRandom } from '../../base/random.js';
 
 /** Any valid instruction (targets and route indexes anywhere in their field range). */
 export function arbInstr(): fc.Arbitrary<Instr> {
@@ -21,17 +24,8 @@ export function arbInstr(): fc.Arbitrary<Instr> {
   );
 }
 
-/** mulberry32: a small deterministic PRNG. */
-export function rngFrom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (base/random.ts). */
+export const rngFrom = seededRandom;
 
 export interface RandomContainerOptions {
   /** Upper bound on instructions per core (default 12). */

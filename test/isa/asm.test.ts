@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { assemble } from '../../isa/asm/index.js';
 import { writeContainer } from '../../isa/container.js';
 import { disassemble } from '../../isa/disasm.js';
-import { AssemblyError, type SourceDiagnostic } from '../../isa/errors.js';
+import { AssemblyError, type SourceDiagnostic } from '../../base/errors.js';
 import { arbContainer } from './arbitrary.js';
 import { tinyContainer } from './fixtures.js';
 
@@ -207,7 +207,7 @@ describe('assembler diagnostics', () => {
     expect(where(diags(`${HEAD}  HALT\n${TAIL}`))[0]).toBe('3:3: instruction HALT must follow a .core directive');
     expect(where(diags('.core 0\n HALT\n'))).toEqual(['2:2: missing .model directive (name, timesteps, input, encoding, classes)']);
     expect(where(diags(`${HEAD}.core 0\n HALT\n.core 0\n HALT\n${TAIL}`))).toContain('5:1: duplicate core 0');
-    expect(where(diags(`.chip nosuch\n${HEAD.split('\n')[1]}\n.core 0\n HALT\n${TAIL}`))[0]).toBe('1:7: .chip: unknown preset nosuch (known: bw-core-4x4)');
+    expect(where(diags(`.chip nosuch\n${HEAD.split('\n')[1]}\n.core 0\n HALT\n${TAIL}`))[0]).toBe('1:7: .chip: unknown preset nosuch (known: bw-core-4x4, bw-core-8x8, bw-core-8x8-wide, bw-core-32x32-wide)');
     expect(where(diags(`.chip meshX=0\n${HEAD.split('\n')[1]}\n.core 0\n HALT\n${TAIL}`))[0]).toBe('1:1: field "meshX" = 0 is out of range [1, 64] cores');
     expect(where(diags(`${HEAD}.core 0\n HALT\n.synapses\n 0x1_0000_0000_0000_0000\n${TAIL}`))[0]).toBe('6:2: synapse word 0x1_0000_0000_0000_0000 is not an unsigned 64-bit integer');
     expect(where(diags(`${HEAD}.core 0\n HALT\n 1 2\n${TAIL}`))[0]).toBe('5:2: a row of numbers must follow .synapses, .neurons, .route, .input or .entry');

@@ -4,11 +4,10 @@
  * survive bytes and text round trips unchanged.
  */
 import { describe, expect, test } from 'vitest';
-import { compileModel } from '../../compiler/index.js';
+import { compileModel, FitError } from '../../compiler/index.js';
 import { assemble } from '../../isa/asm/index.js';
 import { readContainer, writeContainer } from '../../isa/container.js';
 import { disassemble } from '../../isa/disasm.js';
-import { BwsnnError } from '../../isa/errors.js';
 import { CHIPS } from '../compiler/helpers/chips.js';
 import { randomIntModel } from '../compiler/helpers/gen.js';
 
@@ -23,7 +22,7 @@ describe('compiled containers round-trip through .bwc bytes and assembly text', 
       try {
         c = compileModel(randomIntModel(seed, { membraneBits: chip.membraneBits }), chip).container;
       } catch (e) {
-        if (e instanceof BwsnnError) continue; // the model does not fit this chip: refused cleanly
+        if (e instanceof FitError) continue; // the model does not fit this chip: refused cleanly
         throw e;
       }
       compiled++;

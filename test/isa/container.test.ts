@@ -14,7 +14,7 @@ import {
 } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { crc32 } from '../../isa/crc32.js';
-import { ContainerError } from '../../isa/errors.js';
+import { ContainerError } from '../../base/errors.js';
 import { arbContainer, randomContainer, rngFrom } from './arbitrary.js';
 import { tinyContainer } from './fixtures.js';
 

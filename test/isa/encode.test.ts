@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { decodeInstr, encodeInstr, fieldLayout, usedBits } from '../../isa/encode.js';
-import { BwsnnError, ContainerError } from '../../isa/errors.js';
+import { BwsnnError, ContainerError } from '../../base/errors.js';
 import { INSTRUCTIONS } from '../../isa/table.js';
 import { arbInstr } from './arbitrary.js';
 

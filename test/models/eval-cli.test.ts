@@ -6,7 +6,7 @@ import { main } from '../../cli/main.js';
 import { writeNpy } from '../../models/data/npy.js';
 import { saveModel } from '../../models/format.js';
 import type { Graph, GraphNode } from '../../models/graph.js';
-import { seededRandom } from '../../models/random-graph.js';
+import { seededRandom } from '../../base/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'bwsnn-eval-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

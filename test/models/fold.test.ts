@@ -4,7 +4,7 @@ import { foldGraph } from '../../models/fold.js';
 import { runFloat } from '../../models/float-exec.js';
 import type { Graph, GraphNode, InputEncoding } from '../../models/graph.js';
 import { runReference } from '../../models/int-exec.js';
-import { randomGraph } from '../../models/random-graph.js';
+import { randomGraph } from '../../testing/random-graph.js';
 
 const f64 = (...x: number[]): Float64Array => Float64Array.from(x);
 const ones = (n: number): Uint8Array => new Uint8Array(Math.ceil(n / 8)).fill(0xff);
@@ -18,21 +18,32 @@ function g(nodes: GraphNode[], T = 2, inShape = [2], encoding: InputEncoding = {
 
 describe('foldGraph', () => {
   it('chooses F per layer: fields fit 16 bits; the readout keeps T steps of headroom', () => {
-    const graph = g([fc('f', 'in', 2, 1), ifn('n', 'f'), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }]);
-    // default: the neuron layer takes the largest F with g0 = 2^F and theta = 2^F <= 32767 -> F = 14
+    // theta 1.1 and a readout bias 0.1 are not dyadic: no F is exact, so each layer takes the largest F that fits
+    const graph = g([fc('f', 'in', 2, 1), ifn('n', 'f', 1.1), fc('r', 'n', 1, 2), { op: 'bias', name: 'rb', input: 'r', bias: f64(0.1, 0.1) }, { op: 'readout', name: 'out', input: 'rb', leak: 0 }]);
+    // default: the neuron layer takes the largest F with g0 = 2^F <= 32767 -> F = 14 (theta ceil(1.1 * 2^14) = 18023 fits)
     expect(foldGraph(graph).layers[0]!.fracBits).toBe(14);
-    // headroom 'all': 2 inputs, alpha 1, theta 1: |drive| <= 2 * 2^F, plus theta = 2^F: 3 * 2^F <= 32767 -> F = 13
+    // headroom 'all': 2 inputs, alpha 1: |drive| <= 2 * 2^F, plus theta ceil(1.1 * 2^F): F = 13 (16384 + 9012 <= 32767)
     const m = foldGraph(graph, { headroom: 'all' });
     expect(m.layers[0]!.fracBits).toBe(13);
-    expect(m.layers[0]!.theta[0]).toBe(2 ** 13);
+    expect(m.layers[0]!.theta[0]).toBe(9012);
     // headroom 'none': the readout too takes F = 14 (and may saturate)
     expect(foldGraph(graph, { headroom: 'none' }).layers[1]!.fracBits).toBe(14);
-    // readout: T=2 steps of 1 input: 2 * 2^F <= 32767 -> F = 13 (2 * 2^14 = 32768 does not fit)
+    // readout: T=2 steps of 1 input plus the bias 0.1: 2 * 1.1 * 2^F <= 32767 -> F = 13
     expect(m.layers[1]!.fracBits).toBe(13);
     expect(m.membraneBits).toBe(16);
     // wider thresholds allow more fraction bits
     // (F <= thresholdBits - 2: g0 = 2^22 fits 24 signed bits, 2^23 does not)
-    expect(foldGraph(g([fc('f', 'in', 2, 1), ifn('n', 'f'), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }]), { membraneBits: 24, thresholdBits: 24 }).layers[0]!.fracBits).toBe(22);
+    expect(foldGraph(g([fc('f', 'in', 2, 1), ifn('n', 'f', 1.1), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }]), { membraneBits: 24, thresholdBits: 24 }).layers[0]!.fracBits).toBe(22);
+  });
+
+  it('takes the smallest exact F when one exists (dyadic parameters), whatever the widths', () => {
+    const graph = g([fc('f', 'in', 2, 1, 0.5), ifn('n', 'f', 0.75), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }]);
+    // theta / |alpha| = 1.5: exact from F = 1 on; the readout (gains 2^F, no bias) from F = 0
+    for (const w of [16, 24, 32]) {
+      const m = foldGraph(graph, { membraneBits: w, thresholdBits: w, biasBits: w });
+      expect(m.layers.map((l) => l.fracBits)).toEqual([1, 0]);
+      expect(m.layers[0]!.theta[0]).toBe(3);
+    }
   });
 
   it('avgpool puts 1/(kh*kw) into the scale', () => {
@@ -55,8 +66,8 @@ describe('foldGraph', () => {
   });
 
   it('multibit input: the worst-case drive counts 2^K - 1 per input', () => {
-    const graph = g([fc('f', 'in', 2, 1), ifn('n', 'f'), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }], 2, [2], { kind: 'multibit', bits: 4 });
-    // drive 2 * 15 * 2^F + 2^F <= 32767 -> F = 10
+    const graph = g([fc('f', 'in', 2, 1), ifn('n', 'f', 1.1), fc('r', 'n', 1, 2), { op: 'readout', name: 'out', input: 'r', leak: 0 }], 2, [2], { kind: 'multibit', bits: 4 });
+    // drive 2 * 15 * 2^F + ceil(1.1 * 2^F) <= 32767 -> F = 10
     expect(foldGraph(graph, { headroom: 'all' }).layers[0]!.fracBits).toBe(10);
     const m = foldGraph(graph);
     expect(Array.from(runReference(m, Float32Array.from([3, 0])).spikes.n!)).toEqual(Array.from(runFloat(graph, Float32Array.from([3, 0])).spikes.n!));

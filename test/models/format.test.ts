@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BWSNN_MAGIC, loadModel, readBwsnn, saveModel, writeBwsnn } from '../../models/format.js';
 import type { Graph } from '../../models/graph.js';
-import { randomGraph } from '../../models/random-graph.js';
+import { randomGraph } from '../../testing/random-graph.js';
 
 /** Rewrite the JSON header of a .bwsnn file (blob kept, offsets recomputed). */
 function patchHeader(bytes: Uint8Array, f: (h: Record<string, unknown>) => void): Uint8Array {

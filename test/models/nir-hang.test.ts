@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { importNirAsync, readHdf5TreeAsync } from '../../models/nir/index.js';
 import { hdf5ReadTimeout } from '../../models/nir/hdf5-async.js';
 import { chain, f32, input, nirBytes, output, vec } from './nir/fixtures.js';
@@ -68,7 +68,7 @@ describe.skipIf(!existsSync(SAMPLE))('a NIR file whose HDF5 metadata makes h5was
 
   it.skipIf(!existsSync(CLI))('bwsnn import of a valid file exits 0 promptly (the reader worker does not keep the process alive)', () => {
     const out = join(dir, 'good.bwsnn');
-    const r = cli(['import', SAMPLE, '-o', out, '-q'], '20000');
+    const r = cli(['import', SAMPLE, '-o', out, '-q', '--input-encoding', 'multibit:8'], '20000');
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(existsSync(out)).toBe(true);

@@ -4,7 +4,7 @@
  * is deterministic; bad options are refused with BwsnnError.
  */
 import { describe, expect, it } from 'vitest';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import type { Graph, GraphNode } from '../../models/graph.js';
 import type { ArchSpec } from '../../models/train/archs.js';
 import { runFloat } from '../../models/float-exec.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Graph, GraphNode } from '../../models/graph.js';
-import { randomGraph } from '../../models/random-graph.js';
+import { randomGraph } from '../../testing/random-graph.js';
 import { validateGraph } from '../../models/validate.js';
 
 function mlp(): Graph {

@@ -45,11 +45,11 @@ describe('bwsnn run', () => {
   it('prints JSON and writes the traces atomically', async () => {
     const vcd = join(dir, 'o.vcd');
     const tr = join(dir, 'o.json');
-    const r = await run(bwc, '--input', x, '--vcd', vcd, '--vcd-neurons', '0:0-2', '--trace', tr, '--json');
+    const r = await run(bwc, '--input', x, '--vcd', vcd, '--vcd-neurons', '0:0-2', '--trace', tr, '--json', '--per-inference');
     expect(r.code).toBe(0);
-    const j = JSON.parse(r.out) as { inferences: { cycles: number }[]; count: number };
-    expect(j.count).toBe(2);
-    expect(j.inferences[0]!.cycles).toBe(194);
+    const j = JSON.parse(r.out) as { samples: { cycles: number }[]; inferences: number };
+    expect(j.inferences).toBe(2);
+    expect(j.samples[0]!.cycles).toBe(218);
     expect(readFileSync(vcd, 'utf8')).toMatch(/\$enddefinitions \$end/);
     expect((JSON.parse(readFileSync(tr, 'utf8')) as { traceEvents: unknown[] }).traceEvents.length).toBeGreaterThan(10);
   });

@@ -7,11 +7,11 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_CHIP } from '../../isa/chip.js';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { fieldRange, INSTRUCTIONS } from '../../isa/table.js';
 import { compileModel } from '../../compiler/index.js';
 import { foldGraph } from '../../models/fold.js';
-import { randomGraph, randomInput } from '../../models/random-graph.js';
+import { randomGraph, randomInput } from '../../testing/random-graph.js';
 import { setDeferredNetwork } from '../../simulator/engine.js';
 import { FLIT_AXON, Network, PORT_HOST, PORT_LOCAL, SRC_HOST } from '../../simulator/network.js';
 import { simulateSync, type SimInputs, type SimOptions } from '../../simulator/simulate.js';

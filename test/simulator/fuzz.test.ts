@@ -1,7 +1,7 @@
 /** Random programs never crash the simulator: they run, or fail with a BwsnnError naming the place. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BwsnnError } from '../../isa/errors.js';
+import { BwsnnError } from '../../base/errors.js';
 import { fieldRange, INSTRUCTIONS } from '../../isa/table.js';
 import { simulateSync } from '../../simulator/simulate.js';
 import { block, container, I, neurons, probe } from './build.js';

@@ -6,7 +6,7 @@ import { parseChipConfig } from '../../isa/chip.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
 import type { IntModel } from '../../models/intmodel.js';
 import { simulate, simulateSync, type SimResult } from '../../simulator/simulate.js';
-import { buildMlpContainer, randomInputs } from '../../bench/sim-build.js';
+import { buildMlpContainer, randomInputs } from '../../testing/mlp-container.js';
 import { dense, layer, rng } from '../compiler/helpers/gen.js';
 
 /** Per event: the layers' counts add up to the chip totals; energies plus leakage to the total. */

@@ -1,11 +1,12 @@
 /** Hand-computed cycle counts: every instruction, the barriers, the network and a congested link. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHIP } from '../../isa/chip.js';
+import { barrierCycles, DEFAULT_CHIP } from '../../isa/chip.js';
 import { Network, PORT_LOCAL, FLIT_AXON } from '../../simulator/network.js';
 import { simulateSync } from '../../simulator/simulate.js';
 import { block, container, I, neurons, probe } from './build.js';
 
-describe('instruction cycle costs (default chip: pipelineDepth 3, 4 x 64-bit lanes, 4 neuron units, branchPenalty 1, barrierLatency 32)', () => {
+// Barrier on the default 4x4 mesh: barrierLatency 32 + 2 x (3 + 3) x (routerLatency 2 + linkLatency 1) = 68.
+describe('instruction cycle costs (default chip: pipelineDepth 3, 4 x 64-bit lanes, 4 neuron units, branchPenalty 1, barrier 68)', () => {
   const prog = [
     I('NOP'), // 1
     I('LI', { rd: 1, imm: 3 }), // 1
@@ -22,8 +23,8 @@ describe('instruction cycle costs (default chip: pipelineDepth 3, 4 x 64-bit lan
     I('INTEG', { rn: 0, n: 5, b: 0 }), // 3 + ceil(5/4) = 5
     I('SEND', { rn: 0, n: 10, route: 0, g: 10, cw: 1 }), // 3 + ceil(10/256) + 0 flits = 4
     I('PSUM', { acc: 0, rn: 0, n: 10, route: 0 }), // 3 + ceil(10/8) + 0 flits = 5
-    I('SYNC'), // 1 + wait: release = reach + 32
-    I('HALT'), // 1 + wait: step end = reach + 32
+    I('SYNC'), // 1 + wait: release = reach + 68
+    I('HALT'), // 1 + wait: step end = reach + 68
   ];
   const c = container({
     timesteps: 1,
@@ -44,15 +45,25 @@ describe('instruction cycle costs (default chip: pipelineDepth 3, 4 x 64-bit lan
     ]);
     // Back to back: each instruction issues when the previous one ends, except after waits.
     expect(t.instr.start[0]).toBe(0);
-    expect(t.instr.start[17]).toBe(93 + 32);
+    expect(t.instr.start[17]).toBe(93 + 68);
   });
 
-  it('adds the barrier waits as stall and ends the step at the last reach + barrierLatency', () => {
+  it('adds the barrier waits as stall and ends the step at the last reach + the barrier', () => {
     expect(r.cores[0]!.busy).toBe(94);
-    expect(r.cores[0]!.stall).toBe(64);
-    expect(r.inferences[0]!.cycles).toBe(158);
+    expect(r.cores[0]!.stall).toBe(2 * 68);
+    expect(r.inferences[0]!.cycles).toBe(94 + 2 * 68);
     // ACCW over a 4x4 input with a 3x3 kernel and padding 1 reads 4*4 + 8*6 + 4*9 = 100 in-range words.
     expect(r.inferences[0]!.events.axon_read_word).toBe(5 + 100 + 2);
+  });
+});
+
+describe('the barrier grows with the mesh (diameter model)', () => {
+  it('is barrierLatency + 2 x ((meshX - 1) + (meshY - 1)) x (routerLatency + linkLatency)', () => {
+    expect(barrierCycles(DEFAULT_CHIP)).toBe(32 + 2 * 6 * 3);
+    expect(barrierCycles({ ...DEFAULT_CHIP, meshX: 1, meshY: 1 })).toBe(32);
+    expect(barrierCycles({ ...DEFAULT_CHIP, meshX: 2, meshY: 1 })).toBe(38);
+    expect(barrierCycles({ ...DEFAULT_CHIP, meshX: 64, meshY: 64 })).toBe(788);
+    expect(barrierCycles({ ...DEFAULT_CHIP, meshX: 64, meshY: 64, routerLatency: 0, linkLatency: 1, barrierLatency: 0 })).toBe(252);
   });
 });
 
@@ -99,7 +110,7 @@ describe('network: XY routing, one flit per port per cycle, FCFS with input-port
   // injected at 55, 56, 57, HALT reached 59. Core 1: FIRE 0..35, SEND 35..41, flits at 38, 39.
   // B flits: router 1 east at 40, 41, router 2 at 41, 42, ejected 43, 44. A flits: router 0 east
   // at 57, 58, 59, router 1 at 58, 59, 60, east at 60, 61, 62, router 2 at 61, 62, 63, ejected 63,
-  // 64, 65. Step end: max(59, 65 + 1) + 32 = 98.
+  // 64, 65. Step end: max(59, 65 + 1) + 44 = 110 (3x1 mesh: barrier 32 + 2 x 2 x 3 = 44).
   it('injects SEND flits one per cycle at the end of the instruction', () => {
     const c = container({
       chip: { meshX: 3, meshY: 1 },
@@ -115,7 +126,7 @@ describe('network: XY routing, one flit per port per cycle, FCFS with input-port
       readout: 0,
     });
     const r = simulateSync(c, { count: 1, data: Float32Array.of(0) });
-    expect(r.inferences[0]!.cycles).toBe(98);
+    expect(r.inferences[0]!.cycles).toBe(110);
     expect(r.inferences[0]!.events.flit_inject).toBe(5);
     expect(r.inferences[0]!.events.flit_hop).toBe(3 * 2 + 2);
     expect(r.inferences[0]!.events.axon_write_word).toBe(5);

@@ -4,12 +4,13 @@ import { simulateSync } from '../../simulator/simulate.js';
 import { tinyContainer } from '../isa/fixtures.js';
 
 // Hand computation (default chip: pipelineDepth 3, 4 lanes x 64 bits, 4 neuron units,
-// routerLatency 2, linkLatency 1, barrierLatency 32), input x = [1, 1, 0, 1] -> word 0xb.
+// routerLatency 2, linkLatency 1, barrierLatency 32; 2x1 mesh: barrier 32 + 2 x 1 x (2 + 1) = 38),
+// input x = [1, 1, 0, 1] -> word 0xb.
 // Host flit: enters router 0 at cycle 0, ejected at 0 + 2 = 2 -> core 0's INPUT (issued 0,
 // reached 1) resumes at 3. ACC 3..8 (3 + 1 + 1), FIRE 8..12 (3 + 1), SEND 12..17 (3 + 1 + 1 flit,
 // injected at 16), HALT 17..18. The SEND flit: router 0 east port at 18, router 1 at 19, ejected
-// at 21. Core 1's SYNC (reached 1) releases at max(18, 21 + 1) + 32 = 54. LI 54..55, ACC 55..60,
-// INTEG 60..64, HALT 64..65. Step end: max(65, 22) + 32 = 97.
+// at 21. Core 1's SYNC (reached 1) releases at max(18, 21 + 1) + 38 = 60. LI 60..61, ACC 61..66,
+// INTEG 66..70, HALT 70..71. Step end: max(71, 22) + 38 = 109.
 describe('tiny two-core network', () => {
   const c = tinyContainer();
   const inputs = { count: 1, data: Float32Array.of(1, 1, 0, 1) };
@@ -25,17 +26,17 @@ describe('tiny two-core network', () => {
   });
 
   it('computes the hand-derived cycle counts', () => {
-    expect(Array.from(inf.stepCycles)).toEqual([97, 97]);
-    expect(inf.cycles).toBe(194);
+    expect(Array.from(inf.stepCycles)).toEqual([109, 109]);
+    expect(inf.cycles).toBe(218);
     const c0 = r.cores.find((x) => x.core === 0)!;
     const c1 = r.cores.find((x) => x.core === 1)!;
     expect(c0.busy).toBe(2 * 16);
-    expect(c0.stall).toBe(2 * 81);
+    expect(c0.stall).toBe(2 * 93);
     expect(c1.busy).toBe(2 * 12);
-    expect(c1.stall).toBe(2 * 85);
-    expect(inf.latency).toBeCloseTo(194 / 200e6, 15);
+    expect(c1.stall).toBe(2 * 97);
+    expect(inf.latency).toBeCloseTo(218 / 200e6, 15);
     expect(Array.from(inf.busy)).toEqual([32, 24]);
-    expect(Array.from(inf.stall)).toEqual([162, 170]);
+    expect(Array.from(inf.stall)).toEqual([186, 194]);
   });
 
   it('counts the hand-derived events', () => {
@@ -57,9 +58,9 @@ describe('tiny two-core network', () => {
 
   it('records a trace of the inference', () => {
     const t = r.trace!;
-    expect(t.steps.end).toEqual([97, 194]);
-    // Core 0's FIRE ends at 12 in step 0 and 97 + 12 in step 1.
+    expect(t.steps.end).toEqual([109, 218]);
+    // Core 0's FIRE ends at 12 in step 0 and 109 + 12 in step 1.
     const fires = t.spikes.time.map((x, i) => `${t.spikes.neuron[i]}@${x}`);
-    expect(fires).toEqual(['0@12', '0@109', '1@109']);
+    expect(fires).toEqual(['0@12', '0@121', '1@121']);
   });
 });

@@ -22,9 +22,11 @@ describe('traces', () => {
     const defEnd = lines.indexOf('$enddefinitions $end');
     expect(defEnd).toBeGreaterThan(0);
     const vars = lines.slice(0, defEnd).filter((l) => l.startsWith('$var'));
-    // 2 busy lines + 3 + 1 spike lines.
-    expect(vars.length).toBe(6);
-    for (const v of vars) expect(v).toMatch(/^\$var wire 1 \S+ \w+ \$end$/);
+    // 2 busy lines + 3 + 1 spike lines + as many membrane vectors + 1 link counter (core 0 -> core 1 east).
+    expect(vars.length).toBe(11);
+    expect(vars.filter((v) => / flits_E /.test(v))).toHaveLength(1);
+    for (const v of vars) expect(v).toMatch(/^\$var (wire 1|integer \d+) \S+ \w+ \$end$/);
+    const p = 1e9 / c.chip.clockHz; // ns per cycle: time = cycle x period
     const scopes = lines.filter((l) => l.startsWith('$scope')).length;
     expect(lines.filter((l) => l === '$upscope $end').length).toBe(scopes);
     const ids = new Set(vars.map((v) => v.split(' ')[3]));
@@ -35,15 +37,15 @@ describe('traces', () => {
         expect(tm).toBeGreaterThan(last);
         last = tm;
       } else if (l !== '$dumpvars' && l !== '$end') {
-        expect(l).toMatch(/^[01]/);
-        expect(ids.has(l.slice(1))).toBe(true);
+        expect(l).toMatch(/^([01]|b[01]+ )/);
+        expect(ids.has(l.startsWith('b') ? l.split(' ')[1] : l.slice(1))).toBe(true);
       }
     }
-    expect(last).toBe(194);
-    // Neuron 0 of core 0 fires at the end of FIRE in both steps (cycles 12 and 97 + 12).
+    expect(last).toBe(218 * p);
+    // Neuron 0 of core 0 fires at the end of FIRE in both steps (cycles 12 and 109 + 12; 2x1 mesh barrier 38).
     const n0 = vars.find((v) => v.includes('n0_spike'))!.split(' ')[3]!;
     const rises = lines.map((l, i) => (l === `1${n0}` ? i : -1)).filter((i) => i >= 0).map((i) => lines.slice(0, i).reverse().find((l) => l.startsWith('#')));
-    expect(rises).toEqual(['#12', '#109']);
+    expect(rises).toEqual([`#${12 * p}`, `#${121 * p}`]);
   });
 
   it('writes Chrome trace-event JSON', () => {
@@ -54,9 +56,9 @@ describe('traces', () => {
       expect(e.ts).toBeGreaterThanOrEqual(0);
       expect(e.dur).toBeGreaterThan(0);
     }
-    // The first step spans 97 cycles of 5 ns.
+    // The first step spans 109 cycles of 5 ns.
     const step0 = xs.find((e) => e.name === 'step 0')!;
-    expect(step0.dur).toBeCloseTo(97 * 5e-3, 9);
+    expect(step0.dur).toBeCloseTo(109 * 5e-3, 9);
     expect(j.traceEvents.filter((e) => e.ph === 'M').length).toBe(2 + 2);
   });
 });

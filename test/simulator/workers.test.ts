@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { simulate, simulateSync } from '../../simulator/simulate.js';
-import { buildMlpContainer, randomInputs } from '../../bench/sim-build.js';
+import { buildMlpContainer, randomInputs } from '../../testing/mlp-container.js';
 import { plain } from './build.js';
 
 const built = existsSync('dist/simulator/worker.js');

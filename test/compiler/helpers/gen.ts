@@ -4,19 +4,12 @@
  */
 import type { InputEncoding } from '../../../isa/container-types.js';
 import type { IntLayer, IntModel, IntSynapse, IntWeights, WeightMode } from '../../../models/intmodel.js';
+import { seededRandom } from '../../../base/random.js';
 
 export type Rng = () => number;
 
-export function rng(seed: number): Rng {
-  let a = seed >>> 0 || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (base/random.ts); seed 0 is taken as 1. */
+export const rng = (seed: number): Rng => seededRandom(seed >>> 0 || 1);
 
 export const int = (r: Rng, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 const pick = <T>(r: Rng, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;

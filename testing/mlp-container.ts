@@ -3,21 +3,13 @@
  * binary MLP directly: one layer per core on the first mesh row(s), layer k waits k SYNCs,
  * accumulates its axon buffer (ACC), fires (FIRE) and sends its spikes to the next layer's core
  * (SEND); the last layer is the readout (INTEG). Weights are random bits from a seeded PRNG.
+ * Test support shared by the simulator tests and bench/sim-mlp.ts (no library index exports it).
  */
 import { DEFAULT_CHIP, type ChipConfig } from '../isa/chip.js';
 import { BWC_VERSION, type BwcContainer, type CoreImage, type Instr, type Probe } from '../isa/container-types.js';
+import { seededRandom as prng } from '../base/random.js';
+import { instr } from '../isa/instr.js';
 
-/** mulberry32: a small deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface MlpSpec {
   /** Layer sizes, input first: e.g. [784, 256, 256, 256, 10]. */
@@ -29,7 +21,7 @@ export interface MlpSpec {
   chip?: ChipConfig;
 }
 
-const I = (op: string, args: Record<string, number> = {}): Instr => ({ op, args });
+const I = instr;
 
 export function buildMlpContainer(spec: MlpSpec): BwcContainer {
   const chip = spec.chip ?? { ...DEFAULT_CHIP };

@@ -3,17 +3,22 @@
  * conv nets with sum/max pooling, SEI shortcuts (a binary conv branch plus the identity), and
  * recurrent layers; binary weights, BatchNorm with possibly negative gamma, random thresholds,
  * IF/LIF neurons with soft/hard reset, T in 1..4. The same seed always gives the same graph.
+ * Test support (tests and benches import it; no library index exports it).
  */
 import type {
   BatchNormNode,
+  BiasNode,
   BinaryConv2dNode,
   BinaryLinearNode,
   Graph,
   GraphNode,
   IFNode,
   InputEncoding,
+  IntConv2dNode,
+  IntLinearNode,
   LIFNode,
-} from './graph.js';
+} from '../models/graph.js';
+import { seededRandom } from '../base/random.js';
 
 export type RandomGraphKind = 'mlp' | 'conv' | 'shortcut' | 'recurrent';
 
@@ -32,17 +37,6 @@ export interface RandomGraphOptions {
   dyadic?: boolean;
 }
 
-/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 class Gen {
   readonly rnd: () => number;
@@ -221,4 +215,107 @@ export function randomInput(g: Graph, seed: number): Float32Array {
   const enc = inp.encoding;
   for (let i = 0; i < size; i++) x[i] = enc.kind === 'binary' ? rnd() : Math.floor(rnd() * 2 ** enc.bits);
   return x;
+}
+
+export interface DeepDyadicOptions {
+  /** Residual blocks after the first layer (each adds one neuron layer); default 10..12 from the seed. */
+  blocks?: number;
+  /** Time steps; 2..4 from the seed when omitted. */
+  timesteps?: number;
+  /** Input pixel bits (multibit encoding); default 8. */
+  inputBits?: number;
+}
+
+/**
+ * A deep residual BWSNN whose every parameter is dyadic, as a framework would train it: a float
+ * first conv (7-bit integer weights q with a per-row scale 2^-e) on integer pixels (multibit), then
+ * blocks of binary 3x3 convs (per-row scales +-2^-k, negative ones included) with either the
+ * identity shortcut or a binary 1x1 stride-2 convolution with its own per-row scale into the same
+ * neuron, biases on a 2^-8 grid, IF neurons with NIR's strict `v > threshold` (soft or hard reset)
+ * or `>=`, a 4x4 sum pool and a float classifier (7-bit q * 2^-e) with a bias into the readout.
+ * Every value the float executor computes is exact, so a fold that rounds nothing must reproduce it
+ * bit for bit.
+ */
+export function deepDyadicGraph(seed: number, opts: DeepDyadicOptions = {}): Graph {
+  const g = new Gen(seed, true);
+  const T = opts.timesteps ?? g.int(2, 4);
+  const bits = opts.inputBits ?? 8;
+  const blocks = opts.blocks ?? g.int(10, 12);
+  const grid = (n: number, lo: number, hi: number, step: number): Float64Array => {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = Math.round(g.real(lo, hi) / step) * step;
+    return a;
+  };
+  const pow2 = (n: number, kmin: number, kmax: number, negative: number): Float64Array => {
+    const a = new Float64Array(n);
+    for (let i = 0; i < n; i++) a[i] = (g.rnd() < negative ? -1 : 1) * 2 ** -g.int(kmin, kmax);
+    return a;
+  };
+  const q7 = (n: number): Int32Array => {
+    const w = new Int32Array(n);
+    for (let i = 0; i < n; i++) w[i] = g.int(-64, 63);
+    return w;
+  };
+  const neuron = (input: string, size: number, gain: number): string => {
+    const hard = g.rnd() < 0.3;
+    const shared = g.rnd() < 0.5;
+    const n: IFNode = {
+      op: 'if', name: g.name('if'), input,
+      threshold: grid(shared ? 1 : size, 0.25 * gain, 2 * gain, 2 ** -8),
+      vReset: hard ? grid(1, -0.25, 0.25, 2 ** -8) : new Float64Array([0]),
+      reset: hard ? 'hard' : 'soft', fireOn: g.rnd() < 0.75 ? 'gt' : 'ge',
+    };
+    return g.push(n);
+  };
+  const H0 = 16;
+  let C = g.int(2, 4);
+  let H = H0;
+  const inC = g.int(1, 2);
+  let cur = g.push({ op: 'input', name: 'in', shape: [inC, H0, H0], encoding: { kind: 'multibit', bits } });
+  // Float first layer: q * 2^-e with e chosen so that a 3x3 window of full-scale pixels is O(1..10).
+  const first: IntConv2dNode = {
+    op: 'conv2d', name: g.name('conv'), input: cur, inChannels: inC, outChannels: C, kernel: [3, 3], stride: [1, 1], padding: [1, 1],
+    bits: 7, weight: q7(C * inC * 9), scale: pow2(C, bits + 3, bits + 5, 0),
+  };
+  cur = g.push(first);
+  cur = g.push<BiasNode>({ op: 'bias', name: g.name('bias'), input: cur, bias: grid(C, -0.5, 0.5, 2 ** -8) });
+  cur = neuron(cur, C * H * H, 1);
+  let downs = 0;
+  for (let b = 0; b < blocks; b++) {
+    const down = H > 4 && downs < 2 && (b === Math.floor(blocks / 3) || b === Math.floor((2 * blocks) / 3));
+    const cout = down ? C + g.int(1, 2) : C;
+    const s = down ? 2 : 1;
+    const main = g.push<BinaryConv2dNode>({
+      op: 'binary_conv2d', name: g.name('conv'), input: cur, inChannels: C, outChannels: cout,
+      kernel: [3, 3], stride: [s, s], padding: [1, 1], weightBits: g.bits(cout * C * 9), alpha: pow2(cout, 2, 5, 0.25),
+    });
+    let short: string;
+    if (down) {
+      short = g.push<BinaryConv2dNode>({
+        op: 'binary_conv2d', name: g.name('conv'), input: cur, inChannels: C, outChannels: cout,
+        kernel: [1, 1], stride: [2, 2], padding: [0, 0], weightBits: g.bits(cout * C), alpha: pow2(cout, 1, 4, 0.25),
+      });
+      H = Math.floor((H - 1) / 2) + 1;
+      downs++;
+    } else {
+      short = cur;
+    }
+    const sum = g.push({ op: 'add', name: g.name('add'), inputs: [main, short] });
+    const biased = g.push<BiasNode>({ op: 'bias', name: g.name('bias'), input: sum, bias: grid(cout, -0.25, 0.25, 2 ** -8) });
+    C = cout;
+    cur = neuron(biased, C * H * H, 1);
+  }
+  const P = Math.min(4, H);
+  cur = g.push({ op: 'sumpool', name: g.name('sumpool'), input: cur, kernel: [P, P], stride: [P, P], padding: [0, 0] });
+  const Hp = Math.floor((H - P) / P) + 1;
+  cur = g.push({ op: 'flatten', name: g.name('flat'), input: cur });
+  const classes = g.int(3, 6);
+  const inF = C * Hp * Hp;
+  const fc: IntLinearNode = {
+    op: 'linear', name: g.name('fc'), input: cur, inFeatures: inF, outFeatures: classes, bits: 7, weight: q7(classes * inF), scale: pow2(classes, 6, 9, 0),
+  };
+  cur = g.push(fc);
+  cur = g.push<BiasNode>({ op: 'bias', name: g.name('bias'), input: cur, bias: grid(classes, -0.5, 0.5, 2 ** -8) });
+  g.push({ op: 'readout', name: 'out', input: cur, leak: 0 });
+  return { name: `deep-dyadic-${seed}`, timesteps: T, nodes: g.nodes };
 }
