@@ -257,7 +257,7 @@ export function mergeResults(parts: SimResult[]): SimResult {
 export async function simulateWithProgress(
   container: BwcContainer,
   inputs: SimInputs,
-  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean; inputName?: string; chip?: ChipConfig; trace?: { sample: number; neurons?: NeuronRange[] } },
+  opts: { workers: number; energy?: EnergyTable; probes?: boolean; file: string; perLayer?: boolean; inputName?: string; chip?: ChipConfig; trace?: { sample: number; neurons?: NeuronRange[] }; maxCycles?: number; maxMemory?: number },
   onProgress?: (done: number, total: number) => void,
 ): Promise<SimResult> {
   const parts: SimResult[] = [];
@@ -277,6 +277,8 @@ export async function simulateWithProgress(
       inputName: opts.inputName,
       chip: opts.chip,
       trace: tr,
+      maxCycles: opts.maxCycles,
+      maxMemory: opts.maxMemory,
     });
     if (tr) trace = part.trace;
     parts.push(part);

@@ -7,6 +7,7 @@
  */
 import { BwsnnError } from '../base/errors.js';
 import { parseProvenance, type Provenance } from './provenance.js';
+import { excerpt } from './excerpt.js';
 
 export interface ChipConfig {
   /** Human-readable preset name. */
@@ -289,10 +290,10 @@ export function parseChipConfig(raw: unknown, where = 'chip config'): ChipConfig
       continue;
     }
     if (!(k in CHIP_FIELDS)) {
-      throw new BwsnnError(`${where}: unknown field "${k}" (known: name, ${Object.keys(CHIP_FIELDS).join(', ')}, banks)`);
+      throw new BwsnnError(`${where}: unknown field ${excerpt(k)} (known: name, ${Object.keys(CHIP_FIELDS).join(', ')}, banks)`);
     }
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      throw new BwsnnError(`${where}: field "${k}" must be a finite number, got ${JSON.stringify(v)}`);
+      throw new BwsnnError(`${where}: field "${k}" must be a finite number, got ${excerpt(v)}`);
     }
     checkField(k as ChipField, v, where);
     out[k] = v;

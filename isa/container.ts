@@ -568,7 +568,13 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
     m.done();
     return PARSERS[e.kind].parse(bytes.subarray(e.offset, e.offset + e.length));
   };
-  const find = (kind: SectionKind, core = NO_CORE): DirEntry => dir.find((d) => d.kind === kind && (core === NO_CORE || d.core === core)) as DirEntry;
+  // Directory entries by kind and core (a map: a container of thousands of cores reads in linear time).
+  const byKind = new Map<string, DirEntry>();
+  for (const d of dir) {
+    if (!byKind.has(`${d.kind}/${d.core}`)) byKind.set(`${d.kind}/${d.core}`, d);
+    if (!byKind.has(d.kind)) byKind.set(d.kind, d);
+  }
+  const find = (kind: SectionKind, core = NO_CORE): DirEntry => (core === NO_CORE ? byKind.get(kind) : byKind.get(`${kind}/${core}`)) as DirEntry;
 
   // Chip config and metadata.
   const pc = parse(find('chip'));

@@ -16,6 +16,13 @@ import { checkInstr } from './encode.js';
 import { NEURON_FIELDS } from './neuron-record.js';
 import { BwsnnError } from './errors.js';
 
+/** Last axon word (relative to the destination's base) a SEND of n neurons in groups of g every cw words writes from `bitOffset`. */
+export function sendLastWord(bitOffset: number, n: number, g: number, cw: number): number {
+  const groups = Math.ceil(n / g);
+  const lastBit = bitOffset + (groups - 1) * 64 * cw + (n - (groups - 1) * g) - 1;
+  return Math.floor(lastBit / 64);
+}
+
 /** Section kinds of the container, with their directory codes (see docs/container.md). */
 export const SECTION_KINDS = {
   chip: 1,
@@ -187,6 +194,8 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
     if (prog.length > chip.instrMemWords) at('program', `program of ${prog.length} instructions exceeds instrMemWords = ${chip.instrMemWords}`);
     const nRoutes = img.routes.length;
     const sendLists = new Set<number>();
+    /** Per routing list: the largest (n, g, cw) shape of a SEND that uses it, as its last relative axon word per bit offset. */
+    const sendShapes = new Map<number, { k: number; n: number; g: number; cw: number }[]>();
     const psumN = new Map<number, number>();
     prog.forEach((ins, k) => {
       const def = checkInstr(ins);
@@ -201,7 +210,13 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
         const r = ins.args.route as number;
         if (r >= nRoutes) at('program', `instruction ${k}: ${def.mnemonic} route ${r} is outside the core's ${nRoutes} routing lists`, k);
         else if (def.mnemonic === 'PSUM') psumN.set(r, Math.max(psumN.get(r) ?? 0, ins.args.n as number));
-        else sendLists.add(r);
+        else {
+          sendLists.add(r);
+          const a = ins.args as Record<string, number>;
+          const list = sendShapes.get(r) ?? [];
+          list.push({ k, n: a.n as number, g: a.g as number, cw: a.cw as number });
+          sendShapes.set(r, list);
+        }
       }
     });
 
@@ -265,6 +280,14 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
         if (sendLists.has(r)) {
           if (d.base >= chip.axonLines) bad(`SEND base axon word ${d.base} is outside axonLines = ${chip.axonLines}`);
           if (d.bitOffset >= 64 * chip.axonLines) bad(`SEND bitOffset ${d.bitOffset} is outside the axon buffer`);
+          // Every word a SEND of this list writes must lie in one axon bank of the destination.
+          for (const sh of sendShapes.get(r) ?? []) {
+            const last = d.base + sendLastWord(d.bitOffset, sh.n, sh.g, sh.cw);
+            if (last >= chip.axonLines) {
+              bad(`SEND at instruction ${sh.k} writes axon words up to ${last}, outside axonLines = ${chip.axonLines}`);
+              break;
+            }
+          }
         }
         const pn = psumN.get(r);
         if (pn !== undefined && d.base + pn > chip.neuronsPerCore) {

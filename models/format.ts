@@ -11,6 +11,7 @@ import { BwsnnError } from '../isa/errors.js';
 import { detectFileKind, wrongKindMessage } from '../isa/filetype.js';
 import type { Graph, GraphNode, NodeOp } from './graph.js';
 import { NODE_OPS, validateGraph } from './validate.js';
+import { excerpt, oneLine, parseJsonBounded } from '../isa/excerpt.js';
 
 export const BWSNN_MAGIC = 'BWSNNMDL';
 export const BWSNN_VERSION = 1;
@@ -105,28 +106,29 @@ function isObj(x: unknown): x is Record<string, unknown> {
 /** Parse and validate a .bwsnn file; every refusal names `file` and the field path. */
 export function readBwsnn(bytes: Uint8Array, file: string): Graph {
   const fail = (path: string, msg: string): never => {
-    throw new BwsnnError(`${file}: ${path}: ${msg}`);
+    throw new BwsnnError(oneLine(`${file}: ${path}: ${msg}`));
   };
   const other = detectFileKind(bytes) === 'bwsnn' ? undefined : wrongKindMessage(file, bytes, 'a .bwsnn model');
   if (other !== undefined) throw new BwsnnError(other);
   if (bytes.length < 16) fail('header', `file too short (${bytes.length} bytes) for a .bwsnn model`);
   const magic = new TextDecoder().decode(bytes.subarray(0, 8));
-  if (magic !== BWSNN_MAGIC) fail('magic', `expected "${BWSNN_MAGIC}"${/^[\x20-\x7e]{8}$/.test(magic) ? `, got ${JSON.stringify(magic)}` : ''} (not a .bwsnn model)`);
+  if (magic !== BWSNN_MAGIC) fail('magic', `expected "${BWSNN_MAGIC}", got ${excerpt(magic)} (not a .bwsnn model)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint32(8, true);
   if (version !== BWSNN_VERSION) fail('version', `unsupported format version ${version} (this reader knows version ${BWSNN_VERSION})`);
   const hlen = dv.getUint32(12, true);
   if (16 + hlen > bytes.length) fail('header', `header length ${hlen} runs past the end of the file (${bytes.length} bytes)`);
-  let header: unknown;
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + hlen)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + hlen));
   } catch (e) {
-    return fail('header', `invalid JSON (${(e as Error).message})`);
+    return fail('header', `invalid UTF-8 (${oneLine((e as Error).message, 200)})`);
   }
+  const header = parseJsonBounded(text, `${file}: header`);
   if (!isObj(header)) return fail('header', 'expected a JSON object');
   for (const k of Object.keys(header)) if (!TOP_FIELDS.has(k)) fail(k, 'unknown field');
-  if (header.format !== 'bwsnn') fail('format', `expected "bwsnn", got ${JSON.stringify(header.format)}`);
-  if (header.version !== version) fail('version', `header says ${JSON.stringify(header.version)}, file header says ${version}`);
+  if (header.format !== 'bwsnn') fail('format', `expected "bwsnn", got ${excerpt(header.format)}`);
+  if (header.version !== version) fail('version', `header says ${excerpt(header.version)}, file header says ${version}`);
   if (typeof header.name !== 'string') fail('name', 'expected a string');
   if (!Number.isInteger(header.timesteps)) fail('timesteps', 'expected an integer');
   const blobStart = align8(16 + hlen);
@@ -182,17 +184,17 @@ function readField(v: unknown, type: FieldType, p: string, blob: DataView, fail:
   const isInt = (x: unknown): x is number => Number.isInteger(x);
   switch (type) {
     case 'str':
-      return typeof v === 'string' ? v : fail(p, `expected a string, got ${JSON.stringify(v)}`);
+      return typeof v === 'string' ? v : fail(p, `expected a string, got ${excerpt(v)}`);
     case 'int':
-      return isInt(v) ? v : fail(p, `expected an integer, got ${JSON.stringify(v)}`);
+      return isInt(v) ? v : fail(p, `expected an integer, got ${excerpt(v)}`);
     case 'num':
-      return typeof v === 'number' ? v : fail(p, `expected a number, got ${JSON.stringify(v)}`);
+      return typeof v === 'number' ? v : fail(p, `expected a number, got ${excerpt(v)}`);
     case 'strs':
       return Array.isArray(v) && v.every((x) => typeof x === 'string') ? [...v] : fail(p, 'expected a list of strings');
     case 'shape':
       return Array.isArray(v) && v.every(isInt) ? [...v] : fail(p, 'expected a list of integers');
     case 'pair':
-      return Array.isArray(v) && v.length === 2 && v.every(isInt) ? [v[0], v[1]] : fail(p, `expected two integers, got ${JSON.stringify(v)}`);
+      return Array.isArray(v) && v.length === 2 && v.every(isInt) ? [v[0], v[1]] : fail(p, `expected two integers, got ${excerpt(v)}`);
     case 'encoding': {
       if (!isObj(v)) return fail(p, 'expected an object');
       if (v.kind === 'binary') {
@@ -205,17 +207,17 @@ function readField(v: unknown, type: FieldType, p: string, blob: DataView, fail:
         if (!isInt(v.bits)) fail(`${p}.bits`, 'expected an integer');
         return { kind: 'multibit', bits: v.bits };
       }
-      return fail(`${p}.kind`, `expected "binary" or "multibit", got ${JSON.stringify(v.kind)}`);
+      return fail(`${p}.kind`, `expected "binary" or "multibit", got ${excerpt(v.kind)}`);
     }
     case 'f64':
     case 'i32':
     case 'bits': {
       if (!isObj(v)) return fail(p, 'expected an array reference {dtype, offset, length}');
       for (const k of Object.keys(v)) if (k !== 'dtype' && k !== 'offset' && k !== 'length') fail(`${p}.${k}`, 'unknown field');
-      if (v.dtype !== type) fail(`${p}.dtype`, `expected "${type}", got ${JSON.stringify(v.dtype)}`);
+      if (v.dtype !== type) fail(`${p}.dtype`, `expected "${type}", got ${excerpt(v.dtype)}`);
       const size = ELEM[type];
-      if (!isInt(v.offset) || v.offset < 0 || v.offset % size !== 0) fail(`${p}.offset`, `expected a non-negative multiple of ${size}, got ${JSON.stringify(v.offset)}`);
-      if (!isInt(v.length) || v.length < 0) fail(`${p}.length`, `expected a non-negative integer, got ${JSON.stringify(v.length)}`);
+      if (!isInt(v.offset) || v.offset < 0 || v.offset % size !== 0) fail(`${p}.offset`, `expected a non-negative multiple of ${size}, got ${excerpt(v.offset)}`);
+      if (!isInt(v.length) || v.length < 0) fail(`${p}.length`, `expected a non-negative integer, got ${excerpt(v.length)}`);
       const off = v.offset as number;
       const len = v.length as number;
       if (off + len * size > blob.byteLength) fail(p, `array of ${len} ${type} at blob offset ${off} runs past the end of the blob (${blob.byteLength} bytes)`);
@@ -233,7 +235,7 @@ function readField(v: unknown, type: FieldType, p: string, blob: DataView, fail:
     }
     default: {
       const allowed = type.slice(5).split('|');
-      return typeof v === 'string' && allowed.includes(v) ? v : fail(p, `expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${JSON.stringify(v)}`);
+      return typeof v === 'string' && allowed.includes(v) ? v : fail(p, `expected one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}, got ${excerpt(v)}`);
     }
   }
 }

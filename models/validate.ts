@@ -8,6 +8,7 @@
 import { BwsnnError } from '../base/errors.js';
 import type { Graph, GraphNode, NodeOp, Pool2dGeometry } from './graph.js';
 import { nodeInputs } from './graph.js';
+import { excerpt } from '../isa/excerpt.js';
 
 export type ValueKind = 'input' | 'spikes' | 'current';
 
@@ -31,6 +32,8 @@ export const NODE_OPS: readonly NodeOp[] = [
 export const SPIKING_OPS: ReadonlySet<NodeOp> = new Set<NodeOp>(['if', 'lif', 'threshold', 'maxpool']);
 
 export const NAME_RE = /^[A-Za-z0-9_.:/-]+$/;
+/** Longest node name (the container's layer names are at most 255 bytes too). */
+export const MAX_NODE_NAME = 255;
 
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -62,8 +65,8 @@ export function validateGraph(g: Graph, file?: string): GraphInfo {
   let inputs = 0;
   let readouts = 0;
   g.nodes.forEach((n, i) => {
-    if (typeof n.name !== 'string' || !NAME_RE.test(n.name)) fail(`nodes[${i}].name: invalid node name ${JSON.stringify(n.name)}`);
-    if (!NODE_OPS.includes(n.op)) fail(`node ${n.name}: unknown node type ${JSON.stringify((n as { op: unknown }).op)}`);
+    if (typeof n.name !== 'string' || !NAME_RE.test(n.name) || n.name.length > MAX_NODE_NAME) fail(`nodes[${i}].name: invalid node name ${excerpt(n.name)} (1..${MAX_NODE_NAME} characters of A-Z a-z 0-9 _ . : / -)`);
+    if (!NODE_OPS.includes(n.op)) fail(`node ${n.name}: unknown node type ${excerpt((n as { op: unknown }).op)}`);
     if (index.has(n.name)) fail(`node ${n.name}: duplicate name (also nodes[${index.get(n.name)}])`);
     index.set(n.name, i);
     if (n.op === 'input') inputs++;
@@ -81,7 +84,7 @@ export function validateGraph(g: Graph, file?: string): GraphInfo {
     if (n.op === 'add' && (!Array.isArray(ins) || ins.length < 1)) fail(`node ${n.name}: add needs at least one input`);
     for (const src of ins) {
       const j = index.get(src);
-      if (j === undefined) fail(`node ${n.name}: input ${JSON.stringify(src)} does not exist`);
+      if (j === undefined) fail(`node ${n.name}: input ${excerpt(src)} does not exist`);
       const s = g.nodes[j!]!;
       if (j! >= i && !SPIKING_OPS.has(s.op)) {
         fail(`node ${n.name}: recurrent edge from ${src} (${s.op}) has no neuron on the loop; its source must be a spiking node (if, lif, threshold, maxpool)`);
@@ -131,14 +134,14 @@ function checkLen(n: GraphNode, field: string, a: ArrayLike<number> | undefined,
 
 function checkPair(n: GraphNode, field: string, p: unknown, min: number, w: string): [number, number] {
   if (!Array.isArray(p) || p.length !== 2 || !p.every((x) => Number.isInteger(x) && x >= min)) {
-    throw new BwsnnError(`${w}node ${n.name}: ${field}: expected two integers >= ${min}, got ${JSON.stringify(p)}`);
+    throw new BwsnnError(`${w}node ${n.name}: ${field}: expected two integers >= ${min}, got ${excerpt(p)}`);
   }
   return p as [number, number];
 }
 
 function checkPositiveInt(n: GraphNode, field: string, v: unknown, w: string, max = 1 << 24): number {
   if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > max) {
-    throw new BwsnnError(`${w}node ${n.name}: ${field}: expected an integer 1..${max}, got ${JSON.stringify(v)}`);
+    throw new BwsnnError(`${w}node ${n.name}: ${field}: expected an integer 1..${max}, got ${excerpt(v)}`);
   }
   return v as number;
 }
@@ -183,13 +186,13 @@ function inferNode(
   switch (n.op) {
     case 'input': {
       if (!Array.isArray(n.shape) || n.shape.length < 1 || n.shape.length > 3 || !n.shape.every((d) => Number.isInteger(d) && d >= 1)) {
-        fail(`shape: expected 1 to 3 positive integers, got ${JSON.stringify(n.shape)}`);
+        fail(`shape: expected 1 to 3 positive integers, got ${excerpt(n.shape)}`);
       }
       const e = n.encoding as { kind?: unknown; threshold?: unknown; bits?: unknown } | undefined;
       if (!e || (e.kind !== 'binary' && e.kind !== 'multibit')) fail(`encoding.kind: expected "binary" or "multibit"`);
       if (e!.kind === 'binary' && (typeof e!.threshold !== 'number' || !Number.isFinite(e!.threshold))) fail('encoding.threshold: expected a finite number');
       if (e!.kind === 'multibit' && (!Number.isInteger(e!.bits) || (e!.bits as number) < 1 || (e!.bits as number) > 16)) {
-        fail(`encoding.bits: expected an integer 1..16, got ${JSON.stringify(e!.bits)}`);
+        fail(`encoding.bits: expected an integer 1..16, got ${excerpt(e!.bits)}`);
       }
       return { shape: [...n.shape], kind: 'input', pooled: false };
     }
@@ -286,7 +289,7 @@ function inferNode(
       const sh = inShape(n.input);
       if (!sh) return undefined;
       checkLen(n, 'threshold', n.threshold, [1, sizeOf(sh)], w);
-      if (n.fireOn !== 'gt' && n.fireOn !== 'ge') fail(`fireOn: expected "gt" or "ge", got ${JSON.stringify(n.fireOn)}`);
+      if (n.fireOn !== 'gt' && n.fireOn !== 'ge') fail(`fireOn: expected "gt" or "ge", got ${excerpt(n.fireOn)}`);
       return { shape: [...sh], kind: 'spikes', pooled: false };
     }
     case 'sumpool':
@@ -323,7 +326,7 @@ function inferNode(
       return { shape: [...sh], kind: 'current', pooled: false };
     }
     default:
-      return fail(`unknown node type ${JSON.stringify((n as { op: unknown }).op)}`);
+      return fail(`unknown node type ${excerpt((n as { op: unknown }).op)}`);
   }
 }
 
@@ -343,6 +346,6 @@ function checkWeightsInt(n: GraphNode, bits: number, weight: Int32Array, count: 
 function checkNeuron(n: GraphNode & { threshold: Float64Array; vReset: Float64Array; reset: string; fireOn: string }, size: number, w: string): void {
   checkLen(n, 'threshold', n.threshold, [1, size], w);
   checkLen(n, 'vReset', n.vReset, [1, size], w);
-  if (n.reset !== 'soft' && n.reset !== 'hard') throw new BwsnnError(`${w}node ${n.name}: reset: expected "soft" or "hard", got ${JSON.stringify(n.reset)}`);
-  if (n.fireOn !== 'gt' && n.fireOn !== 'ge') throw new BwsnnError(`${w}node ${n.name}: fireOn: expected "gt" or "ge", got ${JSON.stringify(n.fireOn)}`);
+  if (n.reset !== 'soft' && n.reset !== 'hard') throw new BwsnnError(`${w}node ${n.name}: reset: expected "soft" or "hard", got ${excerpt(n.reset)}`);
+  if (n.fireOn !== 'gt' && n.fireOn !== 'ge') throw new BwsnnError(`${w}node ${n.name}: fireOn: expected "gt" or "ge", got ${excerpt(n.fireOn)}`);
 }

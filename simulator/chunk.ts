@@ -16,6 +16,9 @@ import { TraceRecorder, type NeuronRange, type TraceData } from './trace.js';
 export interface ChunkOptions {
   probes?: boolean;
   maxStepCycles?: number;
+  /** Cycle budget per inference and memory budget in bytes (simulator/bounds.ts). */
+  maxCycles?: number;
+  maxMemory?: number;
   /** Energy table for per-inference energy totals. */
   energy: EnergyTable;
   /** Trace this sample (global index) if it lies in the chunk. */
@@ -70,7 +73,7 @@ function machineFor(bin: LoadedBinary, maxStepCycles: number | undefined): Machi
 }
 
 export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): ChunkResult {
-  const bin = 'slotOf' in binOrContainer ? binOrContainer : loadBinary(binOrContainer, file);
+  const bin = 'slotOf' in binOrContainer ? binOrContainer : loadBinary(binOrContainer, file, { maxMemory: opts.maxMemory, maxCycles: opts.maxCycles });
   const attribution = opts.perLayer ? layerAttribution(bin).attribution : undefined;
   const m = attribution ? new Machine(bin, { maxStepCycles: opts.maxStepCycles, attribution }) : machineFor(bin, opts.maxStepCycles);
   const packer = new InputPacker(bin);

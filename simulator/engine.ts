@@ -63,6 +63,8 @@ export interface EngineOptions {
   probes?: boolean;
   /** Abort a time step that runs longer than this many cycles (a program that never halts). */
   maxStepCycles?: number;
+  /** Abort an inference past this many cycles (default: LoadedBinary.maxCycles). */
+  maxCycles?: number;
   /**
    * Count energy events per attribution bucket too (Machine.bucketEvents): an instruction with a
    * first-neuron operand `rn` goes to the bucket of that neuron, any other to `other`; network
@@ -157,6 +159,10 @@ export class Machine implements Exec {
   private readonly my: Int32Array;
   /** Barrier release delay (isa/chip.ts barrierCycles: grows with the mesh diameter). */
   private readonly barrier: number;
+  private readonly maxCycles: number;
+  private readonly maxFlits: number;
+  /** The core whose instruction is executing (for staging errors). */
+  private cur: CoreState | undefined;
 
   constructor(bin: LoadedBinary, opts: EngineOptions = {}) {
     this.bin = bin;
@@ -177,6 +183,8 @@ export class Machine implements Exec {
     this.my = Int32Array.from({ length: n }, (_, k) => Math.floor(k / bin.chip.meshX));
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
     this.barrier = barrierCycles(bin.chip);
+    this.maxCycles = opts.maxCycles ?? bin.maxCycles;
+    this.maxFlits = bin.maxFlits;
     this.fired = undefined;
     this.attr = opts.attribution;
     this.bucketEvents = this.attr ? new Float64Array(this.attr.buckets * EVENT_COUNT) : undefined;
@@ -214,6 +222,9 @@ export class Machine implements Exec {
 
   stage(dst: number, kind: number, flags: number, addr: number, p0: number, p1: number): void {
     if (this.sN === this.sDst.length) {
+      if (this.sN + this.net.n >= this.maxFlits && this.cur) {
+        this.fail(this.cur, `more than ${this.maxFlits} flits staged and in flight, past the memory budget (--max-memory)`);
+      }
       const k = 2 * this.sN;
       const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
         const b = make(k);
@@ -264,6 +275,10 @@ export class Machine implements Exec {
       stepCycles[t] = c;
       this.tracer?.step(t, total, total + c);
       total += c;
+      if (total > this.maxCycles && this.states[0]) {
+        const s0 = this.states[0];
+        throw new BwsnnError(`${this.bin.file}: core ${s0.core}, time step ${t}, instruction ${s0.issuePc}: the inference reached cycle ${total}, past the budget of ${this.maxCycles} cycles (--max-cycles)`);
+      }
       if (spikes) this.recordSpikes(spikes, t);
       for (const s of this.states) s.swapBanks();
     }
@@ -337,6 +352,8 @@ export class Machine implements Exec {
       const p0 = net.p0[f] as number;
       const p1 = net.p1[f] as number;
       const bank = (net.flags[f] as number) & ROUTE_NEXT_STEP ? s.cur ^ 1 : s.cur;
+      const w = net.addr[f] as number;
+      if (w < 0 || w >= s.lines) throw new BwsnnError(`${this.bin.file}: core ${dst}, time step ${this.stepNo}: an axon flit addresses word ${w}, outside axonLines = ${s.lines}`);
       s.orWord(bank, net.addr[f] as number, p0 | 0, p1 | 0);
       return;
     }
@@ -471,6 +488,7 @@ export class Machine implements Exec {
       if (defer && !net.deferring && inputLeft === 0 && te === Infinity) net.startDeferring();
       if (cs !== undefined) {
         if (tc > maxC) this.fail(cs, `time step exceeds ${maxC} cycles (a program that never halts?)`);
+        if (t0 + tc > this.maxCycles) this.fail(cs, `cycle ${t0 + tc} of the inference is past the budget of ${this.maxCycles} cycles (--max-cycles)`);
         const pc = cs.pc;
         if (net.deferring && pc < cs.img.length) {
           const rd = READS[cs.img.code[pc * STRIDE] as number] as number;
@@ -493,6 +511,7 @@ export class Machine implements Exec {
         act.spikes = 0;
         act.taken = 0;
         this.sN = 0;
+        this.cur = cs;
         cs.pc = pc + 1;
         this.curDef = def;
         let bucket = 0;
@@ -527,6 +546,7 @@ export class Machine implements Exec {
         }
         // Flits leave one per cycle, the last in the instruction's last cycle.
         if (this.sN > 0) {
+          if (this.sN + net.n > this.maxFlits) this.fail(cs, `${this.sN + net.n} flits staged and in flight, past the ${this.maxFlits} the memory budget allows (--max-memory)`);
           const first = tc + cyc - this.sN;
           let sq = this.seq[cs.core] as number;
           for (let k = 0; k < this.sN; k++) {

@@ -10,6 +10,7 @@ import type { BwcContainer, InputBlock, ModelMeta, OutputMap, RouteDest } from '
 import { BwsnnError } from '../isa/errors.js';
 import { DEF_INDEX, INSTRUCTIONS, type InstrDef } from '../isa/table.js';
 import { neuronArrays } from '../isa/neuron-record.js';
+import { checkMemory, defaultMaxCycles, DEFAULT_MAX_MEMORY, flitLimit } from './bounds.js';
 import { makeKernel, type PopcountKernel } from './popcount-wasm.js';
 
 /** Words of one decoded instruction in an op stream: definition index, then up to 11 operands. */
@@ -76,11 +77,27 @@ export interface LoadedBinary {
   inputSize: number;
   /** Axon planes of the input (1 for binary, K for multibit:K). */
   planes: number;
+  /** Cycle budget per inference (--max-cycles, or the binary's default; simulator/bounds.ts). */
+  maxCycles: number;
+  /** Flits one instruction may stage and the network may hold at once (from --max-memory). */
+  maxFlits: number;
+}
+
+/** Budgets of a simulation (docs/timing.md, "Bounds"). */
+export interface LoadOptions {
+  /** Memory budget in bytes (default DEFAULT_MAX_MEMORY). */
+  maxMemory?: number;
+  /** Cycle budget per inference (default: defaultMaxCycles of the binary). */
+  maxCycles?: number;
 }
 
 /** Validate and precompute; `file` names the binary in every error. */
-export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
+export function loadBinary(c: BwcContainer, file: string, opts: LoadOptions = {}): LoadedBinary {
   validateContainer(c, file);
+  const budget = opts.maxMemory ?? DEFAULT_MAX_MEMORY;
+  const staticBytes = checkMemory(c, file, budget);
+  const maxCycles = opts.maxCycles ?? defaultMaxCycles(c);
+  const maxFlits = flitLimit(budget, staticBytes);
   const chip = c.chip;
   const npc = chip.neuronsPerCore;
   const slotOf = new Int32Array(coreCount(chip)).fill(-1);
@@ -135,5 +152,5 @@ export function loadBinary(c: BwcContainer, file: string): LoadedBinary {
   }
   const inputSize = c.meta.inputShape.reduce((a, b) => a * b, 1);
   const planes = c.meta.encoding.kind === 'multibit' ? c.meta.encoding.bits : 1;
-  return { file, chip, meta: c.meta, cores, slotOf, inputMap: c.inputMap, outputMap: c.outputMap, inputSize, planes };
+  return { file, chip, meta: c.meta, cores, slotOf, inputMap: c.inputMap, outputMap: c.outputMap, inputSize, planes, maxCycles, maxFlits };
 }

@@ -514,6 +514,10 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
       const first = Math.floor(d.bitOffset / 64);
       const lastBit = d.bitOffset + (groups - 1) * stride + (n - (groups - 1) * g) - 1;
       const words = Math.floor(lastBit / 64) - first + 1;
+      // The words written must lie in one bank of the destination (never spill into the other bank).
+      if (d.base + Math.floor(lastBit / 64) >= cs.lines) {
+        x.fail(cs, `SEND to core ${d.core} writes axon words ${d.base + first}..${d.base + Math.floor(lastBit / 64)}, outside axonLines = ${cs.lines}`);
+      }
       if (g <= stride && d.bitOffset >= 0 && words <= 65536) {
         if (d.bitOffset !== packedOffset) {
           // Pack once per distinct bit offset (multicast lists repeat it for every destination).

@@ -40,6 +40,10 @@ export interface SimOptions {
   trace?: { sample?: number; neurons?: NeuronRange[] };
   /** Abort a time step longer than this many cycles (default 1e9). */
   maxStepCycles?: number;
+  /** Abort an inference past this many cycles (default: the binary's, simulator/bounds.ts). */
+  maxCycles?: number;
+  /** Memory budget of one simulation thread in bytes (default 2 GiB, simulator/bounds.ts). */
+  maxMemory?: number;
   /** Refuse a binary built for another chip than this one (field by field). */
   chip?: ChipConfig;
   /** Attribute every energy event to a layer (SimResult.perLayer). */
@@ -133,13 +137,15 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
         (diff.length ? ` (${diff.map((k) => `${k}: ${container.chip[k]} vs ${opts.chip![k]}`).join(', ')})` : ''),
     );
   }
-  const bin = loadCached(container, file);
+  const bin = loadCached(container, file, { maxMemory: opts.maxMemory, maxCycles: opts.maxCycles });
   checkInputs(bin, inputs, opts.inputName ?? 'input data');
   // Size-dependent entries are evaluated for the chip this binary was built for.
   const energy = resolveEnergyTable(opts.energy ?? defaultEnergyTable(), container.chip);
   const chunk: ChunkOptions = {
     probes: opts.probes,
     maxStepCycles: opts.maxStepCycles,
+    maxCycles: opts.maxCycles,
+    maxMemory: opts.maxMemory,
     energy,
     traceSample: opts.trace ? (opts.trace.sample ?? 0) : undefined,
     traceNeurons: opts.trace?.neurons,
@@ -155,11 +161,11 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
 /** The last few binaries loaded in this thread, by content fingerprint and file name (repeated simulate() calls on one binary load it once). */
 const loaded = new Map<string, LoadedBinary>();
 
-function loadCached(container: BwcContainer, file: string): LoadedBinary {
-  const key = `${fingerprint(container)} ${file}`;
+function loadCached(container: BwcContainer, file: string, budgets: { maxMemory?: number; maxCycles?: number }): LoadedBinary {
+  const key = `${fingerprint(container)} ${budgets.maxMemory ?? '-'} ${budgets.maxCycles ?? '-'} ${file}`;
   let bin = loaded.get(key);
   if (!bin) {
-    bin = loadBinary(container, file);
+    bin = loadBinary(container, file, budgets);
     loaded.set(key, bin);
     while (loaded.size > 4) loaded.delete(loaded.keys().next().value as string);
   }
@@ -182,7 +188,8 @@ export async function simulate(container: BwcContainer, inputs: SimInputs, opts:
   const n = inputs.count;
   const k = Math.min(workers, n);
   const entry = workerEntry();
-  const key = fingerprint(container);
+  // Workers cache loaded binaries by this key: the budgets are part of what was loaded.
+  const key = `${fingerprint(container)} ${opts.maxMemory ?? '-'} ${opts.maxCycles ?? '-'}`;
   // The samples are cut into pieces that whichever thread is free takes next, in order: worker
   // threads start late (module loading, the binary), so fixed shares would leave this one idle.
   // Pieces are merged in sample order, so the result does not depend on who ran what; on

@@ -30,7 +30,7 @@ parentPort?.on('message', (job: WorkerJob) => {
     let bin = cache.get(job.key);
     if (!bin) {
       if (!job.container) throw new Error(`simulator worker: binary ${job.key} is not cached and was not sent`);
-      bin = loadBinary(job.container, job.file);
+      bin = loadBinary(job.container, job.file, { maxMemory: job.opts.maxMemory, maxCycles: job.opts.maxCycles });
       cache.set(job.key, bin);
       while (cache.size > 4) cache.delete(cache.keys().next().value as string);
     }

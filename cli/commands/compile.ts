@@ -21,6 +21,7 @@ import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { loadGraphAny } from '../pipeline.js';
 import { schemaHeader } from '../results.js';
 import { nirOptions, type NirCliOptions } from '../nir-options.js';
+import { parseJsonBounded } from '../../isa/excerpt.js';
 
 /** A chip config from a JSON file, or a preset name. */
 export function loadChip(arg: string | undefined): ChipConfig {
@@ -31,13 +32,7 @@ export function loadChip(arg: string | undefined): ChipConfig {
     throw new BwsnnError(`--chip: no preset named ${JSON.stringify(arg)} and no such file (presets: ${Object.keys(CHIP_PRESETS).join(', ')}; \`bwsnn chips\` lists them)`);
   }
   const text = readText(arg);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new BwsnnError(`${arg}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseChipConfig(raw, arg);
+  return parseChipConfig(parseJsonBounded(text, arg), arg);
 }
 
 /**

@@ -24,6 +24,7 @@ import { progressBar } from '../progress.js';
 import { chipDisplayName } from '../../isa/presets.js';
 import { checkSamplesPath, flatResult, sampleResults, schemaHeader, writeSamples } from '../results.js';
 import { formatLayers, formatSamples } from '../text.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP } from '../bounds.js';
 
 /** The data set of a model: from its card beside it, else from its metadata, else by input encoding. */
 function datasetOf(modelPath: string, meta: Record<string, unknown> | undefined): DatasetName {
@@ -54,8 +55,11 @@ export function register(program: Command): void {
     .option('--json', 'print JSON instead of text (docs/schemas/demo.schema.json)')
     .option('--per-inference', 'per-input results (index, prediction, label, correct, readout, cycles, energy): a "samples" array in --json, a table in text')
     .option('--out <file>', 'write the per-input results for other tools: .csv, .jsonl or .npy')
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .action(async (modelArg, o) => {
       const workers = intOption('workers', o.workers, 1, 256) as number;
+      const bounds = boundsFrom(o);
       if (o.html) checkOutputPath(o.html);
       if (o.out) {
         checkSamplesPath(o.out);
@@ -74,7 +78,7 @@ export function register(program: Command): void {
       if (!o.json) process.stderr.write(`compiled ${file} onto ${chipDisplayName(chip)} in ${compileMs.toFixed(0)} ms: ${container.cores.length} cores; simulating ${inputs.count} inferences of ${source} on ${workers} worker(s)\n`);
       const simBar = progressBar('simulating', show);
       const t1 = performance.now();
-      const r = await simulateWithProgress(container, inputs, { workers, energy: defaultEnergyTable(), file, perLayer: true }, show ? (d, n) => simBar.update(d, n) : undefined);
+      const r = await simulateWithProgress(container, inputs, { workers, energy: defaultEnergyTable(), file, perLayer: true, ...bounds }, show ? (d, n) => simBar.update(d, n) : undefined);
       simBar.stop();
       const simSeconds = (performance.now() - t1) / 1000;
       // Every readout against the integer reference executor (the golden model), bit for bit.

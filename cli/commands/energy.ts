@@ -24,6 +24,7 @@ import { presetNames } from '../../simulator/energy/presets.js';
 import type { ActivityCounts } from '../../simulator/energy/activity.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { provenanceLabel, type ProvenanceKind } from '../../simulator/energy/provenance.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP, type BoundCliOptions } from '../bounds.js';
 
 interface EnergyOptions extends DataCliOptions, NirCliOptions {
   chip?: string;
@@ -159,6 +160,8 @@ export function register(program: Command): void {
     .option('--chip <file>', 'chip config for a model given as .bwsnn/.nir (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--json', 'print JSON instead of text (docs/schemas/energy.schema.json)')
     .option('--per-inference', 'per-input results (index, prediction, label, correct, readout, cycles, energy): a "samples" array in --json, a table in text')
     .option('--out <file>', 'write the per-input results for other tools: .csv, .jsonl or .npy')
@@ -167,6 +170,7 @@ export function register(program: Command): void {
   cmd.action(async (file, rawOpts) => {
     const opts = rawOpts as unknown as EnergyOptions;
     const workers = intOption('workers', opts.workers, 1, 256) as number;
+    const bounds = boundsFrom(rawOpts as BoundCliOptions);
     let compare: string[] = [];
     try {
       if (opts.compare !== undefined) compare = presetNames(opts.compare);
@@ -184,7 +188,7 @@ export function register(program: Command): void {
     const { inputs, source } = loadSimInputs(opts, compiled.container.meta, file);
     const show = progressWanted(opts);
     const bar = progressBar('simulating', show);
-    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true }, show ? (d, n) => bar.update(d, n) : undefined);
+    const r = await simulateWithProgress(compiled.container, inputs, { workers, energy: table, file, perLayer: true, ...bounds }, show ? (d, n) => bar.update(d, n) : undefined);
     bar.stop();
     const macs = paperMacs(compiled);
     const layers = layerEnergy(compiled.container, r, table);

@@ -27,6 +27,7 @@ import { sniffInput } from '../sniff.js';
 import { checkSamplesPath, flatResult, sampleResults, schemaHeader, writeSamples, type SampleResult } from '../results.js';
 import { formatLayers, formatPredictions, formatSamples } from '../text.js';
 import { loadChip } from './compile.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP } from '../bounds.js';
 
 function eng(j: number): string {
   const a = Math.abs(j);
@@ -137,6 +138,8 @@ export function register(program: Command): void {
     .option('--per-inference', 'per-input results (index, prediction, label, correct, readout, cycles, energy): a "samples" array in --json, a table in text')
     .option('--out <file>', 'write the per-input results for other tools: .csv, .jsonl or .npy')
     .option('--compare <presets>', 'price the activity with other chips\' per-event energies: a comma-separated list of loihi, loihi-spice, truenorth')
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--html <file>', 'write a self-contained HTML report (energy breakdown, mesh heat maps, spikes per layer per step, cycles per step)');
   cmd.action(async (binPath, opts) => {
     const usage = (msg: string): never => cmd.error(`error: ${msg}`, { exitCode: 2 });
@@ -158,6 +161,7 @@ export function register(program: Command): void {
     } catch (e) {
       usage((e as Error).message);
     }
+    const bounds = boundsFrom(opts);
     if (opts.data !== undefined && !(DATASETS as readonly string[]).includes(opts.data)) usage(`--data must be one of ${DATASETS.join(', ')}, got ${JSON.stringify(opts.data)}`);
     if (opts.split !== 'train' && opts.split !== 'test') usage(`--split must be train or test, got ${JSON.stringify(opts.split)}`);
     let neurons;
@@ -194,6 +198,7 @@ export function register(program: Command): void {
         inputName: source,
         chip,
         workers,
+        ...bounds,
         energy: table,
         trace: wantTrace ? { sample: traceSample, neurons } : undefined,
         // The HTML report charts spikes per layer per step: record the probes for it.

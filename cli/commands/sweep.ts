@@ -27,6 +27,7 @@ import { renderHtmlReport, si } from '../report/html.js';
 import { ENERGY_METRIC, LATENCY_METRIC, formatSweepCsv, metaPathOf, sweepMeta, markPareto, mergeSweeps, parseSweepCsv, type SweepRow, type SweepTable } from '../sweep/csv.js';
 import { expandSweep, parseSetOptions, parseShard, shardPoints } from '../sweep/plan.js';
 import { loadChip } from './compile.js';
+import { boundsFrom, MAX_CYCLES_HELP, MAX_MEMORY_HELP, type BoundCliOptions } from '../bounds.js';
 
 interface SweepOptions extends DataCliOptions, NirCliOptions {
   set: string[];
@@ -108,11 +109,14 @@ export function register(program: Command): void {
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--shard <I/N>', 'run only shard I of N (points with index mod N == I-1)')
     .option('--workers <n>', 'worker threads per simulation (default: the available parallelism)', DEFAULT_WORKERS)
+    .option('--max-cycles <n>', MAX_CYCLES_HELP)
+    .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--html <file>', 'write a self-contained HTML report with the Pareto plot')
     .option('--json', 'print the sweep (side-file fields and every point) as JSON (docs/schemas/sweep.schema.json)');
   cmd.action(async (file, raw) => {
     const o = raw as unknown as SweepOptions;
     const workers = intOption('workers', o.workers, 1, 256) as number;
+    const bounds = boundsFrom(raw as BoundCliOptions);
     const axes = parseSetOptions(o.set);
     if (axes.length === 0) throw new BwsnnError('give at least one --set KEY=V1,V2,...', 2);
     const shard = o.shard === undefined ? { index: 1, count: 1 } : parseShard(o.shard);
@@ -144,7 +148,7 @@ export function register(program: Command): void {
         const { container } = compileModel(model, p.chip, { file });
         inputsCache ??= loadSimInputs(o, container.meta, file);
         const per = inputsCache.inputs.count;
-        const r = await simulateWithProgress(container, inputsCache.inputs, { workers, energy: table, file }, show ? (d) => bar.update(pointsDone * per + d, mine.length * per) : undefined);
+        const r = await simulateWithProgress(container, inputsCache.inputs, { workers, energy: table, file, ...bounds }, show ? (d) => bar.update(pointsDone * per + d, mine.length * per) : undefined);
         metrics.fits = 1;
         metrics.cores_used = container.cores.length;
         metrics.accuracy = r.accuracy ?? Number.NaN;

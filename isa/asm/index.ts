@@ -9,6 +9,7 @@ import { AssemblyError, type SourceDiagnostic } from '../../base/errors.js';
 import { Builder } from './build.js';
 import { asmLexer, asmParser } from './grammar.js';
 import { statementVisitor, type Statement } from './visitor.js';
+import { excerpt, oneLine } from '../excerpt.js';
 
 export { NEURON_COLUMNS, ROUTE_COLUMNS, parseNumber } from './build.js';
 
@@ -31,7 +32,7 @@ export function assemble(text: string, file: string): BwcContainer {
     const line = i + 1;
     const lexed = asmLexer.tokenize(lines[i] as string);
     for (const e of lexed.errors) {
-      b.diags.push({ file, line, column: e.column ?? 1, message: `unexpected character ${JSON.stringify((lines[i] as string).slice(e.offset, e.offset + 1))}` });
+      b.diags.push({ file, line, column: e.column ?? 1, message: `unexpected character ${excerpt((lines[i] as string).slice(e.offset, e.offset + 1)).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16)}`)}` });
     }
     const toks = lexed.tokens;
     if (toks.length === 0) continue;
@@ -48,7 +49,7 @@ export function assemble(text: string, file: string): BwcContainer {
       const ok = t !== undefined && t.startLine !== undefined && !Number.isNaN(t.startLine);
       const at = ok ? t : (toks[toks.length - 1] as IToken);
       const column = ok ? (at.startColumn ?? 1) : (at.endColumn ?? at.startColumn ?? 0) + 1;
-      b.diags.push({ file, line, column, message: `syntax error: ${syntaxMessage(e?.message ?? '', ok ? t.image : undefined)}` });
+      b.diags.push({ file, line, column, message: oneLine(`syntax error: ${syntaxMessage(e?.message ?? '', ok ? t.image : undefined)}`).replace(/[\u2028\u2029]/g, ' ') });
       continue;
     }
     b.statement(statementVisitor.visit(cst) as Statement);

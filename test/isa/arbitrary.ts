@@ -13,6 +13,7 @@ import { CHIP_PRESETS } from '../../isa/presets.js';
 import { BWC_VERSION, type BwcContainer, type CoreImage, type Instr, type Probe, type RouteDest } from '../../isa/container-types.js';
 import { fieldRange, INSTRUCTIONS, type InstrDef } from '../../isa/table.js';
 import { seededRandom } from '../../base/random.js';
+import { sendLastWord } from '../../isa/validate.js';
 
 /** Any valid instruction (targets and route indexes anywhere in their field range). */
 export function arbInstr(): fc.Arbitrary<Instr> {
@@ -122,6 +123,19 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
     for (const i of program) {
       if (i.op !== 'PSUM') continue;
       for (const d of routes[i.args.route as number] ?? []) d.base = Math.min(d.base, chip.neuronsPerCore - (i.args.n as number));
+    }
+    // Every word a SEND writes lies in one axon bank of the destination (validate.ts).
+    for (let pass = 0; pass < 2; pass++) {
+      for (const i of program) {
+        if (i.op !== 'SEND') continue;
+        const a = i.args as Record<string, number>;
+        for (const d of routes[a.route as number] ?? []) {
+          if (d.base + sendLastWord(d.bitOffset, a.n!, a.g!, a.cw!) < chip.axonLines) continue;
+          d.bitOffset %= 64;
+          d.base = 0;
+          if (sendLastWord(d.bitOffset, a.n!, a.g!, a.cw!) >= chip.axonLines) a.n = 1;
+        }
+      }
     }
     const synWords = int(0, Math.min(synapseWords(chip), 6));
     return {
