@@ -12,6 +12,7 @@ import { BANKED_MEMORIES, CHIP_FIELDS, DEFAULT_CHIP, memoryBanks, type BankedMem
 import { parseProvenance, type ProvenanceKind } from './provenance.js';
 import { sramAccessEnergy } from './sram.js';
 import { BwsnnError } from '../../isa/errors.js';
+import { parseJsonBounded } from '../../isa/excerpt.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../../isa/table.js';
 import { joules, watts, type Joules, type Watts } from '../units.js';
 import preset45 from './default-45nm.json' with { type: 'json' };
@@ -268,11 +269,6 @@ export function defaultEnergyTable(): EnergyTable {
 
 /** Parse the JSON text of a user's table. */
 export function energyTableFromText(text: string, file: string): EnergyTable {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (e) {
-    throw new BwsnnError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseEnergyTable(raw, file);
+  // Bounded like every JSON reader (nesting depth, one-line message): docs/timing.md "Bounds".
+  return parseEnergyTable(parseJsonBounded(text, file), file);
 }

@@ -77,7 +77,11 @@ describe('malformed energy tables', () => {
       edit(g);
       expect(() => parseEnergyTable(g, 'my.json')).toThrow(re);
     }
-    expect(() => energyTableFromText('{ nope', 'bad.json')).toThrow(/bad\.json: not valid JSON/);
+    expect(() => energyTableFromText('{ nope', 'bad.json')).toThrow(/bad\.json: invalid JSON/);
+    // Thousands of nesting levels: one bounded error, not a stack overflow.
+    const deep = '['.repeat(5000) + ']'.repeat(5000);
+    expect(() => energyTableFromText(deep, 'deep.json')).toThrow(/deep\.json: JSON nested deeper than 64 levels/);
+    expect(() => energyTableFromText('{\n"a":\n}', 'ml.json')).toThrow(/^[^\n]*$/);
     expect(() => parseEnergyTable([], 'arr.json')).toThrow(/arr\.json: expected a JSON object/);
   });
 });
