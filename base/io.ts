@@ -16,7 +16,10 @@ export function readInput(path: string): Uint8Array {
   }
   if (st.isDirectory()) throw new BwsnnError(`${path}: is a directory, expected a file`);
   try {
-    return new Uint8Array(readFileSync(path));
+    const b = readFileSync(path);
+    // A large file's buffer is its own: view it (copying tens of MB costs more than reading them);
+    // a small one may sit in Node's shared pool: copy it.
+    return b.byteOffset === 0 && b.buffer.byteLength === b.length ? new Uint8Array(b.buffer, 0, b.length) : new Uint8Array(b);
   } catch (e) {
     throw new BwsnnError(`${path}: cannot read (${(e as Error).message})`);
   }

@@ -2,8 +2,12 @@
 import type { BinaryLinearNode, Graph, GraphNode } from '../models/graph.js';
 import { seededRandom } from '../base/random.js';
 
-/** A dense BWSNN of the given widths with seeded random binary weights and BN. */
-export function mlpGraph(widths: number[], timesteps: number, seed = 7): Graph {
+/**
+ * A dense BWSNN of the given widths with seeded random binary weights. With `shortcuts`, every
+ * hidden layer whose width equals its input's gets the SEI identity shortcut (the layer's current
+ * plus its input spikes feed the neuron), as the trainer builds them.
+ */
+export function mlpGraph(widths: number[], timesteps: number, seed = 7, shortcuts = false): Graph {
   const rnd = seededRandom(seed);
   const nodes: GraphNode[] = [{ op: 'input', name: 'input', shape: [widths[0] as number], encoding: { kind: 'binary', threshold: 0.5 } }];
   let x = 'input';
@@ -20,9 +24,14 @@ export function mlpGraph(widths: number[], timesteps: number, seed = 7): Graph {
     } else {
       // A threshold near sqrt(fan-in) keeps a realistic spike rate with random weights.
       const th = Math.round(Math.sqrt(inF) * 0.5);
-      nodes.push({ op: 'if', name: `if${l}`, input: fc.name, threshold: new Float64Array([th]), vReset: new Float64Array([0]), reset: 'soft', fireOn: 'ge' });
+      let cur = fc.name;
+      if (shortcuts && inF === outF && l > 1) {
+        nodes.push({ op: 'add', name: `fc${l}.add`, inputs: [fc.name, x] });
+        cur = `fc${l}.add`;
+      }
+      nodes.push({ op: 'if', name: `if${l}`, input: cur, threshold: new Float64Array([th]), vReset: new Float64Array([0]), reset: 'soft', fireOn: 'ge' });
       x = `if${l}`;
     }
   }
-  return { name: `mlp-${widths.join('-')}`, timesteps, nodes };
+  return { name: `mlp-${widths.join('-')}${shortcuts ? '-sc' : ''}`, timesteps, nodes };
 }

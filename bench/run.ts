@@ -8,8 +8,13 @@
  *      models/ doing the same inferences in one thread.
  *   2. Compile time of a ResNet-18-sized SEI graph, beside one float-executor inference of it.
  *
- * Options (environment): BENCH_N (inferences per measurement, default 4000), BENCH_QUICK=1 (fewer
- * inferences, for a smoke run), BENCH_OUT (results file).
+ *   3. bwsnn against PyTorch (bench/speed.ts): `bwsnn run` as a whole process beside PyTorch CPU float
+ *      inference at batch 256 of the same networks on the same inputs (when python3-torch is
+ *      installed; otherwise bwsnn's side alone), and a ResNet-18-sized compile as a whole process.
+ *
+ * Options (environment): BENCH_N (inferences per measurement, default 2000), BENCH_QUICK=1 (fewer
+ * inferences, for a smoke run), BENCH_OUT (results file), BENCH_SPEED=0 (skip section 3),
+ * BENCH_MLP_N / BENCH_CONV_N / BENCH_RUNS (section 3: inferences and repetitions).
  */
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
@@ -30,6 +35,7 @@ import { seededRandom } from '../base/random.js';
 import { simulate } from '../simulator/index.js';
 import { resnet18Graph } from './resnet18.js';
 import { energyTarget, formatEnergyTarget } from './energy-target.js';
+import { printSpeed, speedBench, type SpeedResults } from './speed.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository root (bench/run.ts runs from dist/bench/run.js). */
@@ -191,11 +197,25 @@ async function main(): Promise<void> {
   };
   console.log(`\nCompile time of ${r18.name} (${compile.nodes} nodes) onto ${bigChip.name}: fold ${fmt(foldSeconds * 1000)} ms, compile ${fmt(compileSeconds * 1000)} ms (${compile.coresUsed} cores); one float-executor inference of the same graph: ${fmt(floatInference * 1000)} ms; ratio compile / inference = ${compile.ratioCompileVsFloatInference.toFixed(2)}`);
 
+  // 3. Against PyTorch, whole processes.
+  let speed: SpeedResults | null = null;
+  if (process.env.BENCH_SPEED !== '0') {
+    console.log('\nbwsnn vs PyTorch (whole processes) ...');
+    speed = await speedBench({
+      cli: join(here, '..', 'cli', 'main.js'),
+      runs: Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3)),
+      mlpN: Number(process.env.BENCH_MLP_N ?? (quick ? 2000 : 20000)),
+      convN: Number(process.env.BENCH_CONV_N ?? (quick ? 100 : 1000)),
+      log: (s) => console.log(s),
+    });
+    printSpeed(speed, (s) => console.log(s));
+  }
+
   const out = process.env.BENCH_OUT ?? join(root, 'bench', 'results', `bench-${new Date().toISOString().slice(0, 10)}${quick ? '-quick' : ''}.json`);
   mkdirSync(dirname(out), { recursive: true });
   const loadAfter = loadavg();
   console.log(`load average (1, 5, 15 min): before ${loadBefore.map((x) => x.toFixed(2)).join(' ')}, after ${loadAfter.map((x) => x.toFixed(2)).join(' ')} (2 workers only beat 1 when a second CPU is free)`);
-  writeAtomic(out, `${JSON.stringify({ date: new Date().toISOString(), machine, energy, load: { before: loadBefore, after: loadAfter }, inferencesPerMeasurement: N, throughput: rows, compile }, null, 2)}\n`);
+  writeAtomic(out, `${JSON.stringify({ date: new Date().toISOString(), machine, energy, load: { before: loadBefore, after: loadAfter }, inferencesPerMeasurement: N, throughput: rows, compile, speed }, null, 2)}\n`);
   console.log(`\nwrote ${out}`);
 }
 

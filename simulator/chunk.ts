@@ -57,10 +57,25 @@ export interface ChunkResult {
   layerEvents?: Float64Array;
 }
 
+/**
+ * One machine per loaded binary and step limit, reused by later chunks of this thread (a machine
+ * resets all its state at every inference; building one costs WebAssembly instances per core).
+ */
+const machines = new WeakMap<LoadedBinary, Map<number, Machine>>();
+
+function machineFor(bin: LoadedBinary, maxStepCycles: number | undefined): Machine {
+  let byLimit = machines.get(bin);
+  if (!byLimit) machines.set(bin, (byLimit = new Map()));
+  const key = maxStepCycles ?? -1;
+  let m = byLimit.get(key);
+  if (!m) byLimit.set(key, (m = new Machine(bin, { maxStepCycles })));
+  return m;
+}
+
 export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): ChunkResult {
   const bin = 'slotOf' in binOrContainer ? binOrContainer : loadBinary(binOrContainer, file, { maxMemory: opts.maxMemory, maxCycles: opts.maxCycles });
   const attribution = opts.perLayer ? layerAttribution(bin).attribution : undefined;
-  const m = new Machine(bin, { maxStepCycles: opts.maxStepCycles, attribution });
+  const m = attribution ? new Machine(bin, { maxStepCycles: opts.maxStepCycles, attribution }) : machineFor(bin, opts.maxStepCycles);
   const packer = new InputPacker(bin);
   const n = to - from;
   const T = bin.meta.timesteps;

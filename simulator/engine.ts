@@ -53,7 +53,7 @@ export interface InferenceRecord {
   stall: Float64Array;
   /** Synaptic operations (input spike bit x synapse pairs accumulated), all cores. */
   sops: number;
-  /** Event counts, mesh-core-major: events[core * EVENT_COUNT + e]. */
+  /** Event counts, mesh-core-major: events[core * EVENT_COUNT + e] (the machine's buffer: valid until its next run). */
   events: Float64Array;
   /** Activity counts, mesh-core-major: activity[core * ACTIVITY_COUNT + k] (simulator/energy/activity.ts). */
   activity: Float64Array;
@@ -96,6 +96,30 @@ export interface Attribution {
 
 const SEM: Semantic[] = INSTRUCTIONS.map((d) => SEMANTICS.get(d.mnemonic) as Semantic);
 
+/**
+ * Instructions that read nothing a flit delivery writes (axon words, accumulators): they may
+ * issue while flits to their core are still in flight, so the network can be resolved later
+ * (deferred mode, see runStep). Any other instruction, including one added to the ISA later,
+ * first has the network simulated up to its issue cycle.
+ */
+const NETWORK_BLIND = new Set(['NOP', 'LI', 'ADDI', 'ADD', 'BNZD', 'JMP', 'CFGW', 'SEND', 'SYNC', 'HALT', 'INPUT']);
+/** Accumulates into the accumulators: commutes with PSUM deliveries (exact integer adds), reads axon words. */
+const AXON_READERS = new Set(['ACC', 'ACCW', 'ACCS']);
+/** Reads the accumulators (not axon words). */
+const ACC_READERS = new Set(['FIRE', 'INTEG', 'PSUM']);
+const READ_AXON = 1;
+const READ_ACC = 2;
+/** Per definition: what of a core's state written by deliveries the instruction reads (0: nothing). */
+const READS = Uint8Array.from(INSTRUCTIONS, (d) =>
+  NETWORK_BLIND.has(d.mnemonic) ? 0 : AXON_READERS.has(d.mnemonic) ? READ_AXON : ACC_READERS.has(d.mnemonic) ? READ_ACC : READ_AXON | READ_ACC,
+);
+
+/** Deferred network resolution (on by default; off: every flit hop is an event, for differential tests). */
+let deferNetwork = true;
+export function setDeferredNetwork(on: boolean): void {
+  deferNetwork = on;
+}
+
 export class Machine implements Exec {
   readonly bin: LoadedBinary;
   readonly chip: ChipConfig;
@@ -125,6 +149,18 @@ export class Machine implements Exec {
   private readonly maxStepCycles: number;
   /** The binary uses the time-batched schedule (simulator/dataflow-semantics.ts). */
   private readonly batched: boolean;
+  /**
+   * Per mesh core: the earliest cycle at which a deferred flit that writes its current axon bank or
+   * accumulators can be delivered (injection + the uncongested latency of its route), or Infinity.
+   */
+  private pendAx = new Float64Array(0);
+  /** The same for PSUM flits into its accumulators. */
+  private pendAc = new Float64Array(0);
+  /** Every core with a program starts with INPUT, SYNC or HALT: no flit but the host's before the input is complete. */
+  private readonly inputFirst: boolean;
+  /** Per mesh core: x and y in the mesh. */
+  private readonly mx: Int32Array;
+  private readonly my: Int32Array;
   /** Barrier release delay (isa/chip.ts barrierCycles: grows with the mesh diameter). */
   private readonly barrier: number;
   private readonly maxCycles: number;
@@ -145,6 +181,11 @@ export class Machine implements Exec {
     this.activity = new Float64Array(n * ACTIVITY_COUNT);
     this.seq = new Int32Array(n);
     this.batched = bin.cores.some((c) => c.defs.some((d) => TIME_BATCHED.has(d.mnemonic)));
+    this.pendAx = new Float64Array(n).fill(Infinity);
+    this.pendAc = new Float64Array(n).fill(Infinity);
+    this.inputFirst = this.states.every((s) => s.img.length === 0 || ['INPUT', 'SYNC', 'HALT'].includes(s.img.defs[0]?.mnemonic ?? ''));
+    this.mx = Int32Array.from({ length: n }, (_, k) => k % bin.chip.meshX);
+    this.my = Int32Array.from({ length: n }, (_, k) => Math.floor(k / bin.chip.meshX));
     this.maxStepCycles = opts.maxStepCycles ?? 1e9;
     this.barrier = barrierCycles(bin.chip);
     this.maxCycles = opts.maxCycles ?? bin.maxCycles;
@@ -220,8 +261,9 @@ export class Machine implements Exec {
     const bin = this.bin;
     const T = bin.meta.timesteps;
     const nCores = coreCount(this.chip);
-    this.events = new Float64Array(nCores * EVENT_COUNT);
-    this.activity = new Float64Array(nCores * ACTIVITY_COUNT);
+    // Reused: the caller reads a record before the next run.
+    this.events.fill(0);
+    this.activity.fill(0);
     this.net.hops.fill(0);
     this.pend.length = 0;
     for (const s of this.states) s.resetInference();
@@ -350,6 +392,12 @@ export class Machine implements Exec {
     const net = this.net;
     net.reset();
     this.seq.fill(0);
+    const pendAx = this.pendAx;
+    const pendAc = this.pendAc;
+    pendAx.fill(Infinity);
+    pendAc.fill(Infinity);
+    // Link traces (Tracer.link) want every hop as it happens: no deferral then.
+    const defer = deferNetwork && this.net.onLink === undefined;
     const states = this.states;
     for (const s of states) s.resetStep();
     // Next-step partial sums of the previous step.
@@ -368,8 +416,19 @@ export class Machine implements Exec {
     let lastInput = -1;
     let hostLast = -1;
     const ev = this.events;
+    // When every core with a program starts with INPUT, nothing runs before the input is
+    // complete: the host flits can be routed at once (Network.resolve) and delivered now.
+    const early = defer && this.inputFirst && input.count > 0;
+    if (early) net.startDeferring();
     for (let k = 0; k < input.count; k++) {
       net.inject(k, 0, PORT_HOST, SRC_HOST, k, input.dst[k] as number, FLIT_AXON, 0, input.word[k] as number, input.lo[k] as number, input.hi[k] as number, 1, this.attr ? this.attr.host : 0);
+    }
+    if (early) {
+      for (let f = net.resolve(); f < input.count; f++) {
+        this.deliver(f);
+        if ((net.time[f] as number) > lastInput) lastInput = net.time[f] as number;
+      }
+      inputLeft = 0;
     }
     ev[EV_INJECT] = (ev[EV_INJECT] as number) + input.count;
     this.hostActivity(input);
@@ -381,17 +440,35 @@ export class Machine implements Exec {
     const maxC = this.maxStepCycles;
     // The running core that issues first (recomputed only when a core's time or state changed:
     // after an instruction, a resume or a barrier; network events alone change neither).
+    // Also the runner-up (tc2, first in core order among equals: i2): a core that stays ahead of it
+    // after its instruction issues next without a new scan.
     let cs: CoreState | undefined;
     let tc = Infinity;
+    let ci = -1;
+    let tc2 = Infinity;
+    let i2 = -1;
     let stale = true;
+    const nst = states.length;
     for (;;) {
       if (stale) {
         cs = undefined;
         tc = Infinity;
-        for (const s of states) {
-          if (s.state === RUN && s.time < tc) {
-            tc = s.time;
+        tc2 = Infinity;
+        ci = -1;
+        i2 = -1;
+        for (let i = 0; i < nst; i++) {
+          const s = states[i]!;
+          if (s.state !== RUN) continue;
+          const t = s.time;
+          if (t < tc) {
+            tc2 = tc;
+            i2 = ci;
+            tc = t;
             cs = s;
+            ci = i;
+          } else if (t < tc2) {
+            tc2 = t;
+            i2 = i;
           }
         }
         stale = false;
@@ -415,10 +492,24 @@ export class Machine implements Exec {
         }
         continue;
       }
+      // Deferred network: with no event pending (every flit so far delivered before tc) and the
+      // input complete, later flits are only recorded; they are routed all at once at the next
+      // barrier (Network.resolve), unless an instruction that reads what a delivery writes issues
+      // on a core with such flits on their way: then they enter the event heap first (undefer).
+      if (defer && !net.deferring && inputLeft === 0 && te === Infinity) net.startDeferring();
       if (cs !== undefined) {
         if (tc > maxC) this.fail(cs, `time step exceeds ${maxC} cycles (a program that never halts?)`);
         if (t0 + tc > this.maxCycles) this.fail(cs, `cycle ${t0 + tc} of the inference is past the budget of ${this.maxCycles} cycles (--max-cycles)`);
         const pc = cs.pc;
+        if (net.deferring && pc < cs.img.length) {
+          const rd = READS[cs.img.code[pc * STRIDE] as number] as number;
+          if (((rd & READ_AXON) !== 0 && (pendAx[cs.core] as number) < tc) || ((rd & READ_ACC) !== 0 && (pendAc[cs.core] as number) < tc)) {
+            net.undefer();
+            pendAx.fill(Infinity);
+            pendAc.fill(Infinity);
+            continue;
+          }
+        }
         cs.issuePc = pc;
         if (pc >= cs.img.length) this.fail(cs, `the program counter ran past the end of the program (${cs.img.length} instructions) without HALT`);
         const b = pc * STRIDE;
@@ -475,15 +566,39 @@ export class Machine implements Exec {
             net.inject(first + k, cs.core, PORT_LOCAL, cs.core, sq++, this.sDst[k] as number, this.sKind[k] as number, this.sFlags[k] as number, this.sAddr[k] as number, this.sP0[k] as number, this.sP1[k] as number, 0, bucket);
           }
           this.seq[cs.core] = sq;
+          if (net.deferring) {
+            // A flit can be seen by an instruction issued after its delivery only; no delivery comes
+            // before injection + hops x (routerLatency + linkLatency) + routerLatency.
+            const rl = chip.routerLatency;
+            const hl = rl + chip.linkLatency;
+            const sx = this.mx[cs.core] as number;
+            const sy = this.my[cs.core] as number;
+            for (let k = 0; k < this.sN; k++) {
+              if (((this.sFlags[k] as number) & ROUTE_NEXT_STEP) === 0) {
+                const d = this.sDst[k] as number;
+                const h = Math.abs((this.mx[d] as number) - sx) + Math.abs((this.my[d] as number) - sy);
+                const lb = first + k + h * hl + rl;
+                const pm = this.sKind[k] === FLIT_AXON ? pendAx : pendAc;
+                if (lb < (pm[d] as number)) pm[d] = lb;
+              }
+            }
+          }
         }
         tracer?.instr(cs.core, def.mnemonic, t0 + tc, cyc);
         cs.busy += cyc;
         cs.time = tc + cyc;
         if (cs.state === WAIT_INPUT && inputLeft === 0) this.resume(cs, Math.max(cs.time, lastInput + 1), 'input');
-        stale = true;
+        if (cs.state === RUN && (cs.time < tc2 || (cs.time === tc2 && ci < i2))) tc = cs.time;
+        else stale = true;
         continue;
       }
-      // Nothing runs and the network is empty: a barrier.
+      // Nothing runs and no event is pending: route the deferred flits, then it is a barrier.
+      if (net.deferred > 0) {
+        const n = net.n;
+        for (let f = net.resolve(); f < n; f++) this.deliver(f);
+        pendAx.fill(Infinity);
+        pendAc.fill(Infinity);
+      }
       let reach = 0;
       let allHalted = true;
       for (const s of states) {

@@ -63,7 +63,22 @@ export class InputPacker {
   private readonly bin: LoadedBinary;
   /** Per block: words spanned per plane. */
   private readonly span: number[];
-  private scratch: Uint32Array;
+  /** Per block: its elements and bit positions (flat copies). */
+  private readonly elements: Int32Array[];
+  private readonly bits: Int32Array[];
+  private readonly cap: number;
+  /**
+   * Per block: an earlier block with the same elements and bit positions (whose words it copies,
+   * e.g. a layer cut over many cores that all read the whole input), or -1.
+   */
+  private readonly same: Int32Array;
+  /** Per block: its packed words of the current plane, (lo, hi) halves. */
+  private readonly words: Uint32Array[];
+  /**
+   * Reused flit buffers, one per time step: the engine reads a sample's flits during its run only
+   * (the result of `sample` is valid until the next call).
+   */
+  private readonly bufs: StepFlits[] = [];
 
   constructor(bin: LoadedBinary) {
     this.bin = bin;
@@ -72,48 +87,64 @@ export class InputPacker {
       for (let k = 0; k < b.bits.length; k++) m = Math.max(m, b.bits[k] as number);
       return m < 0 ? 0 : (m >> 6) + 1;
     });
-    this.scratch = new Uint32Array(2 * Math.max(1, ...this.span));
+    this.elements = bin.inputMap.map((b) => Int32Array.from(b.elements));
+    this.bits = bin.inputMap.map((b) => Int32Array.from(b.bits));
+    const eq = (a: Int32Array, b: Int32Array): boolean => a.length === b.length && a.every((v, k) => v === b[k]);
+    this.same = Int32Array.from(this.elements, (el, bi) => {
+      for (let j = 0; j < bi; j++) if (eq(el, this.elements[j]!) && eq(this.bits[bi]!, this.bits[j]!)) return j;
+      return -1;
+    });
+    this.words = this.span.map((sp) => new Uint32Array(2 * sp));
+    let cap = 0;
+    for (const sp of this.span) cap += sp * bin.planes;
+    this.cap = cap;
   }
 
   private empty(n: number): StepFlits {
     return { count: 0, dst: new Int32Array(n), word: new Int32Array(n), lo: new Uint32Array(n), hi: new Uint32Array(n) };
   }
 
-  /** Flits of one step from the sample values `x[off .. off+size)`. */
-  pack(x: ArrayLike<number>, off: number, explicit: boolean): StepFlits {
+  /** Flits of one step from the sample values `x[off .. off+size)`, into `out` (or a new buffer). */
+  pack(x: ArrayLike<number>, off: number, explicit: boolean, out: StepFlits = this.empty(this.cap)): StepFlits {
     const bin = this.bin;
     const enc = bin.meta.encoding;
     const planes = bin.planes;
-    let cap = 0;
-    for (const s of this.span) cap += s * planes;
-    const out = this.empty(cap);
+    out.count = 0;
+    const binary = enc.kind === 'binary';
     const thr = enc.kind === 'binary' ? enc.threshold : 0;
-    const w = this.scratch;
     let spikes = 0;
     const size = bin.inputSize;
     for (let e = 0; e < size; e++) {
       const v = x[off + e] as number;
-      if (enc.kind === 'binary') spikes += (explicit ? v !== 0 : v >= thr) ? 1 : 0;
+      if (binary) spikes += (explicit ? v !== 0 : v >= thr) ? 1 : 0;
       else for (let p = 0; p < planes; p++) spikes += (v >>> p) & 1;
     }
     out.spikes = spikes;
-    bin.inputMap.forEach((blk, bi) => {
+    const blocks = bin.inputMap;
+    for (let bi = 0; bi < blocks.length; bi++) {
+      const blk = blocks[bi]!;
       const span = this.span[bi] as number;
+      const el = this.elements[bi]!;
+      const bits = this.bits[bi]!;
+      const ne = el.length;
+      const same = this.same[bi] as number;
       for (let p = 0; p < planes; p++) {
-        w.fill(0, 0, 2 * span);
-        for (let k = 0; k < blk.elements.length; k++) {
-          const v = x[off + (blk.elements[k] as number)] as number;
-          let bit: number;
-          if (enc.kind === 'binary') bit = explicit ? (v !== 0 ? 1 : 0) : v >= thr ? 1 : 0;
-          else bit = (v >>> p) & 1;
-          if (!bit) continue;
-          const b = blk.bits[k] as number;
-          const o = 2 * (b >> 6) + ((b >> 5) & 1);
-          w[o] = (w[o] as number) | (1 << (b & 31));
+        let w = this.words[bi]!;
+        if (same >= 0 && planes === 1) w = this.words[same]!;
+        else {
+          w.fill(0, 0, 2 * span);
+          for (let k = 0; k < ne; k++) {
+            const v = x[off + el[k]!]!;
+            const bit = binary ? (explicit ? v !== 0 : v >= thr) : ((v >>> p) & 1) !== 0;
+            if (!bit) continue;
+            const b = bits[k]!;
+            const o = 2 * (b >> 6) + ((b >> 5) & 1);
+            w[o] = w[o]! | (1 << (b & 31));
+          }
         }
         for (let j = 0; j < span; j++) {
-          const lo = w[2 * j] as number;
-          const hi = w[2 * j + 1] as number;
+          const lo = w[2 * j]!;
+          const hi = w[2 * j + 1]!;
           if ((lo | hi) === 0) continue;
           const c = out.count++;
           out.dst[c] = blk.core;
@@ -122,20 +153,25 @@ export class InputPacker {
           out.hi[c] = hi;
         }
       }
-    });
+    }
     return out;
   }
 
-  /** Flits of every step of sample `i`. */
+  private buf(t: number): StepFlits {
+    while (this.bufs.length <= t) this.bufs.push(this.empty(this.cap));
+    return this.bufs[t]!;
+  }
+
+  /** Flits of every step of sample `i` (valid until the next call). */
   sample(inputs: SimInputs, i: number): StepFlits[] {
     const size = this.bin.inputSize;
     const T = this.bin.meta.timesteps;
     if ('steps' in inputs) {
       const out: StepFlits[] = [];
-      for (let t = 0; t < T; t++) out.push(this.pack(inputs.data, (i * T + t) * size, true));
+      for (let t = 0; t < T; t++) out.push(this.pack(inputs.data, (i * T + t) * size, true, this.buf(t)));
       return out;
     }
-    const one = this.pack(inputs.data, i * size, false);
+    const one = this.pack(inputs.data, i * size, false, this.buf(0));
     return new Array<StepFlits>(T).fill(one);
   }
 }

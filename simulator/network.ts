@@ -88,12 +88,33 @@ export class Network {
   horizon = -Infinity;
   /** Axon words written / PSUM flits delivered per core (since the last reset). */
   lastDelivery = -1;
+  /**
+   * Deferred mode (see `startDeferring`): injected flits are only recorded (ids deferFrom..n-1);
+   * `resolve` routes them all at once, `undefer` hands them to the event heap.
+   */
+  deferring = false;
+  deferFrom = 0;
+  private readonly routers: number;
+  private readonly meshY: number;
+  // Port-ordered resolution: per (router, output port, input port) a FIFO of flit ids (linked by
+  // lNext), filled in arrival order.
+  private readonly lHead: Int32Array;
+  private readonly lTail: Int32Array;
+  private lNext = new Int32Array(0);
+  private readonly live = new Int32Array(6);
+  /** Column of every router. */
+  private readonly colOf: Int32Array;
 
   constructor(chip: ChipConfig) {
     this.meshX = chip.meshX;
     this.routerLatency = chip.routerLatency;
     this.linkLatency = chip.linkLatency;
     const routers = chip.meshX * chip.meshY;
+    this.routers = routers;
+    this.meshY = chip.meshY;
+    this.colOf = Int32Array.from({ length: routers }, (_, r) => r % chip.meshX);
+    this.lHead = new Int32Array(routers * OUTS * 6).fill(-1);
+    this.lTail = new Int32Array(routers * OUTS * 6).fill(-1);
     this.free = new Float64Array(routers * OUTS);
     this.hops = new Float64Array(routers);
     this.qTail = new Int32Array(routers + 1);
@@ -121,6 +142,7 @@ export class Network {
     this.host = g(this.host, (k) => new Uint8Array(k));
     this.origin = g(this.origin, (k) => new Int32Array(k));
     this.nextF = g(this.nextF, (k) => new Int32Array(k));
+    this.lNext = new Int32Array(cap);
     const h = new Int32Array(cap);
     h.set(this.heap.subarray(0, this.size));
     this.heap = h;
@@ -137,6 +159,8 @@ export class Network {
   reset(): void {
     this.n = 0;
     this.size = 0;
+    this.deferring = false;
+    this.deferFrom = 0;
     this.qActive.fill(0);
     this.free.fill(0);
     this.lastDelivery = -1;
@@ -183,8 +207,17 @@ export class Network {
     this.p1[f] = p1;
     this.host[f] = host;
     this.origin[f] = origin;
+    if (this.deferring) return f;
+    this.enqueue(f);
+    return f;
+  }
+
+  /** Put flit f (just injected) into its source's injection queue (the heap holds the heads). */
+  private enqueue(f: number): void {
+    const t = this.time[f] as number;
+    const seq = this.seq[f] as number;
     // Injections of one source come in increasing (time, sequence) order: queue behind its head.
-    const q = src + 1;
+    const q = (this.src[f] as number) + 1;
     this.nextF[f] = -1;
     if (this.qActive[q] === 0) {
       this.qActive[q] = 1;
@@ -198,7 +231,159 @@ export class Network {
       this.nextF[tail] = f;
       this.qTail[q] = f;
     }
-    return f;
+  }
+
+  /**
+   * Defer from now on: later injections are only recorded until `resolve` or `undefer`. Exact only
+   * when the network is empty and every port is free before the next injection: the engine calls
+   * it when no event is pending (every earlier flit was delivered before the current cycle).
+   */
+  startDeferring(): void {
+    if (this.size !== 0) throw new Error('network: deferring with events pending');
+    this.deferring = true;
+    this.deferFrom = this.n;
+  }
+
+  /** Flits recorded since deferring began. */
+  get deferred(): number {
+    return this.deferring ? this.n - this.deferFrom : 0;
+  }
+
+  /** Leave deferred mode: the recorded flits enter the event heap as if injected one by one. */
+  undefer(): void {
+    if (!this.deferring) return;
+    this.deferring = false;
+    for (let f = this.deferFrom; f < this.n; f++) this.enqueue(f);
+    this.deferFrom = this.n;
+  }
+
+  /** XY routing: the output port at router r of a flit for d. */
+  private route(r: number, d: number): number {
+    const rx = this.colOf[r] as number;
+    const dx = this.colOf[d] as number;
+    if (dx > rx) return OUT_E;
+    if (dx < rx) return OUT_W;
+    if (d > r) return OUT_S;
+    if (d < r) return OUT_N;
+    return OUT_EJECT;
+  }
+
+  private append(r: number, out: number, inPort: number, f: number): void {
+    const l = (r * OUTS + out) * 6 + inPort;
+    this.lNext[f] = -1;
+    const t = this.lTail[l] as number;
+    if (t < 0) this.lHead[l] = f;
+    else this.lNext[t] = f;
+    this.lTail[l] = f;
+  }
+
+  /**
+   * Route every deferred flit to its destination at once, with exactly the timing of the event
+   * simulation (docs/timing.md): each output port serves its flits in the arbitration order
+   * (arrival cycle, then input port; the flits of one input port arrive in distinct cycles, so
+   * source and sequence never decide), one per cycle after routerLatency. XY routing makes the
+   * port graph acyclic (east ports west to east, west ports east to west, then south ports north
+   * to south, north ports south to north, then ejection), so visiting the ports in that order sees
+   * every flit of a port before serving it. Afterwards flit f's `time` is its delivery cycle, and
+   * the flits deferFrom..n-1 are to be delivered; deferring continues with no flit recorded.
+   * Returns the first id of the resolved flits.
+   */
+  resolve(): number {
+    const from = this.deferFrom;
+    const to = this.n;
+    this.deferFrom = to;
+    if (from === to) return from;
+    const mx = this.meshX;
+    const my = this.meshY;
+    for (let f = from; f < to; f++) {
+      const r = this.at[f] as number;
+      this.append(r, this.route(r, this.dst[f] as number), this.port[f] as number, f);
+    }
+    for (let x = 0; x < mx; x++) for (let y = 0; y < my; y++) this.serve(y * mx + x, OUT_E);
+    for (let x = mx - 1; x >= 0; x--) for (let y = 0; y < my; y++) this.serve(y * mx + x, OUT_W);
+    for (let y = 0; y < my; y++) for (let x = 0; x < mx; x++) this.serve(y * mx + x, OUT_S);
+    for (let y = my - 1; y >= 0; y--) for (let x = 0; x < mx; x++) this.serve(y * mx + x, OUT_N);
+    for (let r = 0; r < this.routers; r++) this.serve(r, OUT_EJECT);
+    return from;
+  }
+
+  /** Serve output port `out` of router r: merge its input FIFOs by (arrival, input port). */
+  private serve(r: number, out: number): void {
+    const base = (r * OUTS + out) * 6;
+    const head = this.lHead;
+    const time = this.time;
+    if ((head[base] as number) < 0 && (head[base + 1] as number) < 0 && (head[base + 2] as number) < 0 && (head[base + 3] as number) < 0 && (head[base + 4] as number) < 0 && (head[base + 5] as number) < 0) return;
+    const rl = this.routerLatency;
+    const ll = this.linkLatency;
+    const k = r * OUTS + out;
+    let free = -Infinity;
+    const mx = this.meshX;
+    let next = r;
+    let inPort = 0;
+    if (out === OUT_E) {
+      next = r + 1;
+      inPort = PORT_FROM_W;
+    } else if (out === OUT_W) {
+      next = r - 1;
+      inPort = PORT_FROM_E;
+    } else if (out === OUT_S) {
+      next = r + mx;
+      inPort = PORT_FROM_N;
+    } else if (out === OUT_N) {
+      next = r - mx;
+      inPort = PORT_FROM_S;
+    }
+    const oh = this.originHops;
+    let hops = 0;
+    let last = this.lastDelivery;
+    // The input ports with flits, in ascending order (so that ties go to the lower one).
+    const live = this.live;
+    let nl = 0;
+    for (let p = 0; p < 6; p++) if ((head[base + p] as number) >= 0) live[nl++] = p;
+    while (nl > 0) {
+      // The earliest head; ties go to the lower input port.
+      let bi = 0;
+      let bp = live[0] as number;
+      let bt = time[head[base + bp] as number] as number;
+      for (let i = 1; i < nl; i++) {
+        const p = live[i] as number;
+        const t = time[head[base + p] as number] as number;
+        if (t < bt) {
+          bt = t;
+          bp = p;
+          bi = i;
+        }
+      }
+      const f = head[base + bp] as number;
+      const nx = this.lNext[f] as number;
+      head[base + bp] = nx;
+      if (nx < 0) {
+        this.lTail[base + bp] = -1;
+        for (let i = bi + 1; i < nl; i++) live[i - 1] = live[i] as number;
+        nl--;
+      }
+      const ready = bt + rl;
+      const dep = ready > free ? ready : free;
+      free = dep + 1;
+      if (out === OUT_EJECT) {
+        time[f] = dep;
+        this.port[f] = PORT_DELIVER;
+        if (dep > last) last = dep;
+      } else {
+        hops++;
+        if (oh !== undefined) {
+          const o = this.origin[f] as number;
+          oh[o] = (oh[o] as number) + 1;
+        }
+        time[f] = dep + ll;
+        this.at[f] = next;
+        this.port[f] = inPort;
+        this.append(next, this.route(next, this.dst[f] as number), inPort, f);
+      }
+    }
+    this.free[k] = free;
+    this.hops[r] = (this.hops[r] as number) + hops;
+    this.lastDelivery = last;
   }
 
   /**

@@ -137,7 +137,7 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
         (diff.length ? ` (${diff.map((k) => `${k}: ${container.chip[k]} vs ${opts.chip![k]}`).join(', ')})` : ''),
     );
   }
-  const bin = loadBinary(container, file, { maxMemory: opts.maxMemory, maxCycles: opts.maxCycles });
+  const bin = loadCached(container, file, { maxMemory: opts.maxMemory, maxCycles: opts.maxCycles });
   checkInputs(bin, inputs, opts.inputName ?? 'input data');
   // Size-dependent entries are evaluated for the chip this binary was built for.
   const energy = resolveEnergyTable(opts.energy ?? defaultEnergyTable(), container.chip);
@@ -158,6 +158,20 @@ function prepare(container: BwcContainer, inputs: SimInputs, opts: SimOptions): 
   return { bin, chunk };
 }
 
+/** The last few binaries loaded in this thread, by content fingerprint and file name (repeated simulate() calls on one binary load it once). */
+const loaded = new Map<string, LoadedBinary>();
+
+function loadCached(container: BwcContainer, file: string, budgets: { maxMemory?: number; maxCycles?: number }): LoadedBinary {
+  const key = `${fingerprint(container)} ${budgets.maxMemory ?? '-'} ${budgets.maxCycles ?? '-'} ${file}`;
+  let bin = loaded.get(key);
+  if (!bin) {
+    bin = loadBinary(container, file, budgets);
+    loaded.set(key, bin);
+    while (loaded.size > 4) loaded.delete(loaded.keys().next().value as string);
+  }
+  return bin;
+}
+
 /** Simulate in this thread. */
 export function simulateSync(container: BwcContainer, inputs: SimInputs, opts: SimOptions = {}): SimResult {
   const { bin, chunk } = prepare(container, inputs, opts);
@@ -171,26 +185,45 @@ export async function simulate(container: BwcContainer, inputs: SimInputs, opts:
   if (!Number.isInteger(workers) || workers < 1 || workers > 256) throw new BwsnnError(`workers = ${workers} must be an integer in 1..256`, 2);
   if (workers === 1 || inputs.count < 2) return simulateSync(container, inputs, opts);
   const { bin, chunk } = prepare(container, inputs, opts);
-  const k = Math.min(workers, inputs.count);
+  const n = inputs.count;
+  const k = Math.min(workers, n);
   const entry = workerEntry();
-  // Chunks 1..k-1 go to worker threads; this thread runs chunk 0 meanwhile.
-  const bounds = Array.from({ length: k + 1 }, (_, w) => Math.floor((w * inputs.count) / k));
-  const jobs: Promise<ChunkResult>[] = [];
-  const key = fingerprint(container);
-  for (let w = 1; w < k; w++) {
-    const from = bounds[w]!;
-    const to = bounds[w + 1]!;
-    jobs.push(runWorker(entry, container, key, bin.file, sliceInputs(bin, inputs, from, to), from, to, chunk));
-  }
-  let first: ChunkResult;
-  try {
-    first = runChunk(bin, bin.file, inputs, 0, bounds[1]!, chunk);
-  } catch (e) {
-    await Promise.allSettled(jobs);
-    throw e;
-  }
-  jobs.unshift(Promise.resolve(first));
-  const parts = await Promise.all(jobs);
+  // Workers cache loaded binaries by this key: the budgets are part of what was loaded.
+  const key = `${fingerprint(container)} ${opts.maxMemory ?? '-'} ${opts.maxCycles ?? '-'}`;
+  // The samples are cut into pieces that whichever thread is free takes next, in order: worker
+  // threads start late (module loading, the binary), so fixed shares would leave this one idle.
+  // Pieces are merged in sample order, so the result does not depend on who ran what; on
+  // failures, the error of the first failing piece is the one reported (as on one thread).
+  const pieces = Math.min(n, k * 8);
+  const bounds = Array.from({ length: pieces + 1 }, (_, i) => Math.floor((i * n) / pieces));
+  const parts: ChunkResult[] = [];
+  const errors = new Map<number, unknown>();
+  let next = 0;
+  const take = (): number => (errors.size > 0 || next >= pieces ? -1 : next++);
+  const remote = async (): Promise<void> => {
+    for (let i = take(); i >= 0; i = take()) {
+      const from = bounds[i]!;
+      const to = bounds[i + 1]!;
+      try {
+        parts.push(await runWorker(entry, container, key, bin.file, sliceInputs(bin, inputs, from, to), from, to, chunk));
+      } catch (e) {
+        errors.set(i, e);
+      }
+    }
+  };
+  const local = async (): Promise<void> => {
+    for (let i = take(); i >= 0; i = take()) {
+      try {
+        parts.push(runChunk(bin, bin.file, inputs, bounds[i]!, bounds[i + 1]!, chunk));
+      } catch (e) {
+        errors.set(i, e);
+      }
+      // Let finished workers take the next pieces.
+      await new Promise<void>((r) => setImmediate(r));
+    }
+  };
+  await Promise.all([local(), ...Array.from({ length: k - 1 }, remote)]);
+  if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
   return summarise(bin, inputs, parts, chunk.energy);
 }
 
@@ -283,7 +316,8 @@ function runWorker(entry: string, container: BwcContainer, key: string, file: st
   if (pw.has.size > 4) pw.has.delete(pw.has.values().next().value as string);
   return new Promise<ChunkResult>((res, rej) => {
     pw.pending.set(id, { res, rej });
-    pw.w.postMessage({ id, key, container: send ? container : undefined, file, inputs, from: 0, to: to - from, opts: { ...opts, traceSample } });
+    // The inputs are this piece's own copy (sliceInputs): moved, not cloned.
+    pw.w.postMessage({ id, key, container: send ? container : undefined, file, inputs, from: 0, to: to - from, opts: { ...opts, traceSample } }, [inputs.data.buffer as ArrayBuffer]);
   })
     .then((r) => {
       r.from = from;
@@ -300,8 +334,11 @@ function runWorker(entry: string, container: BwcContainer, key: string, file: st
     });
 }
 
-const rec = (arr: ArrayLike<number>, off: number): Record<EnergyEvent, number> =>
-  Object.fromEntries(ENERGY_EVENTS.map((e, i) => [e, arr[off + i] as number])) as Record<EnergyEvent, number>;
+const rec = (arr: ArrayLike<number>, off: number): Record<EnergyEvent, number> => {
+  const o = {} as Record<EnergyEvent, number>;
+  for (let i = 0; i < ENERGY_EVENTS.length; i++) o[ENERGY_EVENTS[i]!] = arr[off + i] as number;
+  return o;
+};
 
 function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], table: EnergyTable): SimResult {
   parts.sort((a, b) => a.from - b.from);

@@ -152,25 +152,29 @@ export function readNpy(bytes: Uint8Array, file: string): NpyArray {
   if (have !== expected) {
     throw new BwsnnError(`${file}: npy data holds ${have} bytes, but shape (${shape.join(', ')}) of ${dtype} needs ${expected}`);
   }
-  const raw = bytes.slice(dataStart, dataStart + expected).buffer;
+  // Aligned data is viewed in place (no copy of a large input file), other data copied.
+  const off = bytes.byteOffset + dataStart;
+  const inPlace = off % ITEM[dtype] === 0;
+  const raw = inPlace ? bytes.buffer : bytes.slice(dataStart, dataStart + expected).buffer;
+  const at = inPlace ? off : 0;
   let data: NpyData;
   switch (dtype) {
     case 'b1': {
-      const u = new Uint8Array(raw);
+      const u = new Uint8Array(raw, at, count);
       for (let k = 0; k < u.length; k++) if (u[k]! > 1) throw new BwsnnError(`${file}: bool element ${k} has byte value ${u[k]}`);
       data = u;
       break;
     }
-    case 'u1': data = new Uint8Array(raw); break;
-    case 'i1': data = new Int8Array(raw); break;
-    case 'u2': data = new Uint16Array(raw); break;
-    case 'i2': data = new Int16Array(raw); break;
-    case 'u4': data = new Uint32Array(raw); break;
-    case 'i4': data = new Int32Array(raw); break;
-    case 'f4': data = new Float32Array(raw); break;
-    case 'f8': data = new Float64Array(raw); break;
+    case 'u1': data = new Uint8Array(raw, at, count); break;
+    case 'i1': data = new Int8Array(raw, at, count); break;
+    case 'u2': data = new Uint16Array(raw, at, count); break;
+    case 'i2': data = new Int16Array(raw, at, count); break;
+    case 'u4': data = new Uint32Array(raw, at, count); break;
+    case 'i4': data = new Int32Array(raw, at, count); break;
+    case 'f4': data = new Float32Array(raw, at, count); break;
+    case 'f8': data = new Float64Array(raw, at, count); break;
     case 'i8': {
-      const b = new BigInt64Array(raw);
+      const b = new BigInt64Array(raw, at, count);
       const f = new Float64Array(count);
       for (let k = 0; k < count; k++) {
         const v = Number(b[k]!);

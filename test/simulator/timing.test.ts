@@ -90,6 +90,21 @@ describe('network: XY routing, one flit per port per cycle, FCFS with input-port
     expect(net.lastDelivery).toBe(22);
   });
 
+  it('resolves deferred flits to the same hand-computed cycles (issue 17)', () => {
+    const net = new Network({ ...DEFAULT_CHIP, meshX: 3, meshY: 1 });
+    net.reset();
+    net.startDeferring();
+    const ids: Record<string, number> = {};
+    [10, 11, 12].forEach((t, k) => (ids[`A${k}`] = net.inject(t, 0, PORT_LOCAL, 0, k, 2, FLIT_AXON, 0, k, 1, 0, 0)));
+    [13, 14].forEach((t, k) => (ids[`B${k}`] = net.inject(t, 1, PORT_LOCAL, 1, k, 2, FLIT_AXON, 0, k, 1, 0, 0)));
+    expect(net.pending).toBe(0);
+    expect(net.resolve()).toBe(0);
+    const at = Object.fromEntries(Object.entries(ids).map(([k, f]) => [k, net.time[f]]));
+    expect(at).toEqual({ B0: 18, A0: 19, B1: 20, A1: 21, A2: 22 });
+    expect(Array.from(net.hops)).toEqual([3, 5, 0]);
+    expect(net.lastDelivery).toBe(22);
+  });
+
   // End to end: core 0 fires 192 neurons (theta 0) and SENDs 3 words to core 2; core 1 fires 128
   // and SENDs 2 words to core 2. Core 0: FIRE 0..51 (3 + 48), SEND 51..58 (3 + 1 + 3), flits
   // injected at 55, 56, 57, HALT reached 59. Core 1: FIRE 0..35, SEND 35..41, flits at 38, 39.
