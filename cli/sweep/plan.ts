@@ -20,16 +20,8 @@ export interface SweepPointSpec {
   chip: ChipConfig;
 }
 
-/** Parse the `--set` options; a bad one is a usage error (exit 2), like any other bad option value. */
+/** Parse the `--set` options. */
 export function parseSetOptions(sets: string[]): SweepAxis[] {
-  try {
-    return parseSets(sets);
-  } catch (e) {
-    throw e instanceof BwsnnError && e.exitCode === 1 ? new BwsnnError(e.message, 2) : e;
-  }
-}
-
-function parseSets(sets: string[]): SweepAxis[] {
   const axes: SweepAxis[] = [];
   for (const s of sets) {
     const eq = s.indexOf('=');
@@ -59,8 +51,6 @@ function applyValue(into: Record<string, number>, key: string, v: string, where:
     if (!m) throw new BwsnnError(`${where}: mesh value "${v}" must look like 4x4`);
     into.meshX = Number(m[1]);
     into.meshY = Number(m[2]);
-    checkField('meshX', into.meshX, where);
-    checkField('meshY', into.meshY, where);
     return;
   }
   const num = Number(v);
@@ -97,10 +87,10 @@ export function expandSweep(base: ChipConfig, axes: SweepAxis[]): SweepPointSpec
 /** Parse `--shard i/n` (1-based i). */
 export function parseShard(s: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(s.trim());
-  if (!m) throw new BwsnnError(`--shard ${s}: expected I/N with 1 <= I <= N (e.g. 2/4)`, 2);
+  if (!m) throw new BwsnnError(`--shard ${s}: expected I/N with 1 <= I <= N (e.g. 2/4)`);
   const index = Number(m[1]);
   const count = Number(m[2]);
-  if (count < 1 || index < 1 || index > count) throw new BwsnnError(`--shard ${s}: expected 1 <= I <= N`, 2);
+  if (count < 1 || index < 1 || index > count) throw new BwsnnError(`--shard ${s}: expected 1 <= I <= N`);
   return { index, count };
 }
 

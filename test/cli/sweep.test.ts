@@ -20,33 +20,12 @@ describe('sweep planning', () => {
     expect(() => parseSetOptions(['mesh=4by4'])).toThrow(/must look like 4x4/);
     expect(() => parseSetOptions(['lanes=1', 'lanes=2'])).toThrow(/given twice/);
     expect(() => parseSetOptions(['lanes'])).toThrow(/KEY=V1,V2/);
-    // a mesh value is range-checked when parsed, like every other field
-    expect(() => parseSetOptions(['mesh=0x0'])).toThrow(/--set mesh=0x0: field "meshX" = 0 is out of range/);
-    // a bad option value is a usage error (exit 2), as --limit abc or --strategy foo are
-    for (const bad of [['lanez=1'], ['lanes=0'], ['mesh=4by4'], ['lanes=1', 'lanes=2'], ['lanes'], ['mesh=0x0']]) {
-      let code = 0;
-      try {
-        parseSetOptions(bad);
-      } catch (e) {
-        code = (e as BwsnnError).exitCode;
-      }
-      expect(code, bad.join(' ')).toBe(2);
-    }
   });
 
   it('parses shards', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
     expect(() => parseShard('5/4')).toThrow(BwsnnError);
     expect(() => parseShard('0/4')).toThrow(BwsnnError);
-    for (const bad of ['5/4', '0/4', 'x']) {
-      let code = 0;
-      try {
-        parseShard(bad);
-      } catch (e) {
-        code = (e as BwsnnError).exitCode;
-      }
-      expect(code, bad).toBe(2);
-    }
   });
 
   it('shards partition the points exactly', () => {
