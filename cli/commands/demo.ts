@@ -11,6 +11,7 @@ import { basename } from 'node:path';
 import { compileModel } from '../../compiler/index.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { DATASETS, type DatasetName } from '../../models/data/index.js';
+import { datasetMismatch } from '../../models/input-check.js';
 import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { runReference } from '../../models/int-exec.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
@@ -69,6 +70,8 @@ export function register(program: Command): void {
       const chip = loadChip(o.chip);
       const graph = await loadGraphAny(file, o as unknown as NirCliOptions);
       const data = (o.data as DatasetName | undefined) ?? datasetOf(file, graph.meta);
+      const mismatch = datasetMismatch(graph, data);
+      if (mismatch) process.stderr.write(`warning: ${file}: ${mismatch}\n`);
       const t0 = performance.now();
       const model = foldForChip(graph, chip, file);
       const { container, report } = compileModel(model, chip, { file });
