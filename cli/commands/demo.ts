@@ -5,12 +5,13 @@
  * executor, and prints accuracy, agreement, cycles and latency per inference, and energy per
  * inference with its breakdown.
  */
-import type { Command } from '@commander-js/extra-typings';
+import { Option, type Command } from '@commander-js/extra-typings';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { compileModel } from '../../compiler/index.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { DATASETS, type DatasetName } from '../../models/data/index.js';
+import { datasetMismatch } from '../../models/input-check.js';
 import { foldForChip } from '../../compiler/fold-for-chip.js';
 import { runReference } from '../../models/int-exec.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
@@ -47,7 +48,7 @@ export function register(program: Command): void {
     .description('the main job: compile a zoo model, simulate it over its test split, print accuracy, agreement with the reference, cycles, latency and energy')
     .argument('[model]', 'a zoo model name (mnist-mlp, fashion-conv) or a .bwsnn file', 'mnist-mlp')
     .option('--limit <n>', 'simulate at most the first N test samples')
-    .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
+    .addOption(new Option('--workers <n>', 'worker threads').default(DEFAULT_WORKERS, 'the available parallelism'))
     .option('--chip <file>', 'chip config (JSON or preset name)')
     .option('--data <name>', `data set (default: the model's own, from its card: ${DATASETS.join(' or ')})`)
     .option('--html <file>', 'write a self-contained HTML report')
@@ -69,6 +70,8 @@ export function register(program: Command): void {
       const chip = loadChip(o.chip);
       const graph = await loadGraphAny(file, o as unknown as NirCliOptions);
       const data = (o.data as DatasetName | undefined) ?? datasetOf(file, graph.meta);
+      const mismatch = datasetMismatch(graph, data);
+      if (mismatch) process.stderr.write(`warning: ${file}: ${mismatch}\n`);
       const t0 = performance.now();
       const model = foldForChip(graph, chip, file);
       const { container, report } = compileModel(model, chip, { file });

@@ -5,7 +5,7 @@
  * quote in papers for the same network (synaptic operations x E_AC; MACs of an equal ANN x
  * E_MAC) and the energy per synaptic operation beside Loihi's and TrueNorth's published figures.
  */
-import type { Command } from '@commander-js/extra-typings';
+import { Option, type Command } from '@commander-js/extra-typings';
 import { TIMING_FIELDS, TIMING_PROVENANCE, type ChipConfig } from '../../isa/chip.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
@@ -169,7 +169,7 @@ export function register(program: Command): void {
   dataflowOptions(cmd);
   cmd
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
-    .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
+    .addOption(new Option('--workers <n>', 'worker threads').default(DEFAULT_WORKERS, 'the available parallelism'))
     .option('--max-cycles <n>', MAX_CYCLES_HELP)
     .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--json', 'print JSON instead of text (docs/schemas/energy.schema.json)')

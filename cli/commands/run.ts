@@ -7,7 +7,7 @@
  */
 import { comparison, comparisonTables, formatActivity, formatComparison, type Comparison } from '../energy/compare.js';
 import { presetNames } from '../../simulator/energy/presets.js';
-import type { Command } from '@commander-js/extra-typings';
+import { Option, type Command } from '@commander-js/extra-typings';
 import { CHIP_PRESETS } from '../../isa/presets.js';
 import { readContainer } from '../../isa/container.js';
 import { ENERGY_EVENTS } from '../../isa/table.js';
@@ -127,7 +127,7 @@ export function register(program: Command): void {
     .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
     .option('--split <split>', 'data set split: train or test', 'test')
     .option('--limit <n>', 'simulate at most the first N samples')
-    .option('--workers <n>', 'worker threads (default: the available parallelism)', DEFAULT_WORKERS)
+    .addOption(new Option('--workers <n>', 'worker threads').default(DEFAULT_WORKERS, 'the available parallelism'))
     .option('--chip <file>', `refuse a binary not built for this chip: a chip config JSON or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--vcd <file>', 'write a VCD trace of one inference')

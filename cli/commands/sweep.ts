@@ -9,7 +9,7 @@
  * `bwsnn merge A.csv B.csv ... -o OUT.csv [--html OUT.html]`: checks that the shards add up
  * (same sweep, shards 1..N exactly once, every point exactly once), recomputes the Pareto front.
  */
-import type { Command } from '@commander-js/extra-typings';
+import { Option, type Command } from '@commander-js/extra-typings';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -110,7 +110,7 @@ export function register(program: Command): void {
     .option('--chip <file>', 'base chip config (JSON or preset name)')
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
     .option('--shard <I/N>', 'run only shard I of N (points with index mod N == I-1)')
-    .option('--workers <n>', 'worker threads per simulation (default: the available parallelism)', DEFAULT_WORKERS)
+    .addOption(new Option('--workers <n>', 'worker threads per simulation').default(DEFAULT_WORKERS, 'the available parallelism'))
     .option('--max-cycles <n>', MAX_CYCLES_HELP)
     .option('--max-memory <bytes>', MAX_MEMORY_HELP)
     .option('--html <file>', 'write a self-contained HTML report with the Pareto plot')

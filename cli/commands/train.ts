@@ -118,7 +118,7 @@ export function register(program: Command): void {
       process.stdout.write(
         `${o.out}: ${arch.name}, T=${r.options.timesteps}, float test accuracy ${(100 * r.floatTestAcc).toFixed(2)}%` +
           (intAcc === null ? '' : `, integer reference ${(100 * intAcc).toFixed(2)}%`) +
-          ` (${train.count} train / ${test.count} test, ${r.seconds.toFixed(0)} s)\n`,
+          ` (${opts.trainLimit ? Math.min(opts.trainLimit, train.count) : train.count} train / ${test.count} test, ${r.seconds.toFixed(0)} s)\n`,
       );
       if (o.card) {
         const card: ModelCard = {

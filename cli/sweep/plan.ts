@@ -66,6 +66,8 @@ function applyValue(into: Record<string, number>, key: string, v: string, where:
     if (!m) throw new BwsnnError(`${where}: mesh value "${v}" must look like 4x4`);
     into.meshX = Number(m[1]);
     into.meshY = Number(m[2]);
+    checkField('meshX', into.meshX, where);
+    checkField('meshY', into.meshY, where);
     return;
   }
   const num = Number(v);

@@ -71,6 +71,9 @@ describe('options: one spelling, one default', () => {
   it('workers default to the available parallelism, limit to all samples, output is --output', () => {
     for (const c of ['run', 'energy', 'sweep', 'demo']) {
       expect(opt(c, '--workers')!.defaultValue, c).toBe(String(availableParallelism()));
+      // --help states the rule once, not the rule and then this machine's number ("(default: "2")")
+      const help = cmd(c).helpInformation().replace(/\s+/g, ' ');
+      expect(help, c).toMatch(/--workers <n> worker threads (per simulation )?\(default: the available parallelism\) --/);
       expect(opt(c, '--limit')!.defaultValue, c).toBeUndefined();
     }
     expect(opt('eval', '--limit')!.defaultValue).toBeUndefined();

@@ -20,6 +20,9 @@ describe('sweep planning', () => {
     expect(() => parseSetOptions(['mesh=4by4'])).toThrow(/must look like 4x4/);
     expect(() => parseSetOptions(['lanes=1', 'lanes=2'])).toThrow(/given twice/);
     expect(() => parseSetOptions(['lanes'])).toThrow(/KEY=V1,V2/);
+    // a mesh value is range-checked when parsed, like every other field (not first at "sweep point 0")
+    expect(() => parseSetOptions(['mesh=0x0'])).toThrow(/^--set mesh=0x0: field "meshX" = 0 is out of range/);
+    expect(() => parseSetOptions(['mesh=4x65'])).toThrow(/^--set mesh=4x65: field "meshY" = 65 is out of range/);
   });
 
   it('parses shards', () => {

@@ -5,15 +5,19 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../cli/main.js';
 
-async function run(args: string[]): Promise<{ code: number; err: string }> {
+async function run(args: string[]): Promise<{ code: number; err: string; stdout: string }> {
   let err = '';
+  let stdout = '';
   const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
     err += String(s);
     return true;
   });
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
   try {
-    return { code: await main(['node', 'bwsnn', 'train', ...args]), err };
+    return { code: await main(['node', 'bwsnn', 'train', ...args]), err, stdout };
   } finally {
     spy.mockRestore();
     out.mockRestore();
@@ -54,6 +58,8 @@ describe('bwsnn train: a small real run', () => {
     const r = await run([...args, '--train-limit', '96', '--test-limit', '40', '-T', '2', '--quiet']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
+    // the summary counts the samples trained on (--train-limit), not the whole split
+    expect(r.stdout).toMatch(/\(96 train \/ 40 test, /);
     expect(readdirSync(dir).sort()).toEqual(['m.bwsnn', 'm.json']);
     const g = loadModel(out);
     expect(g.timesteps).toBe(2);
