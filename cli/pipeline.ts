@@ -3,6 +3,7 @@
  * (.bwsnn, .nir, or an already compiled .bwc), folding and compiling it for a chip, choosing the
  * input data (a built-in data set or .npy files), and simulating in chunks with a progress bar.
  */
+import { datasetMismatch, rangeViolation } from '../models/input-check.js';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -85,7 +86,12 @@ export interface DataCliOptions {
   input?: string;
   labels?: string;
   limit?: string;
+  /** false (--no-input-check): warn instead of refusing inputs the model's recorded range or data set rules out. */
+  inputCheck?: boolean;
 }
+
+/** Help of every --no-input-check option. */
+export const INPUT_CHECK_HELP = "warn instead of refusing inputs outside the model's recorded input range, or a data set other than its recorded one";
 
 /** Add the data options (a built-in data set or .npy files) to a command. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -96,6 +102,7 @@ export function dataOptions<C extends Command<any, any, any>>(cmd: C): C {
     .option('--input <file>', 'inputs (.npy): [N, ...inputShape] or [N, T, ...inputShape]')
     .option('--labels <file>', 'labels (.npy): [N] integers (with --input)');
   cmd.option('--limit <n>', 'use at most the first N samples (default: all)');
+  cmd.option('--no-input-check', INPUT_CHECK_HELP);
   return cmd;
 }
 
@@ -154,17 +161,27 @@ export function loadSimInputs(o: DataCliOptions, meta: ModelMeta, binName: strin
     if (ds.shape.reduce((a, b) => a * b, 1) !== size) {
       throw new BwsnnError(`${binName}: the model ${meta.name} takes inputs of shape (${meta.inputShape.join(', ')}), ${ds.name} samples have shape (${ds.shape.join(', ')})`);
     }
+    checkInput(datasetMismatch(meta, o.data), o, binName);
     inputs = { count: ds.count, data: encodePixels(ds.inputs, meta.encoding), labels: ds.labels };
     source = `${ds.name} ${o.split}`;
   } else {
     const file = o.input as string;
     inputs = inputsFromNpy(readNpy(readInput(file), file), meta, file);
+    checkInput(rangeViolation(meta, inputs.data, 'steps' in inputs && inputs.steps !== undefined, file), o, binName);
     if (o.labels !== undefined) inputs.labels = labelsFromNpy(readNpy(readInput(o.labels), o.labels), inputs.count, meta.classes, o.labels);
     source = file;
   }
   if (limit !== undefined && limit < inputs.count) inputs = sliceInputs(inputs, meta, 0, limit);
   if (inputs.count === 0) throw new BwsnnError(`${source}: no samples`);
   return { inputs, source };
+}
+
+/** Refuse (exit 1) or, with --no-input-check, warn about what the binary's recorded input range or data set rules out. */
+function checkInput(msg: string | undefined, o: DataCliOptions, binName: string): void {
+  if (msg === undefined) return;
+  const text = msg.startsWith(binName) ? msg : `${binName}: ${msg}`;
+  if (o.inputCheck === false) process.stderr.write(`warning: ${text}\n`);
+  else throw new BwsnnError(`${text} (--no-input-check runs anyway)`);
 }
 
 function sliceInputs(inputs: SimInputs, meta: ModelMeta, from: number, to: number): SimInputs {

@@ -192,9 +192,9 @@ export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
   const ro = lowered.get(roName)!;
   cores.sort((a, b) => a.core - b.core);
   return {
-    version: containerVersion({ cores }),
+    version: containerVersion({ cores, meta: s.meta }),
     chip: { ...chip },
-    meta: { ...meta, inputShape: [...meta.inputShape], encoding: { ...meta.encoding }, classes: ro.neurons },
+    meta: { ...meta, inputShape: [...meta.inputShape], encoding: { ...meta.encoding }, classes: ro.neurons, ...(meta.inputRange ? { inputRange: [meta.inputRange[0], meta.inputRange[1]] as [number, number] } : {}) },
     cores,
     inputMap,
     outputMap: { readout, probes },

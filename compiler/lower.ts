@@ -81,5 +81,8 @@ export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
     };
   });
   const m = c.model;
-  return { meta: { name: m.name, timesteps: m.timesteps, inputShape: [...m.input.shape], encoding: { ...m.input.encoding }, readout: m.readout }, sources: c.sources, layers };
+  const meta: LoweredModel['meta'] = { name: m.name, timesteps: m.timesteps, inputShape: [...m.input.shape], encoding: { ...m.input.encoding }, readout: m.readout };
+  if (m.inputRange) meta.inputRange = [m.inputRange[0], m.inputRange[1]];
+  if (m.dataset !== undefined) meta.dataset = m.dataset;
+  return { meta, sources: c.sources, layers };
 }

@@ -38,6 +38,30 @@ const CHIP_KEYS = Object.keys(CHIP_FIELDS);
 
 const u32 = (name: string, doc: string, what?: string): Field => ({ name, t: 'u32', doc, ...(what ? { what } : {}) });
 
+/** The meta section of a container of format `version` (version 3 appended the input range and data set). */
+function metaSchema(version: number): readonly Field[] {
+  const v1: Field[] = [
+    { name: 'nameLen', t: 'u16', lengthOf: 'name', sym: 'L', doc: 'name length L (0..255)', what: 'name length' },
+    { name: 'name', t: 'utf8', length: 'nameLen', doc: 'model name (UTF-8)', what: 'model name' },
+    { name: 'timesteps', t: 'u16', doc: 'timesteps T (1..255)' },
+    { name: 'encKind', t: 'u8', values: ['binary', 'multibit'], doc: 'encoding kind: 0 = binary, 1 = multibit', what: 'input encoding kind' },
+    { name: 'encValue', t: 'f64', doc: 'binary: threshold (finite); multibit: bits K (integer 1..8)', what: 'encoding value' },
+    u32('classes', "classes (1..65535; must equal the readout probe's size)"),
+    { name: 'rank', t: 'u8', lengthOf: 'shape', sym: 'R', doc: 'input rank R (1..8)', what: 'input rank' },
+    { name: 'shape', t: 'array', of: 'u32', length: 'rank', doc: 'input shape (each 1..2^24-1)', what: 'input shape' },
+  ];
+  return version >= 3 ? [...v1, ...META_V3] : v1;
+}
+
+/** Fields version 3 appended to the meta section: the model's recorded input range and data set. */
+const META_V3: readonly Field[] = [
+  { name: 'rangeKind', t: 'u8', values: ['none', 'given'], doc: 'input range: 0 = none recorded, 1 = [lo, hi] below (version 3)', what: 'input range kind' },
+  { name: 'rangeLo', t: 'f64', doc: 'input range lo (finite, <= hi; 0 when none; version 3)', what: 'input range lo' },
+  { name: 'rangeHi', t: 'f64', doc: 'input range hi (finite; 0 when none; version 3)', what: 'input range hi' },
+  { name: 'datasetLen', t: 'u16', lengthOf: 'dataset', sym: 'D', doc: 'data set name length D (0..255; 0 = none recorded; version 3)', what: 'data set name length' },
+  { name: 'dataset', t: 'utf8', length: 'datasetLen', doc: 'data set name (UTF-8; version 3)', what: 'data set name' },
+];
+
 /** The neurons section of a container of format `version`: the neuron-record fields that version stores. */
 function neuronSchema(version: number): readonly Field[] {
   return [
@@ -53,16 +77,7 @@ export const SECTION_SCHEMAS: Record<SectionKind, readonly Field[]> = {
     { name: 'name', t: 'utf8', length: 'nameLen', doc: 'chip name (UTF-8)', what: 'chip name' },
     { name: 'fields', t: 'array', of: 'f64', length: CHIP_KEYS.length, doc: `the chip fields in \`CHIP_FIELDS\` order: ${CHIP_KEYS.join(', ')}`, what: 'chip fields' },
   ],
-  meta: [
-    { name: 'nameLen', t: 'u16', lengthOf: 'name', sym: 'L', doc: 'name length L (0..255)', what: 'name length' },
-    { name: 'name', t: 'utf8', length: 'nameLen', doc: 'model name (UTF-8)', what: 'model name' },
-    { name: 'timesteps', t: 'u16', doc: 'timesteps T (1..255)' },
-    { name: 'encKind', t: 'u8', values: ['binary', 'multibit'], doc: 'encoding kind: 0 = binary, 1 = multibit', what: 'input encoding kind' },
-    { name: 'encValue', t: 'f64', doc: 'binary: threshold (finite); multibit: bits K (integer 1..8)', what: 'encoding value' },
-    u32('classes', "classes (1..65535; must equal the readout probe's size)"),
-    { name: 'rank', t: 'u8', lengthOf: 'shape', sym: 'R', doc: 'input rank R (1..8)', what: 'input rank' },
-    { name: 'shape', t: 'array', of: 'u32', length: 'rank', doc: 'input shape (each 1..2^24-1)', what: 'input shape' },
-  ],
+  meta: metaSchema(BWC_VERSION),
   program: [
     { name: 'count', t: 'u32', lengthOf: 'words', per: 2, sym: 'N', doc: 'instruction count N (<= instrMemWords)', what: 'instruction count' },
     { name: 'words', t: 'array', of: 'u32', length: 'count', per: 2, docSize: 'N x 8', doc: 'instruction words, each as u32 low half then u32 high half (i.e. a u64 LE)', what: 'instructions' },
@@ -127,13 +142,17 @@ export const SECTION_SCHEMAS: Record<SectionKind, readonly Field[]> = {
 };
 
 const NEURON_SCHEMAS = Array.from({ length: BWC_VERSION }, (_, i) => neuronSchema(i + 1));
+const META_SCHEMAS = Array.from({ length: BWC_VERSION }, (_, i) => metaSchema(i + 1));
 
 /**
  * The schema of a section kind in a container of format `version` (1..BWC_VERSION): only the
- * neurons section depends on the version (version 2 added the neuron fields decay and sdecay).
+ * neurons section (version 2 added the neuron fields decay and sdecay) and the meta section
+ * (version 3 added the input range and data set) depend on the version.
  */
 export function sectionSchema(kind: SectionKind, version: number = BWC_VERSION): readonly Field[] {
-  return kind === 'neurons' ? (NEURON_SCHEMAS[version - 1] ?? SECTION_SCHEMAS.neurons) : SECTION_SCHEMAS[kind];
+  if (kind === 'neurons') return NEURON_SCHEMAS[version - 1] ?? SECTION_SCHEMAS.neurons;
+  if (kind === 'meta') return META_SCHEMAS[version - 1] ?? SECTION_SCHEMAS.meta;
+  return SECTION_SCHEMAS[kind];
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ import type { ChipConfig } from './chip.js';
 /**
  * Newest version of the container format (read: 1..BWC_VERSION; written: the oldest version that
  * holds the content, see containerVersion in isa/container.ts). 2 added the neuron fields decay
- * and sdecay and the current-based flag (isa/neuron-record.ts).
+ * and sdecay and the current-based flag (isa/neuron-record.ts); 3 added the model's recorded input
+ * range and data set to the meta section (ModelMeta.inputRange, ModelMeta.dataset).
  */
-export const BWC_VERSION = 2;
+export const BWC_VERSION = 3;
 
 /** How the host turns an input sample into spikes (part of the model). */
 export type InputEncoding =
@@ -30,6 +31,10 @@ export interface ModelMeta {
   encoding: InputEncoding;
   /** Number of classes (readout size). */
   classes: number;
+  /** The range of input values the model was trained on (run/energy check inputs against it; version 3). */
+  inputRange?: [number, number];
+  /** The built-in data set the model was trained on (run/energy refuse another one; version 3). */
+  dataset?: string;
 }
 
 /** One decoded instruction: the mnemonic and its operand values by field name. */

@@ -52,7 +52,10 @@ function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true
       return { name: c.chip.name, fields: CHIP_KEYS.map((k) => c.chip[k]) };
     case 'meta': {
       const m = c.meta;
-      return { name: m.name, timesteps: m.timesteps, encKind: m.encoding.kind, encValue: m.encoding.kind === 'binary' ? m.encoding.threshold : m.encoding.bits, classes: m.classes, shape: m.inputShape };
+      const v1 = { name: m.name, timesteps: m.timesteps, encKind: m.encoding.kind, encValue: m.encoding.kind === 'binary' ? m.encoding.threshold : m.encoding.bits, classes: m.classes, shape: m.inputShape };
+      if (version < 3) return v1;
+      const r = m.inputRange;
+      return { ...v1, rangeKind: r ? 'given' : 'none', rangeLo: r ? r[0] : 0, rangeHi: r ? r[1] : 0, dataset: m.dataset ?? '' };
     }
     case 'program': {
       if (!encode) return { count: img.program.length };
@@ -77,10 +80,12 @@ function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true
 
 /**
  * The format version a container is written in: the oldest that holds its content (a container
- * without CubaLIF neurons or multiplicative decays is version 1, byte for byte as before).
+ * without CubaLIF neurons, multiplicative decays, a recorded input range or data set is version 1,
+ * byte for byte as before).
  */
-export function containerVersion(c: Pick<BwcContainer, 'cores'>): number {
-  return c.cores.reduce((v, img) => Math.max(v, neuronVersion(img.neurons)), 1);
+export function containerVersion(c: Pick<BwcContainer, 'cores'> & { meta?: Pick<ModelMeta, 'inputRange' | 'dataset'> }): number {
+  const v = c.cores.reduce((v, img) => Math.max(v, neuronVersion(img.neurons)), 1);
+  return c.meta && (c.meta.inputRange !== undefined || c.meta.dataset !== undefined) ? Math.max(v, 3) : v;
 }
 
 /** The version the writer uses: the container's own, raised to what its content needs. */
@@ -89,7 +94,7 @@ export function writtenVersion(c: BwcContainer): number {
 }
 
 /** Bytes of one section of `c` (`ci` = index into c.cores for per-core sections) in format `version`. */
-export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0, version = kind === 'neurons' ? writtenVersion(c) : BWC_VERSION): number {
+export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0, version = kind === 'neurons' || kind === 'meta' ? writtenVersion(c) : BWC_VERSION): number {
   return recordSize(sectionSchema(kind, version), sectionRecord(c, kind, ci, false, version));
 }
 
@@ -129,7 +134,7 @@ interface PlannedSection {
 function plan(c: BwcContainer, version = writtenVersion(c)): PlannedSection[] {
   const out: PlannedSection[] = [
     { kind: 'chip', size: sectionSize(c, 'chip') },
-    { kind: 'meta', size: sectionSize(c, 'meta') },
+    { kind: 'meta', size: sectionSize(c, 'meta', 0, version) },
   ];
   c.cores.forEach((_img, ci) => {
     for (const kind of PER_CORE_KINDS) out.push({ kind, coreIdx: ci, size: sectionSize(c, kind, ci, version) });
@@ -344,6 +349,10 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
     encoding,
     classes: pmeta.classes as number,
   };
+  if (version >= 3) {
+    if (pmeta.rangeKind === 1) meta.inputRange = [pmeta.rangeLo as number, pmeta.rangeHi as number];
+    if ((pmeta.dataset as string) !== '') meta.dataset = pmeta.dataset as string;
+  }
 
   // Cores.
   const cores: CoreImage[] = coreIds.map((core) => {

@@ -8,7 +8,7 @@ import type { BwcContainer, CoreImage, Instr } from './container-types.js';
 import { BY_MNEMONIC } from './table.js';
 import { NEURON_COLUMNS, ROUTE_COLUMNS } from './asm/build.js';
 import { neuronFieldsOf } from './neuron-record.js';
-import { writtenVersion } from './container.js';
+import { containerVersion, writtenVersion } from './container.js';
 
 const SYN_PER_LINE = 4;
 const PAIRS_PER_LINE = 8;
@@ -104,7 +104,9 @@ export function disassemble(c: BwcContainer): string {
   const out: string[] = [
     `; bwsnn disassembly, container format version ${c.version}`,
     chipLine(c.chip),
-    `.model name=${quote(m.name)} timesteps=${m.timesteps} input=[${m.inputShape.join(', ')}] ${enc} classes=${m.classes}`,
+    // The version when the content alone would not give it (asm writes the oldest that holds the content).
+    ...(writtenVersion(c) > Math.max(containerVersion(c), writtenVersion(c) >= 2 ? 2 : 1) ? [`.format ${writtenVersion(c)}`] : []),
+    `.model name=${quote(m.name)} timesteps=${m.timesteps} input=[${m.inputShape.join(', ')}] ${enc} classes=${m.classes}${m.inputRange ? ` range=[${numLit(m.inputRange[0])}, ${numLit(m.inputRange[1])}]` : ''}${m.dataset !== undefined ? ` dataset=${quote(m.dataset)}` : ''}`,
   ];
   for (const img of c.cores) out.push('', ...coreText(img, writtenVersion(c)));
   out.push('');

@@ -7,6 +7,7 @@ import { CHIP_FIELDS, DEFAULT_CHIP, memoryBanks, TIMING_FIELDS, TIMING_PROVENANC
 import { CHIP_PRESETS, PRESET_LIST } from './presets.js';
 import { fieldLayout, usedBits } from './encode.js';
 import { NEURON_COLUMNS } from './neuron-record.js';
+import { BWC_VERSION } from './container-types.js';
 import { fieldRange, INSTRUCTIONS, INSTR_BYTES, REGISTER_COUNT, type InstrDef } from './table.js';
 
 const hex2 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`;
@@ -86,10 +87,11 @@ Directives (key=value operands, order free):
 | directive | meaning |
 |---|---|
 | \`.chip [PRESET] [name="..."] [field=value ...]\` | chip config: a preset (default \`${DEFAULT_CHIP.name}\`) and overrides of any field of docs/chip.md. At most once, before \`.model\`/\`.core\`; optional. |
-| \`.model name="..." timesteps=T input=[d0, d1, ...] encoding=binary threshold=X classes=N\` | model metadata; \`encoding=multibit bits=K\` instead for direct input. Required. |
+| \`.model name="..." timesteps=T input=[d0, d1, ...] encoding=binary threshold=X classes=N [range=[lo, hi]] [dataset="..."]\` | model metadata; \`encoding=multibit bits=K\` instead for direct input; \`range\` and \`dataset\`: the input range and data set the model records (run and energy check inputs against them). Required. |
+| \`.format V\` | container format version to write (1..${BWC_VERSION}); optional: by default the oldest version that holds the content. |
 | \`.core N\` | starts core N: the instructions that follow are its program (address 0 upward). |
 | \`.synapses\` | rows of 64-bit synapse words of the current core (any number per line), word 0 first. |
-| \`.neurons\` | one row per neuron: \`${NEURON_COLUMNS.join(' ')}\` (flags: 1 = hard reset, 2 = no memory). |
+| \`.neurons\` | one row per neuron: \`${NEURON_COLUMNS.join(' ')}\` (flags: 1 = hard reset, 2 = no memory, 4 = current-based); a row of the 7 version 1 columns leaves decay and sdecay 0. |
 | \`.route\` | starts the next routing list of the current core (index 0, 1, ...); rows \`core base flags bitOffset\` (flags: 1 = next step, 2 = PSUM into acc1). |
 | \`.input core=C base=B [stride=S]\` | an input map block; rows of \`element bit\` pairs (any number of pairs per line). |
 | \`.probe layer="..." kind=spikes\\|membrane shape=[...]\` | an output map probe; its \`.entry\` lines follow. |

@@ -179,6 +179,13 @@ export function containerIssues(c: BwcContainer, limit = 100): Issue[] {
     pm(`unknown input encoding ${JSON.stringify((meta.encoding as { kind: unknown }).kind)}`);
   }
   if (!Number.isInteger(meta.classes) || meta.classes < 1 || meta.classes > MAX_CLASSES) pm(`classes = ${meta.classes} is outside 1..${MAX_CLASSES}`);
+  const r = meta.inputRange;
+  if (r !== undefined && (!Array.isArray(r) || r.length !== 2 || !Number.isFinite(r[0]) || !Number.isFinite(r[1]) || r[0] > r[1])) {
+    pm(`input range must be two finite numbers lo <= hi, got ${JSON.stringify(r)}`);
+  }
+  if (meta.dataset !== undefined && (typeof meta.dataset !== 'string' || meta.dataset === '' || utf8Len(meta.dataset) > MAX_NAME_BYTES)) {
+    pm(`data set name must be 1..${MAX_NAME_BYTES} bytes`);
+  }
 
   // Cores.
   const seen = new Map<number, number>();

@@ -31,6 +31,7 @@
  * foldGraphWithReport says per layer which F was taken, whether it is exact, the largest rounding
  * error and the weight bits dropped.
  */
+import { recordedDataset } from './input-check.js';
 import { BwsnnError } from '../isa/errors.js';
 import { presetsWithWidths } from '../isa/presets.js';
 import { DECAY_MAX } from '../isa/neuron-record.js';
@@ -760,6 +761,10 @@ export function foldGraphWithReport(g: Graph, widths: FoldWidths = {}, file = `m
     readout,
   };
   if (g.classNames) m.classNames = [...g.classNames];
+  if (g.inputRange) m.inputRange = [g.inputRange[0], g.inputRange[1]];
+  const ds = recordedDataset(g);
+  // A binary's meta holds a data set name of 1..255 UTF-8 bytes (isa/validate.ts).
+  if (ds !== undefined && ds !== '' && Buffer.byteLength(ds) <= 255) m.dataset = ds;
   return { model: m, report };
 }
 

@@ -38,8 +38,20 @@ export function binaryEncodingWarning(g: Graph): string | undefined {
   return `the first layer ${floatReaders.map((x) => JSON.stringify(x)).join(', ')} has full-precision weights but the input encoding is binary:${inp.encoding.threshold} (pixels thresholded to 0/1); a model trained on direct (analog) input needs --input-encoding multibit:K (multibit:8 for 8-bit pixels)`;
 }
 
+/** What a model records of its inputs: a Graph's fields, or a binary's meta (isa/container-types.ts ModelMeta). */
+export interface RecordedInput {
+  name: string;
+  inputRange?: readonly [number, number];
+  dataset?: string;
+}
+
+function recordOf(g: Graph | RecordedInput): RecordedInput {
+  return 'nodes' in g ? { name: g.name, inputRange: g.inputRange, dataset: recordedDataset(g) } : g;
+}
+
 /** Inputs (sample values as given to run/eval) outside the model's recorded range, or undefined. */
-export function rangeViolation(g: Graph, data: Float32Array, perStep: boolean, file: string): string | undefined {
+export function rangeViolation(model: Graph | RecordedInput, data: ArrayLike<number>, perStep: boolean, file: string): string | undefined {
+  const g = recordOf(model);
   const r = g.inputRange;
   if (!r || perStep) return undefined;
   let lo = Infinity;
@@ -55,8 +67,9 @@ export function rangeViolation(g: Graph, data: Float32Array, perStep: boolean, f
 }
 
 /** A built-in data set other than the one the model records, or undefined. */
-export function datasetMismatch(g: Graph, dataset: string): string | undefined {
-  const rec = recordedDataset(g);
+export function datasetMismatch(model: Graph | RecordedInput, dataset: string): string | undefined {
+  const g = recordOf(model);
+  const rec = g.dataset;
   if (rec === undefined || rec === dataset) return undefined;
   return `model ${g.name} was trained on ${rec}, not ${dataset}: its predictions on ${dataset} are not meaningful`;
 }

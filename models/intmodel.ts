@@ -113,4 +113,8 @@ export interface IntModel {
   /** Name of the readout layer. */
   readout: string;
   classNames?: string[];
+  /** The input value range the model records (Graph.inputRange): carried into the binary's meta. */
+  inputRange?: [number, number];
+  /** The data set the model records (Graph.dataset): carried into the binary's meta. */
+  dataset?: string;
 }

@@ -21,7 +21,7 @@ import { BwsnnError } from '../../isa/errors.js';
 import { checkOutputPath, readInput, readText, writeAtomic } from '../io.js';
 import { runReportData } from '../energy/analysis.js';
 import { renderHtmlReport } from '../report/html.js';
-import { DEFAULT_WORKERS, loadSimInputs, simulateWithProgress } from '../pipeline.js';
+import { DEFAULT_WORKERS, INPUT_CHECK_HELP, loadSimInputs, simulateWithProgress } from '../pipeline.js';
 import { progressBar, progressWanted } from '../progress.js';
 import { sniffInput } from '../sniff.js';
 import { checkSamplesPath, flatResult, sampleResults, schemaHeader, writeSamples, type SampleResult } from '../results.js';
@@ -127,6 +127,7 @@ export function register(program: Command): void {
     .option('--data <name>', `built-in data set (${DATASETS.join(', ')})`)
     .option('--split <split>', 'data set split: train or test', 'test')
     .option('--limit <n>', 'simulate at most the first N samples')
+    .option('--no-input-check', INPUT_CHECK_HELP)
     .addOption(new Option('--workers <n>', 'worker threads').default(DEFAULT_WORKERS, 'the available parallelism'))
     .option('--chip <file>', `refuse a binary not built for this chip: a chip config JSON or a preset name (${Object.keys(CHIP_PRESETS).join(', ')})`)
     .option('--energy <table>', 'energy table (.json); default: the 45 nm preset')
@@ -185,7 +186,7 @@ export function register(program: Command): void {
     const chip = opts.chip === undefined ? undefined : loadChip(opts.chip);
     const meta = container.meta;
     const table = opts.energy === undefined ? defaultEnergyTable() : energyTableFromText(readText(opts.energy), opts.energy);
-    const { inputs, source } = loadSimInputs({ data: opts.data, split: opts.split, input: opts.input, labels: opts.labels, limit: opts.limit }, meta, binPath);
+    const { inputs, source } = loadSimInputs({ data: opts.data, split: opts.split, input: opts.input, labels: opts.labels, limit: opts.limit, inputCheck: opts.inputCheck }, meta, binPath);
     const wantTrace = opts.vcd !== undefined || opts.trace !== undefined;
     if (wantTrace && traceSample >= inputs.count) usage(`--trace-sample ${traceSample} is outside 0..${inputs.count - 1}`);
     const t0 = performance.now();

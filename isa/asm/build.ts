@@ -86,6 +86,9 @@ export class Builder {
   private readout?: number;
   /** A `.neurons` row had every column (the version 2 fields): the container is version 2. */
   private fullRows = false;
+  /** The `.format` version asked for (a floor: content may need a later one). */
+  private format = 1;
+  private formatTok?: IToken;
   private readoutTok?: IToken;
   private block: Block = 'none';
   private blockTok?: IToken;
@@ -227,6 +230,14 @@ export class Builder {
         return this.dirProbe(tok, ops);
       case '.entry':
         return this.dirEntry(tok, ops);
+      case '.format': {
+        const { pos } = this.named(name, ops, [], 1);
+        if (pos.length !== 1) throw new SemanticError(tok, '.format: expected one operand, the container format version');
+        if (this.formatTok) throw new SemanticError(tok, `.format given twice (first at line ${this.formatTok.startLine})`);
+        this.format = this.int(pos[0] as Value, '.format', 1, BWC_VERSION);
+        this.formatTok = tok;
+        return;
+      }
       case '.readout': {
         const { pos } = this.named(name, ops, [], 1);
         if (pos.length !== 1) throw new SemanticError(tok, '.readout: expected one operand, the probe index');
@@ -237,7 +248,7 @@ export class Builder {
         return;
       }
       default:
-        throw new SemanticError(tok, `unknown directive ${name} (known: .chip, .model, .core, .synapses, .neurons, .route, .input, .probe, .entry, .readout)`);
+        throw new SemanticError(tok, `unknown directive ${name} (known: .chip, .format, .model, .core, .synapses, .neurons, .route, .input, .probe, .entry, .readout)`);
     }
   }
 
@@ -265,7 +276,7 @@ export class Builder {
   private dirModel(tok: IToken, ops: Operand[]): void {
     if (this.modelTok) throw new SemanticError(tok, `.model given twice (first at line ${this.modelTok.startLine})`);
     this.modelTok = tok;
-    const { kv } = this.named('.model', ops, ['name', 'timesteps', 'input', 'encoding', 'threshold', 'bits', 'classes']);
+    const { kv } = this.named('.model', ops, ['name', 'timesteps', 'input', 'encoding', 'threshold', 'bits', 'classes', 'range', 'dataset']);
     const enc = kv.get('encoding');
     const encName = enc ? this.name(enc, '.model encoding') : 'binary';
     let encoding: InputEncoding;
@@ -287,6 +298,13 @@ export class Builder {
       encoding,
       classes: this.int(this.required('.model', tok, kv, 'classes'), '.model classes', 0, 0xffffffff),
     };
+    const range = kv.get('range');
+    if (range) {
+      if (range.kind !== 'list' || range.items.length !== 2) throw new SemanticError(range.tok, '.model range: expected [lo, hi]');
+      this.meta.inputRange = [this.float(range.items[0] as Value, '.model range[0]'), this.float(range.items[1] as Value, '.model range[1]')];
+    }
+    const ds = kv.get('dataset');
+    if (ds) this.meta.dataset = this.name(ds, '.model dataset');
   }
 
   private dirCore(tok: IToken, ops: Operand[]): void {
@@ -509,7 +527,7 @@ export class Builder {
     if (this.readout === undefined && this.probes.length) this.error(endTok, 'missing .readout directive (index of the readout probe)');
     if (!this.meta) return undefined;
     const c: BwcContainer = {
-      version: Math.max(containerVersion({ cores: this.cores }), this.fullRows ? BWC_VERSION : 1),
+      version: Math.max(containerVersion({ cores: this.cores, meta: this.meta }), this.fullRows ? 2 : 1, this.format),
       chip: this.chip,
       meta: this.meta,
       cores: this.cores,

@@ -14,6 +14,7 @@ import { BWC_VERSION, type BwcContainer, type CoreImage, type Instr, type Probe,
 import { fieldRange, INSTRUCTIONS, type InstrDef } from '../../isa/table.js';
 import { seededRandom } from '../../base/random.js';
 import { sendLastWord } from '../../isa/validate.js';
+import { containerVersion } from '../../isa/container.js';
 
 /** Any valid instruction (targets and route indexes anywhere in their field range). */
 export function arbInstr(): fc.Arbitrary<Instr> {
@@ -195,8 +196,14 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
   probes.splice(readout, 0, probe('membrane', [classes]));
 
   const thresholds = [0.5, 0, -0, 1e-9, -3.25, 1e300];
-  return {
-    version: BWC_VERSION,
+  // Version 3 meta: a recorded input range and data set, each in a third of the containers.
+  const lo = r() < 0.5 ? 0 : r() * 10 - 5;
+  const recorded = {
+    ...(r() < 0.33 ? { inputRange: [lo, lo + (r() < 0.5 ? 1 : r() * 300)] as [number, number] } : {}),
+    ...(r() < 0.33 ? { dataset: r() < 0.5 ? 'mnist' : str(12) || 'x' } : {}),
+  };
+  const c: BwcContainer = {
+    version: int(1, BWC_VERSION),
     chip,
     meta: {
       name: str(10),
@@ -204,11 +211,15 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
       inputShape: shape,
       encoding: multibit ? { kind: 'multibit', bits: planes } : { kind: 'binary', threshold: r() < 0.5 ? pick(thresholds) : r() * 10 - 5 },
       classes,
+      ...recorded,
     },
     cores,
     inputMap,
     outputMap: { readout, probes },
   };
+  // Any version from the one the content needs (the writer's floor) up to the newest.
+  c.version = Math.max(c.version, containerVersion(c));
+  return c;
 }
 
 /** fast-check Arbitrary over randomContainer (shrinks the seed). */

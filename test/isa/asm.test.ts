@@ -151,7 +151,7 @@ describe('assembler diagnostics', () => {
       '6:14: undefined label nowhere (in core 0)',
       '7:1: duplicate label x (first defined at line 6)',
       '8:18: ADDI operand imm = 99999999 is out of range [-8388608, 8388607]',
-      '9:5: unknown directive .bogus (known: .chip, .model, .core, .synapses, .neurons, .route, .input, .probe, .entry, .readout)',
+      '9:5: unknown directive .bogus (known: .chip, .format, .model, .core, .synapses, .neurons, .route, .input, .probe, .entry, .readout)',
       '10:8: LI operand rd: expected a register r0..r15, got 3',
       '11:5: FIRE: wrong operand count: expects 3 (rn, n, b), got 2; missing b',
       '12:10: unexpected character ")"',

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ContainerError } from '../../base/errors.js';
-import { ByteWriter, Measure, measureRecord, recordOffset, recordParser, recordSize, SECTION_SCHEMAS, sectionTable, writeRecord } from '../../isa/container-schema.js';
+import { ByteWriter, Measure, measureRecord, recordOffset, recordParser, recordSize, SECTION_SCHEMAS, sectionSchema, sectionTable, writeRecord } from '../../isa/container-schema.js';
 import { readDirectory, sectionSize, serializeContainer } from '../../isa/container.js';
 import { SECTION_KINDS, type SectionKind } from '../../isa/validate.js';
 import { tinyContainer } from './fixtures.js';
@@ -59,7 +59,7 @@ describe('section schemas', () => {
   });
 
   it('a truncated length-counted field names what it needs', () => {
-    const f = SECTION_SCHEMAS.meta;
+    const f = sectionSchema('meta', 1);
     const rec = { name: 'ab', timesteps: 1, encKind: 'binary', encValue: 0.5, classes: 2, shape: [4, 4] };
     const w = new ByteWriter(recordSize(f, rec));
     writeRecord(w, f, rec);

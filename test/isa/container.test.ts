@@ -148,8 +148,8 @@ describe('malformed files are refused with section and byte offset', () => {
 
   test('unsupported version', () => {
     const b = good();
-    dv(b).setUint16(4, 3, true);
-    expect(refusal(b).message).toBe('m.bwc: section header at byte 4: unsupported format version 3 (this reader supports 1..2)');
+    dv(b).setUint16(4, 4, true);
+    expect(refusal(b).message).toBe('m.bwc: section header at byte 4: unsupported format version 4 (this reader supports 1..3)');
   });
 
   test('reserved header word', () => {
