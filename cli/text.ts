@@ -6,8 +6,13 @@ import type { SampleResult } from './results.js';
 /** "spikes per layer" lines (from the per-layer attribution; none when it was not recorded). */
 export function formatLayers(r: SimResult): string[] {
   if (!r.perLayer || r.perLayer.length === 0) return [];
-  const L = ['per layer (mean per inference): spikes fired, dynamic energy of the layer\'s events'];
-  for (const l of r.perLayer) L.push(`  ${l.layer.padEnd(24)} ${l.events.spike.toFixed(1).padStart(10)} spikes  ${si(l.energy, 'J', 4).padStart(12)}`);
+  const L = ['per layer (mean per inference): spikes fired (input: host input spikes), dynamic energy of the layer\'s events'];
+  for (const l of r.perLayer) {
+    // The host input fires no neuron: its row shows the input spikes it delivers (activity.inputSpikes); control has none.
+    const spikes = l.layer === 'input' ? r.activity.perInference.inputSpikes : l.events.spike;
+    const col = l.layer === 'control/other' ? '-'.padStart(10) : spikes.toFixed(1).padStart(10);
+    L.push(`  ${l.layer.padEnd(24)} ${col} spikes  ${si(l.energy, 'J', 4).padStart(12)}`);
+  }
   return L;
 }
 

@@ -120,7 +120,7 @@ export function formatEnergy(s: EnergySummary): string {
   const pct = (x: number): string => (s.perInference.mean > 0 ? `${((100 * x) / s.perInference.mean).toFixed(1).padStart(5)}%` : '    -');
   L.push(`${s.binary}: model ${s.model} on chip ${s.chip}; ${s.inferences} inferences of ${s.data}; energy table "${s.table.name}"`);
   L.push(`energy per inference   mean ${si(s.perInference.mean, 'J', 4)} (band ${si(s.band.low, 'J', 4)} .. ${si(s.band.high, 'J', 4)}: memory energy by bank, low / high scaling rule), std ${si(s.perInference.std, 'J', 3)}, min ${si(s.perInference.min, 'J', 4)}, max ${si(s.perInference.max, 'J', 4)}`);
-  L.push(`counts per inference   ${s.counts.sops.toFixed(1)} synaptic operations, ${s.counts.spikes.toFixed(1)} spikes, ${s.counts.flits.toFixed(1)} flits, ${s.counts.hops.toFixed(1)} hops`);
+  L.push(`counts per inference   ${s.counts.sops.toFixed(1)} synaptic operations, ${s.counts.spikes.toFixed(1)} spikes, ${s.counts.flits.toFixed(1)} flits, ${s.counts.hops.toFixed(1)} flit hops`);
   L.push('');
   L.push('by component (mean per inference)');
   for (const [c, v] of Object.entries(s.byComponent)) L.push(`  ${c.padEnd(16)} ${si(v, 'J', 4).padStart(12)} ${pct(v)}`);

@@ -82,7 +82,7 @@ export function formatActivity(a: ActivityCounts): string[] {
     'activity per inference (counted the way event-driven chips count)',
     `  input spikes ${p.inputSpikes.toFixed(1)} (x destination cores: ${p.inputMessages.toFixed(1)} messages), synaptic events (input spikes x fan-out) ${p.synapticEvents.toFixed(1)}`,
     `  neuron updates ${p.neuronUpdates.toFixed(1)} (active ${p.neuronUpdatesActive.toFixed(1)}, idle ${a.neuronUpdatesIdle.toFixed(1)}), spikes out ${p.spikesOut.toFixed(1)}`,
-    `  spikes sent ${p.spikesSent.toFixed(1)}; spike messages: one per spike ${a.spikeMessages.toFixed(1)}, spike x destination core on this placement ${a.messagesTotal.toFixed(1)} (from cores ${p.messages.toFixed(1)}); hops ${a.hops.toFixed(1)} (east-west ${p.hopsX.toFixed(1)}, north-south ${p.hopsY.toFixed(1)})`,
+    `  spikes sent ${p.spikesSent.toFixed(1)}; spike messages: one per spike ${a.spikeMessages.toFixed(1)}, spike x destination core on this placement ${a.messagesTotal.toFixed(1)} (from cores ${p.messages.toFixed(1)}); hops of those messages (spike x destination core) ${a.hops.toFixed(1)} (east-west ${p.hopsX.toFixed(1)}, north-south ${p.hopsY.toFixed(1)})`,
     `  messages received by core: ${a.messagesByDestCore.map((m, c) => (m > 0 ? `${c}:${m.toFixed(1)}` : '')).filter((s) => s).join(' ')}`,
   ];
 }

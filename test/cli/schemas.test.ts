@@ -31,6 +31,12 @@ function valid(kind: string, doc: unknown): void {
   expect(v, `docs/schemas/${kind}.schema.json`).toBeDefined();
   const ok = v!(doc);
   expect(ok, `${kind}: ${ajv.errorsText(v!.errors)}`).toBe(true);
+  // The top level allows additional properties (new fields need no version bump), so check here
+  // that the schema describes every field the command prints.
+  const props = Object.keys((JSON.parse(readFileSync(join(schemaDir, `${kind}.schema.json`), 'utf8')) as { properties?: object }).properties ?? {});
+  if (doc !== null && typeof doc === 'object' && !Array.isArray(doc) && props.length) {
+    expect(Object.keys(doc).filter((k) => !props.includes(k)), `${kind}: fields missing from docs/schemas/${kind}.schema.json`).toEqual([]);
+  }
 }
 
 let dir: string;
