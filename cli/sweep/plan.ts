@@ -31,8 +31,22 @@ export const COMPILE_AXES = {
 export type CompileAxis = keyof typeof COMPILE_AXES;
 const isCompileAxis = (k: string): k is CompileAxis => k in COMPILE_AXES;
 
-/** Parse the `--set` options. */
+/** A bad option value is a usage error (exit 2), like every other malformed option. */
+function asUsage<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof BwsnnError && e.exitCode === 1) throw new BwsnnError(e.message, 2);
+    throw e;
+  }
+}
+
+/** Parse the `--set` options (a malformed one: exit 2). */
 export function parseSetOptions(sets: string[]): SweepAxis[] {
+  return asUsage(() => parseSets(sets));
+}
+
+function parseSets(sets: string[]): SweepAxis[] {
   const axes: SweepAxis[] = [];
   for (const s of sets) {
     const eq = s.indexOf('=');
@@ -103,8 +117,12 @@ export function expandSweep(base: ChipConfig, axes: SweepAxis[]): SweepPointSpec
   return out;
 }
 
-/** Parse `--shard i/n` (1-based i). */
+/** Parse `--shard i/n` (1-based i; malformed: exit 2). */
 export function parseShard(s: string): { index: number; count: number } {
+  return asUsage(() => shardOf(s));
+}
+
+function shardOf(s: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(s.trim());
   if (!m) throw new BwsnnError(`--shard ${s}: expected I/N with 1 <= I <= N (e.g. 2/4)`);
   const index = Number(m[1]);

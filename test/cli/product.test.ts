@@ -176,10 +176,13 @@ describe('bwsnn sweep and merge', () => {
     expect(await run('merge', csv(1), csv(2), '-o', bad)).toBe(1);
     expect(err.join('')).toMatch(/missing shard\(s\) 3\/3/);
     expect(existsSync(bad)).toBe(false);
-    expect(await run('sweep', f.model, '--set', 'lanez=1', '--input', f.input, '-o', bad)).toBe(1);
+    expect(await run('sweep', f.model, '--set', 'lanez=1', '--input', f.input, '-o', bad)).toBe(2);
     expect(err.join('')).toMatch(/unknown sweep parameter "lanez"/);
-    expect(await run('sweep', f.model, '--set', 'lanes=0,1', '--input', f.input, '-o', bad)).toBe(1);
+    expect(await run('sweep', f.model, '--set', 'lanes=0,1', '--input', f.input, '-o', bad)).toBe(2);
     expect(err.join('')).toMatch(/"lanes" = 0 is out of range/);
+    // Malformed option values are usage errors (exit 2), like --limit abc or --strategy foo.
+    expect(await run('sweep', f.model, '--set', 'lanes=1', '--shard', '3/2', '--input', f.input, '-o', bad)).toBe(2);
+    expect(err.join('')).toMatch(/--shard 3\/2: expected 1 <= I <= N/);
     expect(existsSync(bad)).toBe(false);
   });
 });
