@@ -192,7 +192,7 @@ export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
   const ro = lowered.get(roName)!;
   cores.sort((a, b) => a.core - b.core);
   return {
-    version: containerVersion({ cores, meta: s.meta }),
+    version: containerVersion({ cores, meta: s.meta, chip }),
     chip: { ...chip },
     meta: { ...meta, inputShape: [...meta.inputShape], encoding: { ...meta.encoding }, classes: ro.neurons, ...(meta.inputRange ? { inputRange: [meta.inputRange[0], meta.inputRange[1]] as [number, number] } : {}) },
     cores,

@@ -53,8 +53,8 @@ export interface ChipConfig {
   /**
    * How the synapse, neuron and axon memories are split into banks (energy per access follows
    * from a bank's size: simulator/energy/sram.ts). Optional; default: one synapse bank per
-   * popcount lane, one neuron bank, one axon bank per buffer. An energy-model parameter: not
-   * stored in a .bwc, so a binary is priced with the default banks.
+   * popcount lane, one neuron bank, one axon bank per buffer. Stored in a .bwc (chip section,
+   * container version 3), so a binary is priced with the banks it was compiled for.
    */
   banks?: MemoryBankCounts;
 }
@@ -98,7 +98,8 @@ export function memoryBanks(c: ChipConfig): Record<BankedMemory, MemoryBank> {
   };
 }
 
-function parseBanks(v: unknown, where: string): MemoryBankCounts {
+/** Bank counts from JSON: an object of integers 1..4096 keyed synapse, neuron, axon. */
+export function parseBanks(v: unknown, where: string): MemoryBankCounts {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new BwsnnError(`${where}: field "banks" must be an object { synapse?, neuron?, axon? }`);
   const out: MemoryBankCounts = {};
   for (const [k, n] of Object.entries(v as Record<string, unknown>)) {
@@ -109,7 +110,8 @@ function parseBanks(v: unknown, where: string): MemoryBankCounts {
   return out;
 }
 
-function checkBanks(c: ChipConfig, where: string): void {
+/** Throws when a bank count does not divide its memory (also used by the container validator). */
+export function checkBanks(c: ChipConfig, where: string): void {
   const b = c.banks;
   if (!b) return;
   if (b.synapse !== undefined && c.synapseSramBytes % (8 * b.synapse) !== 0) {

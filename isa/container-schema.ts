@@ -38,6 +38,17 @@ const CHIP_KEYS = Object.keys(CHIP_FIELDS);
 
 const u32 = (name: string, doc: string, what?: string): Field => ({ name, t: 'u32', doc, ...(what ? { what } : {}) });
 
+/** The chip section of a container of format `version` (version 3 appended the memory bank counts). */
+function chipSchema(version: number): readonly Field[] {
+  const v1: Field[] = [
+    { name: 'nameLen', t: 'u8', lengthOf: 'name', sym: 'L', doc: 'name length L (1..255)', what: 'name length' },
+    { name: 'name', t: 'utf8', length: 'nameLen', doc: 'chip name (UTF-8)', what: 'chip name' },
+    { name: 'fields', t: 'array', of: 'f64', length: CHIP_KEYS.length, doc: `the chip fields in \`CHIP_FIELDS\` order: ${CHIP_KEYS.join(', ')}`, what: 'chip fields' },
+  ];
+  const banks: Field = { name: 'banks', t: 'array', of: 'u32', length: 3, doc: 'memory banks of the synapse, neuron and axon memories (0 = the default: one per lane, 1, 1; version 3)', what: 'memory banks' };
+  return version >= 3 ? [...v1, banks] : v1;
+}
+
 /** The meta section of a container of format `version` (version 3 appended the input range and data set). */
 function metaSchema(version: number): readonly Field[] {
   const v1: Field[] = [
@@ -72,11 +83,7 @@ function neuronSchema(version: number): readonly Field[] {
 
 /** The schema of every section kind. */
 export const SECTION_SCHEMAS: Record<SectionKind, readonly Field[]> = {
-  chip: [
-    { name: 'nameLen', t: 'u8', lengthOf: 'name', sym: 'L', doc: 'name length L (1..255)', what: 'name length' },
-    { name: 'name', t: 'utf8', length: 'nameLen', doc: 'chip name (UTF-8)', what: 'chip name' },
-    { name: 'fields', t: 'array', of: 'f64', length: CHIP_KEYS.length, doc: `the chip fields in \`CHIP_FIELDS\` order: ${CHIP_KEYS.join(', ')}`, what: 'chip fields' },
-  ],
+  chip: chipSchema(BWC_VERSION),
   meta: metaSchema(BWC_VERSION),
   program: [
     { name: 'count', t: 'u32', lengthOf: 'words', per: 2, sym: 'N', doc: 'instruction count N (<= instrMemWords)', what: 'instruction count' },
@@ -143,15 +150,18 @@ export const SECTION_SCHEMAS: Record<SectionKind, readonly Field[]> = {
 
 const NEURON_SCHEMAS = Array.from({ length: BWC_VERSION }, (_, i) => neuronSchema(i + 1));
 const META_SCHEMAS = Array.from({ length: BWC_VERSION }, (_, i) => metaSchema(i + 1));
+const CHIP_SCHEMAS = Array.from({ length: BWC_VERSION }, (_, i) => chipSchema(i + 1));
 
 /**
  * The schema of a section kind in a container of format `version` (1..BWC_VERSION): only the
- * neurons section (version 2 added the neuron fields decay and sdecay) and the meta section
- * (version 3 added the input range and data set) depend on the version.
+ * neurons section (version 2 added the neuron fields decay and sdecay), the meta section (version 3
+ * added the input range and data set) and the chip section (version 3 added the bank counts) depend
+ * on the version.
  */
 export function sectionSchema(kind: SectionKind, version: number = BWC_VERSION): readonly Field[] {
   if (kind === 'neurons') return NEURON_SCHEMAS[version - 1] ?? SECTION_SCHEMAS.neurons;
   if (kind === 'meta') return META_SCHEMAS[version - 1] ?? SECTION_SCHEMAS.meta;
+  if (kind === 'chip') return CHIP_SCHEMAS[version - 1] ?? SECTION_SCHEMAS.chip;
   return SECTION_SCHEMAS[kind];
 }
 

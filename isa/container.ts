@@ -48,8 +48,11 @@ const KIND_BY_CODE = new Map<number, SectionKind>(Object.entries(SECTION_KINDS).
 function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true, version = BWC_VERSION): Rec {
   const img = c.cores[ci] as CoreImage;
   switch (kind) {
-    case 'chip':
-      return { name: c.chip.name, fields: CHIP_KEYS.map((k) => c.chip[k]) };
+    case 'chip': {
+      const v1 = { name: c.chip.name, fields: CHIP_KEYS.map((k) => c.chip[k]) };
+      const b = c.chip.banks;
+      return version < 3 ? v1 : { ...v1, banks: [b?.synapse ?? 0, b?.neuron ?? 0, b?.axon ?? 0] };
+    }
     case 'meta': {
       const m = c.meta;
       const v1 = { name: m.name, timesteps: m.timesteps, encKind: m.encoding.kind, encValue: m.encoding.kind === 'binary' ? m.encoding.threshold : m.encoding.bits, classes: m.classes, shape: m.inputShape };
@@ -80,12 +83,14 @@ function sectionRecord(c: BwcContainer, kind: SectionKind, ci = 0, encode = true
 
 /**
  * The format version a container is written in: the oldest that holds its content (a container
- * without CubaLIF neurons, multiplicative decays, a recorded input range or data set is version 1,
+ * without CubaLIF neurons, multiplicative decays, a recorded input range or data set, or memory
+ * bank counts is version 1,
  * byte for byte as before).
  */
-export function containerVersion(c: Pick<BwcContainer, 'cores'> & { meta?: Pick<ModelMeta, 'inputRange' | 'dataset'> }): number {
+export function containerVersion(c: Pick<BwcContainer, 'cores'> & { meta?: Pick<ModelMeta, 'inputRange' | 'dataset'>; chip?: Pick<ChipConfig, 'banks'> }): number {
   const v = c.cores.reduce((v, img) => Math.max(v, neuronVersion(img.neurons)), 1);
-  return c.meta && (c.meta.inputRange !== undefined || c.meta.dataset !== undefined) ? Math.max(v, 3) : v;
+  const v3 = (c.meta && (c.meta.inputRange !== undefined || c.meta.dataset !== undefined)) || (c.chip?.banks !== undefined && Object.keys(c.chip.banks).length > 0);
+  return v3 ? Math.max(v, 3) : v;
 }
 
 /** The version the writer uses: the container's own, raised to what its content needs. */
@@ -94,7 +99,7 @@ export function writtenVersion(c: BwcContainer): number {
 }
 
 /** Bytes of one section of `c` (`ci` = index into c.cores for per-core sections) in format `version`. */
-export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0, version = kind === 'neurons' || kind === 'meta' ? writtenVersion(c) : BWC_VERSION): number {
+export function sectionSize(c: BwcContainer, kind: SectionKind, ci = 0, version = kind === 'neurons' || kind === 'meta' || kind === 'chip' ? writtenVersion(c) : BWC_VERSION): number {
   return recordSize(sectionSchema(kind, version), sectionRecord(c, kind, ci, false, version));
 }
 
@@ -133,7 +138,7 @@ interface PlannedSection {
 /** Sections in the order the writer emits them. */
 function plan(c: BwcContainer, version = writtenVersion(c)): PlannedSection[] {
   const out: PlannedSection[] = [
-    { kind: 'chip', size: sectionSize(c, 'chip') },
+    { kind: 'chip', size: sectionSize(c, 'chip', 0, version) },
     { kind: 'meta', size: sectionSize(c, 'meta', 0, version) },
   ];
   c.cores.forEach((_img, ci) => {
@@ -337,6 +342,11 @@ export function readContainer(bytes: Uint8Array, file: string): BwcContainer {
   nums(pc.fields).forEach((v, k) => {
     chip[CHIP_KEYS[k] as ChipField] = v;
   });
+  if (version >= 3) {
+    const [synapse, neuron, axon] = nums(pc.banks);
+    const banks = { ...(synapse ? { synapse } : {}), ...(neuron ? { neuron } : {}), ...(axon ? { axon } : {}) };
+    if (Object.keys(banks).length) chip.banks = banks;
+  }
 
   const pmeta = parse(find('meta'));
   const encKind = pmeta.encKind as number;

@@ -32,6 +32,8 @@ function chipLine(chip: ChipConfig): string {
   for (const k of Object.keys(CHIP_FIELDS) as ChipField[]) {
     if (!Object.is(chip[k], base[k])) parts.push(`${k}=${numLit(chip[k])}`);
   }
+  const b = chip.banks;
+  if (b && Object.keys(b).length) parts.push(`banks=[${b.synapse ?? 0}, ${b.neuron ?? 0}, ${b.axon ?? 0}]`);
   return parts.join(' ');
 }
 

@@ -86,7 +86,7 @@ Directives (key=value operands, order free):
 
 | directive | meaning |
 |---|---|
-| \`.chip [PRESET] [name="..."] [field=value ...]\` | chip config: a preset (default \`${DEFAULT_CHIP.name}\`) and overrides of any field of docs/chip.md. At most once, before \`.model\`/\`.core\`; optional. |
+| \`.chip [PRESET] [name="..."] [field=value ...]\` | chip config: a preset (default \`${DEFAULT_CHIP.name}\`) and overrides of any field of docs/chip.md, and \`banks=[synapse, neuron, axon]\` (memory bank counts, 0 = default). At most once, before \`.model\`/\`.core\`; optional. |
 | \`.model name="..." timesteps=T input=[d0, d1, ...] encoding=binary threshold=X classes=N [range=[lo, hi]] [dataset="..."]\` | model metadata; \`encoding=multibit bits=K\` instead for direct input; \`range\` and \`dataset\`: the input range and data set the model records (run and energy check inputs against them). Required. |
 | \`.format V\` | container format version to write (1..${BWC_VERSION}); optional: by default the oldest version that holds the content. |
 | \`.core N\` | starts core N: the instructions that follow are its program (address 0 upward). |

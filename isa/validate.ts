@@ -3,7 +3,7 @@
  * every problem it finds (each located by section, core and item); the container reader turns the
  * first into a ContainerError with its byte offset, the assembler maps each to a source line.
  */
-import { CHIP_FIELDS, checkField, coreCount, signedRange, synapseWords, type ChipConfig, type ChipField } from './chip.js';
+import { CHIP_FIELDS, checkBanks, checkField, coreCount, parseBanks, signedRange, synapseWords, type ChipConfig, type ChipField } from './chip.js';
 import {
   BWC_VERSION,
   ROUTE_NEXT_STEP,
@@ -88,6 +88,15 @@ export function chipIssues(chip: ChipConfig): string[] {
   }
   if (out.length) return out;
   if (coreCount(chip) > 4096) out.push(`meshX*meshY = ${coreCount(chip)} cores exceeds 4096`);
+  if (chip.banks !== undefined) {
+    try {
+      parseBanks(chip.banks, 'chip');
+      checkBanks(chip, 'chip');
+    } catch (e) {
+      if (!(e instanceof BwsnnError)) throw e;
+      out.push(e.message.replace(/^chip: /, ''));
+    }
+  }
   if (chip.thresholdBits > chip.membraneBits) out.push(`thresholdBits (${chip.thresholdBits}) exceeds membraneBits (${chip.membraneBits})`);
   if (chip.biasBits > chip.membraneBits) out.push(`biasBits (${chip.biasBits}) exceeds membraneBits (${chip.membraneBits})`);
   return out;

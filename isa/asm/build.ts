@@ -256,7 +256,7 @@ export class Builder {
     if (this.chipTok) throw new SemanticError(tok, `.chip given twice (first at line ${this.chipTok.startLine})`);
     if (this.cores.length || this.meta) throw new SemanticError(tok, '.chip must come before .model and .core');
     this.chipTok = tok;
-    const keys = ['name', ...Object.keys(CHIP_FIELDS)];
+    const keys = ['name', ...Object.keys(CHIP_FIELDS), 'banks'];
     const { pos, kv } = this.named('.chip', ops, keys, 1);
     let base: Readonly<ChipConfig> = DEFAULT_CHIP;
     if (pos[0]) {
@@ -268,7 +268,13 @@ export class Builder {
     const chip: ChipConfig = { ...base };
     for (const [k, v] of kv) {
       if (k === 'name') chip.name = this.name(v, '.chip name');
-      else chip[k as ChipField] = this.float(v, `.chip ${k}`);
+      else if (k === 'banks') {
+        // banks=[synapse, neuron, axon], 0 = the default (docs/chip.md "banks").
+        if (v.kind !== 'list' || v.items.length !== 3) throw new SemanticError(v.tok, '.chip banks: expected [synapse, neuron, axon] (0 = default)');
+        const [s, n, a] = v.items.map((x, i) => this.int(x, `.chip banks[${i}]`, 0, 4096));
+        chip.banks = { ...(s ? { synapse: s } : {}), ...(n ? { neuron: n } : {}), ...(a ? { axon: a } : {}) };
+        if (Object.keys(chip.banks).length === 0) delete chip.banks;
+      } else chip[k as ChipField] = this.float(v, `.chip ${k}`);
     }
     this.chip = chip;
   }
@@ -527,7 +533,7 @@ export class Builder {
     if (this.readout === undefined && this.probes.length) this.error(endTok, 'missing .readout directive (index of the readout probe)');
     if (!this.meta) return undefined;
     const c: BwcContainer = {
-      version: Math.max(containerVersion({ cores: this.cores, meta: this.meta }), this.fullRows ? 2 : 1, this.format),
+      version: Math.max(containerVersion({ cores: this.cores, meta: this.meta, chip: this.chip }), this.fullRows ? 2 : 1, this.format),
       chip: this.chip,
       meta: this.meta,
       cores: this.cores,

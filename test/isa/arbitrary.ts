@@ -65,6 +65,12 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
     clockHz: r() < 0.5 ? 200e6 : 1e3 + r() * 1e9,
     barrierLatency: int(0, 100),
   };
+  // Version 3 chip: memory bank counts (each dividing its memory) in a third of the containers.
+  if (r() < 0.33) {
+    const divisors = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1).filter((d) => n % d === 0);
+    const banks = { synapse: pick(divisors(chip.synapseSramBytes / 8)), neuron: pick(divisors(chip.neuronsPerCore)), axon: pick(divisors(chip.axonLines)) };
+    chip.banks = r() < 0.5 ? banks : { axon: banks.axon };
+  }
   const nCores = chip.meshX * chip.meshY;
   const [tLo, tHi] = signedRange(chip.thresholdBits);
   const [bLo, bHi] = signedRange(chip.biasBits);
