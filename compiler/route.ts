@@ -67,7 +67,9 @@ export function routeModel(pl: Placed, chip: ChipConfig, file = pl.meta.name): R
         }
         const m = groups.get(tid) ?? new Map();
         groups.set(tid, m);
-        const k = `${spec.rn},${spec.n}`;
+        // One SEND per (neurons, group, stride): a full-channel region (cw = the source's words per
+        // position) and a channel-shifted one (cw = the group's) of the same neurons need two lists.
+        const k = `${spec.rn},${spec.n},${spec.g},${spec.cw}`;
         const g = m.get(k) ?? { ...spec, dests: [] };
         g.dests.push(dest);
         m.set(k, g);
