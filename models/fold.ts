@@ -431,6 +431,25 @@ function rowAbsSums(t: Term, size: number, xmax: number): Float64Array {
   return r;
 }
 
+/**
+ * The neurons j (ascending) whose values differ from neuron j - 1's in at least one of `arrays`
+ * (compared bit for bit; an array of length 1 is shared by every neuron): the starts of runs of
+ * identical per-neuron inputs.
+ */
+function runStarts(size: number, arrays: Float64Array[]): Int32Array {
+  const words = arrays.filter((a) => a.length > 1).map((a) => new Uint32Array(a.buffer, a.byteOffset, 2 * a.length));
+  const out: number[] = [];
+  for (let j = 0; j < size; j++) {
+    let same = j > 0;
+    for (let k = 0; same && k < words.length; k++) {
+      const w = words[k]!;
+      same = w[2 * j] === w[2 * j - 2] && w[2 * j + 1] === w[2 * j - 1];
+    }
+    if (!same) out.push(j);
+  }
+  return Int32Array.from(out);
+}
+
 function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer: IntLayer; report: FoldLayerReport } {
   const shape = ctx.info.shapes.get(n.name)!;
   const size = sizeOf(shape);
@@ -557,6 +576,10 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     needT: number;
     needB: number;
   }
+  // Neurons whose trial inputs (divisor, threshold, constant, reset, gains, drive bounds) equal the
+  // previous neuron's give the same fields: a trial without `write` visits only the first of each run
+  // (maxima, flags and the first-largest error field come out the same). Set once the inputs are final.
+  let runs: Int32Array | null = null;
   const trial = (F: number, write: boolean): Trial => {
     const sc = 2 ** F;
     const r: Trial = { fits: true, exact: !leaky, err: 0, errField: leaky ? leakField : '', boundT: 0, headroomOk: true, needT: 0, needB: 0 };
@@ -568,7 +591,9 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
         r.errField = name;
       }
     };
-    for (let j = 0; j < size; j++) {
+    const visits = write || runs === null ? size : runs.length;
+    for (let v = 0; v < visits; v++) {
+      const j = write || runs === null ? v : runs[v]!;
       const dj = d[j]!;
       const thr = (sc * th[th.length === 1 ? 0 : j]!) / dj;
       const tj = n.op === 'readout' ? 0 : fireGt ? Math.floor(thr) + 1 : Math.ceil(thr);
@@ -662,6 +687,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     const r = rowAbsSums(t, size, xmaxOf(t.source));
     for (let j = 0; j < size; j++) abs1[j]! += r[j]!;
   }
+  runs = runStarts(size, [d, th, e.c, vr, sm, s1, abs0, abs1]);
   const maxF = bits.thresholdBits - 2;
   // A CubaLIF current grows to currentGain times its drive, and v to that plus theta: such layers
   // want headroom for a current of currentGain thresholds (not the worst-case drive, whose bound
