@@ -355,10 +355,11 @@ function exprOf(ctx: Ctx, name: string, consumerIdx: number): Expr {
       for (let ch = 0; ch < C; ch++) {
         const a = n.gamma[ch]! / Math.sqrt(n.var[ch]! + n.eps);
         const b = n.beta[ch]! - n.mean[ch]! * a;
-        for (let k = ch * per; k < (ch + 1) * per; k++) {
-          for (const t of e.terms) t.scale[k] = t.scale[k]! * a;
-          c[k] = e.c[k]! * a + b;
+        for (const t of e.terms) {
+          const sc = t.scale;
+          for (let k = ch * per; k < (ch + 1) * per; k++) sc[k] = sc[k]! * a;
         }
+        for (let k = ch * per; k < (ch + 1) * per; k++) c[k] = e.c[k]! * a + b;
       }
       return { terms: e.terms, c };
     }
@@ -504,7 +505,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
   const P = main.op.kind === 'conv' ? size / main.op.outChannels : 1;
   // The readout keeps one common divisor (the largest |s_j|) so that its argmax is preserved; its
   // main gains are then per-neuron integers round(2^F * s_j / D) instead of 2^F.
-  const sm = Float64Array.from(s);
+  const sm = new Float64Array(s);
   const d = new Float64Array(size);
   const divisors = (): void => {
     if (common) {
@@ -634,8 +635,15 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
   // Fit, don't fail: when even F = 0 does not fit the widths, drop least significant bits of the
   // main bank's multi-bit weights (w -> round(w / 2^k), scale * 2^k) until it does.
   const droppable = bank0.every((t) => t.op.kind !== 'identity' && t.op.weights.mode !== 'binary');
+  // The largest |weight| of the main bank (only bounds the lowering of multi-bit weights).
   let maxW = 0;
-  for (const t of bank0) if (t.op.kind !== 'identity') for (const v of t.op.weights.values) maxW = Math.max(maxW, Math.abs(v));
+  if (droppable) {
+    for (const t of bank0) {
+      if (t.op.kind === 'identity') continue;
+      const v = t.op.weights.values;
+      for (let i = 0; i < v.length; i++) maxW = Math.max(maxW, Math.abs(v[i]!));
+    }
+  }
   const fromBits = Math.max(...bank0.map((t) => (t.op.kind === 'identity' ? 1 : t.op.weights.wq)));
   let dropped = 0;
   let probe = trial(0, false);
