@@ -22,6 +22,18 @@ function planeBit(v: number, q: number, mode: WeightMode, wq: number): number {
 export function weightPlanes(w: IntWeights): Uint8Array {
   const n = w.values.length;
   const out = new Uint8Array(Math.ceil((n * w.wq) / 8));
+  if (w.mode === 'binary' && w.wq === 1) {
+    // One plane: eight weights per byte (bit i & 7 of byte i >> 3 is v_i > 0, as planeBit).
+    const v = w.values;
+    const whole = n >> 3;
+    for (let k = 0, i = 0; k < whole; k++, i += 8) {
+      out[k] =
+        (v[i]! > 0 ? 1 : 0) | (v[i + 1]! > 0 ? 2 : 0) | (v[i + 2]! > 0 ? 4 : 0) | (v[i + 3]! > 0 ? 8 : 0) |
+        (v[i + 4]! > 0 ? 16 : 0) | (v[i + 5]! > 0 ? 32 : 0) | (v[i + 6]! > 0 ? 64 : 0) | (v[i + 7]! > 0 ? 128 : 0);
+    }
+    for (let i = whole << 3; i < n; i++) if (v[i]! > 0) out[i >> 3] = out[i >> 3]! | (1 << (i & 7));
+    return out;
+  }
   for (let q = 0; q < w.wq; q++) {
     for (let i = 0; i < n; i++) {
       const b = q * n + i;
