@@ -45,6 +45,16 @@ export function regionBits(src: SourceInfo, lo: number, hi: number, ch?: [number
   return out;
 }
 
+/** to[base + i] = from[idx[i]] (one element type, so the loop stays monomorphic). */
+function gatherI32(to: Int32Array, base: number, from: Int32Array, idx: Int32Array): void {
+  for (let i = 0; i < idx.length; i++) to[base + i] = from[idx[i]!]!;
+}
+
+/** gatherI32 for the other field types. */
+function gatherAny(to: Int32Array | Uint8Array, base: number, from: Int32Array | Uint8Array, idx: Int32Array): void {
+  for (let i = 0; i < idx.length; i++) to[base + i] = from[idx[i]!]!;
+}
+
 /** Bit i of a bit-packed plane array (LSB first). */
 function planeBit(planes: Uint8Array, i: number): number {
   return (planes[i >> 3]! >> (i & 7)) & 1;
@@ -147,8 +157,8 @@ export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
         for (const f of NEURON_FIELDS) {
           const to = np[f.name];
           const from = l.params[f.name];
-          const k0 = p.neuronBase;
-          for (let i = 0; i < idx.length; i++) to[k0 + i] = from[idx[i]!]!;
+          if (to instanceof Int32Array && from instanceof Int32Array) gatherI32(to, p.neuronBase, from, idx);
+          else gatherAny(to, p.neuronBase, from, idx);
         }
       }
       t.parts.forEach((part, pi) => {

@@ -351,7 +351,8 @@ function exprOf(ctx: Ctx, name: string, consumerIdx: number): Expr {
       const e = exprOf(ctx, n.input, ctx.info.index.get(name)!);
       const C = n.gamma.length;
       const per = size / C;
-      const c = new Float64Array(size);
+      // e.c is this expression's own (every case returns a fresh or its input's own constant).
+      const c = e.c;
       for (let ch = 0; ch < C; ch++) {
         const a = n.gamma[ch]! / Math.sqrt(n.var[ch]! + n.eps);
         const b = n.beta[ch]! - n.mean[ch]! * a;
@@ -408,28 +409,31 @@ function negateRow(t: Term, j: number, P: number): void {
   }
 }
 
-function rowAbsSums(t: Term, size: number, xmax: number): Float64Array {
-  const r = new Float64Array(size);
+/** Adds each neuron's sum of |weight| * xmax over the term's row to r. */
+function addRowAbsSums(t: Term, size: number, xmax: number, r: Float64Array): void {
   const op = t.op;
-  if (op.kind === 'identity') r.fill(xmax);
+  if (op.kind === 'identity') for (let j = 0; j < size; j++) r[j]! += xmax;
   else if (op.kind === 'dense') {
     const v = op.weights.values;
     for (let j = 0; j < size; j++) {
       let s = 0;
       for (let i = j * op.inFeatures; i < (j + 1) * op.inFeatures; i++) s += Math.abs(v[i]!);
-      r[j] = s * xmax;
+      r[j]! += s * xmax;
     }
   } else {
     const per = op.inShape[0] * op.kernel[0] * op.kernel[1];
     const P = size / op.outChannels;
     const v = op.weights.values;
+    // Binary weights are +-1 (unpacked signs, maybe negated): every |w| is 1.
+    const binary = op.weights.mode === 'binary';
     for (let o = 0; o < op.outChannels; o++) {
       let s = 0;
-      for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(v[i]!);
-      r.fill(s * xmax, o * P, (o + 1) * P);
+      if (binary) s = per;
+      else for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(v[i]!);
+      const x = s * xmax;
+      for (let j = o * P; j < (o + 1) * P; j++) r[j]! += x;
     }
   }
-  return r;
 }
 
 /**
@@ -578,8 +582,9 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     needB: number;
   }
   // Neurons whose trial inputs (divisor, threshold, constant, reset, gains, drive bounds) equal the
-  // previous neuron's give the same fields: a trial without `write` visits only the first of each run
-  // (maxima, flags and the first-largest error field come out the same). Set once the inputs are final.
+  // previous neuron's give the same fields: a trial visits only the first of each run (maxima, flags
+  // and the first-largest error field come out the same) and `write` fills the run with its values.
+  // Found on first use; reset (null) whenever one of the inputs changes.
   let runs: Int32Array | null = null;
   const trial = (F: number, write: boolean): Trial => {
     const sc = 2 ** F;
@@ -592,9 +597,10 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
         r.errField = name;
       }
     };
-    const visits = write || runs === null ? size : runs.length;
-    for (let v = 0; v < visits; v++) {
-      const j = write || runs === null ? v : runs[v]!;
+    runs ??= runStarts(size, [d, th, e.c, vr, sm, s1, abs0, abs1]);
+    const starts = runs;
+    for (let v = 0; v < starts.length; v++) {
+      const j = starts[v]!;
       const dj = d[j]!;
       const thr = (sc * th[th.length === 1 ? 0 : j]!) / dj;
       const tj = n.op === 'readout' ? 0 : fireGt ? Math.floor(thr) + 1 : Math.ceil(thr);
@@ -618,11 +624,12 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
       r.boundT = Math.max(r.boundT, T * drive + Math.abs(tj) + Math.abs(rj));
       if ((cuba ? Math.abs(tj) * (1 + currentGain) : steps * drive + Math.abs(tj)) > vMax) r.headroomOk = false;
       if (write) {
-        theta[j] = tj;
-        bias[j] = bj;
-        vreset[j] = rj;
-        g0[j] = a;
-        g1[j] = b;
+        const end = v + 1 < starts.length ? starts[v + 1]! : size;
+        theta.fill(tj, j, end);
+        bias.fill(bj, j, end);
+        vreset.fill(rj, j, end);
+        g0.fill(a, j, end);
+        g1.fill(b, j, end);
       }
     }
     if (!r.exact && r.err === 0 && spare > 0) {
@@ -651,6 +658,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     dropped++;
     for (let j = 0; j < size; j++) sm[j] = sm[j]! * 2;
     divisors();
+    runs = null;
     probe = trial(0, false);
   }
   if (!probe.fits) {
@@ -687,15 +695,9 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     }
   }
   if (!common) for (let j = 0; j < size; j++) if (sm[j]! < 0) for (const t of bank0) negateRow(t, j, P);
-  for (const t of bank0) {
-    const r = rowAbsSums(t, size, xmaxOf(t.source));
-    for (let j = 0; j < size; j++) abs0[j]! += r[j]!;
-  }
-  for (const t of bank1) {
-    const r = rowAbsSums(t, size, xmaxOf(t.source));
-    for (let j = 0; j < size; j++) abs1[j]! += r[j]!;
-  }
-  runs = runStarts(size, [d, th, e.c, vr, sm, s1, abs0, abs1]);
+  for (const t of bank0) addRowAbsSums(t, size, xmaxOf(t.source), abs0);
+  for (const t of bank1) addRowAbsSums(t, size, xmaxOf(t.source), abs1);
+  runs = null;
   const maxF = bits.thresholdBits - 2;
   // A CubaLIF current grows to currentGain times its drive, and v to that plus theta: such layers
   // want headroom for a current of currentGain thresholds (not the worst-case drive, whose bound
