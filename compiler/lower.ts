@@ -20,6 +20,8 @@ function planeBit(v: number, q: number, mode: WeightMode, wq: number): number {
 
 /** The wq bit planes of the weights (see LoweredSynapse.weightPlanes). */
 export function weightPlanes(w: IntWeights): Uint8Array {
+  // Binary weights still as sign bits: the plane is those bits (bit i = v_i > 0; bits past the count clear).
+  if (w.mode === 'binary' && w.wq === 1 && w.signs !== undefined) return w.signs.bits.slice();
   const n = w.values.length;
   const out = new Uint8Array(Math.ceil((n * w.wq) / 8));
   if (w.mode === 'binary' && w.wq === 1) {

@@ -46,6 +46,7 @@ import {
   type IntModel,
   type IntSynapse,
   type IntWeights,
+  binaryWeights,
 } from './intmodel.js';
 import { type GraphInfo, SPIKING_OPS, sizeOf, validateGraph, windowOut } from './validate.js';
 import { unpackSigns, windowTable } from './window.js';
@@ -233,6 +234,8 @@ function convTerm(
   binary: boolean,
   convOutShape: number[],
   scalePerChannel: Float64Array,
+  /** The weights when `chain` is empty (binary weights unpacked on first use), instead of conv.w's. */
+  weights?: IntWeights,
 ): Term {
   let cur = conv;
   let factor = 1;
@@ -255,7 +258,7 @@ function convTerm(
     kernel: cur.kernel,
     stride: cur.stride,
     padding: cur.padding,
-    weights: weightsOf(cur.w, binary && chain.length === 0),
+    weights: chain.length === 0 && weights !== undefined ? weights : weightsOf(cur.w, binary && chain.length === 0),
   };
   return { source, recurrent, op, scale, main: true };
 }
@@ -291,8 +294,13 @@ function synapseTerm(ctx: Ctx, n: GraphNode): Term {
   const binary = n.op === 'binary_linear' || n.op === 'binary_conv2d';
   const scale = binary ? n.alpha : n.scale;
   if (n.op === 'binary_linear' || n.op === 'linear') {
-    const w = n.op === 'binary_linear' ? unpackSigns(n.weightBits, n.inFeatures * n.outFeatures) : Int32Array.from(n.weight);
     const pooled = chain.some((c) => c.op !== 'flatten');
+    if (n.op === 'binary_linear' && !pooled) {
+      const srcSize = sizeOf(ctx.info.shapes.get(source)!);
+      const op: DenseSynapse = { kind: 'dense', inFeatures: srcSize, outFeatures: n.outFeatures, weights: binaryWeights(n.weightBits, n.inFeatures * n.outFeatures) };
+      return { source, recurrent, op, scale: scale.map((x) => x * 1), main: true };
+    }
+    const w = n.op === 'binary_linear' ? unpackSigns(n.weightBits, n.inFeatures * n.outFeatures) : Int32Array.from(n.weight);
     const srcSize = sizeOf(ctx.info.shapes.get(source)!);
     let values = w;
     let factor = 1;
@@ -310,11 +318,13 @@ function synapseTerm(ctx: Ctx, n: GraphNode): Term {
     return { source, recurrent, op, scale: scale.map((x) => x * factor), main: true };
   }
   const count = n.outChannels * n.inChannels * n.kernel[0] * n.kernel[1];
-  const w = n.op === 'binary_conv2d' ? unpackSigns(n.weightBits, count) : Int32Array.from(n.weight);
+  // Without pools, binary weights stay sign bits until something reads their values.
+  const lazy = n.op === 'binary_conv2d' && chain.length === 0;
+  const w = lazy ? new Int32Array(0) : n.op === 'binary_conv2d' ? unpackSigns(n.weightBits, count) : Int32Array.from(n.weight);
   return convTerm(
     ctx, n.name, source, recurrent, chain,
     { outChannels: n.outChannels, inChannels: n.inChannels, kernel: [...n.kernel], stride: [...n.stride], padding: [...n.padding], w },
-    binary, ctx.info.shapes.get(n.name)!, scale,
+    binary, ctx.info.shapes.get(n.name)!, scale, lazy ? binaryWeights(n.weightBits, count) : undefined,
   );
 }
 
@@ -414,6 +424,11 @@ function addRowAbsSums(t: Term, size: number, xmax: number, r: Float64Array): vo
   const op = t.op;
   if (op.kind === 'identity') for (let j = 0; j < size; j++) r[j]! += xmax;
   else if (op.kind === 'dense') {
+    // Binary weights are +-1 (unpacked signs, maybe negated): every |w| is 1.
+    if (op.weights.mode === 'binary') {
+      for (let j = 0; j < size; j++) r[j]! += op.inFeatures * xmax;
+      return;
+    }
     const v = op.weights.values;
     for (let j = 0; j < size; j++) {
       let s = 0;
@@ -423,13 +438,13 @@ function addRowAbsSums(t: Term, size: number, xmax: number, r: Float64Array): vo
   } else {
     const per = op.inShape[0] * op.kernel[0] * op.kernel[1];
     const P = size / op.outChannels;
-    const v = op.weights.values;
     // Binary weights are +-1 (unpacked signs, maybe negated): every |w| is 1.
     const binary = op.weights.mode === 'binary';
+    const v = binary ? undefined : op.weights.values;
     for (let o = 0; o < op.outChannels; o++) {
       let s = 0;
       if (binary) s = per;
-      else for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(v[i]!);
+      else for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(v![i]!);
       const x = s * xmax;
       for (let j = o * P; j < (o + 1) * P; j++) r[j]! += x;
     }
@@ -751,7 +766,8 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
   const synapses: IntSynapse[] = [];
   for (const [bank, terms] of [[0, bank0], [1, bank1]] as const) {
     for (const t of terms) {
-      const op = t.op.kind === 'identity' ? { kind: 'identity' as const } : { ...t.op, weights: weightsOf(t.op.weights.values, t.op.weights.mode === 'binary') };
+      // Binary weights are kept as they are (weightsOf gives binary values back unchanged, wq 1).
+      const op = t.op.kind === 'identity' ? { kind: 'identity' as const } : { ...t.op, weights: t.op.weights.mode === 'binary' ? t.op.weights : weightsOf(t.op.weights.values, false) };
       synapses.push({ source: t.source, recurrent: t.recurrent, acc: bank, op });
     }
   }
