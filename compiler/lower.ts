@@ -6,9 +6,9 @@
  * LoweredModel owns everything later passes need of the model (neuron records, weight planes, meta).
  */
 import { BwsnnError } from '../base/errors.js';
-import { neuronArrays } from '../isa/neuron-record.js';
+import { NEURON_FIELDS, neuronArrays, type NeuronArrays } from '../isa/neuron-record.js';
 import { WMODE } from '../isa/table.js';
-import type { IntWeights, WeightMode } from '../models/intmodel.js';
+import type { IntLayer, IntWeights, WeightMode } from '../models/intmodel.js';
 import type { CheckedModel, LoweredLayer, LoweredModel, LoweredSynapse } from './ir.js';
 
 /** Bit q of weight v in the coding of `mode` (binary: v > 0; uint: bit q of v; sint: bit q of v's wq-bit two's complement). */
@@ -43,6 +43,15 @@ export function weightPlanes(w: IntWeights): Uint8Array {
     }
   }
   return out;
+}
+
+/**
+ * The layer's neuron fields as the lowered form holds them: the IntLayer's own arrays when they
+ * already have the field's type (nothing writes them after the fold), copies otherwise.
+ */
+function layerParams(l: IntLayer): NeuronArrays {
+  const own = NEURON_FIELDS.every((f) => (f.type === 'i32' ? l[f.name] instanceof Int32Array : l[f.name] instanceof Uint8Array));
+  return own ? (Object.fromEntries(NEURON_FIELDS.map((f) => [f.name, l[f.name]])) as unknown as NeuronArrays) : neuronArrays((f) => l[f.name]);
 }
 
 export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
@@ -91,7 +100,7 @@ export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
       neuronsPerUnit: rows ? W * C : 1,
       synapses,
       fracBits: l.fracBits,
-      params: neuronArrays((f) => l[f.name]),
+      params: layerParams(l),
     };
   });
   const m = c.model;
