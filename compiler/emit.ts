@@ -104,11 +104,25 @@ function convKernelImage(syn: LoweredSynapse, outChannels: number, cw: number): 
       const w0 = (o * wq + q) * full;
       // The plane bits of (o, q) are consecutive in (ci, ky, kx) order.
       let b = q * count + o * C * kh * kw;
-      for (let ci = 0; ci < C; ci++) {
+      const taps = kh * kw;
+      for (let ci = 0; ci < C; ci++, b += taps) {
         const half = 2 * w0 + 2 * (ci >> 6) + ((ci & 63) >> 5);
         const mask = 1 << (ci & 31);
-        for (let t = 0; t < kh * kw; t++, b++) {
-          if ((planes[b >> 3]! >> (b & 7)) & 1) img[half + 2 * t * cw] = img[half + 2 * t * cw]! | mask;
+        if (taps <= 24) {
+          // The taps' bits from one 32-bit window, visited set bit by set bit.
+          const i = b >> 3;
+          let x = ((planes[i] ?? 0) | ((planes[i + 1] ?? 0) << 8) | ((planes[i + 2] ?? 0) << 16) | ((planes[i + 3] ?? 0) << 24)) >>> (b & 7);
+          x &= (1 << taps) - 1;
+          while (x !== 0) {
+            const t = 31 - Math.clz32(x & -x);
+            img[half + 2 * t * cw] = img[half + 2 * t * cw]! | mask;
+            x &= x - 1;
+          }
+        } else {
+          for (let t = 0; t < taps; t++) {
+            const bt = b + t;
+            if ((planes[bt >> 3]! >> (bt & 7)) & 1) img[half + 2 * t * cw] = img[half + 2 * t * cw]! | mask;
+          }
         }
       }
     }

@@ -453,21 +453,25 @@ function addRowAbsSums(t: Term, size: number, xmax: number, r: Float64Array): vo
 
 /**
  * The neurons j (ascending) whose values differ from neuron j - 1's in at least one of `arrays`
- * (compared bit for bit; an array of length 1 is shared by every neuron): the starts of runs of
+ * (compared as values, -0 and +0 apart, NaN never equal; an array of length 1 is shared by every neuron): the starts of runs of
  * identical per-neuron inputs.
  */
 function runStarts(size: number, arrays: Float64Array[]): Int32Array {
-  const words = arrays.filter((a) => a.length > 1).map((a) => new Uint32Array(a.buffer, a.byteOffset, 2 * a.length));
-  const out: number[] = [];
+  // Equal and, for zeros, of the same sign (1/x tells -0 from +0); NaN never equals (a new run).
+  const per = arrays.filter((a) => a.length > 1);
+  const out = new Int32Array(size);
+  let n = 0;
   for (let j = 0; j < size; j++) {
     let same = j > 0;
-    for (let k = 0; same && k < words.length; k++) {
-      const w = words[k]!;
-      same = w[2 * j] === w[2 * j - 2] && w[2 * j + 1] === w[2 * j - 1];
+    for (let k = 0; same && k < per.length; k++) {
+      const a = per[k]!;
+      const x = a[j]!;
+      const y = a[j - 1]!;
+      same = x === y && (x !== 0 || 1 / x === 1 / y);
     }
-    if (!same) out.push(j);
+    if (!same) out[n++] = j;
   }
-  return Int32Array.from(out);
+  return out.slice(0, n);
 }
 
 function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer: IntLayer; report: FoldLayerReport } {
