@@ -9,7 +9,7 @@ import { containerVersion } from '../isa/container.js';
 import { type BwcContainer, type CoreImage, type InputBlock, type NeuronParams, type Probe } from '../isa/container-types.js';
 import { WORD_BITS } from '../isa/table.js';
 import { NEURON_FIELDS, neuronArrays } from '../isa/neuron-record.js';
-import type { LoweredLayer, Region, Scheduled, SourceInfo, Task } from './ir.js';
+import type { LoweredLayer, LoweredSynapse, Region, Scheduled, SourceInfo, Task } from './ir.js';
 import { taskNeurons } from './partition.js';
 
 /** Bits of an axon / spike word (the ISA's word). */
@@ -45,6 +45,16 @@ export function regionBits(src: SourceInfo, lo: number, hi: number, ch?: [number
   return out;
 }
 
+/** to[base + i] = from[idx[i]] (one element type, so the loop stays monomorphic). */
+function gatherI32(to: Int32Array, base: number, from: Int32Array, idx: Int32Array): void {
+  for (let i = 0; i < idx.length; i++) to[base + i] = from[idx[i]!]!;
+}
+
+/** gatherI32 for the other field types. */
+function gatherAny(to: Int32Array | Uint8Array, base: number, from: Int32Array | Uint8Array, idx: Int32Array): void {
+  for (let i = 0; i < idx.length; i++) to[base + i] = from[idx[i]!]!;
+}
+
 /** Bit i of a bit-packed plane array (LSB first). */
 function planeBit(planes: Uint8Array, i: number): number {
   return (planes[i >> 3]! >> (i & 7)) & 1;
@@ -73,6 +83,53 @@ function emitEventRows(img: Uint32Array, base: number, bits: Int32Array, idx: In
   }
 }
 
+/**
+ * A conv synapse's kernels in SRAM layout, all kernel rows: output channel o, plane q at
+ * 64-bit word (o*wq + q)*kh*kw*cw, tap (ky, kx) at + (ky*kw + kx)*cw, input channel ci at word
+ * + (ci >> 6), bit ci & 63 (two 32-bit halves per word, as the core images).
+ */
+function convKernelImage(syn: LoweredSynapse, outChannels: number, cw: number): Uint32Array {
+  const op = syn.op;
+  if (op.kind !== 'conv') throw new Error('unreachable: not a conv synapse');
+  const C = op.inShape[0];
+  const kh = op.kernel[0];
+  const kw = op.kernel[1];
+  const wq = syn.wq;
+  const planes = syn.weightPlanes;
+  const count = outChannels * C * kh * kw;
+  const full = kh * kw * cw;
+  const img = new Uint32Array(2 * outChannels * wq * full);
+  for (let o = 0; o < outChannels; o++) {
+    for (let q = 0; q < wq; q++) {
+      const w0 = (o * wq + q) * full;
+      // The plane bits of (o, q) are consecutive in (ci, ky, kx) order.
+      let b = q * count + o * C * kh * kw;
+      const taps = kh * kw;
+      for (let ci = 0; ci < C; ci++, b += taps) {
+        const half = 2 * w0 + 2 * (ci >> 6) + ((ci & 63) >> 5);
+        const mask = 1 << (ci & 31);
+        if (taps <= 24) {
+          // The taps' bits from one 32-bit window, visited set bit by set bit.
+          const i = b >> 3;
+          let x = ((planes[i] ?? 0) | ((planes[i + 1] ?? 0) << 8) | ((planes[i + 2] ?? 0) << 16) | ((planes[i + 3] ?? 0) << 24)) >>> (b & 7);
+          x &= (1 << taps) - 1;
+          while (x !== 0) {
+            const t = 31 - Math.clz32(x & -x);
+            img[half + 2 * t * cw] = img[half + 2 * t * cw]! | mask;
+            x &= x - 1;
+          }
+        } else {
+          for (let t = 0; t < taps; t++) {
+            const bt = b + t;
+            if ((planes[bt >> 3]! >> (bt & 7)) & 1) img[half + 2 * t * cw] = img[half + 2 * t * cw]! | mask;
+          }
+        }
+      }
+    }
+  }
+  return img;
+}
+
 export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
   const srcs = s.sources;
   const tasks = s.tasks;
@@ -88,6 +145,18 @@ export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
     return b;
   };
 
+  // Each conv synapse's kernels as they sit in SRAM (all kernel rows), built once and copied (OR)
+  // into every core that holds some of its output channels.
+  const kernels = new Map<LoweredSynapse, Uint32Array>();
+  const kernelImage = (syn: LoweredSynapse, outChannels: number, cw: number): Uint32Array => {
+    let k = kernels.get(syn);
+    if (!k) {
+      k = convKernelImage(syn, outChannels, cw);
+      kernels.set(syn, k);
+    }
+    return k;
+  };
+
   const cores: CoreImage[] = [];
   const inputMap: InputBlock[] = [];
   for (const c of s.cores) {
@@ -99,10 +168,11 @@ export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
       const p = s.placed[tid]!;
       const idx = taskIndex(l, t);
       if (t.role === 'owner') {
-        for (let i = 0; i < idx.length; i++) {
-          const j = idx[i]!;
-          const k = p.neuronBase + i;
-          for (const f of NEURON_FIELDS) np[f.name][k] = l.params[f.name][j]!;
+        for (const f of NEURON_FIELDS) {
+          const to = np[f.name];
+          const from = l.params[f.name];
+          if (to instanceof Int32Array && from instanceof Int32Array) gatherI32(to, p.neuronBase, from, idx);
+          else gatherAny(to, p.neuronBase, from, idx);
         }
       }
       t.parts.forEach((part, pi) => {
@@ -133,23 +203,20 @@ export function emitContainer(s: Scheduled, chip: ChipConfig): BwcContainer {
             }
           }
         } else if (op.kind === 'conv') {
-          const [C] = op.inShape;
-          const [kh, kw] = op.kernel;
+          const kh = op.kernel[0];
+          const kw = op.kernel[1];
           // Kernel rows [k0, k1): all of them, or a fan-in slice.
           const k0 = part.k0 ?? 0;
           const k1 = part.k1 ?? kh;
           const cw = src.cw;
-          const count = l.C * C * kh * kw;
+          const kimg = kernelImage(syn, l.C, cw);
+          const full = 2 * kh * kw * cw;
+          const len = 2 * (k1 - k0) * kw * cw;
           for (let o = t.c0; o < t.c1; o++) {
             for (let q = 0; q < syn.wq; q++) {
               const w0 = base + ((o - t.c0) * syn.wq + q) * (k1 - k0) * kw * cw;
-              for (let ci = 0; ci < C; ci++) {
-                for (let ky = k0; ky < k1; ky++) {
-                  for (let kx = 0; kx < kw; kx++) {
-                    if (planeBit(planes, q * count + ((o * C + ci) * kh + ky) * kw + kx)) setBit(img, w0 + ((ky - k0) * kw + kx) * cw + (ci >> 6), ci & 63);
-                  }
-                }
-              }
+              const from = (o * syn.wq + q) * full + 2 * k0 * kw * cw;
+              for (let i = 0; i < len; i++) img[2 * w0 + i] = img[2 * w0 + i]! | kimg[from + i]!;
             }
           }
         }

@@ -6,9 +6,9 @@
  * LoweredModel owns everything later passes need of the model (neuron records, weight planes, meta).
  */
 import { BwsnnError } from '../base/errors.js';
-import { neuronArrays } from '../isa/neuron-record.js';
+import { NEURON_FIELDS, neuronArrays, type NeuronArrays } from '../isa/neuron-record.js';
 import { WMODE } from '../isa/table.js';
-import type { IntWeights, WeightMode } from '../models/intmodel.js';
+import type { IntLayer, IntWeights, WeightMode } from '../models/intmodel.js';
 import type { CheckedModel, LoweredLayer, LoweredModel, LoweredSynapse } from './ir.js';
 
 /** Bit q of weight v in the coding of `mode` (binary: v > 0; uint: bit q of v; sint: bit q of v's wq-bit two's complement). */
@@ -20,8 +20,22 @@ function planeBit(v: number, q: number, mode: WeightMode, wq: number): number {
 
 /** The wq bit planes of the weights (see LoweredSynapse.weightPlanes). */
 export function weightPlanes(w: IntWeights): Uint8Array {
+  // Binary weights still as sign bits: the plane is those bits (bit i = v_i > 0; bits past the count clear).
+  if (w.mode === 'binary' && w.wq === 1 && w.signs !== undefined) return w.signs.bits.slice();
   const n = w.values.length;
   const out = new Uint8Array(Math.ceil((n * w.wq) / 8));
+  if (w.mode === 'binary' && w.wq === 1) {
+    // One plane: eight weights per byte (bit i & 7 of byte i >> 3 is v_i > 0, as planeBit).
+    const v = w.values;
+    const whole = n >> 3;
+    for (let k = 0, i = 0; k < whole; k++, i += 8) {
+      out[k] =
+        (v[i]! > 0 ? 1 : 0) | (v[i + 1]! > 0 ? 2 : 0) | (v[i + 2]! > 0 ? 4 : 0) | (v[i + 3]! > 0 ? 8 : 0) |
+        (v[i + 4]! > 0 ? 16 : 0) | (v[i + 5]! > 0 ? 32 : 0) | (v[i + 6]! > 0 ? 64 : 0) | (v[i + 7]! > 0 ? 128 : 0);
+    }
+    for (let i = whole << 3; i < n; i++) if (v[i]! > 0) out[i >> 3] = out[i >> 3]! | (1 << (i & 7));
+    return out;
+  }
   for (let q = 0; q < w.wq; q++) {
     for (let i = 0; i < n; i++) {
       const b = q * n + i;
@@ -29,6 +43,15 @@ export function weightPlanes(w: IntWeights): Uint8Array {
     }
   }
   return out;
+}
+
+/**
+ * The layer's neuron fields as the lowered form holds them: the IntLayer's own arrays when they
+ * already have the field's type (nothing writes them after the fold), copies otherwise.
+ */
+function layerParams(l: IntLayer): NeuronArrays {
+  const own = NEURON_FIELDS.every((f) => (f.type === 'i32' ? l[f.name] instanceof Int32Array : l[f.name] instanceof Uint8Array));
+  return own ? (Object.fromEntries(NEURON_FIELDS.map((f) => [f.name, l[f.name]])) as unknown as NeuronArrays) : neuronArrays((f) => l[f.name]);
 }
 
 export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
@@ -77,7 +100,7 @@ export function lowerModel(c: CheckedModel, file = c.model.name): LoweredModel {
       neuronsPerUnit: rows ? W * C : 1,
       synapses,
       fracBits: l.fracBits,
-      params: neuronArrays((f) => l[f.name]),
+      params: layerParams(l),
     };
   });
   const m = c.model;

@@ -33,6 +33,12 @@ function checkWeights(where: string, syn: IntSynapse, expected: number): void {
   const w = syn.op.weights;
   if (!Number.isInteger(w.wq) || w.wq < 1 || w.wq > 8) fail(where, `weights.wq = ${w.wq} must be 1..8`);
   if (w.mode === 'binary' && w.wq !== 1) fail(where, `binary weights must have wq = 1, got ${w.wq}`);
+  // Sign bits (binary weights not yet unpacked) are +-1 by construction: only their count to check.
+  const signs = w.mode === 'binary' ? w.signs : undefined;
+  if (signs !== undefined) {
+    if (signs.count !== expected) fail(where, `weights.values has ${signs.count} entries, expected ${expected}`);
+    return;
+  }
   if (w.values.length !== expected) fail(where, `weights.values has ${w.values.length} entries, expected ${expected}`);
   let lo: number;
   let hi: number;

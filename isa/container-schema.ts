@@ -231,6 +231,9 @@ export function recordOffset(fields: readonly Field[], rec: Rec, path: readonly 
 // ---------------------------------------------------------------------------------------------
 // Writer
 
+/** Typed arrays of this host hold their elements little-endian (the container's byte order). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 /** A little-endian byte writer over a fixed buffer. */
 export class ByteWriter {
   readonly bytes: Uint8Array;
@@ -261,7 +264,10 @@ export function writeRecord(w: ByteWriter, fields: readonly Field[], rec: Rec): 
     else if (f.t === 'array') {
       const a = rec[f.name] as ArrayLike<number>;
       if (f.of === 'u8' && a instanceof Uint8Array) w.raw(a);
-      else for (let i = 0; i < a.length; i++) w.num(f.of, a[i]!);
+      else if (LITTLE_ENDIAN && ((f.of === 'u32' && a instanceof Uint32Array) || (f.of === 'i32' && a instanceof Int32Array))) {
+        // The array's own bytes are its little-endian encoding: copy them at once.
+        w.raw(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      } else for (let i = 0; i < a.length; i++) w.num(f.of, a[i]!);
     } else if (f.t === 'list') for (const r of rec[f.name] as Rec[]) writeRecord(w, f.of, r);
     else w.num(f.t, scalarValue(f, rec));
   }

@@ -92,7 +92,8 @@ export function neuronSectionDoc(): string {
 
 /** A typed array for field `f` holding `values` (a count: zeros). */
 export function neuronArray<F extends NeuronFieldDef>(f: F, values: number | ArrayLike<number>): ArrayOf<F['type']> {
-  const a = f.type === 'i32' ? (typeof values === 'number' ? new Int32Array(values) : Int32Array.from(values)) : typeof values === 'number' ? new Uint8Array(values) : Uint8Array.from(values);
+  // The constructors copy (and convert) an array or typed array like `from`, typed arrays at once.
+  const a = f.type === 'i32' ? (typeof values === 'number' ? new Int32Array(values) : new Int32Array(values as ArrayLike<number>)) : typeof values === 'number' ? new Uint8Array(values) : new Uint8Array(values as ArrayLike<number>);
   return a as ArrayOf<F['type']>;
 }
 

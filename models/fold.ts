@@ -46,6 +46,7 @@ import {
   type IntModel,
   type IntSynapse,
   type IntWeights,
+  binaryWeights,
 } from './intmodel.js';
 import { type GraphInfo, SPIKING_OPS, sizeOf, validateGraph, windowOut } from './validate.js';
 import { unpackSigns, windowTable } from './window.js';
@@ -233,6 +234,8 @@ function convTerm(
   binary: boolean,
   convOutShape: number[],
   scalePerChannel: Float64Array,
+  /** The weights when `chain` is empty (binary weights unpacked on first use), instead of conv.w's. */
+  weights?: IntWeights,
 ): Term {
   let cur = conv;
   let factor = 1;
@@ -255,7 +258,7 @@ function convTerm(
     kernel: cur.kernel,
     stride: cur.stride,
     padding: cur.padding,
-    weights: weightsOf(cur.w, binary && chain.length === 0),
+    weights: chain.length === 0 && weights !== undefined ? weights : weightsOf(cur.w, binary && chain.length === 0),
   };
   return { source, recurrent, op, scale, main: true };
 }
@@ -291,8 +294,13 @@ function synapseTerm(ctx: Ctx, n: GraphNode): Term {
   const binary = n.op === 'binary_linear' || n.op === 'binary_conv2d';
   const scale = binary ? n.alpha : n.scale;
   if (n.op === 'binary_linear' || n.op === 'linear') {
-    const w = n.op === 'binary_linear' ? unpackSigns(n.weightBits, n.inFeatures * n.outFeatures) : Int32Array.from(n.weight);
     const pooled = chain.some((c) => c.op !== 'flatten');
+    if (n.op === 'binary_linear' && !pooled) {
+      const srcSize = sizeOf(ctx.info.shapes.get(source)!);
+      const op: DenseSynapse = { kind: 'dense', inFeatures: srcSize, outFeatures: n.outFeatures, weights: binaryWeights(n.weightBits, n.inFeatures * n.outFeatures) };
+      return { source, recurrent, op, scale: scale.map((x) => x * 1), main: true };
+    }
+    const w = n.op === 'binary_linear' ? unpackSigns(n.weightBits, n.inFeatures * n.outFeatures) : Int32Array.from(n.weight);
     const srcSize = sizeOf(ctx.info.shapes.get(source)!);
     let values = w;
     let factor = 1;
@@ -310,11 +318,13 @@ function synapseTerm(ctx: Ctx, n: GraphNode): Term {
     return { source, recurrent, op, scale: scale.map((x) => x * factor), main: true };
   }
   const count = n.outChannels * n.inChannels * n.kernel[0] * n.kernel[1];
-  const w = n.op === 'binary_conv2d' ? unpackSigns(n.weightBits, count) : Int32Array.from(n.weight);
+  // Without pools, binary weights stay sign bits until something reads their values.
+  const lazy = n.op === 'binary_conv2d' && chain.length === 0;
+  const w = lazy ? new Int32Array(0) : n.op === 'binary_conv2d' ? unpackSigns(n.weightBits, count) : Int32Array.from(n.weight);
   return convTerm(
     ctx, n.name, source, recurrent, chain,
     { outChannels: n.outChannels, inChannels: n.inChannels, kernel: [...n.kernel], stride: [...n.stride], padding: [...n.padding], w },
-    binary, ctx.info.shapes.get(n.name)!, scale,
+    binary, ctx.info.shapes.get(n.name)!, scale, lazy ? binaryWeights(n.weightBits, count) : undefined,
   );
 }
 
@@ -351,14 +361,16 @@ function exprOf(ctx: Ctx, name: string, consumerIdx: number): Expr {
       const e = exprOf(ctx, n.input, ctx.info.index.get(name)!);
       const C = n.gamma.length;
       const per = size / C;
-      const c = new Float64Array(size);
+      // e.c is this expression's own (every case returns a fresh or its input's own constant).
+      const c = e.c;
       for (let ch = 0; ch < C; ch++) {
         const a = n.gamma[ch]! / Math.sqrt(n.var[ch]! + n.eps);
         const b = n.beta[ch]! - n.mean[ch]! * a;
-        for (let k = ch * per; k < (ch + 1) * per; k++) {
-          for (const t of e.terms) t.scale[k] = t.scale[k]! * a;
-          c[k] = e.c[k]! * a + b;
+        for (const t of e.terms) {
+          const sc = t.scale;
+          for (let k = ch * per; k < (ch + 1) * per; k++) sc[k] = sc[k]! * a;
         }
+        for (let k = ch * per; k < (ch + 1) * per; k++) c[k] = e.c[k]! * a + b;
       }
       return { terms: e.terms, c };
     }
@@ -407,28 +419,59 @@ function negateRow(t: Term, j: number, P: number): void {
   }
 }
 
-function rowAbsSums(t: Term, size: number, xmax: number): Float64Array {
-  const r = new Float64Array(size);
+/** Adds each neuron's sum of |weight| * xmax over the term's row to r. */
+function addRowAbsSums(t: Term, size: number, xmax: number, r: Float64Array): void {
   const op = t.op;
-  if (op.kind === 'identity') r.fill(xmax);
+  if (op.kind === 'identity') for (let j = 0; j < size; j++) r[j]! += xmax;
   else if (op.kind === 'dense') {
+    // Binary weights are +-1 (unpacked signs, maybe negated): every |w| is 1.
+    if (op.weights.mode === 'binary') {
+      for (let j = 0; j < size; j++) r[j]! += op.inFeatures * xmax;
+      return;
+    }
     const v = op.weights.values;
     for (let j = 0; j < size; j++) {
       let s = 0;
       for (let i = j * op.inFeatures; i < (j + 1) * op.inFeatures; i++) s += Math.abs(v[i]!);
-      r[j] = s * xmax;
+      r[j]! += s * xmax;
     }
   } else {
     const per = op.inShape[0] * op.kernel[0] * op.kernel[1];
     const P = size / op.outChannels;
-    const v = op.weights.values;
+    // Binary weights are +-1 (unpacked signs, maybe negated): every |w| is 1.
+    const binary = op.weights.mode === 'binary';
+    const v = binary ? undefined : op.weights.values;
     for (let o = 0; o < op.outChannels; o++) {
       let s = 0;
-      for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(v[i]!);
-      r.fill(s * xmax, o * P, (o + 1) * P);
+      if (binary) s = per;
+      else for (let i = o * per; i < (o + 1) * per; i++) s += Math.abs(v![i]!);
+      const x = s * xmax;
+      for (let j = o * P; j < (o + 1) * P; j++) r[j]! += x;
     }
   }
-  return r;
+}
+
+/**
+ * The neurons j (ascending) whose values differ from neuron j - 1's in at least one of `arrays`
+ * (compared as values, -0 and +0 apart, NaN never equal; an array of length 1 is shared by every neuron): the starts of runs of
+ * identical per-neuron inputs.
+ */
+function runStarts(size: number, arrays: Float64Array[]): Int32Array {
+  // Equal and, for zeros, of the same sign (1/x tells -0 from +0); NaN never equals (a new run).
+  const per = arrays.filter((a) => a.length > 1);
+  const out = new Int32Array(size);
+  let n = 0;
+  for (let j = 0; j < size; j++) {
+    let same = j > 0;
+    for (let k = 0; same && k < per.length; k++) {
+      const a = per[k]!;
+      const x = a[j]!;
+      const y = a[j - 1]!;
+      same = x === y && (x !== 0 || 1 / x === 1 / y);
+    }
+    if (!same) out[n++] = j;
+  }
+  return out.slice(0, n);
 }
 
 function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer: IntLayer; report: FoldLayerReport } {
@@ -485,7 +528,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
   const P = main.op.kind === 'conv' ? size / main.op.outChannels : 1;
   // The readout keeps one common divisor (the largest |s_j|) so that its argmax is preserved; its
   // main gains are then per-neuron integers round(2^F * s_j / D) instead of 2^F.
-  const sm = Float64Array.from(s);
+  const sm = new Float64Array(s);
   const d = new Float64Array(size);
   const divisors = (): void => {
     if (common) {
@@ -557,6 +600,11 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     needT: number;
     needB: number;
   }
+  // Neurons whose trial inputs (divisor, threshold, constant, reset, gains, drive bounds) equal the
+  // previous neuron's give the same fields: a trial visits only the first of each run (maxima, flags
+  // and the first-largest error field come out the same) and `write` fills the run with its values.
+  // Found on first use; reset (null) whenever one of the inputs changes.
+  let runs: Int32Array | null = null;
   const trial = (F: number, write: boolean): Trial => {
     const sc = 2 ** F;
     const r: Trial = { fits: true, exact: !leaky, err: 0, errField: leaky ? leakField : '', boundT: 0, headroomOk: true, needT: 0, needB: 0 };
@@ -568,7 +616,10 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
         r.errField = name;
       }
     };
-    for (let j = 0; j < size; j++) {
+    runs ??= runStarts(size, [d, th, e.c, vr, sm, s1, abs0, abs1]);
+    const starts = runs;
+    for (let v = 0; v < starts.length; v++) {
+      const j = starts[v]!;
       const dj = d[j]!;
       const thr = (sc * th[th.length === 1 ? 0 : j]!) / dj;
       const tj = n.op === 'readout' ? 0 : fireGt ? Math.floor(thr) + 1 : Math.ceil(thr);
@@ -592,11 +643,12 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
       r.boundT = Math.max(r.boundT, T * drive + Math.abs(tj) + Math.abs(rj));
       if ((cuba ? Math.abs(tj) * (1 + currentGain) : steps * drive + Math.abs(tj)) > vMax) r.headroomOk = false;
       if (write) {
-        theta[j] = tj;
-        bias[j] = bj;
-        vreset[j] = rj;
-        g0[j] = a;
-        g1[j] = b;
+        const end = v + 1 < starts.length ? starts[v + 1]! : size;
+        theta.fill(tj, j, end);
+        bias.fill(bj, j, end);
+        vreset.fill(rj, j, end);
+        g0.fill(a, j, end);
+        g1.fill(b, j, end);
       }
     }
     if (!r.exact && r.err === 0 && spare > 0) {
@@ -609,8 +661,15 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
   // Fit, don't fail: when even F = 0 does not fit the widths, drop least significant bits of the
   // main bank's multi-bit weights (w -> round(w / 2^k), scale * 2^k) until it does.
   const droppable = bank0.every((t) => t.op.kind !== 'identity' && t.op.weights.mode !== 'binary');
+  // The largest |weight| of the main bank (only bounds the lowering of multi-bit weights).
   let maxW = 0;
-  for (const t of bank0) if (t.op.kind !== 'identity') for (const v of t.op.weights.values) maxW = Math.max(maxW, Math.abs(v));
+  if (droppable) {
+    for (const t of bank0) {
+      if (t.op.kind === 'identity') continue;
+      const v = t.op.weights.values;
+      for (let i = 0; i < v.length; i++) maxW = Math.max(maxW, Math.abs(v[i]!));
+    }
+  }
   const fromBits = Math.max(...bank0.map((t) => (t.op.kind === 'identity' ? 1 : t.op.weights.wq)));
   let dropped = 0;
   let probe = trial(0, false);
@@ -618,6 +677,7 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     dropped++;
     for (let j = 0; j < size; j++) sm[j] = sm[j]! * 2;
     divisors();
+    runs = null;
     probe = trial(0, false);
   }
   if (!probe.fits) {
@@ -654,14 +714,9 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
     }
   }
   if (!common) for (let j = 0; j < size; j++) if (sm[j]! < 0) for (const t of bank0) negateRow(t, j, P);
-  for (const t of bank0) {
-    const r = rowAbsSums(t, size, xmaxOf(t.source));
-    for (let j = 0; j < size; j++) abs0[j]! += r[j]!;
-  }
-  for (const t of bank1) {
-    const r = rowAbsSums(t, size, xmaxOf(t.source));
-    for (let j = 0; j < size; j++) abs1[j]! += r[j]!;
-  }
+  for (const t of bank0) addRowAbsSums(t, size, xmaxOf(t.source), abs0);
+  for (const t of bank1) addRowAbsSums(t, size, xmaxOf(t.source), abs1);
+  runs = null;
   const maxF = bits.thresholdBits - 2;
   // A CubaLIF current grows to currentGain times its drive, and v to that plus theta: such layers
   // want headroom for a current of currentGain thresholds (not the worst-case drive, whose bound
@@ -715,7 +770,8 @@ function foldLayer(ctx: Ctx, n: GraphNode, bits: Required<FoldWidths>): { layer:
   const synapses: IntSynapse[] = [];
   for (const [bank, terms] of [[0, bank0], [1, bank1]] as const) {
     for (const t of terms) {
-      const op = t.op.kind === 'identity' ? { kind: 'identity' as const } : { ...t.op, weights: weightsOf(t.op.weights.values, t.op.weights.mode === 'binary') };
+      // Binary weights are kept as they are (weightsOf gives binary values back unchanged, wq 1).
+      const op = t.op.kind === 'identity' ? { kind: 'identity' as const } : { ...t.op, weights: t.op.weights.mode === 'binary' ? t.op.weights : weightsOf(t.op.weights.values, false) };
       synapses.push({ source: t.source, recurrent: t.recurrent, acc: bank, op });
     }
   }

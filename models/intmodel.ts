@@ -38,6 +38,7 @@
  */
 import type { InputEncoding } from '../isa/container-types.js';
 import type { NeuronArrays } from '../isa/neuron-record.js';
+import { unpackSigns } from './window.js';
 
 export type WeightMode = 'binary' | 'uint' | 'sint';
 
@@ -50,6 +51,44 @@ export interface IntWeights {
   /** Weight planes (bits); 1 for binary. */
   wq: number;
   values: Int32Array;
+  /**
+   * Binary weights only, optional: the same weights as sign bits (bit i, LSB first, is values[i] > 0),
+   * present (non-enumerable) while `values` has not been read: the fold gives binary synapses
+   * whose values are unpacked on first read (binaryWeights), and readers that only need the bits
+   * (validate, the weight planes) use these instead. Reading `values` drops it.
+   */
+  readonly signs?: { bits: Uint8Array; count: number };
+}
+
+/**
+ * Binary weights from sign bits (bit i of `bits`, LSB first: +1 when set, -1 when clear), `count`
+ * of them: `values` is unpacked on its first read; until then `signs` holds the bits (bits past
+ * `count` cleared). Enumerable keys and their order are those of { mode, wq, values }.
+ */
+export function binaryWeights(bits: Uint8Array, count: number): IntWeights {
+  const bytes = Math.ceil(count / 8);
+  const signs = new Uint8Array(bytes);
+  signs.set(bits.subarray(0, bytes));
+  if (count % 8 !== 0 && bytes > 0) signs[bytes - 1] = signs[bytes - 1]! & ((1 << (count % 8)) - 1);
+  let values: Int32Array | undefined;
+  const w = { mode: 'binary', wq: 1 } as IntWeights;
+  Object.defineProperty(w, 'values', {
+    enumerable: true,
+    configurable: true,
+    get(): Int32Array {
+      if (values === undefined) {
+        values = unpackSigns(signs, count);
+        Object.defineProperty(w, 'signs', { value: undefined, enumerable: false, configurable: true });
+      }
+      return values;
+    },
+    set(v: Int32Array) {
+      values = v;
+      Object.defineProperty(w, 'signs', { value: undefined, enumerable: false, configurable: true });
+    },
+  });
+  Object.defineProperty(w, 'signs', { value: { bits: signs, count }, enumerable: false, configurable: true });
+  return w;
 }
 
 export interface DenseSynapse {

@@ -139,6 +139,19 @@ export function transpose<A extends Float64Array | Int32Array>(w: A, rows: numbe
 /** Binary weight bits -> +-1 values. */
 export function unpackSigns(bits: Uint8Array, count: number): Int32Array {
   const w = new Int32Array(count);
-  for (let k = 0; k < count; k++) w[k] = (bits[k >> 3]! >> (k & 7)) & 1 ? 1 : -1;
+  // Whole bytes first (eight weights each), then the bits of the last partial byte.
+  const whole = count >> 3;
+  for (let i = 0, k = 0; i < whole; i++, k += 8) {
+    const b = bits[i]!;
+    w[k] = ((b & 1) << 1) - 1;
+    w[k + 1] = (b & 2) - 1;
+    w[k + 2] = ((b & 4) >> 1) - 1;
+    w[k + 3] = ((b & 8) >> 2) - 1;
+    w[k + 4] = ((b & 16) >> 3) - 1;
+    w[k + 5] = ((b & 32) >> 4) - 1;
+    w[k + 6] = ((b & 64) >> 5) - 1;
+    w[k + 7] = ((b & 128) >> 6) - 1;
+  }
+  for (let k = whole << 3; k < count; k++) w[k] = (bits[k >> 3]! >> (k & 7)) & 1 ? 1 : -1;
   return w;
 }

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { Command } from '@commander-js/extra-typings';
 import { DEFAULT_CHIP, parseChipConfig, type ChipConfig } from '../../isa/chip.js';
 import { CHIP_PRESETS } from '../../isa/presets.js';
-import { writeContainer, validateContainer } from '../../isa/container.js';
+import { writeContainer } from '../../isa/container.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { buildReport, formatReport, type CompileReport } from '../../compiler/report.js';
@@ -167,7 +167,7 @@ export function register(program: Command): void {
         st = compileStages(folded.model, chip, { file, strategy, ...df });
       }
       const out = opts.output ?? file;
-      validateContainer(st.emit, out);
+      // writeContainer validates first (the same ContainerError validateContainer would throw).
       const bytes = writeContainer(st.emit, out);
       const dump = stage !== undefined ? dumpStage(st, stage, chip, strategy) : undefined;
       if (opts.output !== undefined) writeAtomic(opts.output, bytes);
