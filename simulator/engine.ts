@@ -199,6 +199,10 @@ export class Machine implements Exec {
   fired?: (cs: CoreState, from: number, n: number) => void;
   private curDef: InstrDef = INSTRUCTIONS[0]!;
   private readonly attr: Attribution | undefined;
+  /** The attribution this machine counts bucket events for (EngineOptions.attribution). */
+  get attribution(): Attribution | undefined {
+    return this.attr;
+  }
   /** Event counts of the last inference per attribution bucket: bucketEvents[bucket * EVENT_COUNT + e]. */
   readonly bucketEvents: Float64Array | undefined;
 
