@@ -76,6 +76,9 @@ export interface EngineOptions {
 }
 
 const CO_EVENTS = EVENT_COEFFICIENTS.events;
+const NDEF = INSTRUCTIONS.length;
+/** Numbers summed per (core, instruction): the execution count and one sum per activity field. */
+const ACT_SUMS = COEF_STRIDE;
 const CO_COEF = EVENT_COEFFICIENTS.coef;
 /** Per definition index: the op-stream slot of its `rn` (first neuron) register field, or -1. */
 const RN_SLOT = Int32Array.from(INSTRUCTIONS, (d) => {
@@ -194,7 +197,48 @@ export class Machine implements Exec {
     this.attr = opts.attribution;
     this.bucketEvents = this.attr ? new Float64Array(this.attr.buckets * EVENT_COUNT) : undefined;
     if (this.attr) this.net.originHops = new Float64Array(this.attr.buckets);
+    this.instAct = new Float64Array(n * NDEF * ACT_SUMS);
+    this.instUsed = new Int32Array(n * NDEF);
+    this.bucketAct = this.attr ? new Float64Array(this.attr.buckets * NDEF * ACT_SUMS) : undefined;
+    this.bucketUsed = this.attr ? new Int32Array(this.attr.buckets * NDEF) : undefined;
   }
+
+  /** Add the energy events of the instructions executed (instAct, bucketAct) to the event counts, and clear the sums. */
+  private foldEvents(): void {
+    const fold = (sums: Float64Array, used: Int32Array, count: number, out: Float64Array): void => {
+      for (let u = 0; u < count; u++) {
+        const slot = used[u]!;
+        const di = slot % NDEF;
+        const eb = ((slot - di) / NDEF) * EVENT_COUNT;
+        const ei = CO_EVENTS[di] as Int32Array;
+        const cf = CO_COEF[di] as Float64Array;
+        const a = slot * ACT_SUMS;
+        for (let j = 0, o = 0; j < ei.length; j++, o += COEF_STRIDE) {
+          let v = 0;
+          for (let f = 0; f < ACT_SUMS; f++) v += cf[o + f]! * sums[a + f]!;
+          const k = eb + ei[j]!;
+          out[k] = out[k]! + v;
+        }
+        sums.fill(0, a, a + ACT_SUMS);
+      }
+    };
+    fold(this.instAct, this.instUsed, this.instN, this.events);
+    this.instN = 0;
+    if (this.bucketAct && this.bucketUsed && this.bucketEvents) fold(this.bucketAct, this.bucketUsed, this.bucketN, this.bucketEvents);
+    this.bucketN = 0;
+  }
+
+  /**
+   * Per (mesh core, instruction definition): executions and the sums of their activity fields
+   * (ACT_SUMS numbers: count, then ACT_FIELDS order) this inference; instUsed lists the slots in use.
+   */
+  private readonly instAct: Float64Array;
+  private readonly instUsed: Int32Array;
+  private instN = 0;
+  /** The same per (attribution bucket, instruction definition), with attribution. */
+  private readonly bucketAct: Float64Array | undefined;
+  private readonly bucketUsed: Int32Array | undefined;
+  private bucketN = 0;
 
   fired?: (cs: CoreState, from: number, n: number) => void;
   private curDef: InstrDef = INSTRUCTIONS[0]!;
@@ -268,6 +312,13 @@ export class Machine implements Exec {
     // Reused: the caller reads a record before the next run.
     this.events.fill(0);
     this.activity.fill(0);
+    // Sums left by an inference that failed midway.
+    if (this.instN > 0 || this.bucketN > 0) {
+      this.instAct.fill(0);
+      this.instN = 0;
+      this.bucketAct?.fill(0);
+      this.bucketN = 0;
+    }
     this.net.hops.fill(0);
     this.pend.length = 0;
     for (const s of this.states) s.resetInference();
@@ -297,6 +348,7 @@ export class Machine implements Exec {
       for (const s of this.states) s.swapBanks();
     }
     if (spikes && this.batched) recordBatchedSpikes(this.bin, this.byCore, spikes);
+    this.foldEvents();
     const hops = this.net.hops;
     for (let r = 0; r < nCores; r++) this.events[r * EVENT_COUNT + EV_HOP] = hops[r] as number;
     const oh = this.net.originHops;
@@ -544,21 +596,39 @@ export class Machine implements Exec {
         }
         (SEM[di] as Semantic)(this, cs, cs.img.code, b, act);
         const cyc = def.cycles(act, chip);
-        // Energy events: the table's events(act), as precomputed affine coefficients.
-        const ei = CO_EVENTS[di] as Int32Array;
-        const cf = CO_COEF[di] as Float64Array;
-        const eb = cs.core * EVENT_COUNT;
+        // Energy events: the table's events(act) are affine in the activity (coefficients.ts) with
+        // integer coefficients, so they are summed per (core, instruction): count and activity
+        // sums here, the events evaluated once per inference (foldEvents). All values are integers
+        // far below 2^53: the sums are exact in any order, the counts identical.
         const an = act.n, asc = act.scan, aop = act.ops, afl = act.flits, asp = act.spikes, atk = act.taken, aus = act.uses, aup = act.updates;
-        const pcEv = this.bucketEvents;
-        for (let j = 0, o = 0; j < ei.length; j++, o += COEF_STRIDE) {
-          const v = cf[o]! + cf[o + 1]! * an + cf[o + 2]! * asc + cf[o + 3]! * aop + cf[o + 4]! * afl + cf[o + 5]! * asp + cf[o + 6]! * atk + cf[o + 7]! * aus + cf[o + 8]! * aup;
-          if (v !== 0) {
-            const k = eb + ei[j]!;
-            ev[k] = ev[k]! + v;
-            if (pcEv !== undefined) {
-              const q = bucket * EVENT_COUNT + ei[j]!;
-              pcEv[q] = pcEv[q]! + v;
-            }
+        {
+          const ia = this.instAct;
+          const slot = cs.core * NDEF + di;
+          let o = slot * ACT_SUMS;
+          if (ia[o] === 0) this.instUsed[this.instN++] = slot;
+          ia[o] = ia[o]! + 1;
+          ia[++o] = ia[o]! + an;
+          ia[++o] = ia[o]! + asc;
+          ia[++o] = ia[o]! + aop;
+          ia[++o] = ia[o]! + afl;
+          ia[++o] = ia[o]! + asp;
+          ia[++o] = ia[o]! + atk;
+          ia[++o] = ia[o]! + aus;
+          ia[++o] = ia[o]! + aup;
+          const ba = this.bucketAct;
+          if (ba !== undefined) {
+            const bs = bucket * NDEF + di;
+            let q = bs * ACT_SUMS;
+            if (ba[q] === 0) this.bucketUsed![this.bucketN++] = bs;
+            ba[q] = ba[q]! + 1;
+            ba[++q] = ba[q]! + an;
+            ba[++q] = ba[q]! + asc;
+            ba[++q] = ba[q]! + aop;
+            ba[++q] = ba[q]! + afl;
+            ba[++q] = ba[q]! + asp;
+            ba[++q] = ba[q]! + atk;
+            ba[++q] = ba[q]! + aus;
+            ba[++q] = ba[q]! + aup;
           }
         }
         // Flits leave one per cycle, the last in the instruction's last cycle.
