@@ -39,6 +39,27 @@ export const SRC_HOST = -1;
 /** Output links of a router, in the order of Tracer.link's `dir` (0 E, 1 W, 2 S, 3 N). */
 export const LINK_NAMES = ['E', 'W', 'S', 'N'] as const;
 
+/** The outcome of one `Network.resolve` (Network.resolveMemo). */
+export interface ResolveMemo {
+  valid: boolean;
+  from: number;
+  to: number;
+  /** Per resolved flit: delivery cycle, router and port after routing. */
+  time: Float64Array;
+  at: Int32Array;
+  port: Int8Array;
+  /** Links traversed per router and per origin by the resolved flits. */
+  hops: Float64Array;
+  originHops: Float64Array;
+  /** Output ports' next free cycles and the last delivery afterwards. */
+  free: Float64Array;
+  lastDelivery: number;
+}
+
+export function resolveMemo(): ResolveMemo {
+  return { valid: false, from: 0, to: 0, time: new Float64Array(0), at: new Int32Array(0), port: new Int8Array(0), hops: new Float64Array(0), originHops: new Float64Array(0), free: new Float64Array(0), lastDelivery: -1 };
+}
+
 export class Network {
   /** Traces only: called when a flit leaves router `router` on link `dir` (LINK_NAMES) at cycle `time` of the step. */
   onLink: ((router: number, dir: number, time: number) => void) | undefined;
@@ -304,6 +325,47 @@ export class Network {
     for (let y = 0; y < my; y++) for (let x = 0; x < mx; x++) this.serve(y * mx + x, OUT_S);
     for (let y = my - 1; y >= 0; y--) for (let x = 0; x < mx; x++) this.serve(y * mx + x, OUT_N);
     for (let r = 0; r < this.routers; r++) this.serve(r, OUT_EJECT);
+    return from;
+  }
+
+  /**
+   * `resolve`, remembering its outcome in `memo` (see ResolveMemo) when `memo.valid` is false, or
+   * replaying it when true: the caller guarantees that the network is in the same state (just
+   * reset, deferring from flit 0) and the same flits were recorded (same ids, times, ports,
+   * sources, sequence numbers and destinations) as when it was remembered. resolve's outcome
+   * depends on nothing else, so the replay leaves exactly the state resolve would.
+   */
+  resolveMemo(memo: ResolveMemo): number {
+    const from = this.deferFrom;
+    const to = this.n;
+    if (memo.valid && memo.from === from && memo.to === to) {
+      this.deferFrom = to;
+      this.time.set(memo.time, from);
+      this.at.set(memo.at, from);
+      this.port.set(memo.port, from);
+      const hops = this.hops;
+      const mh = memo.hops;
+      for (let r = 0; r < mh.length; r++) hops[r] = (hops[r] as number) + (mh[r] as number);
+      const oh = this.originHops;
+      const mo = memo.originHops;
+      if (oh !== undefined) for (let o = 0; o < oh.length; o++) oh[o] = (oh[o] as number) + (mo[o] as number);
+      this.free.set(memo.free);
+      this.lastDelivery = memo.lastDelivery;
+      return from;
+    }
+    const hops0 = Float64Array.from(this.hops);
+    const oh0 = this.originHops ? Float64Array.from(this.originHops) : new Float64Array(0);
+    this.resolve();
+    memo.valid = true;
+    memo.from = from;
+    memo.to = to;
+    memo.time = this.time.slice(from, to);
+    memo.at = this.at.slice(from, to);
+    memo.port = this.port.slice(from, to);
+    memo.hops = Float64Array.from(this.hops, (h, r) => h - (hops0[r] as number));
+    memo.originHops = this.originHops ? Float64Array.from(this.originHops, (h, o) => h - (oh0[o] as number)) : new Float64Array(0);
+    memo.free = this.free.slice();
+    memo.lastDelivery = this.lastDelivery;
     return from;
   }
 
