@@ -62,6 +62,8 @@ export interface ChunkResult {
  * resets all its state at every inference; building one costs WebAssembly instances per core).
  */
 const machines = new WeakMap<LoadedBinary, Map<string, Machine>>();
+/** The input packer of a loaded binary (its buffers are reused sample after sample). */
+const packers = new WeakMap<LoadedBinary, InputPacker>();
 /** The layer attribution of a loaded binary (derived once per binary and thread). */
 const attributions = new WeakMap<LoadedBinary, Attribution>();
 
@@ -85,7 +87,8 @@ export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: stri
   const bin = 'slotOf' in binOrContainer ? binOrContainer : loadBinary(binOrContainer, file, { maxMemory: opts.maxMemory, maxCycles: opts.maxCycles });
   const m = machineFor(bin, opts.maxStepCycles, opts.perLayer === true);
   const attribution = opts.perLayer ? m.attribution : undefined;
-  const packer = new InputPacker(bin);
+  let packer = packers.get(bin);
+  if (!packer) packers.set(bin, (packer = new InputPacker(bin)));
   const n = to - from;
   const T = bin.meta.timesteps;
   const C = bin.meta.classes;

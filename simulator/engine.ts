@@ -205,27 +205,28 @@ export class Machine implements Exec {
 
   /** Add the energy events of the instructions executed (instAct, bucketAct) to the event counts, and clear the sums. */
   private foldEvents(): void {
-    const fold = (sums: Float64Array, used: Int32Array, count: number, out: Float64Array): void => {
-      for (let u = 0; u < count; u++) {
-        const slot = used[u]!;
-        const di = slot % NDEF;
-        const eb = ((slot - di) / NDEF) * EVENT_COUNT;
-        const ei = CO_EVENTS[di] as Int32Array;
-        const cf = CO_COEF[di] as Float64Array;
-        const a = slot * ACT_SUMS;
-        for (let j = 0, o = 0; j < ei.length; j++, o += COEF_STRIDE) {
-          let v = 0;
-          for (let f = 0; f < ACT_SUMS; f++) v += cf[o + f]! * sums[a + f]!;
-          const k = eb + ei[j]!;
-          out[k] = out[k]! + v;
-        }
-        sums.fill(0, a, a + ACT_SUMS);
-      }
-    };
-    fold(this.instAct, this.instUsed, this.instN, this.events);
+    Machine.fold(this.instAct, this.instUsed, this.instN, this.events);
     this.instN = 0;
-    if (this.bucketAct && this.bucketUsed && this.bucketEvents) fold(this.bucketAct, this.bucketUsed, this.bucketN, this.bucketEvents);
+    if (this.bucketAct && this.bucketUsed && this.bucketEvents) Machine.fold(this.bucketAct, this.bucketUsed, this.bucketN, this.bucketEvents);
     this.bucketN = 0;
+  }
+
+  private static fold(sums: Float64Array, used: Int32Array, count: number, out: Float64Array): void {
+    for (let u = 0; u < count; u++) {
+      const slot = used[u]!;
+      const di = slot % NDEF;
+      const eb = ((slot - di) / NDEF) * EVENT_COUNT;
+      const ei = CO_EVENTS[di] as Int32Array;
+      const cf = CO_COEF[di] as Float64Array;
+      const a = slot * ACT_SUMS;
+      for (let j = 0, o = 0; j < ei.length; j++, o += COEF_STRIDE) {
+        let v = 0;
+        for (let f = 0; f < ACT_SUMS; f++) v += cf[o + f]! * sums[a + f]!;
+        const k = eb + ei[j]!;
+        out[k] = out[k]! + v;
+      }
+      sums.fill(0, a, a + ACT_SUMS);
+    }
   }
 
   /**

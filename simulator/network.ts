@@ -340,9 +340,10 @@ export class Network {
     const to = this.n;
     if (memo.valid && memo.from === from && memo.to === to) {
       this.deferFrom = to;
-      this.time.set(memo.time, from);
-      this.at.set(memo.at, from);
-      this.port.set(memo.port, from);
+      const cnt = to - from;
+      this.time.set(memo.time.subarray(0, cnt), from);
+      this.at.set(memo.at.subarray(0, cnt), from);
+      this.port.set(memo.port.subarray(0, cnt), from);
       const hops = this.hops;
       const mh = memo.hops;
       for (let r = 0; r < mh.length; r++) hops[r] = (hops[r] as number) + (mh[r] as number);
@@ -353,18 +354,32 @@ export class Network {
       this.lastDelivery = memo.lastDelivery;
       return from;
     }
-    const hops0 = Float64Array.from(this.hops);
-    const oh0 = this.originHops ? Float64Array.from(this.originHops) : new Float64Array(0);
+    const R = this.hops.length;
+    const O = this.originHops ? this.originHops.length : 0;
+    const cnt = to - from;
+    if (memo.time.length < cnt) {
+      memo.time = new Float64Array(cnt);
+      memo.at = new Int32Array(cnt);
+      memo.port = new Int8Array(cnt);
+    }
+    if (memo.hops.length !== R) memo.hops = new Float64Array(R);
+    if (memo.originHops.length !== O) memo.originHops = new Float64Array(O);
+    if (memo.free.length !== this.free.length) memo.free = new Float64Array(this.free.length);
+    // Before: the counts so far (negated), afterwards plus the counts: the deltas.
+    const mh = memo.hops;
+    for (let r = 0; r < R; r++) mh[r] = -(this.hops[r] as number);
+    const mo = memo.originHops;
+    for (let o = 0; o < O; o++) mo[o] = -(this.originHops![o] as number);
     this.resolve();
+    for (let r = 0; r < R; r++) mh[r] = (mh[r] as number) + (this.hops[r] as number);
+    for (let o = 0; o < O; o++) mo[o] = (mo[o] as number) + (this.originHops![o] as number);
     memo.valid = true;
     memo.from = from;
     memo.to = to;
-    memo.time = this.time.slice(from, to);
-    memo.at = this.at.slice(from, to);
-    memo.port = this.port.slice(from, to);
-    memo.hops = Float64Array.from(this.hops, (h, r) => h - (hops0[r] as number));
-    memo.originHops = this.originHops ? Float64Array.from(this.originHops, (h, o) => h - (oh0[o] as number)) : new Float64Array(0);
-    memo.free = this.free.slice();
+    memo.time.set(this.time.subarray(from, to));
+    memo.at.set(this.at.subarray(from, to));
+    memo.port.set(this.port.subarray(from, to));
+    memo.free.set(this.free);
     memo.lastDelivery = this.lastDelivery;
     return from;
   }

@@ -192,7 +192,7 @@ export async function simulate(container: BwcContainer, inputs: SimInputs, opts:
   const key = `${fingerprint(container)} ${opts.maxMemory ?? '-'} ${opts.maxCycles ?? '-'}`;
   // The samples are cut into pieces that whichever thread is free takes next, in order: worker
   // threads start late (module loading, the binary), so fixed shares would leave this one idle.
-  // Pieces are small (about PIECE samples; at least 8 per thread), and every worker has two
+  // Pieces are small (about PIECE samples; at least 8 per thread), and every worker has three
   // pieces posted at a time, so that it never waits for this thread (which runs its own pieces
   // synchronously) to hand it the next one. Pieces are merged in sample order, so the result does
   // not depend on who ran what; on failures, the error of the first failing piece is the one
@@ -230,7 +230,7 @@ export async function simulate(container: BwcContainer, inputs: SimInputs, opts:
   for (let w = 0; w < k - 1; w++) {
     const pw = acquireWorker(entry);
     held.push(pw);
-    lanes.push(remote(pw), remote(pw));
+    lanes.push(remote(pw), remote(pw), remote(pw));
   }
   await Promise.all([...lanes, local()]);
   for (const pw of held) if (pw.jobs === 0) pw.busy = false;
@@ -292,6 +292,17 @@ function startWorker(entry: string): PoolWorker {
   pw.w.unref();
   pool.push(pw);
   return pw;
+}
+
+/**
+ * Start pool workers ahead of a simulate() call (up to `count` in the pool), so that they load
+ * their modules while this thread still reads the binary and the inputs. They stay unreferenced
+ * until given work: a process that ends before that does not wait for them.
+ */
+export function prestartWorkers(count: number): void {
+  if (count < 1) return;
+  const entry = workerEntry();
+  while (pool.length < Math.min(count, 255)) startWorker(entry);
 }
 
 /** Stop every pool worker (they are unreferenced while idle, so a process exits without this). */
