@@ -197,6 +197,7 @@ export class Machine implements Exec {
     this.attr = opts.attribution;
     this.bucketEvents = this.attr ? new Float64Array(this.attr.buckets * EVENT_COUNT) : undefined;
     if (this.attr) this.net.originHops = new Float64Array(this.attr.buckets);
+    this.heapIdx = new Int32Array(this.states.length);
     this.instAct = new Float64Array(n * NDEF * ACT_SUMS);
     this.instUsed = new Int32Array(n * NDEF);
     this.bucketAct = this.attr ? new Float64Array(this.attr.buckets * NDEF * ACT_SUMS) : undefined;
@@ -245,6 +246,15 @@ export class Machine implements Exec {
   private readonly inputMemo: ResolveMemo = resolveMemo();
   private memoInput: StepFlits | undefined;
 
+  /** hostActivity's additions for the flit object hostInput (this inference). */
+  private hostInput: StepFlits | undefined;
+  private hostIdx = new Int32Array(0);
+  private hostAdd = new Float64Array(0);
+  private hostN = 0;
+
+  /** runStep's heap of running cores (indices into states). */
+  private readonly heapIdx: Int32Array;
+
   fired?: (cs: CoreState, from: number, n: number) => void;
   private curDef: InstrDef = INSTRUCTIONS[0]!;
   private readonly attr: Attribution | undefined;
@@ -259,20 +269,56 @@ export class Machine implements Exec {
     return this.bin.meta.timesteps;
   }
 
-  /** Activity of host input: each set bit of a host flit is one input spike message to its core. */
+  /**
+   * Activity of host input: each set bit of a host flit is one input spike message to its core.
+   * The additions are remembered per flit object (hostAdd) and repeated for the same object in a
+   * later step of the inference (integer counts: the same sums).
+   */
   private hostActivity(input: StepFlits): void {
     const av = this.activity;
+    if (input === this.hostInput) {
+      const ix = this.hostIdx;
+      const add = this.hostAdd;
+      for (let k = 0; k < this.hostN; k++) av[ix[k]!] = av[ix[k]!]! + add[k]!;
+      return;
+    }
+    this.hostInput = input;
+    this.hostN = 0;
     const mx = this.chip.meshX;
-    av[ACT.inputSpikes]! += input.spikes ?? 0;
+    const spikes = input.spikes ?? 0;
+    av[ACT.inputSpikes]! += spikes;
+    this.note(ACT.inputSpikes, spikes);
+    let hx = 0;
+    let hy = 0;
     for (let k = 0; k < input.count; k++) {
       const bits = popcount32((input.lo[k] as number) >>> 0) + popcount32((input.hi[k] as number) >>> 0);
       if (bits === 0) continue;
       const d = input.dst[k] as number;
       av[d * ACTIVITY_COUNT + ACT.inputMessages]! += bits;
       av[d * ACTIVITY_COUNT + ACT.messagesIn]! += bits;
+      this.note(d * ACTIVITY_COUNT + ACT.inputMessages, bits);
+      this.note(d * ACTIVITY_COUNT + ACT.messagesIn, bits);
       av[ACT.hopsX]! += bits * (d % mx);
       av[ACT.hopsY]! += bits * Math.floor(d / mx);
+      hx += bits * (d % mx);
+      hy += bits * Math.floor(d / mx);
     }
+    this.note(ACT.hopsX, hx);
+    this.note(ACT.hopsY, hy);
+  }
+
+  /** Remember one addition of hostActivity. */
+  private note(i: number, v: number): void {
+    if (this.hostN === this.hostIdx.length) {
+      const idx = new Int32Array(2 * this.hostN + 16);
+      idx.set(this.hostIdx);
+      this.hostIdx = idx;
+      const add = new Float64Array(2 * this.hostN + 16);
+      add.set(this.hostAdd);
+      this.hostAdd = add;
+    }
+    this.hostIdx[this.hostN] = i;
+    this.hostAdd[this.hostN++] = v;
   }
 
   fail(cs: CoreState, what: string): never {
@@ -329,6 +375,7 @@ export class Machine implements Exec {
     for (const s of this.states) s.resetInference();
     // Host flits are only known identical within one inference (the caller may reuse buffers).
     this.memoInput = undefined;
+    this.hostInput = undefined;
     const stepCycles = new Int32Array(T);
     const spikes = opts.probes ? this.allocSpikes() : undefined;
     const tracer = this.tracer;
@@ -506,39 +553,35 @@ export class Machine implements Exec {
     const tracer = this.tracer;
     const t0 = this.stepStart;
     const maxC = this.maxStepCycles;
-    // The running core that issues first (recomputed only when a core's time or state changed:
-    // after an instruction, a resume or a barrier; network events alone change neither).
-    // Also the runner-up (tc2, first in core order among equals: i2): a core that stays ahead of it
-    // after its instruction issues next without a new scan.
+    // The running core that issues first: the root of a binary heap of the running cores ordered
+    // by (issue cycle, core order). Only the core that ran an instruction changes then (sifted
+    // down, or removed when it waits); after a resume or a barrier the heap is rebuilt (stale).
     let cs: CoreState | undefined;
     let tc = Infinity;
-    let ci = -1;
-    let tc2 = Infinity;
-    let i2 = -1;
     let stale = true;
     const nst = states.length;
+    const hp = this.heapIdx;
+    let hn = 0;
     for (;;) {
       if (stale) {
-        cs = undefined;
-        tc = Infinity;
-        tc2 = Infinity;
-        ci = -1;
-        i2 = -1;
+        hn = 0;
         for (let i = 0; i < nst; i++) {
-          const s = states[i]!;
-          if (s.state !== RUN) continue;
-          const t = s.time;
-          if (t < tc) {
-            tc2 = tc;
-            i2 = ci;
-            tc = t;
-            cs = s;
-            ci = i;
-          } else if (t < tc2) {
-            tc2 = t;
-            i2 = i;
+          if (states[i]!.state !== RUN) continue;
+          // Sift up.
+          const t = states[i]!.time;
+          let j = hn++;
+          while (j > 0) {
+            const p = (j - 1) >> 1;
+            const q = hp[p]!;
+            const tq = states[q]!.time;
+            if (tq < t || (tq === t && q < i)) break;
+            hp[j] = q;
+            j = p;
           }
+          hp[j] = i;
         }
+        cs = hn > 0 ? states[hp[0]!] : undefined;
+        tc = cs ? cs.time : Infinity;
         stale = false;
       }
       const te = net.nextTime();
@@ -674,8 +717,41 @@ export class Machine implements Exec {
         cs.busy += cyc;
         cs.time = tc + cyc;
         if (cs.state === WAIT_INPUT && inputLeft === 0) this.resume(cs, Math.max(cs.time, lastInput + 1), 'input');
-        if (cs.state === RUN && (cs.time < tc2 || (cs.time === tc2 && ci < i2))) tc = cs.time;
-        else stale = true;
+        {
+          // cs is the heap's root: sift it down with its later time, or drop it when it waits.
+          let x = hp[0]!;
+          if (cs.state !== RUN) {
+            x = hp[--hn]!;
+          }
+          if (hn > 0) {
+            const t = states[x]!.time;
+            let j = 0;
+            for (;;) {
+              let c = 2 * j + 1;
+              if (c >= hn) break;
+              let ic = hp[c]!;
+              let tcc = states[ic]!.time;
+              if (c + 1 < hn) {
+                const ir = hp[c + 1]!;
+                const tr = states[ir]!.time;
+                if (tr < tcc || (tr === tcc && ir < ic)) {
+                  c++;
+                  ic = ir;
+                  tcc = tr;
+                }
+              }
+              if (t < tcc || (t === tcc && x < ic)) break;
+              hp[j] = ic;
+              j = c;
+            }
+            hp[j] = x;
+            cs = states[hp[0]!];
+            tc = (cs as CoreState).time;
+          } else {
+            cs = undefined;
+            tc = Infinity;
+          }
+        }
         continue;
       }
       // Nothing runs and no event is pending: route the deferred flits, then it is a barrier.
