@@ -329,6 +329,16 @@ export class Network {
   }
 
   /**
+   * Take flits 0..count-1 as recorded again, unchanged from the previous step (Network.reset keeps
+   * the records): for host flits identical to the previous step's, which the caller injected
+   * first in that step too, in deferred mode; resolveMemo then replays their routing.
+   */
+  reuseFlits(count: number): void {
+    if (this.n !== 0 || !this.deferring || this.deferFrom !== 0 || count > this.cap) throw new Error('network: reusing flits outside a fresh deferred step');
+    this.n = count;
+  }
+
+  /**
    * `resolve`, remembering its outcome in `memo` (see ResolveMemo) when `memo.valid` is false, or
    * replaying it when true: the caller guarantees that the network is in the same state (just
    * reset, deferring from flit 0) and the same flits were recorded (same ids, times, ports,
