@@ -350,10 +350,14 @@ export class Network {
     const to = this.n;
     if (memo.valid && memo.from === from && memo.to === to) {
       this.deferFrom = to;
-      const cnt = to - from;
-      this.time.set(memo.time.subarray(0, cnt), from);
-      this.at.set(memo.at.subarray(0, cnt), from);
-      this.port.set(memo.port.subarray(0, cnt), from);
+      const mt = memo.time;
+      const ma = memo.at;
+      const mp = memo.port;
+      for (let f = from; f < to; f++) {
+        this.time[f] = mt[f - from] as number;
+        this.at[f] = ma[f - from] as number;
+        this.port[f] = mp[f - from] as number;
+      }
       const hops = this.hops;
       const mh = memo.hops;
       for (let r = 0; r < mh.length; r++) hops[r] = (hops[r] as number) + (mh[r] as number);
