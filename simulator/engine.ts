@@ -588,7 +588,7 @@ export class Machine implements Exec {
         tc = cs ? cs.time : Infinity;
         stale = false;
       }
-      const te = net.nextTime();
+      const te = net.pending === 0 ? Infinity : net.nextTime();
       if (te < tc) {
         net.horizon = tc;
         const f = net.step();
