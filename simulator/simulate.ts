@@ -407,19 +407,20 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
       emin = Math.min(emin, en);
       emax = Math.max(emax, en);
       sops += p.sops[i] as number;
-      const sc = p.stepCycles.slice(i * T, (i + 1) * T);
+      // Views into the pieces' arrays (disjoint per inference, owned by this result): no copies.
+      const sc = p.stepCycles.subarray(i * T, (i + 1) * T);
       for (let t = 0; t < T; t++) stepSum[t] = (stepSum[t] as number) + (sc[t] as number);
       inferences.push({
         prediction: p.predictions[i] as number,
-        readout: p.readouts.slice(i * C, (i + 1) * C),
+        readout: p.readouts.subarray(i * C, (i + 1) * C),
         cycles: cycles(c),
         stepCycles: sc,
         latency: cyclesToSeconds(cycles(c), hz),
         energy: joules(en),
         events: rec(p.events, i * E),
         sops: p.sops[i] as number,
-        busy: p.coreBusy.slice(i * meshCores, (i + 1) * meshCores),
-        stall: p.coreStall.slice(i * meshCores, (i + 1) * meshCores),
+        busy: p.coreBusy.subarray(i * meshCores, (i + 1) * meshCores),
+        stall: p.coreStall.subarray(i * meshCores, (i + 1) * meshCores),
         spikes: p.spikes?.[i],
       });
     }
