@@ -694,11 +694,8 @@ export class Machine implements Exec {
         if (this.sN > 0) {
           if (this.sN + net.n > this.maxFlits) this.fail(cs, `${this.sN + net.n} flits staged and in flight, past the ${this.maxFlits} the memory budget allows (--max-memory)`);
           const first = tc + cyc - this.sN;
-          let sq = this.seq[cs.core] as number;
-          for (let k = 0; k < this.sN; k++) {
-            net.inject(first + k, cs.core, PORT_LOCAL, cs.core, sq++, this.sDst[k] as number, this.sKind[k] as number, this.sFlags[k] as number, this.sAddr[k] as number, this.sP0[k] as number, this.sP1[k] as number, 0, bucket);
-          }
-          this.seq[cs.core] = sq;
+          // One call for all of them (no payload numbers boxed as call arguments).
+          this.seq[cs.core] = net.injectLocal(first, cs.core, this.seq[cs.core] as number, this.sN, this.sDst, this.sKind, this.sFlags, this.sAddr, this.sP0, this.sP1, bucket);
           if (net.deferring) {
             // A flit can be seen by an instruction issued after its delivery only; no delivery comes
             // before injection + hops x (routerLatency + linkLatency) + routerLatency.

@@ -233,6 +233,45 @@ export class Network {
     return f;
   }
 
+  /**
+   * Inject `count` flits of core `core` through its local port, one per cycle from cycle `first`,
+   * sequence numbers from `seq` on, with the fields of the staging arrays' first `count` entries:
+   * `inject` for each in turn. Returns the next sequence number.
+   */
+  injectLocal(
+    first: number,
+    core: number,
+    seq: number,
+    count: number,
+    dst: Int32Array,
+    kind: Uint8Array,
+    flags: Uint8Array,
+    addr: Int32Array,
+    p0: Float64Array,
+    p1: Float64Array,
+    origin: number,
+  ): number {
+    while (this.n + count > this.cap) this.grow(this.cap * 2);
+    for (let k = 0; k < count; k++) {
+      const f = this.n++;
+      this.time[f] = first + k;
+      this.port[f] = PORT_LOCAL;
+      this.src[f] = core;
+      this.seq[f] = seq + k;
+      this.at[f] = core;
+      this.dst[f] = dst[k] as number;
+      this.kind[f] = kind[k] as number;
+      this.flags[f] = flags[k] as number;
+      this.addr[f] = addr[k] as number;
+      this.p0[f] = p0[k] as number;
+      this.p1[f] = p1[k] as number;
+      this.host[f] = 0;
+      this.origin[f] = origin;
+      if (!this.deferring) this.enqueue(f);
+    }
+    return seq + count;
+  }
+
   /** Put flit f (just injected) into its source's injection queue (the heap holds the heads). */
   private enqueue(f: number): void {
     const t = this.time[f] as number;
