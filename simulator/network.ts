@@ -122,6 +122,8 @@ export class Network {
   private readonly lHead: Int32Array;
   private readonly lTail: Int32Array;
   private lNext = new Int32Array(0);
+  /** Per (router, output port): 1 while flits are queued in its FIFOs (resolve serves only those). */
+  private readonly queued: Uint8Array;
   private readonly live = new Int32Array(6);
   /** Column of every router. */
   private readonly colOf: Int32Array;
@@ -136,6 +138,7 @@ export class Network {
     this.colOf = Int32Array.from({ length: routers }, (_, r) => r % chip.meshX);
     this.lHead = new Int32Array(routers * OUTS * 6).fill(-1);
     this.lTail = new Int32Array(routers * OUTS * 6).fill(-1);
+    this.queued = new Uint8Array(routers * OUTS);
     this.free = new Float64Array(routers * OUTS);
     this.hops = new Float64Array(routers);
     this.qTail = new Int32Array(routers + 1);
@@ -329,6 +332,7 @@ export class Network {
   }
 
   private append(r: number, out: number, inPort: number, f: number): void {
+    this.queued[r * OUTS + out] = 1;
     const l = (r * OUTS + out) * 6 + inPort;
     this.lNext[f] = -1;
     const t = this.lTail[l] as number;
@@ -359,11 +363,13 @@ export class Network {
       const r = this.at[f] as number;
       this.append(r, this.route(r, this.dst[f] as number), this.port[f] as number, f);
     }
-    for (let x = 0; x < mx; x++) for (let y = 0; y < my; y++) this.serve(y * mx + x, OUT_E);
-    for (let x = mx - 1; x >= 0; x--) for (let y = 0; y < my; y++) this.serve(y * mx + x, OUT_W);
-    for (let y = 0; y < my; y++) for (let x = 0; x < mx; x++) this.serve(y * mx + x, OUT_S);
-    for (let y = my - 1; y >= 0; y--) for (let x = 0; x < mx; x++) this.serve(y * mx + x, OUT_N);
-    for (let r = 0; r < this.routers; r++) this.serve(r, OUT_EJECT);
+    // Only ports with flits queued (`queued`, set by append) are served.
+    const q = this.queued;
+    for (let x = 0; x < mx; x++) for (let y = 0; y < my; y++) if (q[(y * mx + x) * OUTS + OUT_E] !== 0) this.serve(y * mx + x, OUT_E);
+    for (let x = mx - 1; x >= 0; x--) for (let y = 0; y < my; y++) if (q[(y * mx + x) * OUTS + OUT_W] !== 0) this.serve(y * mx + x, OUT_W);
+    for (let y = 0; y < my; y++) for (let x = 0; x < mx; x++) if (q[(y * mx + x) * OUTS + OUT_S] !== 0) this.serve(y * mx + x, OUT_S);
+    for (let y = my - 1; y >= 0; y--) for (let x = 0; x < mx; x++) if (q[(y * mx + x) * OUTS + OUT_N] !== 0) this.serve(y * mx + x, OUT_N);
+    for (let r = 0; r < this.routers; r++) if (q[r * OUTS + OUT_EJECT] !== 0) this.serve(r, OUT_EJECT);
     return from;
   }
 
@@ -511,6 +517,7 @@ export class Network {
         this.append(next, this.route(next, this.dst[f] as number), inPort, f);
       }
     }
+    this.queued[k] = 0;
     this.free[k] = free;
     this.hops[r] = (this.hops[r] as number) + hops;
     this.lastDelivery = last;
