@@ -329,23 +329,8 @@ export class Machine implements Exec {
   }
 
   stage(dst: number, kind: number, flags: number, addr: number, p0: number, p1: number): void {
-    if (this.sN === this.sDst.length) {
-      if (this.sN + this.net.n >= this.maxFlits && this.cur) {
-        this.fail(this.cur, `more than ${this.maxFlits} flits staged and in flight, past the memory budget (--max-memory)`);
-      }
-      const k = 2 * this.sN;
-      const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
-        const b = make(k);
-        b.set(a);
-        return b;
-      };
-      this.sDst = g(this.sDst, (m) => new Int32Array(m));
-      this.sKind = g(this.sKind, (m) => new Uint8Array(m));
-      this.sFlags = g(this.sFlags, (m) => new Uint8Array(m));
-      this.sAddr = g(this.sAddr, (m) => new Int32Array(m));
-      this.sP0 = g(this.sP0, (m) => new Float64Array(m));
-      this.sP1 = g(this.sP1, (m) => new Float64Array(m));
-    }
+    // Small enough to be inlined into the semantics that stage flits (no boxed payloads).
+    if (this.sN === this.sDst.length) this.growStage();
     const i = this.sN++;
     this.sDst[i] = dst;
     this.sKind[i] = kind;
@@ -353,6 +338,24 @@ export class Machine implements Exec {
     this.sAddr[i] = addr;
     this.sP0[i] = p0;
     this.sP1[i] = p1;
+  }
+
+  private growStage(): void {
+    if (this.sN + this.net.n >= this.maxFlits && this.cur) {
+      this.fail(this.cur, `more than ${this.maxFlits} flits staged and in flight, past the memory budget (--max-memory)`);
+    }
+    const k = 2 * this.sN;
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(k);
+      b.set(a);
+      return b;
+    };
+    this.sDst = g(this.sDst, (m) => new Int32Array(m));
+    this.sKind = g(this.sKind, (m) => new Uint8Array(m));
+    this.sFlags = g(this.sFlags, (m) => new Uint8Array(m));
+    this.sAddr = g(this.sAddr, (m) => new Int32Array(m));
+    this.sP0 = g(this.sP0, (m) => new Float64Array(m));
+    this.sP1 = g(this.sP1, (m) => new Float64Array(m));
   }
 
   /** Run one inference; `input[t]` are the host flits of step t. */
