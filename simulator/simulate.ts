@@ -301,7 +301,12 @@ function startWorker(entry: string): PoolWorker {
  */
 export function prestartWorkers(count: number): void {
   if (count < 1) return;
-  const entry = workerEntry();
+  let entry: string;
+  try {
+    entry = workerEntry();
+  } catch {
+    return; // only a head start: simulate() reports a missing entry when it needs a worker
+  }
   while (pool.length < Math.min(count, 255)) startWorker(entry);
 }
 
