@@ -6,7 +6,7 @@
 import { ACTIVITY_COUNT } from './energy/activity.js';
 import type { BwcContainer } from '../isa/container-types.js';
 import { ENERGY_EVENTS } from '../isa/table.js';
-import { EVENT_COUNT, Machine } from './engine.js';
+import { EVENT_COUNT, Machine, type Attribution } from './engine.js';
 import type { EnergyTable } from './energy/table.js';
 import { InputPacker, type SimInputs } from './input.js';
 import { loadBinary, type LoadedBinary } from './load.js';
@@ -61,22 +61,34 @@ export interface ChunkResult {
  * One machine per loaded binary and step limit, reused by later chunks of this thread (a machine
  * resets all its state at every inference; building one costs WebAssembly instances per core).
  */
-const machines = new WeakMap<LoadedBinary, Map<number, Machine>>();
+const machines = new WeakMap<LoadedBinary, Map<string, Machine>>();
+/** The input packer of a loaded binary (its buffers are reused sample after sample). */
+const packers = new WeakMap<LoadedBinary, InputPacker>();
+/** The layer attribution of a loaded binary (derived once per binary and thread). */
+const attributions = new WeakMap<LoadedBinary, Attribution>();
 
-function machineFor(bin: LoadedBinary, maxStepCycles: number | undefined): Machine {
+function machineFor(bin: LoadedBinary, maxStepCycles: number | undefined, perLayer: boolean): Machine {
   let byLimit = machines.get(bin);
   if (!byLimit) machines.set(bin, (byLimit = new Map()));
-  const key = maxStepCycles ?? -1;
+  const key = `${maxStepCycles ?? -1}${perLayer ? ' layers' : ''}`;
   let m = byLimit.get(key);
-  if (!m) byLimit.set(key, (m = new Machine(bin, { maxStepCycles })));
+  if (!m) {
+    let attribution: Attribution | undefined;
+    if (perLayer) {
+      attribution = attributions.get(bin);
+      if (!attribution) attributions.set(bin, (attribution = layerAttribution(bin).attribution));
+    }
+    byLimit.set(key, (m = new Machine(bin, { maxStepCycles, attribution })));
+  }
   return m;
 }
 
 export function runChunk(binOrContainer: LoadedBinary | BwcContainer, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): ChunkResult {
   const bin = 'slotOf' in binOrContainer ? binOrContainer : loadBinary(binOrContainer, file, { maxMemory: opts.maxMemory, maxCycles: opts.maxCycles });
-  const attribution = opts.perLayer ? layerAttribution(bin).attribution : undefined;
-  const m = attribution ? new Machine(bin, { maxStepCycles: opts.maxStepCycles, attribution }) : machineFor(bin, opts.maxStepCycles);
-  const packer = new InputPacker(bin);
+  const m = machineFor(bin, opts.maxStepCycles, opts.perLayer === true);
+  const attribution = opts.perLayer ? m.attribution : undefined;
+  let packer = packers.get(bin);
+  if (!packer) packers.set(bin, (packer = new InputPacker(bin)));
   const n = to - from;
   const T = bin.meta.timesteps;
   const C = bin.meta.classes;

@@ -45,6 +45,9 @@ export function checkInputs(bin: LoadedBinary, inputs: SimInputs, where: string)
   const d = inputs.data;
   const explicitBinary = 'steps' in inputs && enc.kind === 'binary';
   const maxV = enc.kind === 'multibit' ? 2 ** enc.bits - 1 : 1;
+  // Thresholded binary inputs only need finite values: a monomorphic scan first (every value of
+  // a Uint8Array is finite); the element-wise checks below name the first bad value.
+  if (enc.kind !== 'multibit' && !explicitBinary && (d instanceof Uint8Array || allFinite(d))) return;
   for (let i = 0; i < d.length; i++) {
     const x = d[i] as number;
     if (!Number.isFinite(x)) throw new BwsnnError(`${where}: value ${i} (sample ${Math.floor(i / (steps * size))}) is ${x}, not a finite number`);
@@ -56,6 +59,23 @@ export function checkInputs(bin: LoadedBinary, inputs: SimInputs, where: string)
       }
     }
   }
+}
+
+function allFinite(d: Float32Array | Float64Array): boolean {
+  return d instanceof Float32Array ? allFinite32(d) : allFinite64(d);
+}
+
+function allFinite32(d: Float32Array): boolean {
+  // x - x is 0 for finite x, NaN for NaN and the infinities.
+  let z = 0;
+  for (let i = 0; i < d.length; i++) z += d[i]! - d[i]!;
+  return z === 0;
+}
+
+function allFinite64(d: Float64Array): boolean {
+  let z = 0;
+  for (let i = 0; i < d.length; i++) z += d[i]! - d[i]!;
+  return z === 0;
 }
 
 /** Precomputed packing of the input map. */

@@ -39,6 +39,27 @@ export const SRC_HOST = -1;
 /** Output links of a router, in the order of Tracer.link's `dir` (0 E, 1 W, 2 S, 3 N). */
 export const LINK_NAMES = ['E', 'W', 'S', 'N'] as const;
 
+/** The outcome of one `Network.resolve` (Network.resolveMemo). */
+export interface ResolveMemo {
+  valid: boolean;
+  from: number;
+  to: number;
+  /** Per resolved flit: delivery cycle, router and port after routing. */
+  time: Float64Array;
+  at: Int32Array;
+  port: Int8Array;
+  /** Links traversed per router and per origin by the resolved flits. */
+  hops: Float64Array;
+  originHops: Float64Array;
+  /** Output ports' next free cycles and the last delivery afterwards. */
+  free: Float64Array;
+  lastDelivery: number;
+}
+
+export function resolveMemo(): ResolveMemo {
+  return { valid: false, from: 0, to: 0, time: new Float64Array(0), at: new Int32Array(0), port: new Int8Array(0), hops: new Float64Array(0), originHops: new Float64Array(0), free: new Float64Array(0), lastDelivery: -1 };
+}
+
 export class Network {
   /** Traces only: called when a flit leaves router `router` on link `dir` (LINK_NAMES) at cycle `time` of the step. */
   onLink: ((router: number, dir: number, time: number) => void) | undefined;
@@ -101,6 +122,8 @@ export class Network {
   private readonly lHead: Int32Array;
   private readonly lTail: Int32Array;
   private lNext = new Int32Array(0);
+  /** Per (router, output port): 1 while flits are queued in its FIFOs (resolve serves only those). */
+  private readonly queued: Uint8Array;
   private readonly live = new Int32Array(6);
   /** Column of every router. */
   private readonly colOf: Int32Array;
@@ -115,6 +138,7 @@ export class Network {
     this.colOf = Int32Array.from({ length: routers }, (_, r) => r % chip.meshX);
     this.lHead = new Int32Array(routers * OUTS * 6).fill(-1);
     this.lTail = new Int32Array(routers * OUTS * 6).fill(-1);
+    this.queued = new Uint8Array(routers * OUTS);
     this.free = new Float64Array(routers * OUTS);
     this.hops = new Float64Array(routers);
     this.qTail = new Int32Array(routers + 1);
@@ -212,6 +236,45 @@ export class Network {
     return f;
   }
 
+  /**
+   * Inject `count` flits of core `core` through its local port, one per cycle from cycle `first`,
+   * sequence numbers from `seq` on, with the fields of the staging arrays' first `count` entries:
+   * `inject` for each in turn. Returns the next sequence number.
+   */
+  injectLocal(
+    first: number,
+    core: number,
+    seq: number,
+    count: number,
+    dst: Int32Array,
+    kind: Uint8Array,
+    flags: Uint8Array,
+    addr: Int32Array,
+    p0: Float64Array,
+    p1: Float64Array,
+    origin: number,
+  ): number {
+    while (this.n + count > this.cap) this.grow(this.cap * 2);
+    for (let k = 0; k < count; k++) {
+      const f = this.n++;
+      this.time[f] = first + k;
+      this.port[f] = PORT_LOCAL;
+      this.src[f] = core;
+      this.seq[f] = seq + k;
+      this.at[f] = core;
+      this.dst[f] = dst[k] as number;
+      this.kind[f] = kind[k] as number;
+      this.flags[f] = flags[k] as number;
+      this.addr[f] = addr[k] as number;
+      this.p0[f] = p0[k] as number;
+      this.p1[f] = p1[k] as number;
+      this.host[f] = 0;
+      this.origin[f] = origin;
+      if (!this.deferring) this.enqueue(f);
+    }
+    return seq + count;
+  }
+
   /** Put flit f (just injected) into its source's injection queue (the heap holds the heads). */
   private enqueue(f: number): void {
     const t = this.time[f] as number;
@@ -269,6 +332,7 @@ export class Network {
   }
 
   private append(r: number, out: number, inPort: number, f: number): void {
+    this.queued[r * OUTS + out] = 1;
     const l = (r * OUTS + out) * 6 + inPort;
     this.lNext[f] = -1;
     const t = this.lTail[l] as number;
@@ -299,11 +363,83 @@ export class Network {
       const r = this.at[f] as number;
       this.append(r, this.route(r, this.dst[f] as number), this.port[f] as number, f);
     }
-    for (let x = 0; x < mx; x++) for (let y = 0; y < my; y++) this.serve(y * mx + x, OUT_E);
-    for (let x = mx - 1; x >= 0; x--) for (let y = 0; y < my; y++) this.serve(y * mx + x, OUT_W);
-    for (let y = 0; y < my; y++) for (let x = 0; x < mx; x++) this.serve(y * mx + x, OUT_S);
-    for (let y = my - 1; y >= 0; y--) for (let x = 0; x < mx; x++) this.serve(y * mx + x, OUT_N);
-    for (let r = 0; r < this.routers; r++) this.serve(r, OUT_EJECT);
+    // Only ports with flits queued (`queued`, set by append) are served.
+    const q = this.queued;
+    for (let x = 0; x < mx; x++) for (let y = 0; y < my; y++) if (q[(y * mx + x) * OUTS + OUT_E] !== 0) this.serve(y * mx + x, OUT_E);
+    for (let x = mx - 1; x >= 0; x--) for (let y = 0; y < my; y++) if (q[(y * mx + x) * OUTS + OUT_W] !== 0) this.serve(y * mx + x, OUT_W);
+    for (let y = 0; y < my; y++) for (let x = 0; x < mx; x++) if (q[(y * mx + x) * OUTS + OUT_S] !== 0) this.serve(y * mx + x, OUT_S);
+    for (let y = my - 1; y >= 0; y--) for (let x = 0; x < mx; x++) if (q[(y * mx + x) * OUTS + OUT_N] !== 0) this.serve(y * mx + x, OUT_N);
+    for (let r = 0; r < this.routers; r++) if (q[r * OUTS + OUT_EJECT] !== 0) this.serve(r, OUT_EJECT);
+    return from;
+  }
+
+  /**
+   * Take flits 0..count-1 as recorded again, unchanged from the previous step (Network.reset keeps
+   * the records): for host flits identical to the previous step's, which the caller injected
+   * first in that step too, in deferred mode; resolveMemo then replays their routing.
+   */
+  reuseFlits(count: number): void {
+    if (this.n !== 0 || !this.deferring || this.deferFrom !== 0 || count > this.cap) throw new Error('network: reusing flits outside a fresh deferred step');
+    this.n = count;
+  }
+
+  /**
+   * `resolve`, remembering its outcome in `memo` (see ResolveMemo) when `memo.valid` is false, or
+   * replaying it when true: the caller guarantees that the network is in the same state (just
+   * reset, deferring from flit 0) and the same flits were recorded (same ids, times, ports,
+   * sources, sequence numbers and destinations) as when it was remembered. resolve's outcome
+   * depends on nothing else, so the replay leaves exactly the state resolve would.
+   */
+  resolveMemo(memo: ResolveMemo): number {
+    const from = this.deferFrom;
+    const to = this.n;
+    if (memo.valid && memo.from === from && memo.to === to) {
+      this.deferFrom = to;
+      const mt = memo.time;
+      const ma = memo.at;
+      const mp = memo.port;
+      for (let f = from; f < to; f++) {
+        this.time[f] = mt[f - from] as number;
+        this.at[f] = ma[f - from] as number;
+        this.port[f] = mp[f - from] as number;
+      }
+      const hops = this.hops;
+      const mh = memo.hops;
+      for (let r = 0; r < mh.length; r++) hops[r] = (hops[r] as number) + (mh[r] as number);
+      const oh = this.originHops;
+      const mo = memo.originHops;
+      if (oh !== undefined) for (let o = 0; o < oh.length; o++) oh[o] = (oh[o] as number) + (mo[o] as number);
+      this.free.set(memo.free);
+      this.lastDelivery = memo.lastDelivery;
+      return from;
+    }
+    const R = this.hops.length;
+    const O = this.originHops ? this.originHops.length : 0;
+    const cnt = to - from;
+    if (memo.time.length < cnt) {
+      memo.time = new Float64Array(cnt);
+      memo.at = new Int32Array(cnt);
+      memo.port = new Int8Array(cnt);
+    }
+    if (memo.hops.length !== R) memo.hops = new Float64Array(R);
+    if (memo.originHops.length !== O) memo.originHops = new Float64Array(O);
+    if (memo.free.length !== this.free.length) memo.free = new Float64Array(this.free.length);
+    // Before: the counts so far (negated), afterwards plus the counts: the deltas.
+    const mh = memo.hops;
+    for (let r = 0; r < R; r++) mh[r] = -(this.hops[r] as number);
+    const mo = memo.originHops;
+    for (let o = 0; o < O; o++) mo[o] = -(this.originHops![o] as number);
+    this.resolve();
+    for (let r = 0; r < R; r++) mh[r] = (mh[r] as number) + (this.hops[r] as number);
+    for (let o = 0; o < O; o++) mo[o] = (mo[o] as number) + (this.originHops![o] as number);
+    memo.valid = true;
+    memo.from = from;
+    memo.to = to;
+    memo.time.set(this.time.subarray(from, to));
+    memo.at.set(this.at.subarray(from, to));
+    memo.port.set(this.port.subarray(from, to));
+    memo.free.set(this.free);
+    memo.lastDelivery = this.lastDelivery;
     return from;
   }
 
@@ -381,6 +517,7 @@ export class Network {
         this.append(next, this.route(next, this.dst[f] as number), inPort, f);
       }
     }
+    this.queued[k] = 0;
     this.free[k] = free;
     this.hops[r] = (this.hops[r] as number) + hops;
     this.lastDelivery = last;

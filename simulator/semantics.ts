@@ -501,15 +501,19 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const acc = code[b + ACCS.acc] ? cs.acc1 : cs.acc0;
     const ax = cs.axon;
     const base = cs.wordAt(cs.cur, ra);
-    for (let i = 0; i < n; i++) {
-      const grp = Math.floor(i / g);
-      const bit = i - grp * g;
+    let sops = 0;
+    for (let i = 0, grp = 0, bit = 0; i < n; i++, bit++) {
+      if (bit === g) {
+        grp++;
+        bit = 0;
+      }
       const o = base + 2 * (grp * cw + (bit >> 6)) + ((bit >> 5) & 1);
       if (((ax[o] as number) >>> (bit & 31)) & 1) {
         acc[rn + i] = (acc[rn + i] as number) + 1;
-        cs.sops++;
+        sops++;
       }
     }
+    cs.sops += sops;
     // Words read: every group reads the words its bits fall in.
     let scan = (groups - 1) * (((g - 1) >> 6) + 1);
     scan += (lastBit >> 6) + 1;

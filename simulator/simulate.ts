@@ -192,20 +192,23 @@ export async function simulate(container: BwcContainer, inputs: SimInputs, opts:
   const key = `${fingerprint(container)} ${opts.maxMemory ?? '-'} ${opts.maxCycles ?? '-'}`;
   // The samples are cut into pieces that whichever thread is free takes next, in order: worker
   // threads start late (module loading, the binary), so fixed shares would leave this one idle.
-  // Pieces are merged in sample order, so the result does not depend on who ran what; on
-  // failures, the error of the first failing piece is the one reported (as on one thread).
-  const pieces = Math.min(n, k * 8);
+  // Pieces are small (about PIECE samples; at least 8 per thread), and every worker has three
+  // pieces posted at a time, so that it never waits for this thread (which runs its own pieces
+  // synchronously) to hand it the next one. Pieces are merged in sample order, so the result does
+  // not depend on who ran what; on failures, the error of the first failing piece is the one
+  // reported (as on one thread).
+  const pieces = Math.min(n, Math.max(k * 8, Math.ceil(n / PIECE)));
   const bounds = Array.from({ length: pieces + 1 }, (_, i) => Math.floor((i * n) / pieces));
   const parts: ChunkResult[] = [];
   const errors = new Map<number, unknown>();
   let next = 0;
   const take = (): number => (errors.size > 0 || next >= pieces ? -1 : next++);
-  const remote = async (): Promise<void> => {
+  const remote = async (pw: PoolWorker): Promise<void> => {
     for (let i = take(); i >= 0; i = take()) {
       const from = bounds[i]!;
       const to = bounds[i + 1]!;
       try {
-        parts.push(await runWorker(entry, container, key, bin.file, sliceInputs(bin, inputs, from, to), from, to, chunk));
+        parts.push(await runWorker(pw, container, key, bin.file, sliceInputs(bin, inputs, from, to), from, to, chunk));
       } catch (e) {
         errors.set(i, e);
       }
@@ -222,7 +225,15 @@ export async function simulate(container: BwcContainer, inputs: SimInputs, opts:
       await new Promise<void>((r) => setImmediate(r));
     }
   };
-  await Promise.all([local(), ...Array.from({ length: k - 1 }, remote)]);
+  const lanes: Promise<void>[] = [];
+  const held: PoolWorker[] = [];
+  for (let w = 0; w < k - 1; w++) {
+    const pw = acquireWorker(entry);
+    held.push(pw);
+    lanes.push(remote(pw), remote(pw), remote(pw));
+  }
+  await Promise.all([...lanes, local()]);
+  for (const pw of held) if (pw.jobs === 0) pw.busy = false;
   if (errors.size > 0) throw errors.get(Math.min(...errors.keys()));
   return summarise(bin, inputs, parts, chunk.energy);
 }
@@ -232,6 +243,9 @@ function sliceInputs(bin: LoadedBinary, inputs: SimInputs, from: number, to: num
   const data = inputs.data.slice(from * per, to * per);
   return 'steps' in inputs ? { count: to - from, steps: inputs.steps, data } : { count: to - from, data };
 }
+
+/** Samples per piece of work of the thread pool (see simulate). */
+const PIECE = 200;
 
 /** The compiled worker entry: next to this module, or in dist/ when running from TS sources. */
 export function workerEntry(): string {
@@ -246,7 +260,10 @@ export function workerEntry(): string {
 /** A pool worker: started once per process and reused; unreferenced while idle. */
 interface PoolWorker {
   w: Worker;
+  /** Taken by a running simulate() call. */
   busy: boolean;
+  /** Jobs posted and not answered yet. */
+  jobs: number;
   /** Container fingerprints this worker holds loaded. */
   has: Set<string>;
   pending: Map<number, { res: (r: ChunkResult) => void; rej: (e: Error) => void }>;
@@ -256,7 +273,7 @@ const pool: PoolWorker[] = [];
 let jobSeq = 0;
 
 function startWorker(entry: string): PoolWorker {
-  const pw: PoolWorker = { w: new Worker(entry), busy: false, has: new Set(), pending: new Map() };
+  const pw: PoolWorker = { w: new Worker(entry), busy: false, jobs: 0, has: new Set(), pending: new Map() };
   const fail = (e: Error): void => {
     const i = pool.indexOf(pw);
     if (i >= 0) pool.splice(i, 1);
@@ -275,6 +292,22 @@ function startWorker(entry: string): PoolWorker {
   pw.w.unref();
   pool.push(pw);
   return pw;
+}
+
+/**
+ * Start pool workers ahead of a simulate() call (up to `count` in the pool), so that they load
+ * their modules while this thread still reads the binary and the inputs. They stay unreferenced
+ * until given work: a process that ends before that does not wait for them.
+ */
+export function prestartWorkers(count: number): void {
+  if (count < 1) return;
+  let entry: string;
+  try {
+    entry = workerEntry();
+  } catch {
+    return; // only a head start: simulate() reports a missing entry when it needs a worker
+  }
+  while (pool.length < Math.min(count, 255)) startWorker(entry);
 }
 
 /** Stop every pool worker (they are unreferenced while idle, so a process exits without this). */
@@ -305,10 +338,16 @@ function fingerprint(c: BwcContainer): string {
   return `${(h >>> 0).toString(16)}-${json.length}`;
 }
 
-function runWorker(entry: string, container: BwcContainer, key: string, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): Promise<ChunkResult> {
-  const traceSample = opts.traceSample !== undefined && opts.traceSample >= from && opts.traceSample < to ? opts.traceSample - from : undefined;
-  const pw = pool.find((p) => !p.busy) ?? startWorker(entry);
+/** A pool worker no other simulate() call holds (started if none is free); released when its last job ends. */
+function acquireWorker(entry: string): PoolWorker {
+  const pw = pool.find((p) => !p.busy && p.jobs === 0) ?? startWorker(entry);
   pw.busy = true;
+  return pw;
+}
+
+function runWorker(pw: PoolWorker, container: BwcContainer, key: string, file: string, inputs: SimInputs, from: number, to: number, opts: ChunkOptions): Promise<ChunkResult> {
+  const traceSample = opts.traceSample !== undefined && opts.traceSample >= from && opts.traceSample < to ? opts.traceSample - from : undefined;
+  pw.jobs++;
   pw.w.ref();
   const id = ++jobSeq;
   const send = !pw.has.has(key);
@@ -329,8 +368,10 @@ function runWorker(entry: string, container: BwcContainer, key: string, file: st
       throw e;
     })
     .finally(() => {
-      pw.busy = false;
-      pw.w.unref();
+      if (--pw.jobs === 0) {
+        pw.busy = false;
+        pw.w.unref();
+      }
     });
 }
 
@@ -371,19 +412,20 @@ function summarise(bin: LoadedBinary, inputs: SimInputs, parts: ChunkResult[], t
       emin = Math.min(emin, en);
       emax = Math.max(emax, en);
       sops += p.sops[i] as number;
-      const sc = p.stepCycles.slice(i * T, (i + 1) * T);
+      // Views into the pieces' arrays (disjoint per inference, owned by this result): no copies.
+      const sc = p.stepCycles.subarray(i * T, (i + 1) * T);
       for (let t = 0; t < T; t++) stepSum[t] = (stepSum[t] as number) + (sc[t] as number);
       inferences.push({
         prediction: p.predictions[i] as number,
-        readout: p.readouts.slice(i * C, (i + 1) * C),
+        readout: p.readouts.subarray(i * C, (i + 1) * C),
         cycles: cycles(c),
         stepCycles: sc,
         latency: cyclesToSeconds(cycles(c), hz),
         energy: joules(en),
         events: rec(p.events, i * E),
         sops: p.sops[i] as number,
-        busy: p.coreBusy.slice(i * meshCores, (i + 1) * meshCores),
-        stall: p.coreStall.slice(i * meshCores, (i + 1) * meshCores),
+        busy: p.coreBusy.subarray(i * meshCores, (i + 1) * meshCores),
+        stall: p.coreStall.subarray(i * meshCores, (i + 1) * meshCores),
         spikes: p.spikes?.[i],
       });
     }

@@ -35,7 +35,8 @@ export interface WindowMemo {
 }
 
 export class CoreState {
-  private readonly memos = new Map<number, AccMemo>();
+  /** Per ACC address (pc). */
+  private readonly memos: (AccMemo | undefined)[] = [];
   private readonly wmemos = new Map<number, WindowMemo>();
   readonly img: LoadedCore;
   readonly core: number;
@@ -132,11 +133,11 @@ export class CoreState {
    * re-keyed and marked invalid for the caller to fill.
    */
   memo(pc: number, rw: number, len: number, n: number, nz: number, lo: Int32Array, hi: Int32Array, off: Int32Array): AccMemo {
-    let m = this.memos.get(pc);
+    let m = this.memos[pc];
     if (!m || m.lo.length < nz || m.sums.length < n) {
       const cap = Math.max(nz, m?.lo.length ?? 0);
       m = { rw: -1, len: 0, n: 0, nz: 0, lo: new Int32Array(cap), hi: new Int32Array(cap), off: new Int32Array(cap), sums: new Float64Array(Math.max(n, m?.sums.length ?? 0)), valid: false };
-      this.memos.set(pc, m);
+      this.memos[pc] = m;
     }
     let same = m.valid && m.rw === rw && m.len === len && m.n === n && m.nz === nz;
     for (let k = 0; same && k < nz; k++) same = m.lo[k] === lo[k] && m.hi[k] === hi[k] && m.off[k] === off[k];
@@ -145,9 +146,15 @@ export class CoreState {
     m.len = len;
     m.n = n;
     m.nz = nz;
-    m.lo.set(lo.subarray(0, nz));
-    m.hi.set(hi.subarray(0, nz));
-    m.off.set(off.subarray(0, nz));
+    // Plain loops: no subarray views to allocate on this hot path.
+    const ml = m.lo;
+    const mh = m.hi;
+    const mo = m.off;
+    for (let k = 0; k < nz; k++) {
+      ml[k] = lo[k] as number;
+      mh[k] = hi[k] as number;
+      mo[k] = off[k] as number;
+    }
     m.valid = false;
     return m;
   }
@@ -196,7 +203,7 @@ export class CoreState {
     this.stall = 0;
     this.sops = 0;
     this.slots?.reset();
-    for (const m of this.memos.values()) m.valid = false;
+    for (const m of this.memos) if (m) m.valid = false;
     for (const m of this.wmemos.values()) m.valid = false;
   }
 

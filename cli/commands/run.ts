@@ -14,7 +14,7 @@ import { ENERGY_EVENTS } from '../../isa/table.js';
 import { DATASETS } from '../../models/data/index.js';
 import { COMPONENTS } from '../../simulator/energy/breakdown.js';
 import { defaultEnergyTable, energyTableFromText } from '../../simulator/energy/table.js';
-import type { SimResult } from '../../simulator/simulate.js';
+import { prestartWorkers, type SimResult } from '../../simulator/simulate.js';
 import { parseNeuronRanges, toChromeTrace, toVcd, type NeuronNames, type NeuronRange } from '../../simulator/trace.js';
 import type { BwcContainer } from '../../isa/container-types.js';
 import { BwsnnError } from '../../isa/errors.js';
@@ -181,6 +181,8 @@ export function register(program: Command): void {
     }
 
     sniffInput(binPath, ['bwc'], 'a .bwc binary');
+    // Worker threads load their modules while this thread reads the binary and the inputs.
+    prestartWorkers(workers - 1);
     const container = readContainer(readInput(binPath), binPath);
     checkNeuronRanges(neurons ?? [], container, binPath);
     const chip = opts.chip === undefined ? undefined : loadChip(opts.chip);
