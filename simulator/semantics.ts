@@ -151,11 +151,20 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
  * Built once per (image, rw, len, n, wq, wmode) and kept with the image (synapse memory is read-only).
  */
 const DECODED = new WeakMap<Uint32Array, Map<string, Float64Array>>();
+
+let decodedOn = true;
+/**
+ * Tests only: false runs the per-position popcount paths (`dot`, `accBin`) without the decoded
+ * tables and without the kept ACCW results, for differential tests of whole results.
+ */
+export function setDecodedAccumulate(on: boolean): void {
+  decodedOn = on;
+}
 /** Largest decoded table (entries) kept per block; bigger blocks run `dot`. */
 const DECODED_MAX = 1 << 21;
 
 function decodedWeights(syn: Uint32Array, rw: number, len: number, n: number, wq: number, wmode: number): Float64Array | undefined {
-  if (len * 64 * n > DECODED_MAX) return undefined;
+  if (!decodedOn || len * 64 * n > DECODED_MAX) return undefined;
   let m = DECODED.get(syn);
   if (m === undefined) {
     m = new Map();
@@ -397,8 +406,8 @@ function windowMemo(cs: CoreState, key: string, ax: Uint32Array, from: number, h
     WINDOW_MEMOS.set(cs, all);
   }
   let m = all.get(key);
-  if (m === undefined) {
-    if (all.size >= WINDOW_MEMO_MAX) {
+  if (m === undefined || !decodedOn) {
+    if (all.size >= WINDOW_MEMO_MAX || !decodedOn) {
       if (spare.sums.length < n) spare.sums = new Float64Array(n);
       spare.valid = false;
       return spare;
