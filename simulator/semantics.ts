@@ -394,26 +394,49 @@ function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[],
  * time step (direct-encoded inputs repeat every step). Results are pure functions of the key and
  * the words: reuse across inferences is exact as well.
  */
-const WINDOW_MEMOS = new WeakMap<CoreState, Map<string, WindowMemo>>();
-/** Entries kept per core (beyond it, new keys are computed without being kept). */
-const WINDOW_MEMO_MAX = 4096;
-const spare: WindowMemo = { key: [], snap: new Uint32Array(0), sums: new Float64Array(0), scan: 0, ops: 0, sops: 0, valid: false };
+const WINDOW_MEMOS = new WeakMap<CoreState, Map<number, KeptWindow[]>>();
+/** Entries kept per instruction address (beyond it, new keys are computed without being kept). */
+const WINDOW_MEMO_MAX = 256;
+/** The operands and geometry of an ACCW (see windowKey), its memo. */
+interface KeptWindow extends WindowMemo {
+  ops17: Int32Array;
+}
+const KEY_LEN = 17;
+const windowKey = new Int32Array(KEY_LEN);
+const spare: KeptWindow = { key: [], ops17: new Int32Array(KEY_LEN), snap: new Uint32Array(0), sums: new Float64Array(0), scan: 0, ops: 0, sops: 0, valid: false };
 
-function windowMemo(cs: CoreState, key: string, ax: Uint32Array, from: number, halves: number, n: number): WindowMemo {
+/** The kept result of the ACCW at `pc` whose operands and geometry are windowKey (see above). */
+function windowMemo(cs: CoreState, pc: number, ax: Uint32Array, from: number, halves: number, n: number): WindowMemo {
+  if (!decodedOn) {
+    if (spare.sums.length < n) spare.sums = new Float64Array(n);
+    spare.valid = false;
+    return spare;
+  }
   let all = WINDOW_MEMOS.get(cs);
   if (all === undefined) {
     all = new Map();
     WINDOW_MEMOS.set(cs, all);
   }
-  let m = all.get(key);
-  if (m === undefined || !decodedOn) {
-    if (all.size >= WINDOW_MEMO_MAX || !decodedOn) {
+  let list = all.get(pc);
+  if (list === undefined) {
+    list = [];
+    all.set(pc, list);
+  }
+  let m: KeptWindow | undefined;
+  for (let e = 0; e < list.length && m === undefined; e++) {
+    const k = list[e]!.ops17;
+    let i = 0;
+    while (i < KEY_LEN && k[i] === windowKey[i]) i++;
+    if (i === KEY_LEN) m = list[e];
+  }
+  if (m === undefined) {
+    if (list.length >= WINDOW_MEMO_MAX) {
       if (spare.sums.length < n) spare.sums = new Float64Array(n);
       spare.valid = false;
       return spare;
     }
-    m = { key: [], snap: new Uint32Array(halves), sums: new Float64Array(n), scan: 0, ops: 0, sops: 0, valid: false };
-    all.set(key, m);
+    m = { key: [], ops17: windowKey.slice(), snap: new Uint32Array(halves), sums: new Float64Array(n), scan: 0, ops: 0, sops: 0, valid: false };
+    list.push(m);
   } else if (m.valid) {
     const snap = m.snap;
     let k = 0;
@@ -542,6 +565,84 @@ function windowDecoded(cs: CoreState, out: Float64Array, t: Float64Array, base: 
   wOps = ops;
 }
 
+/**
+ * Binary single-plane ACCW on the WebAssembly popcount kernel: each axon word of the rows the
+ * window reads is looked at once (non-zero, popcount), each output position's non-zero window
+ * words are listed straight into the kernel's memory and its cout rows counted in one call:
+ * out[pos*cout + c] += 2*popcount(a & w) - popcount(a) summed over them, as accBin. Counts scan,
+ * ops and SOPs as the per-position gather does. False (nothing done) without the kernel.
+ */
+function windowBinary(cs: CoreState, out: Float64Array, base: number, ry: number, oh: number, outw: number, cout: number, rw: number, kwords: number, g: Int32Array): boolean {
+  const img = cs.img;
+  const K = img.kernel;
+  if (K === undefined || !decodedOn || kwords > K.listCap || cout > K.rowCap) return false;
+  const inh = g[0]!, inw = g[1]!, cw = g[2]!, kh = g[3]!, kw = g[4]!, sh = g[5]!, sw = g[6]!, ph = g[7]!, pw = g[8]!;
+  const region = inh * inw * cw;
+  const ax = cs.axon;
+  const iy0 = Math.max(0, ry * sh - ph);
+  const iy1 = Math.min(inh - 1, (ry + oh - 1) * sh + kh - 1 - ph);
+  const r0 = iy0 * inw * cw;
+  const r1 = iy1 >= iy0 ? (iy1 + 1) * inw * cw : r0;
+  if (rNz.length < region) {
+    rNz = new Int32Array(region);
+    rPc = new Int32Array(region);
+    rStart = new Int32Array(region + 1);
+  }
+  for (let r = r0; r < r1; r++) {
+    const lo = ax[base + 2 * r]!;
+    const hi = ax[base + 2 * r + 1]!;
+    rNz[r] = (lo | hi) !== 0 ? 1 : 0;
+    rPc[r] = popcount32(lo) + popcount32(hi);
+  }
+  const u = K.u32;
+  const ki = K.i32;
+  const la = K.aAt;
+  const lo8 = K.offAt;
+  const res = K.outAt;
+  const row = img.synByte + 8 * rw;
+  const stride = 8 * kwords;
+  let scan = 0;
+  let ops = 0;
+  let sops = 0;
+  for (let y = ry; y < ry + oh; y++) {
+    for (let xx = 0; xx < outw; xx++) {
+      let nz = 0;
+      let bits = 0;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = y * sh + ky - ph;
+        if (iy < 0 || iy >= inh) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = xx * sw + kx - pw;
+          if (ix < 0 || ix >= inw) continue;
+          scan += cw;
+          const rb = (iy * inw + ix) * cw;
+          const tb = (ky * kw + kx) * cw;
+          for (let j = 0; j < cw; j++) {
+            const r = rb + j;
+            if (rNz[r] === 0) continue;
+            const o = base + 2 * r;
+            u[la + 2 * nz] = ax[o]!;
+            u[la + 2 * nz + 1] = ax[o + 1]!;
+            ki[lo8 + nz] = 8 * (tb + j);
+            bits += rPc[r]!;
+            nz++;
+          }
+        }
+      }
+      ops += cout * nz;
+      if (nz === 0) continue;
+      sops += cout * bits;
+      K.run(cout, row, stride, nz, 4 * la, 4 * lo8, 4 * res);
+      const nb = ((y - ry) * outw + xx) * cout;
+      for (let i = 0; i < cout; i++) out[nb + i] = out[nb + i]! + (2 * ki[res + i]! - bits);
+    }
+  }
+  cs.sops += sops;
+  wScan = scan;
+  wOps = ops;
+  return true;
+}
+
 export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic>([
   ['NOP', () => {}],
   ['HALT', (_x, cs) => {
@@ -662,8 +763,10 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const nOut = oh * outw * cout;
     // Exact reuse: same instruction, operands, geometry and axon region as its previous execution
     // in this inference (synapse memory is read-only) -> same sums, scan and ops.
-    const key = `${cs.issuePc},${rw},${ra},${ry},${oh},${cout},${wmode},${wq},${ap},${inh},${inw},${cw},${kh},${kw},${sh},${sw},${ph},${pw}`;
-    const memo = windowMemo(cs, key, ax, base, 2 * ap * region, nOut);
+    const wk = windowKey;
+    wk[0] = rw; wk[1] = ra; wk[2] = ry; wk[3] = oh; wk[4] = cout; wk[5] = wmode; wk[6] = wq; wk[7] = ap;
+    for (let k = 0; k < 9; k++) wk[8 + k] = g[k]!;
+    const memo = windowMemo(cs, cs.issuePc, ax, base, 2 * ap * region, nOut);
     if (memo.valid) {
       const sums = memo.sums;
       for (let i = 0; i < nOut; i++) acc[rn + i] = acc[rn + i]! + sums[i]!;
@@ -680,6 +783,17 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const t = fast ? undefined : decodedWeights(syn, rw, kwords, cout, wq, wmode);
     if (t !== undefined) {
       windowDecoded(cs, out, t, base, ry, oh, outw, cout, wq, ap, g);
+      for (let i = 0; i < nOut; i++) acc[rn + i] = acc[rn + i]! + out[i]!;
+      memo.scan = wScan;
+      memo.ops = wOps;
+      memo.sops = cs.sops - sops0;
+      memo.valid = true;
+      a.n = nOut;
+      a.scan = wScan;
+      a.ops = wOps;
+      return;
+    }
+    if (fast && windowBinary(cs, out, base, ry, oh, outw, cout, rw, kwords, g)) {
       for (let i = 0; i < nOut; i++) acc[rn + i] = acc[rn + i]! + out[i]!;
       memo.scan = wScan;
       memo.ops = wOps;
@@ -751,15 +865,27 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const acc = code[b + ACCS.acc] ? cs.acc1 : cs.acc0;
     const ax = cs.axon;
     const base = cs.wordAt(cs.cur, ra);
-    for (let i = 0; i < n; i++) {
-      const grp = Math.floor(i / g);
-      const bit = i - grp * g;
-      const o = base + 2 * (grp * cw + (bit >> 6)) + ((bit >> 5) & 1);
-      if (((ax[o] as number) >>> (bit & 31)) & 1) {
-        acc[rn + i] = (acc[rn + i] as number) + 1;
-        cs.sops++;
+    // Over the set bits only: neuron i = grp*g + bit reads bit (bit & 31) of half (bit >> 5) of
+    // word grp*cw + (bit >> 6); bits at or past the group's size belong to no neuron.
+    let sops = 0;
+    for (let grp = 0, i0 = 0; i0 < n; grp++, i0 += g) {
+      const size = i0 + g <= n ? g : n - i0;
+      const halves = (size + 31) >> 5;
+      const o0 = base + 2 * grp * cw;
+      for (let h = 0; h < halves; h++) {
+        let x = ax[o0 + h]! | 0;
+        const left = size - 32 * h;
+        if (left < 32) x &= (1 << left) - 1;
+        while (x !== 0) {
+          const lowest = x & -x;
+          x ^= lowest;
+          const i = rn + i0 + 32 * h + 31 - Math.clz32(lowest);
+          acc[i] = acc[i]! + 1;
+          sops++;
+        }
       }
     }
+    cs.sops += sops;
     // Words read: every group reads the words its bits fall in.
     let scan = (groups - 1) * (((g - 1) >> 6) + 1);
     scan += (lastBit >> 6) + 1;
