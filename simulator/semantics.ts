@@ -400,10 +400,15 @@ const WINDOW_MEMO_MAX = 256;
 /** The operands and geometry of an ACCW (see windowKey), its memo. */
 interface KeptWindow extends WindowMemo {
   ops17: Int32Array;
+  /** Executions that found the words changed, and that reused the result. */
+  misses: number;
+  hits: number;
 }
+/** A key whose words changed this many times without ever repeating is no longer kept (spikes). */
+const WINDOW_MEMO_GIVE_UP = 16;
 const KEY_LEN = 17;
 const windowKey = new Int32Array(KEY_LEN);
-const spare: KeptWindow = { key: [], ops17: new Int32Array(KEY_LEN), snap: new Uint32Array(0), sums: new Float64Array(0), scan: 0, ops: 0, sops: 0, valid: false };
+const spare: KeptWindow = { key: [], ops17: new Int32Array(KEY_LEN), misses: 0, hits: 0, snap: new Uint32Array(0), sums: new Float64Array(0), scan: 0, ops: 0, sops: 0, valid: false };
 
 /** The kept result of the ACCW at `pc` whose operands and geometry are windowKey (see above). */
 function windowMemo(cs: CoreState, pc: number, ax: Uint32Array, from: number, halves: number, n: number): WindowMemo {
@@ -435,13 +440,20 @@ function windowMemo(cs: CoreState, pc: number, ax: Uint32Array, from: number, ha
       spare.valid = false;
       return spare;
     }
-    m = { key: [], ops17: windowKey.slice(), snap: new Uint32Array(halves), sums: new Float64Array(n), scan: 0, ops: 0, sops: 0, valid: false };
+    m = { key: [], ops17: windowKey.slice(), misses: 0, hits: 0, snap: new Uint32Array(halves), sums: new Float64Array(n), scan: 0, ops: 0, sops: 0, valid: false };
     list.push(m);
+  } else if (m.hits === 0 && m.misses >= WINDOW_MEMO_GIVE_UP) {
+    m.valid = false;
+    return m;
   } else if (m.valid) {
     const snap = m.snap;
     let k = 0;
     while (k < halves && snap[k] === ax[from + k]) k++;
-    if (k === halves) return m;
+    if (k === halves) {
+      m.hits++;
+      return m;
+    }
+    m.misses++;
   }
   m.snap.set(ax.subarray(from, from + halves));
   m.valid = false;
