@@ -940,7 +940,16 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
           let i = 0;
           for (let gbase = d.bitOffset - 64 * first; i < n; gbase += stride) {
             const end = i + g < n ? i + g : n;
-            for (let bit = gbase; i < end; i++, bit++) sw[bit >>> 5] = sw[bit >>> 5]! | (out[rn + i]! << (bit & 31));
+            // A 32-bit half at a time, built in a register.
+            for (let bit = gbase; i < end; ) {
+              const s = bit & 31;
+              const take = end - i < 32 - s ? end - i : 32 - s;
+              let wv = 0;
+              for (let t = 0; t < take; t++) wv |= out[rn + i + t]! << (s + t);
+              sw[bit >>> 5] = sw[bit >>> 5]! | wv;
+              i += take;
+              bit += take;
+            }
           }
           packedOffset = d.bitOffset;
         }
