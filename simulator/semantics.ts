@@ -315,6 +315,18 @@ export function neuronStep(cs: CoreState, k: number, a0: number, a1: number, use
   return o;
 }
 
+/** Prefix counts of zero biases (z[k] = zero biases among 0..k-1), per bias array (read-only). */
+const ZERO_BIASES = new WeakMap<Int32Array, Int32Array>();
+function zeroBiases(bias: Int32Array): Int32Array {
+  let z = ZERO_BIASES.get(bias);
+  if (z === undefined) {
+    z = new Int32Array(bias.length + 1);
+    for (let k = 0; k < bias.length; k++) z[k + 1] = z[k]! + (bias[k] === 0 ? 1 : 0);
+    ZERO_BIASES.set(bias, z);
+  }
+  return z;
+}
+
 function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: number, fire: boolean, a: Activity): void {
   checkNeurons(x, cs, rn, n, fire ? 'FIRE' : 'INTEG');
   const p = cs.img.params;
@@ -325,8 +337,12 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   let spikes = 0;
   // Activity: every neuron is updated; active if its input, membrane or bias is non-zero.
   let active = 0;
-  for (let k = rn; k < rn + n; k++) {
-    if (acc0[k] !== 0 || acc1[k] !== 0 || (v[k] !== 0 && !(flags[k]! & NEURON_NO_MEMORY)) || isyn[k] !== 0 || (useBias && bias[k] !== 0)) active++;
+  const zb = useBias ? zeroBiases(bias) : undefined;
+  if (zb !== undefined && zb[rn + n] === zb[rn]) active = n; // every bias non-zero
+  else {
+    for (let k = rn; k < rn + n; k++) {
+      if (acc0[k] !== 0 || acc1[k] !== 0 || (v[k] !== 0 && !(flags[k]! & NEURON_NO_MEMORY)) || isyn[k] !== 0 || (useBias && bias[k] !== 0)) active++;
+    }
   }
   const ab = cs.core * ACTIVITY_COUNT;
   const av = x.activity;
