@@ -390,17 +390,27 @@ function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[],
   const sy = Math.floor(cs.core / mx);
   const ab = cs.core * ACTIVITY_COUNT;
   av[ab + ACT.spikesSent]! += spikes;
-  for (let i = 0; i < list.length; i++) {
-    const d = list[i]!.core;
-    let seen = false;
-    for (let j = 0; j < i; j++) if (list[j]!.core === d) seen = true;
-    if (seen) continue;
+  let dests = DESTINATIONS.get(list);
+  if (dests === undefined || dests.src !== cs.core || dests.mx !== mx) {
+    const cores: number[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i]!.core;
+      if (!cores.includes(d)) cores.push(d);
+    }
+    dests = { src: cs.core, mx, cores: Int32Array.from(cores), hx: Int32Array.from(cores, (d) => Math.abs((d % mx) - sx)), hy: Int32Array.from(cores, (d) => Math.abs(Math.floor(d / mx) - sy)) };
+    DESTINATIONS.set(list, dests);
+  }
+  const { cores, hx, hy } = dests;
+  for (let i = 0; i < cores.length; i++) {
     av[ab + ACT.messages]! += spikes;
-    av[d * ACTIVITY_COUNT + ACT.messagesIn]! += spikes;
-    av[ab + ACT.hopsX]! += spikes * Math.abs((d % mx) - sx);
-    av[ab + ACT.hopsY]! += spikes * Math.abs(Math.floor(d / mx) - sy);
+    av[cores[i]! * ACTIVITY_COUNT + ACT.messagesIn]! += spikes;
+    av[ab + ACT.hopsX]! += spikes * hx[i]!;
+    av[ab + ACT.hopsY]! += spikes * hy[i]!;
   }
 }
+
+/** The distinct destination cores of a routing list in first-appearance order, with their X and Y hops from the list's core. */
+const DESTINATIONS = new WeakMap<object, { src: number; mx: number; cores: Int32Array; hx: Int32Array; hy: Int32Array }>();
 
 /**
  * The results of ACCW executions, per core and per (instruction address, operands, geometry):
