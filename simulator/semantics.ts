@@ -160,8 +160,10 @@ let decodedOn = true;
 export function setDecodedAccumulate(on: boolean): void {
   decodedOn = on;
 }
-/** Largest decoded table (entries) kept per block; bigger blocks run `dot`. */
-const DECODED_MAX = 1 << 21;
+/** Largest decoded table (entries) per block, and all of an image's tables together (8 MiB); beyond, `dot`. */
+const DECODED_MAX = 1 << 18;
+const DECODED_IMAGE_MAX = 1 << 20;
+const decodedEntries = new WeakMap<Uint32Array, number>();
 
 function decodedWeights(syn: Uint32Array, rw: number, len: number, n: number, wq: number, wmode: number): Float64Array | undefined {
   if (!decodedOn || len * 64 * n > DECODED_MAX) return undefined;
@@ -173,6 +175,9 @@ function decodedWeights(syn: Uint32Array, rw: number, len: number, n: number, wq
   const key = `${rw},${len},${n},${wq},${wmode}`;
   let t = m.get(key);
   if (t !== undefined) return t;
+  const total = (decodedEntries.get(syn) ?? 0) + len * 64 * n;
+  if (total > DECODED_IMAGE_MAX) return undefined;
+  decodedEntries.set(syn, total);
   t = new Float64Array(len * 64 * n);
   for (let i = 0; i < n; i++) {
     for (let q = 0; q < wq; q++) {
