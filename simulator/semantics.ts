@@ -402,20 +402,25 @@ function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[],
       const d = list[i]!.core;
       if (!cores.includes(d)) cores.push(d);
     }
-    dests = { src: cs.core, mx, cores: Int32Array.from(cores), hx: Int32Array.from(cores, (d) => Math.abs((d % mx) - sx)), hy: Int32Array.from(cores, (d) => Math.abs(Math.floor(d / mx) - sy)) };
+    let hx = 0;
+    let hy = 0;
+    for (const d of cores) {
+      hx += Math.abs((d % mx) - sx);
+      hy += Math.abs(Math.floor(d / mx) - sy);
+    }
+    dests = { src: cs.core, mx, cores: Int32Array.from(cores), hx, hy };
     DESTINATIONS.set(list, dests);
   }
-  const { cores, hx, hy } = dests;
-  for (let i = 0; i < cores.length; i++) {
-    av[ab + ACT.messages]! += spikes;
-    av[cores[i]! * ACTIVITY_COUNT + ACT.messagesIn]! += spikes;
-    av[ab + ACT.hopsX]! += spikes * hx[i]!;
-    av[ab + ACT.hopsY]! += spikes * hy[i]!;
-  }
+  // Integer-valued sums far below 2^53: one add of spikes x (destinations, hops) is exact.
+  const cores = dests.cores;
+  av[ab + ACT.messages]! += spikes * cores.length;
+  for (let i = 0; i < cores.length; i++) av[cores[i]! * ACTIVITY_COUNT + ACT.messagesIn]! += spikes;
+  av[ab + ACT.hopsX]! += spikes * dests.hx;
+  av[ab + ACT.hopsY]! += spikes * dests.hy;
 }
 
-/** The distinct destination cores of a routing list in first-appearance order, with their X and Y hops from the list's core. */
-const DESTINATIONS = new WeakMap<object, { src: number; mx: number; cores: Int32Array; hx: Int32Array; hy: Int32Array }>();
+/** The distinct destination cores of a routing list in first-appearance order, and their X and Y hops from the list's core summed. */
+const DESTINATIONS = new WeakMap<object, { src: number; mx: number; cores: Int32Array; hx: number; hy: number }>();
 
 /**
  * The results of ACCW executions, per core and per (instruction address, operands, geometry):
@@ -560,7 +565,7 @@ function windowDecoded(cs: CoreState, out: Float64Array, t: Float64Array, base: 
         u ^= lowest;
         const sh32 = 31 - Math.clz32(lowest);
         let v = 0;
-        for (let p = 0; p < ap; p++) v += ((ax[base + 2 * (p * region + r) + h]! >>> sh32) & 1) * 2 ** p;
+        for (let p = 0; p < ap; p++) v += ((ax[base + 2 * (p * region + r) + h]! >>> sh32) & 1) << p;
         spBit[ns] = 32 * h + sh32;
         spVal[ns] = v;
         ns++;
@@ -739,7 +744,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
           nzHi[nz] = hi;
           nzPc[nz] = popcount32(lo) + popcount32(hi);
           nzOff[nz] = j;
-          nzW[nz] = 2 ** p;
+          nzW[nz] = 1 << p;
           nz++;
         }
       }
@@ -869,7 +874,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
                   nzHi[nz] = hi;
                   nzPc[nz] = popcount32(lo) + popcount32(hi);
                   nzOff[nz] = (ky * kw + kx) * cw + j;
-                  nzW[nz] = 2 ** p;
+                  nzW[nz] = 1 << p;
                   nz++;
                 }
               }
