@@ -87,6 +87,26 @@ export interface FireState {
 
 let mod: object | undefined | null;
 
+type FireRun = (from: number, end: number, vmin: number, vmax: number, pv: number, pa0: number, pa1: number, pg0: number, pg1: number, pb: number, pth: number, pout: number) => number;
+
+/** Bytes of one arena (more when one core needs more). */
+const ARENA_BYTES = 16 * 65536;
+let current: { buf: ArrayBuffer; run: FireRun; used: number } | undefined;
+
+/** `size` zeroed bytes at an 8-aligned offset of an arena's memory, with the arena's kernel. */
+function arena(size: number): { buf: ArrayBuffer; run: FireRun; at: number } | undefined {
+  if (!mod || !WASM) return undefined;
+  if (current === undefined || current.used + size > current.buf.byteLength) {
+    const pages = Math.ceil(Math.max(ARENA_BYTES, size) / 65536);
+    const memory = new WASM.Memory({ initial: pages, maximum: pages });
+    const inst = new WASM.Instance(mod, { e: { m: memory } });
+    current = { buf: memory.buffer, run: inst.exports.f as FireRun, used: 0 };
+  }
+  const at = current.used;
+  current.used = 8 * Math.ceil((at + size) / 8);
+  return { buf: current.buf, run: current.run, at };
+}
+
 /** The state of `npc` neurons with `params`, or undefined where WebAssembly is unavailable. */
 export function makeFireState(npc: number, params: FireParams): FireState | undefined {
   if (mod === undefined) {
@@ -101,12 +121,14 @@ export function makeFireState(npc: number, params: FireParams): FireState | unde
   // Each region starts 128 bytes further past an 8-byte boundary than the last: regions of a power
   // of two size would otherwise share address bits 0-11 (4K aliasing between the loads and stores).
   const r8 = 8 * Math.ceil(npc / 2);
-  const a0 = 0, a1 = a0 + 8 * npc + 128, pv = a1 + 8 * npc + 128, g0 = pv + r8 + 128, g1 = g0 + r8 + 128, b = g1 + r8 + 128, z = b + r8 + 128, th = z + r8 + 128, po = th + r8 + 128;
-  const pages = Math.max(1, Math.ceil((po + npc) / 65536));
-  const memory = new WASM.Memory({ initial: pages, maximum: pages });
-  const inst = new WASM.Instance(mod, { e: { m: memory } });
-  const run = inst.exports.f as (from: number, end: number, vmin: number, vmax: number, pv: number, pa0: number, pa1: number, pg0: number, pg1: number, pb: number, pth: number, pout: number) => number;
-  const buf = memory.buffer;
+  const size = 8 * npc + 128 + 8 * npc + 128 + 6 * (r8 + 128) + npc;
+  // Cores share arenas (one memory and one instance per arena): a Machine of many cores, built
+  // for every piece of a run with per-layer events, no longer instantiates a module per core.
+  const ar = arena(size);
+  if (ar === undefined) return undefined;
+  const a0 = ar.at, a1 = a0 + 8 * npc + 128, pv = a1 + 8 * npc + 128, g0 = pv + r8 + 128, g1 = g0 + r8 + 128, b = g1 + r8 + 128, z = b + r8 + 128, th = z + r8 + 128, po = th + r8 + 128;
+  const run = ar.run;
+  const buf = ar.buf;
   new Int32Array(buf, g0, npc).set(params.g0.subarray(0, npc));
   new Int32Array(buf, g1, npc).set(params.g1.subarray(0, npc));
   new Int32Array(buf, b, npc).set(params.bias.subarray(0, npc));

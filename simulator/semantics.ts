@@ -12,7 +12,7 @@ import { decayed } from '../isa/neuron-record.js';
 import { INSTRUCTIONS, WMODE, windowOutWidth, type Activity } from '../isa/table.js';
 import { slot, type LoadedCore } from './load.js';
 import { popcount32 } from './popcount.js';
-import { HALTED, WAIT_INPUT, WAIT_SYNC, type CoreState } from './state.js';
+import { HALTED, WAIT_INPUT, WAIT_SYNC, type CoreState, type WindowMemo } from './state.js';
 import { FLIT_AXON, FLIT_PSUM } from './network.js';
 import { DATAFLOW_SEMANTICS } from './dataflow-semantics.js';
 import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
@@ -105,7 +105,8 @@ function ensureNz(n: number): void {
 /**
  * Sum over the listed non-zero axon words (count nz) of weight * W(row, word) for the weight row
  * whose plane q word for list entry k is syn[2*(rowBase + q*planeWords + nzOff[k])]; the plane
- * weight of entry k is nzW[k] (2^p), or 1 for every entry when `unit`.
+ * weight of entry k is nzW[k] (2^p), or 1 for every entry when `unit`. The general path where no
+ * decoded weight table applies (see `decodedWeights`).
  */
 function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, wmode: number, wq: number, unit: boolean): number {
   const lo = nzLo, hi = nzHi, off = nzOff, pa = nzPc, wt = nzW;
@@ -140,6 +141,85 @@ function dot(syn: Uint32Array, rowBase: number, planeWords: number, nz: number, 
   return sum;
 }
 
+/**
+ * Decoded weight tables: the W of `dot` is linear in the axon bits, so a row's planes fold into
+ * one integer weight per (word, bit): binary sum_q 2^q (2b_q - 1), unsigned sum_q 2^q b_q, two's
+ * complement the same with plane wq-1 negative. Stored bit-major, rows innermost:
+ * t[(word*64 + bit)*n + i] for rows i < n of `len` words whose plane q of row i starts at synapse
+ * word rw + (i*wq + q)*len. Every sum of integer products below 2^53 is exact in any order, so the
+ * multi-plane dot product becomes one multiply-add per set axon bit and row: the same numbers.
+ * Built once per (image, rw, len, n, wq, wmode) and kept with the image (synapse memory is read-only).
+ */
+const DECODED = new WeakMap<Uint32Array, Map<string, Float64Array>>();
+
+let decodedOn = true;
+/**
+ * Tests only: false runs the per-position popcount paths (`dot`, `accBin`) without the decoded
+ * tables and without the kept ACCW results, for differential tests of whole results.
+ */
+export function setDecodedAccumulate(on: boolean): void {
+  decodedOn = on;
+}
+/** Largest decoded table (entries) per block, and all of an image's tables together (8 MiB); beyond, `dot`. */
+const DECODED_MAX = 1 << 18;
+const DECODED_IMAGE_MAX = 1 << 20;
+const decodedEntries = new WeakMap<Uint32Array, number>();
+
+function decodedWeights(syn: Uint32Array, rw: number, len: number, n: number, wq: number, wmode: number): Float64Array | undefined {
+  if (!decodedOn || len * 64 * n > DECODED_MAX) return undefined;
+  let m = DECODED.get(syn);
+  if (m === undefined) {
+    m = new Map();
+    DECODED.set(syn, m);
+  }
+  const key = `${rw},${len},${n},${wq},${wmode}`;
+  let t = m.get(key);
+  if (t !== undefined) return t;
+  const total = (decodedEntries.get(syn) ?? 0) + len * 64 * n;
+  if (total > DECODED_IMAGE_MAX) return undefined;
+  decodedEntries.set(syn, total);
+  t = new Float64Array(len * 64 * n);
+  for (let i = 0; i < n; i++) {
+    for (let q = 0; q < wq; q++) {
+      const sc = wmode === WMODE.sint && q === wq - 1 ? -(2 ** q) : 2 ** q;
+      const pb = 2 * (rw + (i * wq + q) * len);
+      for (let j = 0; j < len; j++) {
+        const lo = syn[pb + 2 * j]!;
+        const hi = syn[pb + 2 * j + 1]!;
+        for (let bit = 0; bit < 64; bit++) {
+          const b = bit < 32 ? (lo >>> bit) & 1 : (hi >>> (bit - 32)) & 1;
+          const at = (j * 64 + bit) * n + i;
+          t[at] = t[at]! + (wmode === WMODE.binary ? sc * (2 * b - 1) : sc * b);
+        }
+      }
+    }
+  }
+  m.set(key, t);
+  return t;
+}
+
+/**
+ * The listed non-zero axon words (count nz, plane weights nzW) against a decoded table of n rows:
+ * out[base + i] += sum over the set bits of the words of nzW[k] * t[(nzOff[k]*64 + bit)*n + i].
+ */
+function accDecoded(out: Float64Array, base: number, n: number, t: Float64Array, nz: number): void {
+  for (let k = 0; k < nz; k++) {
+    const w = nzW[k]!;
+    const tb = nzOff[k]! * 64;
+    for (let h = 0; h < 2; h++) {
+      let x = h === 0 ? nzLo[k]! : nzHi[k]!;
+      while (x !== 0) {
+        const lowest = x & -x;
+        x ^= lowest;
+        const r = (tb + 32 * h + 31 - Math.clz32(lowest)) * n;
+        for (let i = 0; i < n; i++) out[base + i] = out[base + i]! + w * t[r + i]!;
+      }
+    }
+  }
+}
+
+/** Room for n rows of sums (ACC's decoded path). */
+let rowSums = new Float64Array(256);
 
 /**
  * Dense binary single-plane fast path: for i < n, out[base + i] (+)= sum over the nz listed axon
@@ -240,6 +320,18 @@ export function neuronStep(cs: CoreState, k: number, a0: number, a1: number, use
   return o;
 }
 
+/** Prefix counts of zero biases (z[k] = zero biases among 0..k-1), per bias array (read-only). */
+const ZERO_BIASES = new WeakMap<Int32Array, Int32Array>();
+function zeroBiases(bias: Int32Array): Int32Array {
+  let z = ZERO_BIASES.get(bias);
+  if (z === undefined) {
+    z = new Int32Array(bias.length + 1);
+    for (let k = 0; k < bias.length; k++) z[k + 1] = z[k]! + (bias[k] === 0 ? 1 : 0);
+    ZERO_BIASES.set(bias, z);
+  }
+  return z;
+}
+
 function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: number, fire: boolean, a: Activity): void {
   checkNeurons(x, cs, rn, n, fire ? 'FIRE' : 'INTEG');
   const p = cs.img.params;
@@ -250,8 +342,12 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   let spikes = 0;
   // Activity: every neuron is updated; active if its input, membrane or bias is non-zero.
   let active = 0;
-  for (let k = rn; k < rn + n; k++) {
-    if (acc0[k] !== 0 || acc1[k] !== 0 || (v[k] !== 0 && !(flags[k]! & NEURON_NO_MEMORY)) || isyn[k] !== 0 || (useBias && bias[k] !== 0)) active++;
+  const zb = useBias ? zeroBiases(bias) : undefined;
+  if (zb !== undefined && zb[rn + n] === zb[rn]) active = n; // every bias non-zero
+  else {
+    for (let k = rn; k < rn + n; k++) {
+      if (acc0[k] !== 0 || acc1[k] !== 0 || (v[k] !== 0 && !(flags[k]! & NEURON_NO_MEMORY)) || isyn[k] !== 0 || (useBias && bias[k] !== 0)) active++;
+    }
   }
   const ab = cs.core * ACTIVITY_COUNT;
   const av = x.activity;
@@ -299,16 +395,300 @@ function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[],
   const sy = Math.floor(cs.core / mx);
   const ab = cs.core * ACTIVITY_COUNT;
   av[ab + ACT.spikesSent]! += spikes;
-  for (let i = 0; i < list.length; i++) {
-    const d = list[i]!.core;
-    let seen = false;
-    for (let j = 0; j < i; j++) if (list[j]!.core === d) seen = true;
-    if (seen) continue;
-    av[ab + ACT.messages]! += spikes;
-    av[d * ACTIVITY_COUNT + ACT.messagesIn]! += spikes;
-    av[ab + ACT.hopsX]! += spikes * Math.abs((d % mx) - sx);
-    av[ab + ACT.hopsY]! += spikes * Math.abs(Math.floor(d / mx) - sy);
+  let dests = DESTINATIONS.get(list);
+  if (dests === undefined || dests.src !== cs.core || dests.mx !== mx) {
+    const cores: number[] = [];
+    for (let i = 0; i < list.length; i++) {
+      const d = list[i]!.core;
+      if (!cores.includes(d)) cores.push(d);
+    }
+    let hx = 0;
+    let hy = 0;
+    for (const d of cores) {
+      hx += Math.abs((d % mx) - sx);
+      hy += Math.abs(Math.floor(d / mx) - sy);
+    }
+    dests = { src: cs.core, mx, cores: Int32Array.from(cores), hx, hy };
+    DESTINATIONS.set(list, dests);
   }
+  // Integer-valued sums far below 2^53: one add of spikes x (destinations, hops) is exact.
+  const cores = dests.cores;
+  av[ab + ACT.messages]! += spikes * cores.length;
+  for (let i = 0; i < cores.length; i++) av[cores[i]! * ACTIVITY_COUNT + ACT.messagesIn]! += spikes;
+  av[ab + ACT.hopsX]! += spikes * dests.hx;
+  av[ab + ACT.hopsY]! += spikes * dests.hy;
+}
+
+/** The distinct destination cores of a routing list in first-appearance order, and their X and Y hops from the list's core summed. */
+const DESTINATIONS = new WeakMap<object, { src: number; mx: number; cores: Int32Array; hx: number; hy: number }>();
+
+/**
+ * The results of ACCW executions, per core and per (instruction address, operands, geometry):
+ * valid iff the axon words it reads are those of that previous execution (synapse memory is
+ * read-only), so the same sums, scan and ops. Unlike CoreState.windowMemo it keeps every
+ * (address, operands) of a core, so a loop over output rows reuses each row's result in the next
+ * time step (direct-encoded inputs repeat every step). Results are pure functions of the key and
+ * the words: reuse across inferences is exact as well.
+ */
+const WINDOW_MEMOS = new WeakMap<CoreState, Map<number, KeptWindow[]>>();
+/** Entries kept per instruction address (beyond it, new keys are computed without being kept). */
+const WINDOW_MEMO_MAX = 256;
+/** The operands and geometry of an ACCW (see windowKey), its memo. */
+interface KeptWindow extends WindowMemo {
+  ops17: Int32Array;
+  /** Executions that found the words changed, and that reused the result. */
+  misses: number;
+  hits: number;
+}
+/** A key whose words changed this many times without ever repeating is no longer kept (spikes). */
+const WINDOW_MEMO_GIVE_UP = 16;
+const KEY_LEN = 17;
+const windowKey = new Int32Array(KEY_LEN);
+const spare: KeptWindow = { key: [], ops17: new Int32Array(KEY_LEN), misses: 0, hits: 0, snap: new Uint32Array(0), sums: new Float64Array(0), scan: 0, ops: 0, sops: 0, valid: false };
+
+/** The kept result of the ACCW at `pc` whose operands and geometry are windowKey (see above). */
+function windowMemo(cs: CoreState, pc: number, ax: Uint32Array, from: number, halves: number, n: number): WindowMemo {
+  if (!decodedOn) {
+    if (spare.sums.length < n) spare.sums = new Float64Array(n);
+    spare.valid = false;
+    return spare;
+  }
+  let all = WINDOW_MEMOS.get(cs);
+  if (all === undefined) {
+    all = new Map();
+    WINDOW_MEMOS.set(cs, all);
+  }
+  let list = all.get(pc);
+  if (list === undefined) {
+    list = [];
+    all.set(pc, list);
+  }
+  let m: KeptWindow | undefined;
+  for (let e = 0; e < list.length && m === undefined; e++) {
+    const k = list[e]!.ops17;
+    let i = 0;
+    while (i < KEY_LEN && k[i] === windowKey[i]) i++;
+    if (i === KEY_LEN) m = list[e];
+  }
+  if (m === undefined) {
+    if (list.length >= WINDOW_MEMO_MAX) {
+      if (spare.sums.length < n) spare.sums = new Float64Array(n);
+      spare.valid = false;
+      return spare;
+    }
+    m = { key: [], ops17: windowKey.slice(), misses: 0, hits: 0, snap: new Uint32Array(halves), sums: new Float64Array(n), scan: 0, ops: 0, sops: 0, valid: false };
+    list.push(m);
+  } else if (m.hits === 0 && m.misses >= WINDOW_MEMO_GIVE_UP) {
+    m.valid = false;
+    return m;
+  } else if (m.valid) {
+    const snap = m.snap;
+    let k = 0;
+    while (k < halves && snap[k] === ax[from + k]) k++;
+    if (k === halves) {
+      m.hits++;
+      return m;
+    }
+    m.misses++;
+  }
+  m.snap.set(ax.subarray(from, from + halves));
+  m.valid = false;
+  return m;
+}
+
+// Scratch of windowDecoded: per axon word r of the window's input rows, its non-zero planes, its
+// set bits over all planes, and its distinct set bits (spBit) with their plane-weighted value
+// sum_p 2^p b_p (spVal), entries rStart[r] .. rStart[r+1].
+let rNz = new Int32Array(1024);
+let rPc = new Int32Array(1024);
+let rStart = new Int32Array(1025);
+let spBit = new Int32Array(4096);
+let spVal = new Float64Array(4096);
+// Scan and ops of the last windowDecoded.
+let wScan = 0;
+let wOps = 0;
+
+/**
+ * ACCW over a decoded weight table (every weight coding; see decodedWeights): each axon word of
+ * the rows the window reads is decoded once (planes combined into a value per set bit), then
+ * every output position adds value * weight over the set bits of its in-range window words.
+ * Counts exactly what the per-position gather counts: scan (in-range words x ap), ops
+ * (cout * wq * non-zero words), SOPs (cout * set bits).
+ */
+function windowDecoded(cs: CoreState, out: Float64Array, t: Float64Array, base: number, ry: number, oh: number, outw: number, cout: number, wq: number, ap: number, g: Int32Array): void {
+  const inh = g[0]!, inw = g[1]!, cw = g[2]!, kh = g[3]!, kw = g[4]!, sh = g[5]!, sw = g[6]!, ph = g[7]!, pw = g[8]!;
+  const region = inh * inw * cw;
+  const ax = cs.axon;
+  const iy0 = Math.max(0, ry * sh - ph);
+  const iy1 = Math.min(inh - 1, (ry + oh - 1) * sh + kh - 1 - ph);
+  const r0 = iy0 * inw * cw;
+  const r1 = iy1 >= iy0 ? (iy1 + 1) * inw * cw : r0;
+  if (rNz.length < region) {
+    rNz = new Int32Array(region);
+    rPc = new Int32Array(region);
+    rStart = new Int32Array(region + 1);
+  }
+  let ns = 0;
+  for (let r = r0; r < r1; r++) {
+    rStart[r] = ns;
+    let nzc = 0;
+    let pcs = 0;
+    let ulo = 0;
+    let uhi = 0;
+    for (let p = 0; p < ap; p++) {
+      const o = base + 2 * (p * region + r);
+      const lo = ax[o]!;
+      const hi = ax[o + 1]!;
+      if ((lo | hi) !== 0) {
+        nzc++;
+        pcs += popcount32(lo) + popcount32(hi);
+        ulo |= lo;
+        uhi |= hi;
+      }
+    }
+    rNz[r] = nzc;
+    rPc[r] = pcs;
+    if (nzc === 0) continue;
+    if (spBit.length < ns + 64) {
+      const k = Math.max(ns + 64, 2 * spBit.length);
+      const b2 = new Int32Array(k);
+      b2.set(spBit.subarray(0, ns));
+      spBit = b2;
+      const v2 = new Float64Array(k);
+      v2.set(spVal.subarray(0, ns));
+      spVal = v2;
+    }
+    for (let h = 0; h < 2; h++) {
+      let u = h === 0 ? ulo : uhi;
+      while (u !== 0) {
+        const lowest = u & -u;
+        u ^= lowest;
+        const sh32 = 31 - Math.clz32(lowest);
+        let v = 0;
+        for (let p = 0; p < ap; p++) v += ((ax[base + 2 * (p * region + r) + h]! >>> sh32) & 1) << p;
+        spBit[ns] = 32 * h + sh32;
+        spVal[ns] = v;
+        ns++;
+      }
+    }
+  }
+  rStart[r1] = ns;
+  let scan = 0;
+  let ops = 0;
+  let sops = 0;
+  for (let y = ry; y < ry + oh; y++) {
+    for (let xx = 0; xx < outw; xx++) {
+      const nb = ((y - ry) * outw + xx) * cout;
+      let nz = 0;
+      let bits = 0;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = y * sh + ky - ph;
+        if (iy < 0 || iy >= inh) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = xx * sw + kx - pw;
+          if (ix < 0 || ix >= inw) continue;
+          scan += ap * cw;
+          for (let j = 0; j < cw; j++) {
+            const r = (iy * inw + ix) * cw + j;
+            const c = rNz[r]!;
+            if (c === 0) continue;
+            nz += c;
+            bits += rPc[r]!;
+            const tw = ((ky * kw + kx) * cw + j) * 64;
+            const e = rStart[r + 1]!;
+            for (let s = rStart[r]!; s < e; s++) {
+              const tb = (tw + spBit[s]!) * cout;
+              const v = spVal[s]!;
+              for (let i = 0; i < cout; i++) out[nb + i] = out[nb + i]! + v * t[tb + i]!;
+            }
+          }
+        }
+      }
+      ops += cout * wq * nz;
+      if (nz !== 0) sops += cout * bits;
+    }
+  }
+  cs.sops += sops;
+  wScan = scan;
+  wOps = ops;
+}
+
+/**
+ * Binary single-plane ACCW on the WebAssembly popcount kernel: each axon word of the rows the
+ * window reads is looked at once (non-zero, popcount), each output position's non-zero window
+ * words are listed straight into the kernel's memory and its cout rows counted in one call:
+ * out[pos*cout + c] += 2*popcount(a & w) - popcount(a) summed over them, as accBin. Counts scan,
+ * ops and SOPs as the per-position gather does. False (nothing done) without the kernel.
+ */
+function windowBinary(cs: CoreState, out: Float64Array, base: number, ry: number, oh: number, outw: number, cout: number, rw: number, kwords: number, g: Int32Array): boolean {
+  const img = cs.img;
+  const K = img.kernel;
+  if (K === undefined || !decodedOn || kwords > K.listCap || cout > K.rowCap) return false;
+  const inh = g[0]!, inw = g[1]!, cw = g[2]!, kh = g[3]!, kw = g[4]!, sh = g[5]!, sw = g[6]!, ph = g[7]!, pw = g[8]!;
+  const region = inh * inw * cw;
+  const ax = cs.axon;
+  const iy0 = Math.max(0, ry * sh - ph);
+  const iy1 = Math.min(inh - 1, (ry + oh - 1) * sh + kh - 1 - ph);
+  const r0 = iy0 * inw * cw;
+  const r1 = iy1 >= iy0 ? (iy1 + 1) * inw * cw : r0;
+  if (rNz.length < region) {
+    rNz = new Int32Array(region);
+    rPc = new Int32Array(region);
+    rStart = new Int32Array(region + 1);
+  }
+  for (let r = r0; r < r1; r++) {
+    const lo = ax[base + 2 * r]!;
+    const hi = ax[base + 2 * r + 1]!;
+    rNz[r] = (lo | hi) !== 0 ? 1 : 0;
+    rPc[r] = popcount32(lo) + popcount32(hi);
+  }
+  const u = K.u32;
+  const ki = K.i32;
+  const la = K.aAt;
+  const lo8 = K.offAt;
+  const res = K.outAt;
+  const row = img.synByte + 8 * rw;
+  const stride = 8 * kwords;
+  let scan = 0;
+  let ops = 0;
+  let sops = 0;
+  for (let y = ry; y < ry + oh; y++) {
+    for (let xx = 0; xx < outw; xx++) {
+      let nz = 0;
+      let bits = 0;
+      for (let ky = 0; ky < kh; ky++) {
+        const iy = y * sh + ky - ph;
+        if (iy < 0 || iy >= inh) continue;
+        for (let kx = 0; kx < kw; kx++) {
+          const ix = xx * sw + kx - pw;
+          if (ix < 0 || ix >= inw) continue;
+          scan += cw;
+          const rb = (iy * inw + ix) * cw;
+          const tb = (ky * kw + kx) * cw;
+          for (let j = 0; j < cw; j++) {
+            const r = rb + j;
+            if (rNz[r] === 0) continue;
+            const o = base + 2 * r;
+            u[la + 2 * nz] = ax[o]!;
+            u[la + 2 * nz + 1] = ax[o + 1]!;
+            ki[lo8 + nz] = 8 * (tb + j);
+            bits += rPc[r]!;
+            nz++;
+          }
+        }
+      }
+      ops += cout * nz;
+      if (nz === 0) continue;
+      sops += cout * bits;
+      K.run(cout, row, stride, nz, 4 * la, 4 * lo8, 4 * res);
+      const nb = ((y - ry) * outw + xx) * cout;
+      for (let i = 0; i < cout; i++) out[nb + i] = out[nb + i]! + (2 * ki[res + i]! - bits);
+    }
+  }
+  cs.sops += sops;
+  wScan = scan;
+  wOps = ops;
+  return true;
 }
 
 export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic>([
@@ -364,7 +744,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
           nzHi[nz] = hi;
           nzPc[nz] = popcount32(lo) + popcount32(hi);
           nzOff[nz] = j;
-          nzW[nz] = 2 ** p;
+          nzW[nz] = 1 << p;
           nz++;
         }
       }
@@ -385,7 +765,13 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
         const sums = memo.sums;
         for (let i = 0; i < n; i++) acc[rn + i] = acc[rn + i]! + sums[i]!;
       } else {
-        for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dot(syn, rw + i * wq * len, len, nz, wmode, wq, ap === 1);
+        const t = decodedWeights(syn, rw, len, n, wq, wmode);
+        if (t !== undefined) {
+          if (rowSums.length < n) rowSums = new Float64Array(n);
+          rowSums.fill(0, 0, n);
+          accDecoded(rowSums, 0, n, t, nz);
+          for (let i = 0; i < n; i++) acc[rn + i] = acc[rn + i]! + rowSums[i]!;
+        } else for (let i = 0; i < n; i++) acc[rn + i] = (acc[rn + i] as number) + dot(syn, rw + i * wq * len, len, nz, wmode, wq, ap === 1);
       }
     }
     a.n = n;
@@ -425,8 +811,10 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const nOut = oh * outw * cout;
     // Exact reuse: same instruction, operands, geometry and axon region as its previous execution
     // in this inference (synapse memory is read-only) -> same sums, scan and ops.
-    const key = [rw, ra, ry, oh, cout, wmode, wq, ap, inh, inw, cw, kh, kw, sh, sw, ph, pw];
-    const memo = cs.windowMemo(cs.issuePc, key, ax, base, 2 * ap * region, nOut);
+    const wk = windowKey;
+    wk[0] = rw; wk[1] = ra; wk[2] = ry; wk[3] = oh; wk[4] = cout; wk[5] = wmode; wk[6] = wq; wk[7] = ap;
+    for (let k = 0; k < 9; k++) wk[8 + k] = g[k]!;
+    const memo = windowMemo(cs, cs.issuePc, ax, base, 2 * ap * region, nOut);
     if (memo.valid) {
       const sums = memo.sums;
       for (let i = 0; i < nOut; i++) acc[rn + i] = acc[rn + i]! + sums[i]!;
@@ -440,6 +828,30 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     out.fill(0, 0, nOut);
     const sops0 = cs.sops;
     const fast = wmode === WMODE.binary && wq === 1 && ap === 1;
+    const t = fast ? undefined : decodedWeights(syn, rw, kwords, cout, wq, wmode);
+    if (t !== undefined) {
+      windowDecoded(cs, out, t, base, ry, oh, outw, cout, wq, ap, g);
+      for (let i = 0; i < nOut; i++) acc[rn + i] = acc[rn + i]! + out[i]!;
+      memo.scan = wScan;
+      memo.ops = wOps;
+      memo.sops = cs.sops - sops0;
+      memo.valid = true;
+      a.n = nOut;
+      a.scan = wScan;
+      a.ops = wOps;
+      return;
+    }
+    if (fast && windowBinary(cs, out, base, ry, oh, outw, cout, rw, kwords, g)) {
+      for (let i = 0; i < nOut; i++) acc[rn + i] = acc[rn + i]! + out[i]!;
+      memo.scan = wScan;
+      memo.ops = wOps;
+      memo.sops = cs.sops - sops0;
+      memo.valid = true;
+      a.n = nOut;
+      a.scan = wScan;
+      a.ops = wOps;
+      return;
+    }
     let scan = 0;
     let ops = 0;
     for (let y = ry; y < ry + oh; y++) {
@@ -462,7 +874,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
                   nzHi[nz] = hi;
                   nzPc[nz] = popcount32(lo) + popcount32(hi);
                   nzOff[nz] = (ky * kw + kx) * cw + j;
-                  nzW[nz] = 2 ** p;
+                  nzW[nz] = 1 << p;
                   nz++;
                 }
               }
@@ -501,16 +913,24 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     const acc = code[b + ACCS.acc] ? cs.acc1 : cs.acc0;
     const ax = cs.axon;
     const base = cs.wordAt(cs.cur, ra);
+    // Over the set bits only: neuron i = grp*g + bit reads bit (bit & 31) of half (bit >> 5) of
+    // word grp*cw + (bit >> 6); bits at or past the group's size belong to no neuron.
     let sops = 0;
-    for (let i = 0, grp = 0, bit = 0; i < n; i++, bit++) {
-      if (bit === g) {
-        grp++;
-        bit = 0;
-      }
-      const o = base + 2 * (grp * cw + (bit >> 6)) + ((bit >> 5) & 1);
-      if (((ax[o] as number) >>> (bit & 31)) & 1) {
-        acc[rn + i] = (acc[rn + i] as number) + 1;
-        sops++;
+    for (let grp = 0, i0 = 0; i0 < n; grp++, i0 += g) {
+      const size = i0 + g <= n ? g : n - i0;
+      const halves = (size + 31) >> 5;
+      const o0 = base + 2 * grp * cw;
+      for (let h = 0; h < halves; h++) {
+        let x = ax[o0 + h]! | 0;
+        const left = size - 32 * h;
+        if (left < 32) x &= (1 << left) - 1;
+        while (x !== 0) {
+          const lowest = x & -x;
+          x ^= lowest;
+          const i = rn + i0 + 32 * h + 31 - Math.clz32(lowest);
+          acc[i] = acc[i]! + 1;
+          sops++;
+        }
       }
     }
     cs.sops += sops;
@@ -556,7 +976,16 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
           let i = 0;
           for (let gbase = d.bitOffset - 64 * first; i < n; gbase += stride) {
             const end = i + g < n ? i + g : n;
-            for (let bit = gbase; i < end; i++, bit++) sw[bit >>> 5] = sw[bit >>> 5]! | (out[rn + i]! << (bit & 31));
+            // A 32-bit half at a time, built in a register.
+            for (let bit = gbase; i < end; ) {
+              const s = bit & 31;
+              const take = end - i < 32 - s ? end - i : 32 - s;
+              let wv = 0;
+              for (let t = 0; t < take; t++) wv |= out[rn + i + t]! << (s + t);
+              sw[bit >>> 5] = sw[bit >>> 5]! | wv;
+              i += take;
+              bit += take;
+            }
           }
           packedOffset = d.bitOffset;
         }
