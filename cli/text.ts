@@ -10,8 +10,8 @@ export function formatLayers(r: SimResult): string[] {
   for (const l of r.perLayer) {
     // The host input fires no neuron: its row shows the input spikes it delivers (activity.inputSpikes); control has none.
     const spikes = l.layer === 'input' ? r.activity.perInference.inputSpikes : l.events.spike;
-    const col = l.layer === 'control/other' ? '-'.padStart(10) : spikes.toFixed(1).padStart(10);
-    L.push(`  ${l.layer.padEnd(24)} ${col} spikes  ${si(l.energy, 'J', 4).padStart(12)}`);
+    const col = l.layer === 'control/other' ? `${'-'.padStart(10)}       ` : `${spikes.toFixed(1).padStart(10)} spikes`;
+    L.push(`  ${l.layer.padEnd(24)} ${col}  ${si(l.energy, 'J', 4).padStart(12)}`);
   }
   return L;
 }
