@@ -201,9 +201,23 @@ function mutateContainer(r: Rng, c: BwcContainer): void {
       core.program.splice(int(r, 0, core.program.length), 0, r() < 0.5 ? { op: 'JMP', args: { target: 0 } } : { op: 'BNZD', args: { rs: int(r, 1, 3), target: 0 } });
       return;
     }
-    case 8:
-      c.meta.timesteps = pick(r, [255, 0, 1, 256, int(r, 1, 255)]);
+    case 8: {
+      const what = int(r, 0, 3);
+      if (what === 0) c.meta.timesteps = pick(r, [255, 0, 1, 256, int(r, 1, 255)]);
+      else if (what === 1) {
+        // Version 3 meta: the recorded input range (non-finite, reversed, edge values).
+        const v = (): number => pick(r, [0, 1, -1, 255, NaN, Infinity, -Infinity, 1e308, -0, edge()]);
+        c.meta.inputRange = [v(), v()];
+      } else if (what === 2) {
+        // Version 3 meta: the recorded data set name (empty, long, control characters).
+        c.meta.dataset = pick(r, ['', 'mnist', 'x'.repeat(256), 'x'.repeat(70_000), 'a\nb', '\u2028', 'fashion-mnist']);
+      } else {
+        // Version 3 chip: memory bank counts (0 = default, non-dividing, huge).
+        const b = (): number => pick(r, [0, 1, 2, 3, 7, 4096, 4097, 65_536, edge()]);
+        c.chip.banks = { synapse: b(), neuron: b(), axon: b() };
+      }
       return;
+    }
     case 9:
       if (core) {
         const what = int(r, 0, 3);
