@@ -11,7 +11,7 @@ import {
   type BwcContainer,
 } from './container-types.js';
 import { checkInstr } from './encode.js';
-import { BY_MNEMONIC } from './table.js';
+import { BY_MNEMONIC, WMODE } from './table.js';
 import { DECAY_MAX, NEURON_FIELDS, NEURON_FLAG_BITS } from './neuron-record.js';
 import { BwsnnError } from './errors.js';
 
@@ -111,6 +111,8 @@ export function chipIssues(chip: ChipConfig): string[] {
 export function chipLimitIssue(op: string, a: Record<string, number>, chip: ChipConfig): string | undefined {
   const def = BY_MNEMONIC.get(op);
   if (!def) return undefined;
+  // Binary (XNOR-form) weights are one plane: the table defines W for binary on plane 0 only.
+  if (a.wmode === WMODE.binary && a.wq !== undefined && a.wq !== 1 && def.fields.some((f) => f.name === 'wq')) return `${op} wq = ${a.wq} with wmode binary (binary weights are one plane: wq must be 1)`;
   for (const f of def.fields) {
     const v = a[f.name];
     if (f.chipBound !== undefined && v !== undefined && v > chip[f.chipBound]) return `${op} ${f.name} = ${v} exceeds ${f.chipBound} = ${chip[f.chipBound]}`;

@@ -112,6 +112,7 @@ export function randomContainer(seed: number, opts: RandomContainerOptions = {})
       }
       // Respect the static chip limits of validate.ts (chipLimitIssue).
       if ('n' in args) args.n = int(1, chip.neuronsPerCore);
+      if ('wq' in args && args.wmode === 0) args.wq = 1;
       if (def.mnemonic === 'ACC') {
         args.ap = int(1, Math.min(8, chip.axonLines));
         args.len = int(1, Math.floor(chip.axonLines / (args.ap as number)));

@@ -307,6 +307,10 @@ describe('semantic checks of validateContainer', () => {
     ['dense axon range longer than the axon buffer', (c) => { c.chip.axonLines = 3; core(c, 0).program[1] = { op: 'ACC', args: { acc: 0, rn: 0, rw: 0, ra: 0, n: 3, len: 2, wmode: 0, wq: 1, ap: 2 } }; }, /instruction 1: ACC reads ap\*len = 4 axon words, more than axonLines = 3/],
     ['window output larger than the neuron memory', (c) => { core(c, 0).program[1] = { op: 'ACCW', args: { acc: 0, rn: 0, rw: 0, ra: 0, ry: 0, oh: 40, cout: 30, wmode: 0, wq: 1, ap: 1 } }; }, /ACCW writes at least oh\*cout = 1200 neurons, more than neuronsPerCore = 1024/],
     ['window input larger than the axon buffer', (c) => { core(c, 0).program[1] = { op: 'CFGW', args: { inh: 100, inw: 100, cw: 1, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0 } }; }, /CFGW input region inh\*inw\*cw = 10000 words exceeds axonLines = 8192/],
+    ['binary weights of more than one plane', (c) => { core(c, 0).program[1] = { op: 'ACC', args: { acc: 0, rn: 0, rw: 0, ra: 0, n: 3, len: 1, wmode: 0, wq: 2, ap: 1 } }; }, /instruction 1: ACC wq = 2 with wmode binary \(binary weights are one plane: wq must be 1\)/],
+    ['range lo > hi', (c) => { c.meta.inputRange = [1, 0]; }, /section meta .*input range must be two finite numbers lo <= hi, got \[1,0\]/],
+    ['empty data set name', (c) => { c.meta.dataset = ''; }, /section meta .*data set name must be 1\.\.255 bytes/],
+    ['memory banks that do not divide', (c) => { c.chip.banks = { axon: 3 }; }, /section chip .*banks\.axon = 3 does not divide axonLines/],
     ['operand out of range', (c) => { core(c, 0).program[2] = { op: 'FIRE', args: { rn: 0, n: 0, b: 0 } }; }, /instruction 2: FIRE operand n = 0 is out of range \[1, 65535\]/],
   ];
   test.each(cases)('%s', (_name, mutate, re) => {
