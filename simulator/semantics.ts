@@ -425,8 +425,8 @@ const DESTINATIONS = new WeakMap<object, { src: number; mx: number; cores: Int32
 /**
  * The results of ACCW executions, per core and per (instruction address, operands, geometry):
  * valid iff the axon words it reads are those of that previous execution (synapse memory is
- * read-only), so the same sums, scan and ops. Unlike CoreState.windowMemo it keeps every
- * (address, operands) of a core, so a loop over output rows reuses each row's result in the next
+ * read-only), so the same sums, scan and ops. It keeps every (address, operands) of a core
+ * (up to WINDOW_MEMO_MAX), so a loop over output rows reuses each row's result in the next
  * time step (direct-encoded inputs repeat every step). Results are pure functions of the key and
  * the words: reuse across inferences is exact as well.
  */

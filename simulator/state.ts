@@ -23,7 +23,7 @@ export interface AccMemo {
   valid: boolean;
 }
 
-/** The last result of one ACCW instruction (see CoreState.windowMemo). */
+/** The kept result of one ACCW execution (simulator/semantics.ts windowMemo). */
 export interface WindowMemo {
   key: number[];
   snap: Uint32Array;
@@ -37,7 +37,6 @@ export interface WindowMemo {
 export class CoreState {
   /** Per ACC address (pc). */
   private readonly memos: (AccMemo | undefined)[] = [];
-  private readonly wmemos = new Map<number, WindowMemo>();
   readonly img: LoadedCore;
   readonly core: number;
   readonly regs = new Int32Array(REGISTER_COUNT);
@@ -159,30 +158,6 @@ export class CoreState {
     return m;
   }
 
-  /**
-   * The memo of the ACCW at `pc`: valid iff `key` (operands and geometry) and the axon words
-   * ax[from .. from+halves) equal those of its previous execution in this inference; otherwise
-   * it is re-keyed (snapshot taken) and marked invalid, with room for `n` sums.
-   */
-  windowMemo(pc: number, key: number[], ax: Uint32Array, from: number, halves: number, n: number): WindowMemo {
-    let m = this.wmemos.get(pc);
-    if (!m) {
-      m = { key: [], snap: new Uint32Array(halves), sums: new Float64Array(n), scan: 0, ops: 0, sops: 0, valid: false };
-      this.wmemos.set(pc, m);
-    }
-    let same = m.valid && m.key.length === key.length && m.snap.length === halves;
-    for (let k = 0; same && k < key.length; k++) same = m.key[k] === key[k];
-    const snap = m.snap;
-    for (let k = 0; same && k < halves; k++) same = snap[k] === ax[from + k];
-    if (same) return m;
-    m.key = key;
-    if (m.snap.length !== halves) m.snap = new Uint32Array(halves);
-    m.snap.set(ax.subarray(from, from + halves));
-    if (m.sums.length < n) m.sums = new Float64Array(n);
-    m.valid = false;
-    return m;
-  }
-
   touch(hi: number): void {
     if (hi > this.touched) this.touched = hi;
   }
@@ -204,7 +179,6 @@ export class CoreState {
     this.sops = 0;
     this.slots?.reset();
     for (const m of this.memos) if (m) m.valid = false;
-    for (const m of this.wmemos.values()) m.valid = false;
   }
 
   /** Program restart at the start of a time step: pc 0, registers and CFGW geometry zero. */
