@@ -1,5 +1,5 @@
 /** A summary of a container for `bwsnn inspect`: sections, cores and model metadata. */
-import { coreCount, synapseWords } from './chip.js';
+import { coreCount, synapseWords, type MemoryBankCounts } from './chip.js';
 import { chipDisplayName } from './presets.js';
 import type { BwcContainer, ModelMeta } from './container-types.js';
 import type { SectionInfo } from './container.js';
@@ -18,7 +18,7 @@ export interface CoreSummary {
 export interface InspectInfo {
   bytes: number;
   version: number;
-  chip: { name: string; mesh: string; cores: number; instrMemWords: number; synapseWords: number; neuronsPerCore: number; routeEntries: number };
+  chip: { name: string; mesh: string; cores: number; instrMemWords: number; synapseWords: number; neuronsPerCore: number; routeEntries: number; banks?: MemoryBankCounts };
   model: ModelMeta;
   sections: { kind: string; core: number | null; offset: number; length: number; crc32: string }[];
   cores: CoreSummary[];
@@ -38,6 +38,7 @@ export function inspectContainer(c: BwcContainer, dir: SectionInfo[], bytes: num
       instrMemWords: c.chip.instrMemWords,
       synapseWords: synapseWords(c.chip),
       neuronsPerCore: c.chip.neuronsPerCore,
+      ...(c.chip.banks ? { banks: { ...c.chip.banks } } : {}),
       routeEntries: c.chip.routeEntries,
     },
     model: c.meta,
@@ -85,8 +86,8 @@ export function formatInspect(i: InspectInfo): string {
   const enc = m.encoding.kind === 'binary' ? `binary (threshold ${m.encoding.threshold})` : `multibit (${m.encoding.bits} bits)`;
   const lines = [
     `container: ${i.bytes} bytes, format version ${i.version}`,
-    `chip: ${i.chip.name}, ${i.chip.mesh} mesh (${i.chip.cores} cores), per core ${i.chip.instrMemWords} instructions, ${i.chip.synapseWords} synapse words, ${i.chip.neuronsPerCore} neurons, ${i.chip.routeEntries} route entries`,
-    `model: ${JSON.stringify(m.name)}, T = ${m.timesteps}, input [${m.inputShape.join(', ')}], ${enc}, ${m.classes} classes`,
+    `chip: ${i.chip.name}, ${i.chip.mesh} mesh (${i.chip.cores} cores), per core ${i.chip.instrMemWords} instructions, ${i.chip.synapseWords} synapse words, ${i.chip.neuronsPerCore} neurons, ${i.chip.routeEntries} route entries${i.chip.banks ? `; memory banks ${Object.entries(i.chip.banks).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`,
+    `model: ${JSON.stringify(m.name)}, T = ${m.timesteps}, input [${m.inputShape.join(', ')}], ${enc}, ${m.classes} classes${m.inputRange ? `, input range [${m.inputRange[0]}, ${m.inputRange[1]}]` : ''}${m.dataset !== undefined ? `, trained on ${m.dataset}` : ''}`,
     '',
     'sections:',
     `  ${'kind'.padEnd(9)} ${pad('core', 5)} ${pad('offset', 10)} ${pad('length', 10)}  crc32`,

@@ -35,6 +35,9 @@ describe('memory banks travel in the binary', () => {
     const c = readContainer(readFileSync(bin), bin);
     expect(c.version).toBe(3);
     expect(c.chip.banks).toEqual({ synapse: 16, neuron: 4, axon: 8 });
+    cap.out.length = 0;
+    expect(await runCli('inspect', bin)).toBe(0);
+    expect(cap.out.join('')).toContain('; memory banks synapse 16, neuron 4, axon 8\n');
 
     const fromBinary = await energyJ(bin);
     const fromModel = await energyJ('models/zoo/mnist-mlp.bwsnn', '--chip', chipFile);

@@ -32,6 +32,9 @@ describe('run and energy check inputs against what the binary records', () => {
     expect(c.version).toBe(3);
     expect(c.meta.inputRange).toEqual([0, 1]);
     expect(c.meta.dataset).toBe('mnist');
+    cap.out.length = 0;
+    expect(await runCli('inspect', bin)).toBe(0);
+    expect(cap.out.join('')).toContain('10 classes, input range [0, 1], trained on mnist\n');
 
     // Raw 0..255 pixels for a model trained on 0..1.
     const raw = new Float32Array(2 * 784).map((_, i) => (i * 37) % 256);
