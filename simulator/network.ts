@@ -125,6 +125,7 @@ export class Network {
   /** Per (router, output port): 1 while flits are queued in its FIFOs (resolve serves only those). */
   private readonly queued: Uint8Array;
   private readonly live = new Int32Array(6);
+  private readonly liveT = new Float64Array(6);
   /** Column of every router. */
   private readonly colOf: Int32Array;
 
@@ -447,8 +448,23 @@ export class Network {
   private serve(r: number, out: number): void {
     const base = (r * OUTS + out) * 6;
     const head = this.lHead;
+    const tail = this.lTail;
+    const lNext = this.lNext;
     const time = this.time;
-    if ((head[base] as number) < 0 && (head[base + 1] as number) < 0 && (head[base + 2] as number) < 0 && (head[base + 3] as number) < 0 && (head[base + 4] as number) < 0 && (head[base + 5] as number) < 0) return;
+    // The input ports with flits, in ascending order (so that ties go to the lower one), and the
+    // arrival cycles of their heads.
+    const live = this.live;
+    const liveT = this.liveT;
+    let nl = 0;
+    for (let p = 0; p < 6; p++) {
+      const h = head[base + p] as number;
+      if (h >= 0) {
+        live[nl] = p;
+        liveT[nl] = time[h] as number;
+        nl++;
+      }
+    }
+    if (nl === 0) return;
     const rl = this.routerLatency;
     const ll = this.linkLatency;
     const k = r * OUTS + out;
@@ -469,55 +485,75 @@ export class Network {
       next = r - mx;
       inPort = PORT_FROM_S;
     }
+    const eject = out === OUT_EJECT;
+    const portA = this.port;
+    const atA = this.at;
+    const dstA = this.dst;
+    const colOf = this.colOf;
+    const queued = this.queued;
+    const origin = this.origin;
     const oh = this.originHops;
+    const nextCol = colOf[next] as number;
+    const nextBase = next * OUTS;
     let hops = 0;
     let last = this.lastDelivery;
-    // The input ports with flits, in ascending order (so that ties go to the lower one).
-    const live = this.live;
-    let nl = 0;
-    for (let p = 0; p < 6; p++) if ((head[base + p] as number) >= 0) live[nl++] = p;
-    while (nl > 0) {
+    for (;;) {
       // The earliest head; ties go to the lower input port.
       let bi = 0;
-      let bp = live[0] as number;
-      let bt = time[head[base + bp] as number] as number;
+      let bt = liveT[0] as number;
       for (let i = 1; i < nl; i++) {
-        const p = live[i] as number;
-        const t = time[head[base + p] as number] as number;
+        const t = liveT[i] as number;
         if (t < bt) {
           bt = t;
-          bp = p;
           bi = i;
         }
       }
+      const bp = live[bi] as number;
       const f = head[base + bp] as number;
-      const nx = this.lNext[f] as number;
-      head[base + bp] = nx;
+      const nx = lNext[f] as number;
       if (nx < 0) {
-        this.lTail[base + bp] = -1;
-        for (let i = bi + 1; i < nl; i++) live[i - 1] = live[i] as number;
+        head[base + bp] = -1;
+        tail[base + bp] = -1;
+        for (let i = bi + 1; i < nl; i++) {
+          live[i - 1] = live[i] as number;
+          liveT[i - 1] = liveT[i] as number;
+        }
         nl--;
+      } else {
+        head[base + bp] = nx;
+        liveT[bi] = time[nx] as number;
       }
       const ready = bt + rl;
       const dep = ready > free ? ready : free;
       free = dep + 1;
-      if (out === OUT_EJECT) {
+      if (eject) {
         time[f] = dep;
-        this.port[f] = PORT_DELIVER;
+        atA[f] = r;
+        portA[f] = PORT_DELIVER;
         if (dep > last) last = dep;
       } else {
+        // Its router and port are set when it is ejected (every flit is, at its destination).
         hops++;
         if (oh !== undefined) {
-          const o = this.origin[f] as number;
+          const o = origin[f] as number;
           oh[o] = (oh[o] as number) + 1;
         }
         time[f] = dep + ll;
-        this.at[f] = next;
-        this.port[f] = inPort;
-        this.append(next, this.route(next, this.dst[f] as number), inPort, f);
+        // Append to the FIFO of its output port at `next` (XY routing, as `route`).
+        const d = dstA[f] as number;
+        const dx = colOf[d] as number;
+        const o2 = dx > nextCol ? OUT_E : dx < nextCol ? OUT_W : d > next ? OUT_S : d < next ? OUT_N : OUT_EJECT;
+        queued[nextBase + o2] = 1;
+        const l = (nextBase + o2) * 6 + inPort;
+        lNext[f] = -1;
+        const lt = tail[l] as number;
+        if (lt < 0) head[l] = f;
+        else lNext[lt] = f;
+        tail[l] = f;
       }
+      if (nl === 0) break;
     }
-    this.queued[k] = 0;
+    queued[k] = 0;
     this.free[k] = free;
     this.hops[r] = (this.hops[r] as number) + hops;
     this.lastDelivery = last;
