@@ -497,31 +497,53 @@ export class Network {
     const nextBase = next * OUTS;
     let hops = 0;
     let last = this.lastDelivery;
+    // With one FIFO left (`nl` 1) its flits are taken in turn from `cur` on (its head and tail
+    // already cleared).
+    let cur = -1;
+    if (nl === 1) {
+      cur = head[base + (live[0] as number)] as number;
+      head[base + (live[0] as number)] = -1;
+      tail[base + (live[0] as number)] = -1;
+    }
     for (;;) {
-      // The earliest head; ties go to the lower input port.
-      let bi = 0;
-      let bt = liveT[0] as number;
-      for (let i = 1; i < nl; i++) {
-        const t = liveT[i] as number;
-        if (t < bt) {
-          bt = t;
-          bi = i;
-        }
-      }
-      const bp = live[bi] as number;
-      const f = head[base + bp] as number;
-      const nx = lNext[f] as number;
-      if (nx < 0) {
-        head[base + bp] = -1;
-        tail[base + bp] = -1;
-        for (let i = bi + 1; i < nl; i++) {
-          live[i - 1] = live[i] as number;
-          liveT[i - 1] = liveT[i] as number;
-        }
-        nl--;
+      let f: number;
+      let bt: number;
+      if (nl === 1) {
+        f = cur;
+        if (f < 0) break;
+        cur = lNext[f] as number;
+        bt = time[f] as number;
       } else {
-        head[base + bp] = nx;
-        liveT[bi] = time[nx] as number;
+        // The earliest head; ties go to the lower input port.
+        let bi = 0;
+        bt = liveT[0] as number;
+        for (let i = 1; i < nl; i++) {
+          const t = liveT[i] as number;
+          if (t < bt) {
+            bt = t;
+            bi = i;
+          }
+        }
+        const bp = live[bi] as number;
+        f = head[base + bp] as number;
+        const nx = lNext[f] as number;
+        if (nx < 0) {
+          head[base + bp] = -1;
+          tail[base + bp] = -1;
+          for (let i = bi + 1; i < nl; i++) {
+            live[i - 1] = live[i] as number;
+            liveT[i - 1] = liveT[i] as number;
+          }
+          nl--;
+          if (nl === 1) {
+            cur = head[base + (live[0] as number)] as number;
+            head[base + (live[0] as number)] = -1;
+            tail[base + (live[0] as number)] = -1;
+          }
+        } else {
+          head[base + bp] = nx;
+          liveT[bi] = time[nx] as number;
+        }
       }
       const ready = bt + rl;
       const dep = ready > free ? ready : free;
@@ -551,7 +573,6 @@ export class Network {
         else lNext[lt] = f;
         tail[l] = f;
       }
-      if (nl === 0) break;
     }
     queued[k] = 0;
     this.free[k] = free;
