@@ -321,27 +321,6 @@ export class Network {
     this.deferFrom = this.n;
   }
 
-  /** XY routing: the output port at router r of a flit for d. */
-  private route(r: number, d: number): number {
-    const rx = this.colOf[r] as number;
-    const dx = this.colOf[d] as number;
-    if (dx > rx) return OUT_E;
-    if (dx < rx) return OUT_W;
-    if (d > r) return OUT_S;
-    if (d < r) return OUT_N;
-    return OUT_EJECT;
-  }
-
-  private append(r: number, out: number, inPort: number, f: number): void {
-    this.queued[r * OUTS + out] = 1;
-    const l = (r * OUTS + out) * 6 + inPort;
-    this.lNext[f] = -1;
-    const t = this.lTail[l] as number;
-    if (t < 0) this.lHead[l] = f;
-    else this.lNext[t] = f;
-    this.lTail[l] = f;
-  }
-
   /**
    * Route every deferred flit to its destination at once, with exactly the timing of the event
    * simulation (docs/timing.md): each output port serves its flits in the arbitration order
@@ -360,9 +339,28 @@ export class Network {
     if (from === to) return from;
     const mx = this.meshX;
     const my = this.meshY;
+    const at = this.at;
+    const dst = this.dst;
+    const port = this.port;
+    const colOf = this.colOf;
+    const queued = this.queued;
+    const head = this.lHead;
+    const tail = this.lTail;
+    const lNext = this.lNext;
     for (let f = from; f < to; f++) {
-      const r = this.at[f] as number;
-      this.append(r, this.route(r, this.dst[f] as number), this.port[f] as number, f);
+      // Into the FIFO of (router, output port by XY routing, input port).
+      const r = at[f] as number;
+      const d = dst[f] as number;
+      const rx = colOf[r] as number;
+      const dx = colOf[d] as number;
+      const k = r * OUTS + (dx > rx ? OUT_E : dx < rx ? OUT_W : d > r ? OUT_S : d < r ? OUT_N : OUT_EJECT);
+      queued[k] = 1;
+      const l = k * 6 + (port[f] as number);
+      lNext[f] = -1;
+      const t = tail[l] as number;
+      if (t < 0) head[l] = f;
+      else lNext[t] = f;
+      tail[l] = f;
     }
     // Only ports with flits queued (`queued`, set by append) are served.
     const q = this.queued;
@@ -561,7 +559,7 @@ export class Network {
           oh[o] = (oh[o] as number) + 1;
         }
         time[f] = dep + ll;
-        // Append to the FIFO of its output port at `next` (XY routing, as `route`).
+        // Append to the FIFO of its output port at `next` (XY routing).
         const d = dstA[f] as number;
         const dx = colOf[d] as number;
         const o2 = dx > nextCol ? OUT_E : dx < nextCol ? OUT_W : d > next ? OUT_S : d < next ? OUT_N : OUT_EJECT;
