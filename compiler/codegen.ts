@@ -19,8 +19,8 @@ import { taskNeurons } from './partition.js';
 import { instr } from '../isa/instr.js';
 import { FitError } from './fit-error.js';
 
-/** LRU cache of constant values in r1..r15. */
-class RegCache {
+/** LRU cache of constant values in r1..r15 (also used by the time-batched codegen, schedule-time.ts). */
+export class RegCache {
   private vals = new Map<number, number>(); // reg -> value
   private age = new Map<number, number>();
   private clock = 0;

@@ -18,7 +18,8 @@
 import { BwsnnError } from '../isa/errors.js';
 import type { ChipConfig } from '../isa/chip.js';
 import type { Instr } from '../isa/container-types.js';
-import { fieldMax, REGISTER_COUNT } from '../isa/table.js';
+import { fieldMax } from '../isa/table.js';
+import { RegCache } from './codegen.js';
 import type { Routed, Scheduled } from './ir.js';
 import { taskNeurons } from './partition.js';
 
@@ -31,45 +32,6 @@ export function timeSlotStride(r: Routed, chip: ChipConfig): { stride: number } 
   const S = Math.max(1, ...pl.cores.map((c) => c.axonWords));
   if (T * S > chip.axonLines) return { blocker: `${T} time slots of ${S} axon words exceed axonLines = ${chip.axonLines}` };
   return { stride: S };
-}
-
-class Regs {
-  private vals = new Map<number, number>();
-  private age = new Map<number, number>();
-  private clock = 0;
-  constructor(private readonly out: Instr[]) {}
-  get(...values: number[]): number[] {
-    const locked = new Set<number>();
-    return values.map((v) => {
-      if (v === 0) return 0;
-      for (const [r, x] of this.vals) {
-        if (x === v) {
-          this.age.set(r, ++this.clock);
-          locked.add(r);
-          return r;
-        }
-      }
-      let pick = -1;
-      let oldest = Infinity;
-      for (let r = 1; r < REGISTER_COUNT; r++) {
-        if (locked.has(r)) continue;
-        if (!this.vals.has(r)) {
-          pick = r;
-          break;
-        }
-        const a = this.age.get(r)!;
-        if (a < oldest) {
-          oldest = a;
-          pick = r;
-        }
-      }
-      this.out.push({ op: 'LI', args: { rd: pick, imm: v } });
-      this.vals.set(pick, v);
-      this.age.set(pick, ++this.clock);
-      locked.add(pick);
-      return pick;
-    });
-  }
 }
 
 function check(file: string, what: string, v: number, mnemonic: string, field: string): void {
@@ -94,7 +56,7 @@ export function generateTimeCode(r: Routed, chip: ChipConfig, stride: number, fi
     prog.push({ op: 'ADDI', args: { rd: 1, rs: 1, imm: 1 } });
     const branch: Instr = { op: 'BNZD', args: { rs: 1, target: 0 } };
     prog.push(branch);
-    const regs = new Regs(prog);
+    const regs = new RegCache(prog);
     let last = 0;
     for (const tid of c.tasks) last = Math.max(last, layers.get(tasks[tid]!.layer)!.depth - 1);
     for (let ph = 0; ph <= last; ph++) {

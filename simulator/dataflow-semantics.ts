@@ -13,8 +13,7 @@ import { slot } from './load.js';
 import { sendLastWord } from '../isa/validate.js';
 import { popcount32 } from './popcount.js';
 import type { CoreState } from './state.js';
-import { FLIT_AXON } from './network.js';
-import { neuronStep, type Exec, type Semantic } from './semantics.js';
+import { neuronStep, packSpikes, type Exec, type Semantic } from './semantics.js';
 import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
 
 /** Time-slot storage of one core (allocated on first use). */
@@ -351,35 +350,7 @@ const sendT: Semantic = (x, cs, code, b, a) => {
     const last = d.base + (T - 1) * rs + sendLastWord(d.bitOffset, n, g, cw);
     if (last >= lines || rs < 0) x.fail(cs, `SENDT to core ${d.core} writes axon words up to ${last} (slot stride ${rs}, ${T} slots), outside axonLines = ${lines}`);
     for (let t = 0; t < T; t++) {
-      const off = t * rs;
-      // Pack: neuron i at bit floor(i/g)*cw*64 + bitOffset + (i mod g); one flit per non-zero word.
-      let curW = -1;
-      let lo = 0;
-      let hi = 0;
-      let i = 0;
-      for (let gbase = d.bitOffset; i < n; gbase += cw * 64) {
-        const end = i + g < n ? i + g : n;
-        for (let bit = gbase; i < end; i++, bit++) {
-          if (outT[t * N + rn + i] === 0) continue;
-          const w = bit >>> 6;
-          if (w !== curW) {
-            if (curW >= 0) {
-              x.stage(d.core, FLIT_AXON, flags, d.base + off + curW, lo >>> 0, hi >>> 0);
-              flits++;
-            }
-            curW = w;
-            lo = 0;
-            hi = 0;
-          }
-          const bb = bit & 63;
-          if (bb < 32) lo |= 1 << bb;
-          else hi |= 1 << (bb - 32);
-        }
-      }
-      if (curW >= 0) {
-        x.stage(d.core, FLIT_AXON, flags, d.base + off + curW, lo >>> 0, hi >>> 0);
-        flits++;
-      }
+      flits += packSpikes(x, d.core, flags, d.base + t * rs, outT, t * N + rn, n, g, cw, d.bitOffset);
     }
   }
   a.n = n;

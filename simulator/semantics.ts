@@ -381,6 +381,43 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
 }
 
 /**
+ * Send the spikes spikes[from .. from+n) to axon words from `base` of core `dest`: neuron i at bit
+ * floor(i/g)*cw*64 + bitOffset + (i mod g); one flit per non-zero word, in word order. Returns the
+ * flits staged (SEND's general path and SENDT's slots, dataflow-semantics.ts).
+ */
+export function packSpikes(x: Exec, dest: number, flags: number, base: number, spikes: Uint8Array, from: number, n: number, g: number, cw: number, bitOffset: number): number {
+  let flits = 0;
+  let curW = -1;
+  let lo = 0;
+  let hi = 0;
+  let i = 0;
+  for (let gbase = bitOffset; i < n; gbase += cw * 64) {
+    const end = i + g < n ? i + g : n;
+    for (let bit = gbase; i < end; i++, bit++) {
+      if (spikes[from + i] === 0) continue;
+      const w = bit >>> 6;
+      if (w !== curW) {
+        if (curW >= 0) {
+          x.stage(dest, FLIT_AXON, flags, base + curW, lo >>> 0, hi >>> 0);
+          flits++;
+        }
+        curW = w;
+        lo = 0;
+        hi = 0;
+      }
+      const bb = bit & 63;
+      if (bb < 32) lo |= 1 << bb;
+      else hi |= 1 << (bb - 32);
+    }
+  }
+  if (curW >= 0) {
+    x.stage(dest, FLIT_AXON, flags, base + curW, lo >>> 0, hi >>> 0);
+    flits++;
+  }
+  return flits;
+}
+
+/**
  * Activity of a SEND: each spike of neurons [rn, rn+n) is one message per distinct destination
  * core of the route list, crossing |dx| + |dy| links of the mesh (XY routing).
  */
@@ -1000,34 +1037,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
         }
         continue;
       }
-      // Pack: neuron i at bit floor(i/g)*cw*64 + bitOffset + (i mod g); one flit per non-zero word.
-      let curW = -1;
-      let lo = 0;
-      let hi = 0;
-      let i = 0;
-      for (let gbase = d.bitOffset; i < n; gbase += cw * 64) {
-        const end = i + g < n ? i + g : n;
-        for (let bit = gbase; i < end; i++, bit++) {
-          if (out[rn + i] === 0) continue;
-          const w = bit >>> 6;
-          if (w !== curW) {
-            if (curW >= 0) {
-              x.stage(d.core, FLIT_AXON, flags, d.base + curW, lo >>> 0, hi >>> 0);
-              flits++;
-            }
-            curW = w;
-            lo = 0;
-            hi = 0;
-          }
-          const bb = bit & 63;
-          if (bb < 32) lo |= 1 << bb;
-          else hi |= 1 << (bb - 32);
-        }
-      }
-      if (curW >= 0) {
-        x.stage(d.core, FLIT_AXON, flags, d.base + curW, lo >>> 0, hi >>> 0);
-        flits++;
-      }
+      flits += packSpikes(x, d.core, flags, d.base, out, rn, n, g, cw, d.bitOffset);
     }
     a.n = n;
     a.flits = flits;
