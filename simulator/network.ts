@@ -48,16 +48,15 @@ export interface ResolveMemo {
   time: Float64Array;
   at: Int32Array;
   port: Int8Array;
-  /** Links traversed per router and per origin by the resolved flits. */
+  /** Links traversed per router by the resolved flits (per origin they count when recorded). */
   hops: Float64Array;
-  originHops: Float64Array;
   /** Output ports' next free cycles and the last delivery afterwards. */
   free: Float64Array;
   lastDelivery: number;
 }
 
 export function resolveMemo(): ResolveMemo {
-  return { valid: false, from: 0, to: 0, time: new Float64Array(0), at: new Int32Array(0), port: new Int8Array(0), hops: new Float64Array(0), originHops: new Float64Array(0), free: new Float64Array(0), lastDelivery: -1 };
+  return { valid: false, from: 0, to: 0, time: new Float64Array(0), at: new Int32Array(0), port: new Int8Array(0), hops: new Float64Array(0), free: new Float64Array(0), lastDelivery: -1 };
 }
 
 export class Network {
@@ -88,6 +87,8 @@ export class Network {
   host = new Uint8Array(0);
   /** Who injected the flit (an instruction id of the engine's per-instruction counters). */
   origin = new Int32Array(0);
+  /** Links on the flit's route (counted into originHops when it is recorded). */
+  links = new Int32Array(0);
   /** Links traversed per origin, when counted (per-instruction energy attribution). */
   originHops: Float64Array | undefined;
   // Heap of flit ids.
@@ -166,6 +167,7 @@ export class Network {
     this.p1 = g(this.p1, (k) => new Float64Array(k));
     this.host = g(this.host, (k) => new Uint8Array(k));
     this.origin = g(this.origin, (k) => new Int32Array(k));
+    this.links = g(this.links, (k) => new Int32Array(k));
     this.nextF = g(this.nextF, (k) => new Int32Array(k));
     this.lNext = new Int32Array(cap);
     const h = new Int32Array(cap);
@@ -201,6 +203,14 @@ export class Network {
     return this.size > 0 ? (this.time[this.heap[0] as number] as number) : Infinity;
   }
 
+  /** Links between routers a and b on the XY route (every route is a shortest one). */
+  private distance(a: number, b: number): number {
+    const mx = this.meshX;
+    const ax = a % mx;
+    const bx = b % mx;
+    return Math.abs(bx - ax) + Math.abs((b - bx) / mx - (a - ax) / mx);
+  }
+
   /** Inject one flit into router `router` through `port` at cycle `t`. Returns the flit id. */
   inject(
     t: number,
@@ -232,6 +242,10 @@ export class Network {
     this.p1[f] = p1;
     this.host[f] = host;
     this.origin[f] = origin;
+    const h = this.distance(router, dst);
+    this.links[f] = h;
+    const oh = this.originHops;
+    if (oh !== undefined) oh[origin] = (oh[origin] as number) + h;
     if (this.deferring) return f;
     this.enqueue(f);
     return f;
@@ -256,6 +270,15 @@ export class Network {
     origin: number,
   ): number {
     while (this.n + count > this.cap) this.grow(this.cap * 2);
+    const links = this.links;
+    let h = 0;
+    for (let k = 0; k < count; k++) {
+      const l = this.distance(core, dst[k] as number);
+      links[this.n + k] = l;
+      h += l;
+    }
+    const oh = this.originHops;
+    if (oh !== undefined) oh[origin] = (oh[origin] as number) + h;
     for (let k = 0; k < count; k++) {
       const f = this.n++;
       this.time[f] = first + k;
@@ -380,6 +403,9 @@ export class Network {
   reuseFlits(count: number): void {
     if (this.n !== 0 || !this.deferring || this.deferFrom !== 0 || count > this.cap) throw new Error('network: reusing flits outside a fresh deferred step');
     this.n = count;
+    // Their links count again for their origins (recording a flit counts them).
+    const oh = this.originHops;
+    if (oh !== undefined) for (let f = 0; f < count; f++) oh[this.origin[f] as number]! += this.links[f] as number;
   }
 
   /**
@@ -405,15 +431,11 @@ export class Network {
       const hops = this.hops;
       const mh = memo.hops;
       for (let r = 0; r < mh.length; r++) hops[r] = (hops[r] as number) + (mh[r] as number);
-      const oh = this.originHops;
-      const mo = memo.originHops;
-      if (oh !== undefined) for (let o = 0; o < oh.length; o++) oh[o] = (oh[o] as number) + (mo[o] as number);
       this.free.set(memo.free);
       this.lastDelivery = memo.lastDelivery;
       return from;
     }
     const R = this.hops.length;
-    const O = this.originHops ? this.originHops.length : 0;
     const cnt = to - from;
     if (memo.time.length < cnt) {
       memo.time = new Float64Array(cnt);
@@ -421,16 +443,12 @@ export class Network {
       memo.port = new Int8Array(cnt);
     }
     if (memo.hops.length !== R) memo.hops = new Float64Array(R);
-    if (memo.originHops.length !== O) memo.originHops = new Float64Array(O);
     if (memo.free.length !== this.free.length) memo.free = new Float64Array(this.free.length);
     // Before: the counts so far (negated), afterwards plus the counts: the deltas.
     const mh = memo.hops;
     for (let r = 0; r < R; r++) mh[r] = -(this.hops[r] as number);
-    const mo = memo.originHops;
-    for (let o = 0; o < O; o++) mo[o] = -(this.originHops![o] as number);
     this.resolve();
     for (let r = 0; r < R; r++) mh[r] = (mh[r] as number) + (this.hops[r] as number);
-    for (let o = 0; o < O; o++) mo[o] = (mo[o] as number) + (this.originHops![o] as number);
     memo.valid = true;
     memo.from = from;
     memo.to = to;
@@ -489,8 +507,6 @@ export class Network {
     const dstA = this.dst;
     const colOf = this.colOf;
     const queued = this.queued;
-    const origin = this.origin;
-    const oh = this.originHops;
     const nextCol = colOf[next] as number;
     const nextBase = next * OUTS;
     let hops = 0;
@@ -554,10 +570,6 @@ export class Network {
       } else {
         // Its router and port are set when it is ejected (every flit is, at its destination).
         hops++;
-        if (oh !== undefined) {
-          const o = origin[f] as number;
-          oh[o] = (oh[o] as number) + 1;
-        }
         time[f] = dep + ll;
         // Append to the FIFO of its output port at `next` (XY routing).
         const d = dstA[f] as number;
@@ -705,11 +717,6 @@ export class Network {
     } else {
       this.hops[r] = (this.hops[r] as number) + 1;
       this.onLink?.(r, out, dep);
-      const oh = this.originHops;
-      if (oh !== undefined) {
-        const o = this.origin[f] as number;
-        oh[o] = (oh[o] as number) + 1;
-      }
       this.time[f] = dep + this.linkLatency;
       this.port[f] = inPort;
       this.at[f] = next;

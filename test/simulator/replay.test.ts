@@ -1,5 +1,7 @@
 /**
  * Fast paths of issue 17 (second round) against the paths they shortcut:
+ *   - Links per origin are counted when a flit is recorded (XY routes are shortest): the same
+ *     counts as counting every link a flit crosses.
  *   - Network.resolveMemo replays the routing of host flits identical to an earlier step's; it must
  *     leave exactly the state a fresh resolve leaves (delivery cycles, routers, ports, hops per
  *     router and per origin, port free cycles, last delivery).
@@ -66,6 +68,38 @@ describe('replayed host input routing = resolve', () => {
         }
       }),
       { numRuns: 60 },
+    );
+  });
+
+  it('links per origin, counted when a flit is recorded, = the links its flits cross hop by hop', () => {
+    // Each origin's flits are stepped through the event path alone; onLink sees every link crossed.
+    const flit = fc.record({ at: fc.integer({ min: 0, max: 11 }), dst: fc.integer({ min: 0, max: 11 }), origin: fc.integer({ min: 0, max: 4 }) });
+    fc.assert(
+      fc.property(fc.array(flit, { minLength: 1, maxLength: 30 }), fc.boolean(), (flits, deferred) => {
+        const chip = { ...DEFAULT_CHIP, meshX: 4, meshY: 3 };
+        const net = new Network(chip);
+        net.originHops = new Float64Array(5);
+        const perHop = new Float64Array(5);
+        for (let o = 0; o < 5; o++) {
+          const solo = new Network(chip);
+          let links = 0;
+          solo.onLink = () => links++;
+          solo.reset();
+          flits.forEach((x, j) => {
+            if (x.origin === o) solo.inject(j, x.at, PORT_LOCAL, x.at, j, x.dst, FLIT_AXON, 0, 0, 1, 0, 0, o);
+          });
+          while (solo.pending > 0) solo.step();
+          perHop[o] = links;
+        }
+        net.reset();
+        if (deferred) net.startDeferring();
+        flits.forEach((x, j) => net.inject(j, x.at, PORT_LOCAL, x.at, j, x.dst, FLIT_AXON, 0, 0, 1, 0, 0, x.origin));
+        if (deferred) net.resolve();
+        else while (net.pending > 0) net.step();
+        expect(Array.from(net.originHops)).toEqual(Array.from(perHop));
+        expect(net.originHops.reduce((a, b) => a + b, 0)).toBe(net.hops.reduce((a, b) => a + b, 0));
+      }),
+      { numRuns: 100 },
     );
   });
 
