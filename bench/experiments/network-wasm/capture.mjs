@@ -1,0 +1,20 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+const D = '../../../dist';
+const { Network } = await import(D + '/simulator/network.js');
+const { readContainer } = await import(D + '/isa/container.js');
+const { simulateSync } = await import(D + '/simulator/simulate.js');
+const { readNpy } = await import(D + '/models/data/npy.js');
+const [file, npy, n] = process.argv.slice(2);
+const caps = [];
+const orig = Network.prototype.resolve;
+Network.prototype.resolve = function () {
+  const from = this.deferFrom, to = this.n;
+  if (to - from > 200 && caps.length < 40) caps.push({ mx: this.meshX, my: this.meshY, rl: this.routerLatency, ll: this.linkLatency, time: Array.from(this.time.subarray(from, to)), at: Array.from(this.at.subarray(from, to)), port: Array.from(this.port.subarray(from, to)), dst: Array.from(this.dst.subarray(from, to)) });
+  return orig.call(this);
+};
+const c = readContainer(new Uint8Array(readFileSync(file)), file);
+const a = readNpy(new Uint8Array(readFileSync(npy)), npy);
+const size = c.meta.inputShape.reduce((x, y) => x * y, 1);
+simulateSync(c, { count: +n, data: a.data.subarray(0, +n * size) }, { workers: 1 });
+writeFileSync(process.argv[5], JSON.stringify(caps));
+console.log(caps.length, caps.map(x => x.time.length).join(' '));
