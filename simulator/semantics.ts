@@ -320,14 +320,14 @@ export function neuronStep(cs: CoreState, k: number, a0: number, a1: number, use
   return o;
 }
 
-/** Prefix counts of zero biases (z[k] = zero biases among 0..k-1), per bias array (read-only). */
-const ZERO_BIASES = new WeakMap<Int32Array, Int32Array>();
-function zeroBiases(bias: Int32Array): Int32Array {
-  let z = ZERO_BIASES.get(bias);
+/** Prefix counts of zero biases (z[k] = zero biases among 0..k-1) of a core (its biases are read-only). */
+function zeroBiases(cs: CoreState): Int32Array {
+  let z = cs.zeroBias;
   if (z === undefined) {
+    const bias = cs.img.params.bias;
     z = new Int32Array(bias.length + 1);
     for (let k = 0; k < bias.length; k++) z[k + 1] = z[k]! + (bias[k] === 0 ? 1 : 0);
-    ZERO_BIASES.set(bias, z);
+    cs.zeroBias = z;
   }
   return z;
 }
@@ -342,7 +342,7 @@ function neuronUpdate(x: Exec, cs: CoreState, rn: number, n: number, useBias: nu
   let spikes = 0;
   // Activity: every neuron is updated; active if its input, membrane or bias is non-zero.
   let active = 0;
-  const zb = useBias ? zeroBiases(bias) : undefined;
+  const zb = useBias ? zeroBiases(cs) : undefined;
   if (zb !== undefined && zb[rn + n] === zb[rn]) active = n; // every bias non-zero
   else {
     for (let k = rn; k < rn + n; k++) {
@@ -421,19 +421,20 @@ export function packSpikes(x: Exec, dest: number, flags: number, base: number, s
  * Activity of a SEND: each spike of neurons [rn, rn+n) is one message per distinct destination
  * core of the route list, crossing |dx| + |dy| links of the mesh (XY routing).
  */
-function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[], rn: number, n: number): void {
+function sendActivity(x: Exec, cs: CoreState, route: number, list: readonly { core: number }[], rn: number, n: number): void {
   let spikes = 0;
   const out = cs.out;
   for (let k = rn; k < rn + n; k++) spikes += out[k]!;
   if (spikes === 0) return;
   const av = x.activity;
-  const mx = x.chip.meshX;
-  const sx = cs.core % mx;
-  const sy = Math.floor(cs.core / mx);
   const ab = cs.core * ACTIVITY_COUNT;
   av[ab + ACT.spikesSent]! += spikes;
-  let dests = DESTINATIONS.get(list);
-  if (dests === undefined || dests.src !== cs.core || dests.mx !== mx) {
+  let dests = cs.dests[route];
+  if (dests === undefined) {
+    // The list's distinct destination cores and their X and Y hops from this core, summed.
+    const mx = x.chip.meshX;
+    const sx = cs.core % mx;
+    const sy = Math.floor(cs.core / mx);
     const cores: number[] = [];
     for (let i = 0; i < list.length; i++) {
       const d = list[i]!.core;
@@ -445,8 +446,8 @@ function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[],
       hx += Math.abs((d % mx) - sx);
       hy += Math.abs(Math.floor(d / mx) - sy);
     }
-    dests = { src: cs.core, mx, cores: Int32Array.from(cores), hx, hy };
-    DESTINATIONS.set(list, dests);
+    dests = { cores: Int32Array.from(cores), hx, hy };
+    cs.dests[route] = dests;
   }
   // Integer-valued sums far below 2^53: one add of spikes x (destinations, hops) is exact.
   const cores = dests.cores;
@@ -456,19 +457,16 @@ function sendActivity(x: Exec, cs: CoreState, list: readonly { core: number }[],
   av[ab + ACT.hopsY]! += spikes * dests.hy;
 }
 
-/** The distinct destination cores of a routing list in first-appearance order, and their X and Y hops from the list's core summed. */
-const DESTINATIONS = new WeakMap<object, { src: number; mx: number; cores: Int32Array; hx: number; hy: number }>();
-
 /**
  * The results of ACCW executions, per core and per (instruction address, operands, geometry):
  * valid iff the axon words it reads are those of that previous execution (synapse memory is
  * read-only), so the same sums, scan and ops. It keeps every (address, operands) of a core
  * (up to WINDOW_MEMO_MAX), so a loop over output rows reuses each row's result in the next
  * time step (direct-encoded inputs repeat every step). Results are pure functions of the key and
- * the words: reuse across inferences is exact as well.
+ * the words: reuse across inferences is exact as well. They live in CoreState.windowKept, by
+ * instruction address; WINDOW_MEMO_MAX entries per address (beyond it, new keys are computed
+ * without being kept).
  */
-const WINDOW_MEMOS = new WeakMap<CoreState, Map<number, KeptWindow[]>>();
-/** Entries kept per instruction address (beyond it, new keys are computed without being kept). */
 const WINDOW_MEMO_MAX = 256;
 /** The operands and geometry of an ACCW (see windowKey), its memo. */
 interface KeptWindow extends WindowMemo {
@@ -490,15 +488,10 @@ function windowMemo(cs: CoreState, pc: number, ax: Uint32Array, from: number, ha
     spare.valid = false;
     return spare;
   }
-  let all = WINDOW_MEMOS.get(cs);
-  if (all === undefined) {
-    all = new Map();
-    WINDOW_MEMOS.set(cs, all);
-  }
-  let list = all.get(pc);
+  let list = cs.windowKept[pc] as KeptWindow[] | undefined;
   if (list === undefined) {
     list = [];
-    all.set(pc, list);
+    cs.windowKept[pc] = list;
   }
   let m: KeptWindow | undefined;
   for (let e = 0; e < list.length && m === undefined; e++) {
@@ -988,7 +981,7 @@ export const SEMANTICS: ReadonlyMap<string, Semantic> = new Map<string, Semantic
     if (!list) x.fail(cs, `SEND route ${code[b + SEND.route]} does not exist`);
     checkNeurons(x, cs, rn, n, 'SEND');
     const out = cs.out;
-    sendActivity(x, cs, list, rn, n);
+    sendActivity(x, cs, code[b + SEND.route] as number, list, rn, n);
     let flits = 0;
     const stride = 64 * cw;
     const groups = Math.ceil(n / g);

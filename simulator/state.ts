@@ -5,6 +5,13 @@ import type { LoadedCore } from './load.js';
 import { makeFireState, type FireState } from './fire-wasm.js';
 import type { TimeSlots } from './dataflow-semantics.js';
 
+/** The distinct destination cores of a routing list in first-appearance order, and their X and Y hops from the list's core summed. */
+export interface SendDests {
+  cores: Int32Array;
+  hx: number;
+  hy: number;
+}
+
 export const RUN = 0;
 export const WAIT_SYNC = 1;
 export const WAIT_INPUT = 2;
@@ -74,6 +81,11 @@ export class CoreState {
   sops = 0;
   /** Time slots of the time-batched instructions (simulator/dataflow-semantics.ts), made on first use. */
   slots: TimeSlots | undefined;
+  /** Cached per core (simulator/semantics.ts): prefix counts of zero biases, and SEND's destinations per route list. */
+  zeroBias: Int32Array | undefined = undefined;
+  readonly dests: (SendDests | undefined)[] = [];
+  /** The kept ACCW results per instruction address (simulator/semantics.ts windowMemo). */
+  readonly windowKept: (WindowMemo[] | undefined)[] = [];
 
   constructor(img: LoadedCore, chip: ChipConfig) {
     this.img = img;
