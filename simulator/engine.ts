@@ -469,40 +469,53 @@ export class Machine implements Exec {
 
   /** Deliver one flit into its destination core. */
   private deliver(f: number): void {
+    this.deliverRange(f, f + 1);
+  }
+
+  /** Deliver flits from..to-1 into their destination cores (deliveries commute: any order). */
+  private deliverRange(from: number, to: number): void {
     const net = this.net;
-    const dst = net.dst[f] as number;
+    const dstA = net.dst;
+    const kindA = net.kind;
+    const originA = net.origin;
+    const flagsA = net.flags;
+    const addrA = net.addr;
+    const p0A = net.p0;
+    const p1A = net.p1;
+    const byCore = this.byCore;
     const ev = this.events;
-    const s = this.byCore[dst];
     const pcEv = this.bucketEvents;
-    if (net.kind[f] === FLIT_AXON) {
-      ev[dst * EVENT_COUNT + EV_AXW] = (ev[dst * EVENT_COUNT + EV_AXW] as number) + 1;
-      if (pcEv) pcEv[(net.origin[f] as number) * EVENT_COUNT + EV_AXW]! += 1;
-      if (!s) return;
-      const p0 = net.p0[f] as number;
-      const p1 = net.p1[f] as number;
-      const bank = (net.flags[f] as number) & ROUTE_NEXT_STEP ? s.cur ^ 1 : s.cur;
-      const w = net.addr[f] as number;
-      if (w < 0 || w >= s.lines) throw new BwsnnError(`${this.bin.file}: core ${dst}, time step ${this.stepNo}: an axon flit addresses word ${w}, outside axonLines = ${s.lines}`);
-      s.orWord(bank, net.addr[f] as number, p0 | 0, p1 | 0);
-      return;
+    for (let f = from; f < to; f++) {
+      const dst = dstA[f] as number;
+      const s = byCore[dst];
+      if (kindA[f] === FLIT_AXON) {
+        ev[dst * EVENT_COUNT + EV_AXW] = (ev[dst * EVENT_COUNT + EV_AXW] as number) + 1;
+        if (pcEv) pcEv[(originA[f] as number) * EVENT_COUNT + EV_AXW]! += 1;
+        if (!s) continue;
+        const bank = (flagsA[f] as number) & ROUTE_NEXT_STEP ? s.cur ^ 1 : s.cur;
+        const w = addrA[f] as number;
+        if (w < 0 || w >= s.lines) throw new BwsnnError(`${this.bin.file}: core ${dst}, time step ${this.stepNo}: an axon flit addresses word ${w}, outside axonLines = ${s.lines}`);
+        s.orWord(bank, w, (p0A[f] as number) | 0, (p1A[f] as number) | 0);
+        continue;
+      }
+      const two = Number.isNaN(p1A[f] as number) ? 1 : 2;
+      ev[dst * EVENT_COUNT + EV_ACCU] = (ev[dst * EVENT_COUNT + EV_ACCU] as number) + two;
+      if (pcEv) pcEv[(originA[f] as number) * EVENT_COUNT + EV_ACCU]! += two;
+      if (!s) continue;
+      const fl = flagsA[f] as number;
+      const bank = fl & ROUTE_PSUM_ACC1 ? 1 : 0;
+      const nrn = addrA[f] as number;
+      if (fl & ROUTE_NEXT_STEP) {
+        this.pend.push(dst, nrn, bank, p0A[f] as number);
+        if (two === 2) this.pend.push(dst, nrn + 1, bank, p1A[f] as number);
+        continue;
+      }
+      const acc = bank ? s.acc1 : s.acc0;
+      if (nrn + two > acc.length) continue;
+      s.touch(nrn + two);
+      acc[nrn] = (acc[nrn] as number) + (p0A[f] as number);
+      if (two === 2) acc[nrn + 1] = (acc[nrn + 1] as number) + (p1A[f] as number);
     }
-    const two = Number.isNaN(net.p1[f] as number) ? 1 : 2;
-    ev[dst * EVENT_COUNT + EV_ACCU] = (ev[dst * EVENT_COUNT + EV_ACCU] as number) + two;
-    if (pcEv) pcEv[(net.origin[f] as number) * EVENT_COUNT + EV_ACCU]! += two;
-    if (!s) return;
-    const fl = net.flags[f] as number;
-    const bank = fl & ROUTE_PSUM_ACC1 ? 1 : 0;
-    const nrn = net.addr[f] as number;
-    if (fl & ROUTE_NEXT_STEP) {
-      this.pend.push(dst, nrn, bank, net.p0[f] as number);
-      if (two === 2) this.pend.push(dst, nrn + 1, bank, net.p1[f] as number);
-      return;
-    }
-    const acc = bank ? s.acc1 : s.acc0;
-    if (nrn + two > acc.length) return;
-    s.touch(nrn + two);
-    acc[nrn] = (acc[nrn] as number) + (net.p0[f] as number);
-    if (two === 2) acc[nrn + 1] = (acc[nrn + 1] as number) + (net.p1[f] as number);
   }
 
   /** One time step; returns its cycles. */
@@ -766,7 +779,7 @@ export class Machine implements Exec {
       // Nothing runs and no event is pending: route the deferred flits, then it is a barrier.
       if (net.deferred > 0) {
         const n = net.n;
-        for (let f = net.resolve(); f < n; f++) this.deliver(f);
+        this.deliverRange(net.resolve(), n);
         pendAx.fill(Infinity);
         pendAc.fill(Infinity);
       }
