@@ -10,24 +10,8 @@
  * words at every step, e.g. the host input, whose encoding is the same at every step).
  */
 import type { ChipConfig } from './chip.js';
-import type { Activity, EventCounts, FieldDef, InstrDef } from './table.js';
-
-const reg = (name: string, doc: string): FieldDef => ({ name, bits: 4, kind: 'reg', doc });
-const accSel: FieldDef = { name: 'acc', bits: 1, kind: 'uint', doc: 'accumulator bank: 0 = acc0 (gain g0), 1 = acc1 (gain g1)' };
-const wmode: FieldDef = {
-  name: 'wmode',
-  bits: 2,
-  kind: 'uint',
-  max: 2,
-  doc: "weight coding: 0 = binary +-1 (bit 1 = +1), 1 = unsigned planes, 2 = two's-complement planes",
-};
-const wq: FieldDef = { name: 'wq', bits: 4, kind: 'uint', min: 1, max: 8, doc: 'weight planes (1 for binary)' };
-const ap: FieldDef = { name: 'ap', bits: 4, kind: 'uint', min: 1, max: 8, doc: 'axon planes (1 for spikes; K for a K-bit multibit input)' };
-
-/** Bits the popcount datapath handles per cycle. */
-const width = (c: ChipConfig): number => c.lanes * c.laneBits;
-/** Cycles to stream `words` 64-bit words through lanes x laneBits bits per cycle. */
-const stream = (words: number, c: ChipConfig): number => Math.ceil((words * 64) / width(c));
+import type { Activity, EventCounts, InstrDef } from './table.js';
+import { accSel, ap, reg, stream, width, wmode, wq } from './table-parts.js';
 
 export const DATAFLOW_INSTRUCTIONS: readonly InstrDef[] = [
   {

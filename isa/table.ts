@@ -13,6 +13,9 @@
  */
 import type { ChipConfig, ChipField } from './chip.js';
 import { DATAFLOW_INSTRUCTIONS } from './dataflow-table.js';
+import { accSel, ap, reg, stream, wmode, wq } from './table-parts.js';
+
+export { WMODE, type WmodeName } from './table-parts.js';
 
 export type FieldKind =
   /** A general register r0..r15 (r0 reads as 0, writes to it are dropped). */
@@ -146,19 +149,6 @@ export interface InstrDef {
   readonly chipLimits?: readonly ChipLimit[];
 }
 
-const reg = (name: string, doc: string): FieldDef => ({ name, bits: 4, kind: 'reg', doc });
-const accSel: FieldDef = { name: 'acc', bits: 1, kind: 'uint', doc: 'accumulator bank: 0 = acc0 (gain g0), 1 = acc1 (gain g1)' };
-/** The weight codings of the wmode field of ACC and ACCW (names are models/intmodel.ts's WeightMode). */
-export const WMODE = { binary: 0, uint: 1, sint: 2 } as const;
-export type WmodeName = keyof typeof WMODE;
-const wmode: FieldDef = {
-  name: 'wmode',
-  bits: 2,
-  kind: 'uint',
-  values: WMODE,
-  doc: 'weight coding: 0 = binary +-1 (bit 1 = +1), 1 = unsigned planes, 2 = two\'s-complement planes',
-};
-
 /** The CFGW window geometry that fixes an ACCW's output width. */
 export interface WindowGeometry {
   readonly inw: number;
@@ -170,12 +160,7 @@ export interface WindowGeometry {
 export function windowOutWidth(g: WindowGeometry): number {
   return Math.floor((g.inw + 2 * g.pw - g.kw) / g.sw) + 1;
 }
-const wq: FieldDef = { name: 'wq', bits: 4, kind: 'uint', min: 1, max: 8, doc: 'weight planes (1 for binary)' };
-const ap: FieldDef = { name: 'ap', bits: 4, kind: 'uint', min: 1, max: 8, doc: 'axon planes (1 for spikes; K for a K-bit multibit input)' };
-
 const fill = (c: ChipConfig): number => c.pipelineDepth;
-/** Cycles to stream `words` 64-bit words through lanes x laneBits bits per cycle. */
-const stream = (words: number, c: ChipConfig): number => Math.ceil((words * 64) / (c.lanes * c.laneBits));
 const one = (): number => 1;
 const fetchOnly = (): EventCounts => ({ instr_fetch: 1 });
 
