@@ -13,7 +13,7 @@ import { slot } from './load.js';
 import { sendLastWord } from '../isa/validate.js';
 import { popcount32 } from './popcount.js';
 import type { CoreState } from './state.js';
-import { neuronStep, packSpikes, type Exec, type Semantic } from './semantics.js';
+import { checkAxon, checkNeurons, checkSyn, neuronStep, packSpikes, reg, type Exec, type Semantic } from './semantics.js';
 import { ACT, ACTIVITY_COUNT } from './energy/activity.js';
 
 /** Time-slot storage of one core (allocated on first use). */
@@ -60,20 +60,6 @@ const ACCST = fields('ACCST', ['acc', 'rn', 'ra', 'rs', 'n', 'g', 'cw']);
 const FIRET = fields('FIRET', ['rn', 'n', 'b']);
 const INTEGT = fields('INTEGT', ['rn', 'n', 'b']);
 const SENDT = fields('SENDT', ['rn', 'n', 'route', 'g', 'cw', 'rs']);
-
-const reg = (cs: CoreState, code: Int32Array, at: number): number => cs.regs[code[at] as number] as number;
-
-function checkNeurons(x: Exec, cs: CoreState, rn: number, n: number, what: string): void {
-  if (rn < 0 || rn + n > cs.v.length) x.fail(cs, `${what} neurons ${rn}..${rn + n - 1} are outside neuronsPerCore = ${cs.v.length}`);
-  cs.touch(rn + n);
-}
-function checkAxon(x: Exec, cs: CoreState, first: number, last: number, what: string): void {
-  if (first < 0 || last >= cs.lines) x.fail(cs, `${what} axon words ${first}..${last} are outside axonLines = ${cs.lines}`);
-}
-function checkSyn(x: Exec, cs: CoreState, first: number, words: number, what: string): void {
-  const have = cs.img.syn.length >> 1;
-  if (first < 0 || first + words > have) x.fail(cs, `${what} synapse words ${first}..${first + words - 1} are outside the synapse image (${have} words)`);
-}
 
 /** Weight of plane bits: binary +-1, unsigned sum 2^q b_q, two's complement with plane wq-1 negative. */
 function planeWeight(syn: Uint32Array, word0: number, planeStride: number, bit: number, wmode: number, wq: number): number {

@@ -60,22 +60,25 @@ const INTEG = { rn: S('INTEG', 'rn'), n: S('INTEG', 'n'), b: S('INTEG', 'b') };
 const SEND = { rn: S('SEND', 'rn'), n: S('SEND', 'n'), route: S('SEND', 'route'), g: S('SEND', 'g'), cw: S('SEND', 'cw') };
 const PSUM = { acc: S('PSUM', 'acc'), rn: S('PSUM', 'rn'), n: S('PSUM', 'n'), route: S('PSUM', 'route') };
 
-const reg = (cs: CoreState, code: Int32Array, at: number): number => cs.regs[code[at] as number] as number;
+/** The value of the register named by the operand at `at` of the op stream. */
+export function reg(cs: CoreState, code: Int32Array, at: number): number {
+  return cs.regs[code[at] as number] as number;
+}
 
 function setReg(cs: CoreState, r: number, v: number): void {
   if (r !== 0) cs.regs[r] = v | 0;
 }
 
-function checkNeurons(x: Exec, cs: CoreState, rn: number, n: number, what: string): void {
+export function checkNeurons(x: Exec, cs: CoreState, rn: number, n: number, what: string): void {
   if (rn < 0 || rn + n > cs.v.length) x.fail(cs, `${what} neurons ${rn}..${rn + n - 1} are outside neuronsPerCore = ${cs.v.length}`);
   cs.touch(rn + n);
 }
 
-function checkAxon(x: Exec, cs: CoreState, first: number, last: number, what: string): void {
+export function checkAxon(x: Exec, cs: CoreState, first: number, last: number, what: string): void {
   if (first < 0 || last >= cs.lines) x.fail(cs, `${what} axon words ${first}..${last} are outside axonLines = ${cs.lines}`);
 }
 
-function checkSyn(x: Exec, cs: CoreState, first: number, words: number, what: string): void {
+export function checkSyn(x: Exec, cs: CoreState, first: number, words: number, what: string): void {
   const have = cs.img.syn.length >> 1;
   if (first < 0 || first + words > have) x.fail(cs, `${what} synapse words ${first}..${first + words - 1} are outside the synapse image (${have} words)`);
 }
@@ -538,6 +541,30 @@ let spVal = new Float64Array(4096);
 let wScan = 0;
 let wOps = 0;
 
+/** Input words [wR0, wR1) of the rows an ACCW of output rows ry .. ry+oh-1 reads (set by windowRows). */
+let wR0 = 0;
+let wR1 = 0;
+
+/**
+ * The input rows that output rows ry .. ry+oh-1 of CFGW geometry g read, as word indexes
+ * [wR0, wR1) of the input region (empty when they all fall in the padding), with the per-word
+ * scratch (rNz, rPc, rStart) grown to the region; returns the region's size in words.
+ */
+function windowRows(g: Int32Array, ry: number, oh: number): number {
+  const inh = g[0]!, inw = g[1]!, cw = g[2]!, kh = g[3]!, sh = g[5]!, ph = g[7]!;
+  const region = inh * inw * cw;
+  const iy0 = Math.max(0, ry * sh - ph);
+  const iy1 = Math.min(inh - 1, (ry + oh - 1) * sh + kh - 1 - ph);
+  wR0 = iy0 * inw * cw;
+  wR1 = iy1 >= iy0 ? (iy1 + 1) * inw * cw : wR0;
+  if (rNz.length < region) {
+    rNz = new Int32Array(region);
+    rPc = new Int32Array(region);
+    rStart = new Int32Array(region + 1);
+  }
+  return region;
+}
+
 /**
  * ACCW over a decoded weight table (every weight coding; see decodedWeights): each axon word of
  * the rows the window reads is decoded once (planes combined into a value per set bit), then
@@ -547,17 +574,10 @@ let wOps = 0;
  */
 function windowDecoded(cs: CoreState, out: Float64Array, t: Float64Array, base: number, ry: number, oh: number, outw: number, cout: number, wq: number, ap: number, g: Int32Array): void {
   const inh = g[0]!, inw = g[1]!, cw = g[2]!, kh = g[3]!, kw = g[4]!, sh = g[5]!, sw = g[6]!, ph = g[7]!, pw = g[8]!;
-  const region = inh * inw * cw;
+  const region = windowRows(g, ry, oh);
+  const r0 = wR0;
+  const r1 = wR1;
   const ax = cs.axon;
-  const iy0 = Math.max(0, ry * sh - ph);
-  const iy1 = Math.min(inh - 1, (ry + oh - 1) * sh + kh - 1 - ph);
-  const r0 = iy0 * inw * cw;
-  const r1 = iy1 >= iy0 ? (iy1 + 1) * inw * cw : r0;
-  if (rNz.length < region) {
-    rNz = new Int32Array(region);
-    rPc = new Int32Array(region);
-    rStart = new Int32Array(region + 1);
-  }
   let ns = 0;
   for (let r = r0; r < r1; r++) {
     rStart[r] = ns;
@@ -655,17 +675,10 @@ function windowBinary(cs: CoreState, out: Float64Array, base: number, ry: number
   const K = img.kernel;
   if (K === undefined || !decodedOn || kwords > K.listCap || cout > K.rowCap) return false;
   const inh = g[0]!, inw = g[1]!, cw = g[2]!, kh = g[3]!, kw = g[4]!, sh = g[5]!, sw = g[6]!, ph = g[7]!, pw = g[8]!;
-  const region = inh * inw * cw;
+  windowRows(g, ry, oh);
+  const r0 = wR0;
+  const r1 = wR1;
   const ax = cs.axon;
-  const iy0 = Math.max(0, ry * sh - ph);
-  const iy1 = Math.min(inh - 1, (ry + oh - 1) * sh + kh - 1 - ph);
-  const r0 = iy0 * inw * cw;
-  const r1 = iy1 >= iy0 ? (iy1 + 1) * inw * cw : r0;
-  if (rNz.length < region) {
-    rNz = new Int32Array(region);
-    rPc = new Int32Array(region);
-    rStart = new Int32Array(region + 1);
-  }
   for (let r = r0; r < r1; r++) {
     const lo = ax[base + 2 * r]!;
     const hi = ax[base + 2 * r + 1]!;
