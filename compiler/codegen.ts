@@ -60,10 +60,13 @@ export class RegCache {
   }
 }
 
-/** Refuse an operand that does not fit its field of the ISA table. */
-function check(file: string, what: string, v: number, mnemonic: string, field: string): void {
+/**
+ * Refuse an operand that does not fit its field of the ISA table: a FitError by default (another
+ * mapping may fit), or the error class given.
+ */
+export function checkOperand(file: string, what: string, v: number, mnemonic: string, field: string, E: new (message: string) => Error = FitError): void {
   const max = fieldMax(mnemonic, field);
-  if (v > max) throw new FitError(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
+  if (v > max) throw new E(`${file}: ${what}: ${mnemonic} ${field} = ${v} exceeds the instruction field's maximum ${max}`);
 }
 
 export function generateCode(r: Routed, chip: ChipConfig, file = r.meta.name): Scheduled {
@@ -113,13 +116,13 @@ export function generateCode(r: Routed, chip: ChipConfig, file = r.meta.name): S
             const reg = c.regions[p.partRegion[k]!]!;
             const src = srcs[s.source]!;
             if (s.op.kind === 'dense' && s.event) {
-              check(file, where, n, 'ACCE', 'n');
-              check(file, where, reg.planeWords, 'ACCE', 'len');
+              checkOperand(file, where, n, 'ACCE', 'n');
+              checkOperand(file, where, reg.planeWords, 'ACCE', 'len');
               const [rn, rw, ra] = regs.get(p.neuronBase, p.partSram[k]!, reg.base);
-              prog.push({ op: 'ACCE', args: { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, rs: 0, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes, tb: 0 } });
+              prog.push(instr('ACCE', { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, rs: 0, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes, tb: 0 }));
             } else if (s.op.kind === 'dense') {
-              check(file, where, n, 'ACC', 'n');
-              check(file, where, reg.planeWords, 'ACC', 'len');
+              checkOperand(file, where, n, 'ACC', 'n');
+              checkOperand(file, where, reg.planeWords, 'ACC', 'len');
               const [rn, rw, ra] = regs.get(p.neuronBase, p.partSram[k]!, reg.base);
               prog.push(instr('ACC', { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, n, len: reg.planeWords, wmode: s.wmode, wq: s.wq, ap: reg.planes }));
             } else if (s.op.kind === 'conv') {
@@ -132,16 +135,16 @@ export function generateCode(r: Routed, chip: ChipConfig, file = r.meta.name): S
               const sliced = part.k0 !== undefined;
               const kh = sliced ? part.k1! - part.k0! : khFull;
               const phd = sliced ? 0 : phFull;
-              check(file, where, inh, 'CFGW', 'inh');
-              check(file, where, src.W, 'CFGW', 'inw');
-              check(file, where, t.u1 - t.u0, 'ACCW', 'oh');
-              check(file, where, cout, 'ACCW', 'cout');
+              checkOperand(file, where, inh, 'CFGW', 'inh');
+              checkOperand(file, where, src.W, 'CFGW', 'inw');
+              checkOperand(file, where, t.u1 - t.u0, 'ACCW', 'oh');
+              checkOperand(file, where, cout, 'ACCW', 'cout');
               prog.push(instr('CFGW', { inh, inw: src.W, cw: src.cw, kh, kw, sh, sw, ph: phd, pw: pwd }));
               const ry = sliced ? 0 : t.u0 - reg.lo / sh;
               const [rn, rw, ra, rry] = regs.get(p.neuronBase, p.partSram[k]!, reg.base, ry);
               prog.push(instr('ACCW', { acc: s.acc, rn: rn!, rw: rw!, ra: ra!, ry: rry!, oh: t.u1 - t.u0, cout, wmode: s.wmode, wq: s.wq, ap: reg.planes }));
             } else {
-              check(file, where, n, 'ACCS', 'n');
+              checkOperand(file, where, n, 'ACCS', 'n');
               // A channel group [c0, c1) (c0 a multiple of 64) reads its channels from word c0/64 of each position.
               // A channel-shifted region holds exactly the group's channels from bit 0.
               const [rn, ra] = regs.get(p.neuronBase, reg.base + (src.layout === 'pos' && !reg.ch ? t.c0 / 64 : 0));
