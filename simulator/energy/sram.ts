@@ -1,7 +1,8 @@
 /**
  * SRAM access energy from a bank's size and access width: the scaling rule of docs/energy.md
- * ("Memory energy by bank"), fitted to the three 64-bit SRAM read rows of Horowitz (ISSCC 2014,
- * 45 nm, 0.9 V): 8 KB 10 pJ, 32 KB 20 pJ, 1 MB 100 pJ.
+ * ("Memory energy by bank"), fitted to the 64-bit SRAM read rows of the energy table's `sram`
+ * section; the default table's are Horowitz's (ISSCC 2014, 45 nm, 0.9 V): 8 KB 10 pJ, 32 KB
+ * 20 pJ, 1 MB 100 pJ.
  *
  * Central value: the least-squares power law in log-log, E64(S) = a x S^b (b close to 0.5: energy
  * of a read grows about with the square root of the array, the length of its bit and word lines).
@@ -10,16 +11,16 @@
  * energy linear in the bits accessed, E = E64 x width / 64 (an assumption: wider words share the
  * decoder but not the bit lines and sense amplifiers).
  *
- * Reusable: `sramAccessEnergy(bankBytes, widthBits)` is the one function a new dataflow calls for
- * the energy of one access of a bank.
+ * Reusable: `sramAccessEnergy(bankBytes, widthBits, rows)` is the one function a new dataflow
+ * calls for the energy of one access of a bank.
  */
+import preset45 from './default-45nm.json' with { type: 'json' };
 
-/** Horowitz 2014: [bank bytes, pJ per 64-bit read]. */
-export const HOROWITZ_SRAM_ROWS: readonly (readonly [number, number])[] = [
-  [8 * 1024, 10],
-  [32 * 1024, 20],
-  [1024 * 1024, 100],
-];
+/** [bank bytes, pJ per 64-bit read] rows, bank sizes strictly increasing (at least two). */
+export type SramRows = readonly (readonly [number, number])[];
+
+/** The default table's rows (Horowitz 2014), where they are written: simulator/energy/default-45nm.json. */
+export const HOROWITZ_SRAM_ROWS: SramRows = preset45.sram.rows.map(([b, e]) => [b, e] as const);
 
 export interface SramFit {
   /** E64(S) = a x S^b, S in bytes, E in pJ. */
@@ -29,7 +30,7 @@ export interface SramFit {
   residuals: { bytes: number; row: number; fit: number; relative: number }[];
 }
 
-function fitRows(rows: readonly (readonly [number, number])[]): SramFit {
+function fitRows(rows: SramRows): SramFit {
   const xs = rows.map(([s]) => Math.log(s));
   const ys = rows.map(([, e]) => Math.log(e));
   const mx = xs.reduce((p, q) => p + q, 0) / xs.length;
@@ -49,8 +50,16 @@ function fitRows(rows: readonly (readonly [number, number])[]): SramFit {
   return { a, b, residuals };
 }
 
-/** The fit, computed once from the rows. */
-export const SRAM_FIT: SramFit = fitRows(HOROWITZ_SRAM_ROWS);
+const fits = new WeakMap<SramRows, SramFit>();
+/** The fit of a set of rows (computed once per rows array). */
+export function sramFit(rows: SramRows): SramFit {
+  let f = fits.get(rows);
+  if (f === undefined) fits.set(rows, (f = fitRows(rows)));
+  return f;
+}
+
+/** The fit of the default rows. */
+export const SRAM_FIT: SramFit = sramFit(HOROWITZ_SRAM_ROWS);
 
 export interface EnergyBand {
   low: number;
@@ -59,9 +68,9 @@ export interface EnergyBand {
 }
 
 /** 64-bit read energy (pJ) of a bank of `bytes` by each rule of the family. */
-function family(bytes: number): number[] {
-  const rows = HOROWITZ_SRAM_ROWS;
-  const out = [SRAM_FIT.a * bytes ** SRAM_FIT.b];
+function family(bytes: number, rows: SramRows): number[] {
+  const fit = sramFit(rows);
+  const out = [fit.a * bytes ** fit.b];
   // Piecewise power law through the two rows around S (the end segment outside them).
   let i = 0;
   while (i < rows.length - 2 && bytes > rows[i + 1]![0]) i++;
@@ -77,9 +86,9 @@ function family(bytes: number): number[] {
  * Energy of one access of `widthBits` bits to an SRAM bank of `bankBytes` bytes, pJ: central
  * (least-squares power law) and the low / high envelope of the rule family.
  */
-export function sramAccessEnergy(bankBytes: number, widthBits: number): EnergyBand {
+export function sramAccessEnergy(bankBytes: number, widthBits: number, rows: SramRows = HOROWITZ_SRAM_ROWS): EnergyBand {
   if (!(bankBytes > 0) || !(widthBits > 0)) throw new RangeError(`sramAccessEnergy: bank bytes and width must be positive (got ${bankBytes}, ${widthBits})`);
   const w = widthBits / 64;
-  const f = family(bankBytes);
+  const f = family(bankBytes, rows);
   return { low: Math.min(...f) * w, central: (f[0] as number) * w, high: Math.max(...f) * w };
 }

@@ -10,7 +10,7 @@
  */
 import { BANKED_MEMORIES, CHIP_FIELDS, DEFAULT_CHIP, memoryBanks, type BankedMemory, type ChipConfig, type ChipField } from '../../isa/chip.js';
 import { parseProvenance, type ProvenanceKind } from './provenance.js';
-import { sramAccessEnergy } from './sram.js';
+import { sramAccessEnergy, type SramRows } from './sram.js';
 import { BwsnnError } from '../../isa/errors.js';
 import { parseJsonBounded } from '../../isa/excerpt.js';
 import { ENERGY_EVENTS, type EnergyEvent } from '../../isa/table.js';
@@ -62,8 +62,20 @@ export interface EnergyTable {
   description: string;
   events: Record<EnergyEvent, EnergyEntry>;
   leakage: { power: Watts; value: number; unit: string; source: string; derivation: string; kind: ProvenanceKind; bySize?: SizeRule };
+  /** The SRAM read rows its bank rules scale from (required when an entry has `byBank`). */
+  sram?: SramSection;
   /** The chip whose sizes the rules were evaluated for. */
   chip: string;
+}
+
+/** A table's `sram` section: 64-bit read energies of SRAM banks by size, with their provenance. */
+export interface SramSection {
+  /** [bank bytes, pJ per 64-bit read], sizes strictly increasing. */
+  rows: SramRows;
+  unit: string;
+  source: string;
+  derivation: string;
+  kind: ProvenanceKind;
 }
 
 const ENERGY_UNITS: Record<string, number> = { J: 1, mJ: 1e-3, uJ: 1e-6, nJ: 1e-9, pJ: 1e-12, fJ: 1e-15 };
@@ -149,10 +161,10 @@ function bankRule(raw: unknown, where: string): BankRule {
 }
 
 /** The rule's band for a chip, in pJ. */
-export function evalBankRule(r: BankRule, chip: ChipConfig): { low: number; central: number; high: number; note: string } {
+export function evalBankRule(r: BankRule, chip: ChipConfig, rows: SramRows): { low: number; central: number; high: number; note: string } {
   const b = memoryBanks(chip)[r.memory];
   const w = r.widthBits ?? b.widthBits;
-  const e = sramAccessEnergy(b.bankBytes, w);
+  const e = sramAccessEnergy(b.bankBytes, w, rows);
   const f = (x: number): number => r.accesses * x + r.plus;
   const note = `${r.memory} bank = ${b.derivation} = ${b.bankBytes} B, ${w}-bit access: E = ${+e.central.toPrecision(4)} pJ (band ${+e.low.toPrecision(4)}..${+e.high.toPrecision(4)})${r.accesses !== 1 ? ` x ${r.accesses} accesses` : ''}${r.plus ? ` + ${r.plus}` : ''}`;
   return { low: f(e.low), central: f(e.central), high: f(e.high), note };
@@ -181,9 +193,10 @@ function entry(raw: unknown, where: string, units: Record<string, number>): RawE
 }
 
 /** Value of an entry for a chip (rules evaluated), with the derivation noting the evaluation. */
-function valueFor(e: RawEntry, chip: ChipConfig): { value: number; low: number; high: number; derivation: string } {
+function valueFor(e: RawEntry, chip: ChipConfig, sram: SramSection | undefined): { value: number; low: number; high: number; derivation: string } {
   if (e.byBank) {
-    const b = evalBankRule(e.byBank, chip);
+    // parseEnergyTable refuses a byBank entry in a table without rows.
+    const b = evalBankRule(e.byBank, chip, (sram as SramSection).rows);
     const note = `evaluated for chip ${chip.name}: ${b.note} -> ${+b.central.toPrecision(6)} ${e.unit}`;
     return { value: b.central, low: b.low, high: b.high, derivation: e.derivation ? `${e.derivation}; ${note}` : note };
   }
@@ -198,8 +211,8 @@ function valueFor(e: RawEntry, chip: ChipConfig): { value: number; low: number; 
 export function parseEnergyTable(raw: unknown, file: string): EnergyTable {
   if (!isObj(raw)) throw new BwsnnError(`${file}: expected a JSON object with "events" and "leakage"`);
   for (const k of Object.keys(raw)) {
-    if (!['name', 'description', 'events', 'leakage', '$schema'].includes(k)) {
-      throw new BwsnnError(`${file}: unknown field "${k}" (known: name, description, events, leakage)`);
+    if (!['name', 'description', 'sram', 'events', 'leakage', '$schema'].includes(k)) {
+      throw new BwsnnError(`${file}: unknown field "${k}" (known: name, description, sram, events, leakage)`);
     }
   }
   const name = raw.name === undefined ? file : raw.name;
@@ -218,23 +231,50 @@ export function parseEnergyTable(raw: unknown, file: string): EnergyTable {
   }
   if (raw.leakage === undefined) throw new BwsnnError(`${file}: leakage: missing (leakage power per core { value, unit, source })`);
   const leakage = entry(raw.leakage, `${file}: leakage`, POWER_UNITS);
-  return build(name, typeof raw.description === 'string' ? raw.description : '', events, leakage, DEFAULT_CHIP);
+  const sram = raw.sram === undefined ? undefined : sramSection(raw.sram, `${file}: sram`);
+  const banked = ENERGY_EVENTS.find((e) => events[e].byBank !== undefined);
+  if (banked !== undefined && sram === undefined) {
+    throw new BwsnnError(`${file}: events.${banked}.byBank: a bank rule needs the table's "sram" section (rows of [bank bytes, energy of one 64-bit read] it scales from)`);
+  }
+  return build(name, typeof raw.description === 'string' ? raw.description : '', events, leakage, sram, DEFAULT_CHIP);
 }
 
-function build(name: string, description: string, events: Record<EnergyEvent, RawEntry>, leakage: RawEntry, chip: ChipConfig): EnergyTable {
+/** Validate a table's `sram` section (rows in its unit, stored in pJ). */
+function sramSection(raw: unknown, where: string): SramSection {
+  if (!isObj(raw)) throw new BwsnnError(`${where}: expected an object { rows, unit, kind, source, derivation }`);
+  for (const k of Object.keys(raw)) {
+    if (!['rows', 'unit', 'kind', 'source', 'derivation'].includes(k)) throw new BwsnnError(`${where}.${k}: unknown field (known: rows, unit, kind, source, derivation)`);
+  }
+  const { rows, unit } = raw;
+  if (typeof unit !== 'string' || !(unit in ENERGY_UNITS)) throw new BwsnnError(`${where}.unit: must be one of ${Object.keys(ENERGY_UNITS).join(', ')}, got ${JSON.stringify(unit)}`);
+  if (!Array.isArray(rows) || rows.length < 2) throw new BwsnnError(`${where}.rows: expected at least two [bank bytes, energy] rows`);
+  const toPj = (ENERGY_UNITS[unit] as number) / 1e-12;
+  const out: [number, number][] = [];
+  rows.forEach((r: unknown, i) => {
+    const at = `${where}.rows[${i}]`;
+    if (!Array.isArray(r) || r.length !== 2 || !r.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) throw new BwsnnError(`${at}: expected [bank bytes, energy], both numbers > 0`);
+    if (i > 0 && (r[0] as number) <= out[i - 1]![0]) throw new BwsnnError(`${at}: bank sizes must increase strictly`);
+    out.push([r[0] as number, (r[1] as number) * toPj]);
+  });
+  const prov = parseProvenance(raw, where);
+  return { rows: out, unit, source: prov.source, derivation: prov.derivation, kind: prov.kind };
+}
+
+function build(name: string, description: string, events: Record<EnergyEvent, RawEntry>, leakage: RawEntry, sram: SramSection | undefined, chip: ChipConfig): EnergyTable {
   const out = {} as Record<EnergyEvent, EnergyEntry>;
   for (const e of ENERGY_EVENTS) {
     const x = events[e];
-    const v = valueFor(x, chip);
+    const v = valueFor(x, chip, sram);
     const u = ENERGY_UNITS[x.unit] as number;
     out[e] = { energy: joules(v.value * u), value: v.value, unit: x.unit, source: x.source, derivation: v.derivation, kind: x.kind, bySize: x.bySize, byBank: x.byBank, low: joules(v.low * u), high: joules(v.high * u) };
   }
-  const l = valueFor(leakage, chip);
+  const l = valueFor(leakage, chip, sram);
   return {
     name,
     description,
     events: out,
     leakage: { power: watts(l.value * (POWER_UNITS[leakage.unit] as number)), value: l.value, unit: leakage.unit, source: leakage.source, derivation: l.derivation, kind: leakage.kind, bySize: leakage.bySize },
+    ...(sram ? { sram } : {}),
     chip: chip.name,
   };
 }
@@ -259,7 +299,7 @@ export function resolveEnergyTable(t: EnergyTable, chip: ChipConfig): EnergyTabl
     byBank: x.byBank,
   });
   const events = Object.fromEntries(ENERGY_EVENTS.map((e) => [e, raw(t.events[e])])) as Record<EnergyEvent, RawEntry>;
-  return build(t.name, t.description, events, raw(t.leakage), chip);
+  return build(t.name, t.description, events, raw(t.leakage), t.sram, chip);
 }
 
 /** The default 45 nm preset (simulator/energy/default-45nm.json). */

@@ -27,6 +27,31 @@ describe('memory energy by bank (simulator/energy/sram.ts)', () => {
     expect(E(16 * 1024, 128)).toBeCloseTo(2 * E(16 * 1024, 64), 12);
   });
 
+  it('scales bank rules from the table\'s own "sram" rows, and refuses bank rules without them', () => {
+    // Every row twice as costly: the fit's exponent stays, its factor doubles, so every bank entry
+    // doubles (central and band); an acc_update is 2 accesses + a fixed 0.1 pJ add.
+    const raw = clone();
+    const sram = raw.sram as { rows: number[][]; unit: string };
+    sram.rows = sram.rows.map(([b, e]) => [b!, 2 * e!]);
+    const base = resolveEnergyTable(defaultEnergyTable(), DEFAULT_CHIP);
+    const dbl = resolveEnergyTable(parseEnergyTable(raw, 'x2.json'), DEFAULT_CHIP);
+    expect(dbl.events.synapse_read_word.value).toBeCloseTo(2 * base.events.synapse_read_word.value, 9);
+    expect(dbl.events.synapse_read_word.low).toBeCloseTo(2 * base.events.synapse_read_word.low, 21);
+    expect(dbl.events.acc_update.value).toBeCloseTo(2 * (base.events.acc_update.value - 0.1) + 0.1, 9);
+    expect(dbl.events.popcount_word.value).toBe(base.events.popcount_word.value);
+    // The same rows in nJ price the same.
+    const nj = clone();
+    (nj.sram as { rows: number[][]; unit: string }).rows = [[8192, 0.01], [32768, 0.02], [1048576, 0.1]];
+    (nj.sram as { unit: string }).unit = 'nJ';
+    expect(resolveEnergyTable(parseEnergyTable(nj, 'nj.json'), DEFAULT_CHIP).events.neuron_read.value).toBeCloseTo(base.events.neuron_read.value, 9);
+    const without = clone();
+    delete without.sram;
+    expect(() => parseEnergyTable(without, 'my.json')).toThrow(/my\.json: events\.instr_fetch\.byBank: a bank rule needs the table's "sram" section/);
+    const badRows = clone();
+    (badRows.sram as { rows: number[][] }).rows = [[32768, 20], [8192, 10]];
+    expect(() => parseEnergyTable(badRows, 'my.json')).toThrow(/my\.json: sram\.rows\[1\]: bank sizes must increase strictly/);
+  });
+
   it('prices the default chip from its banks (one synapse bank per lane)', () => {
     const t = resolveEnergyTable(defaultEnergyTable(), DEFAULT_CHIP);
     const pj = (e: keyof typeof t.events): number => t.events[e].value;
