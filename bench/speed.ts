@@ -15,7 +15,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { coreCount } from '../isa/chip.js';
 import { CHIP_PRESETS } from '../isa/presets.js';
@@ -45,10 +45,35 @@ export interface SpeedRow {
   inferences: number;
   /** `bwsnn run --input X.npy` as a whole process, default options. */
   bwsnn: Timing & { perSecond: number };
+  /**
+   * The same command with `--limit 1` (start-up, reading the inputs, starting the workers, one
+   * inference), timed in the same run: the fixed cost of a whole process.
+   */
+  fixed: Timing;
+  /** (inferences - 1) / (median whole-process seconds - median fixed seconds): the rate after start-up. */
+  afterStartPerSecond: number;
+  /**
+   * What the target leaves, from PyTorch's rate of this run: the whole-process seconds it allows
+   * (inferences / (target x PyTorch inf/s)), and the CPU microseconds per inference that leaves on
+   * this machine's threads after the measured fixed cost (negative: the fixed cost alone is over).
+   */
+  budget: { wallSeconds: number; threads: number; cpuMicrosPerInference: number } | null;
   /** PyTorch float at batch 256, inference only (after a warm-up batch); null without torch. */
-  pytorch: { perSecond: number; seconds: number; batch: number; threads: number; version: string; blas: string[]; agreementWithFloatExecutor: number } | null;
-  /** bwsnn inferences/s over PyTorch inferences/s. */
+  pytorch: {
+    perSecond: number;
+    seconds: number;
+    batch: number;
+    threads: number;
+    version: string;
+    blas: string[];
+    agreementWithFloatExecutor: number;
+    /** The peer as a whole process (Python start-up, `import torch`, reading the inputs, warm-up batch): median seconds. */
+    wholeProcessSeconds: number;
+  } | null;
+  /** bwsnn inferences/s (whole process) over PyTorch inferences/s (inference only): the target's ratio. */
   ratio: number | null;
+  /** Both sides as whole processes: PyTorch's whole-process seconds over bwsnn's. */
+  ratioWholeProcess: number | null;
   target: number;
   met: boolean | null;
 }
@@ -79,6 +104,11 @@ export function torchPython(): string | null {
     if (r.status === 0) return py;
   }
   return null;
+}
+
+function median(x: number[]): number {
+  const s = [...x].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
 }
 
 function timeCommand(cmd: string, args: string[], runs: number): Timing {
@@ -184,14 +214,19 @@ async function speedCase(c: Case, ctx: { cli: string; runs: number; dir: string;
   writeFileSync(xs, writeNpy({ dtype: 'f4', shape: [c.n, ...inputShape(g)], data: c.data }));
   log(`  ${g.name}: compiled onto ${chip} (${cores} cores); timing bwsnn run over ${c.n} inferences x ${runs} ...`);
   const t = timeCommand('node', [cli, 'run', bin, '--input', xs], runs);
+  const fixed = timeCommand('node', [cli, 'run', bin, '--input', xs, '--limit', '1'], runs);
   const row: SpeedRow = {
     model: g.name,
     chip,
     cores,
     inferences: c.n,
     bwsnn: { ...t, perSecond: c.n / t.medianSeconds },
+    fixed,
+    afterStartPerSecond: (c.n - 1) / Math.max(1e-9, t.medianSeconds - fixed.medianSeconds),
+    budget: null,
     pytorch: null,
     ratio: null,
+    ratioWholeProcess: null,
     target: c.target,
     met: null,
   };
@@ -199,8 +234,11 @@ async function speedCase(c: Case, ctx: { cli: string; runs: number; dir: string;
     const gj = join(dir, `${g.name}.json`);
     writeFileSync(gj, graphToPeerJson(g));
     const per: { perSecond: number; seconds: number; batch: number; threads: number; torch: string; blas: string[]; predictions: number[] }[] = [];
+    const whole: number[] = [];
     for (let i = 0; i < runs; i++) {
+      const t0 = performance.now();
       const r = spawnSync(py, [peer, gj, xs, '--batch', '256'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      whole.push((performance.now() - t0) / 1000);
       if (r.status !== 0) throw new Error(`PyTorch peer failed on ${g.name}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
       per.push(JSON.parse(r.stdout));
     }
@@ -211,8 +249,12 @@ async function speedCase(c: Case, ctx: { cli: string; runs: number; dir: string;
     const check = Math.min(c.n, 500);
     let same = 0;
     for (let i = 0; i < check; i++) if (runFloat(g, c.data.subarray(i * size, (i + 1) * size)).prediction === med.predictions[i]) same++;
-    row.pytorch = { perSecond: med.perSecond, seconds: med.seconds, batch: med.batch, threads: med.threads, version: med.torch, blas: med.blas, agreementWithFloatExecutor: same / check };
+    row.pytorch = { perSecond: med.perSecond, seconds: med.seconds, batch: med.batch, threads: med.threads, version: med.torch, blas: med.blas, agreementWithFloatExecutor: same / check, wholeProcessSeconds: median(whole) };
+    row.ratioWholeProcess = row.pytorch.wholeProcessSeconds / t.medianSeconds;
     row.ratio = row.bwsnn.perSecond / med.perSecond;
+    const wall = c.n / (c.target * med.perSecond);
+    const threads = availableParallelism();
+    row.budget = { wallSeconds: wall, threads, cpuMicrosPerInference: ((wall - fixed.medianSeconds) * threads * 1e6) / c.n };
     row.met = row.ratio >= c.target;
   }
   return row;
@@ -240,6 +282,9 @@ export function printSpeed(r: SpeedResults, log: (s: string) => void): void {
     const ratio = row.ratio === null ? 'n/a' : `${f(row.ratio, 2)}x`;
     const met = row.met === null ? '' : row.met ? 'met' : 'NOT met';
     log(`${row.model.padEnd(25)} ${row.chip.padEnd(15)} ${String(row.cores).padStart(5)}  ${String(row.inferences).padStart(10)}  ${b.padEnd(33)}  ${p.padStart(13)}  ${String(row.pytorch?.threads ?? '').padStart(7)}  ${ratio.padStart(5)}  >= ${row.target}x ${met}`);
+    log(`  fixed cost (same command, --limit 1): median ${f(row.fixed.medianSeconds, 2)} s; rate after start-up ${f(row.afterStartPerSecond)} inf/s`);
+    if (row.budget) log(`  the target allows ${f(row.budget.wallSeconds, 2)} s for the whole process: after the fixed cost ${f(row.budget.cpuMicrosPerInference)} us of CPU per inference on ${row.budget.threads} threads`);
+    if (row.pytorch && row.ratioWholeProcess !== null) log(`  both as whole processes (PyTorch's includes Python start-up and import torch): PyTorch ${f(row.pytorch.wholeProcessSeconds, 2)} s, bwsnn ${f(row.bwsnn.medianSeconds, 2)} s: ratio ${f(row.ratioWholeProcess, 2)}x`);
     if (row.pytorch) log(`  peer: torch ${row.pytorch.version}, BLAS ${row.pytorch.blas.join(', ') || 'unknown'}`);
     if (row.pytorch) log(`  peer predictions = float executor's on ${f(row.pytorch.agreementWithFloatExecutor * 100, 1)}% of the first 500 inputs (float32 vs float64)`);
   }
