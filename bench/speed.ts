@@ -106,6 +106,16 @@ export function torchPython(): string | null {
   return null;
 }
 
+/**
+ * What a target of `target` x the peer's rate leaves to a whole process over n inferences: the wall
+ * seconds it allows, and the CPU microseconds per inference left on `threads` threads after a
+ * fixed cost of `fixedSeconds` (negative when the fixed cost alone is over).
+ */
+export function targetBudget(n: number, target: number, peerPerSecond: number, fixedSeconds: number, threads: number): { wallSeconds: number; threads: number; cpuMicrosPerInference: number } {
+  const wallSeconds = n / (target * peerPerSecond);
+  return { wallSeconds, threads, cpuMicrosPerInference: ((wallSeconds - fixedSeconds) * threads * 1e6) / n };
+}
+
 function median(x: number[]): number {
   const s = [...x].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
@@ -252,9 +262,7 @@ async function speedCase(c: Case, ctx: { cli: string; runs: number; dir: string;
     row.pytorch = { perSecond: med.perSecond, seconds: med.seconds, batch: med.batch, threads: med.threads, version: med.torch, blas: med.blas, agreementWithFloatExecutor: same / check, wholeProcessSeconds: median(whole) };
     row.ratioWholeProcess = row.pytorch.wholeProcessSeconds / t.medianSeconds;
     row.ratio = row.bwsnn.perSecond / med.perSecond;
-    const wall = c.n / (c.target * med.perSecond);
-    const threads = availableParallelism();
-    row.budget = { wallSeconds: wall, threads, cpuMicrosPerInference: ((wall - fixed.medianSeconds) * threads * 1e6) / c.n };
+    row.budget = targetBudget(c.n, c.target, med.perSecond, fixed.medianSeconds, availableParallelism());
     row.met = row.ratio >= c.target;
   }
   return row;
