@@ -88,12 +88,14 @@ export class InputPacker {
   private readonly bits: Int32Array[];
   private readonly cap: number;
   /**
-   * Per block: an earlier block with the same elements and bit positions (whose words it copies,
-   * e.g. a layer cut over many cores that all read the whole input), or -1.
+   * Per block: an earlier block with the same elements and bit positions (whose words it copies on
+   * every plane, e.g. a layer cut over many cores that all read the whole input), or -1.
    */
   private readonly same: Int32Array;
-  /** Per block: its packed words of the current plane, (lo, hi) halves. */
+  /** Per block: its packed words, plane-major, (lo, hi) halves: 2 x span x planes. */
   private readonly words: Uint32Array[];
+  /** Per input element of the sample being packed: its value's bits (binary: the spike, 0 or 1). */
+  private readonly vals: Int32Array;
   /**
    * Reused flit buffers, one per time step: the engine reads a sample's flits during its run only
    * (the result of `sample` is valid until the next call).
@@ -114,7 +116,8 @@ export class InputPacker {
       for (let j = 0; j < bi; j++) if (eq(el, this.elements[j]!) && eq(this.bits[bi]!, this.bits[j]!)) return j;
       return -1;
     });
-    this.words = this.span.map((sp) => new Uint32Array(2 * sp));
+    this.words = this.span.map((sp) => new Uint32Array(2 * sp * bin.planes));
+    this.vals = new Int32Array(bin.inputSize);
     let cap = 0;
     for (const sp of this.span) cap += sp * bin.planes;
     this.cap = cap;
@@ -132,39 +135,51 @@ export class InputPacker {
     out.count = 0;
     const binary = enc.kind === 'binary';
     const thr = enc.kind === 'binary' ? enc.threshold : 0;
-    let spikes = 0;
+    // Each element's bits once (multibit values are integers, checked by checkInputs).
+    const vals = this.vals;
     const size = bin.inputSize;
-    for (let e = 0; e < size; e++) {
-      const v = x[off + e] as number;
-      if (binary) spikes += (explicit ? v !== 0 : v >= thr) ? 1 : 0;
-      else for (let p = 0; p < planes; p++) spikes += (v >>> p) & 1;
+    let spikes = 0;
+    if (binary) {
+      for (let e = 0; e < size; e++) {
+        const v = x[off + e] as number;
+        const bit = (explicit ? v !== 0 : v >= thr) ? 1 : 0;
+        vals[e] = bit;
+        spikes += bit;
+      }
+    } else {
+      for (let e = 0; e < size; e++) {
+        const v = (x[off + e] as number) >>> 0;
+        vals[e] = v;
+        for (let p = 0; p < planes; p++) spikes += (v >>> p) & 1;
+      }
     }
     out.spikes = spikes;
     const blocks = bin.inputMap;
     for (let bi = 0; bi < blocks.length; bi++) {
       const blk = blocks[bi]!;
       const span = this.span[bi] as number;
-      const el = this.elements[bi]!;
-      const bits = this.bits[bi]!;
-      const ne = el.length;
       const same = this.same[bi] as number;
-      for (let p = 0; p < planes; p++) {
-        let w = this.words[bi]!;
-        if (same >= 0 && planes === 1) w = this.words[same]!;
-        else {
-          w.fill(0, 0, 2 * span);
-          for (let k = 0; k < ne; k++) {
-            const v = x[off + el[k]!]!;
-            const bit = binary ? (explicit ? v !== 0 : v >= thr) : ((v >>> p) & 1) !== 0;
-            if (!bit) continue;
-            const b = bits[k]!;
-            const o = 2 * (b >> 6) + ((b >> 5) & 1);
-            w[o] = w[o]! | (1 << (b & 31));
-          }
+      const w = this.words[same >= 0 ? same : bi]!;
+      if (same < 0) {
+        // Every plane's words of this block (a block with the same elements reuses them).
+        const el = this.elements[bi]!;
+        const bits = this.bits[bi]!;
+        const ne = el.length;
+        w.fill(0, 0, 2 * span * planes);
+        for (let k = 0; k < ne; k++) {
+          const v = vals[el[k]!]!;
+          if (v === 0) continue;
+          const b = bits[k]!;
+          const o = 2 * (b >> 6) + ((b >> 5) & 1);
+          const m = 1 << (b & 31);
+          for (let p = 0; p < planes; p++) if ((v >>> p) & 1) w[2 * span * p + o] = w[2 * span * p + o]! | m;
         }
+      }
+      for (let p = 0; p < planes; p++) {
+        const wp = 2 * span * p;
         for (let j = 0; j < span; j++) {
-          const lo = w[2 * j]!;
-          const hi = w[2 * j + 1]!;
+          const lo = w[wp + 2 * j]!;
+          const hi = w[wp + 2 * j + 1]!;
           if ((lo | hi) === 0) continue;
           const c = out.count++;
           out.dst[c] = blk.core;
