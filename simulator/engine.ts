@@ -187,6 +187,7 @@ export class Machine implements Exec {
     this.net = new Network(bin.chip);
     this.events = new Float64Array(n * EVENT_COUNT);
     this.activity = new Float64Array(n * ACTIVITY_COUNT);
+    this.hostBits = new Float64Array(n);
     this.seq = new Int32Array(n);
     this.batched = bin.cores.some((c) => c.defs.some((d) => TIME_BATCHED.has(d.mnemonic)));
     this.pendAx = new Float64Array(n).fill(Infinity);
@@ -256,6 +257,8 @@ export class Machine implements Exec {
   private hostIdx = new Int32Array(0);
   private hostAdd = new Float64Array(0);
   private hostN = 0;
+  /** hostActivity's set bits per destination core. */
+  private readonly hostBits: Float64Array;
 
   /** runStep's heap of running cores (indices into states). */
   private readonly heapIdx: Int32Array;
@@ -293,12 +296,18 @@ export class Machine implements Exec {
     const spikes = input.spikes ?? 0;
     av[ACT.inputSpikes]! += spikes;
     this.note(ACT.inputSpikes, spikes);
+    // Set bits per destination core first (integer sums: any order gives the same counts).
+    const per = this.hostBits;
+    per.fill(0);
+    for (let k = 0; k < input.count; k++) {
+      const d = input.dst[k] as number;
+      per[d] = (per[d] as number) + popcount32((input.lo[k] as number) >>> 0) + popcount32((input.hi[k] as number) >>> 0);
+    }
     let hx = 0;
     let hy = 0;
-    for (let k = 0; k < input.count; k++) {
-      const bits = popcount32((input.lo[k] as number) >>> 0) + popcount32((input.hi[k] as number) >>> 0);
+    for (let d = 0; d < per.length; d++) {
+      const bits = per[d] as number;
       if (bits === 0) continue;
-      const d = input.dst[k] as number;
       av[d * ACTIVITY_COUNT + ACT.inputMessages]! += bits;
       av[d * ACTIVITY_COUNT + ACT.messagesIn]! += bits;
       this.note(d * ACTIVITY_COUNT + ACT.inputMessages, bits);
