@@ -170,9 +170,9 @@ export class InputPacker {
           const v = vals[el[k]!]!;
           if (v === 0) continue;
           const b = bits[k]!;
-          const o = 2 * (b >> 6) + ((b >> 5) & 1);
-          const m = 1 << (b & 31);
-          for (let p = 0; p < planes; p++) if ((v >>> p) & 1) w[2 * span * p + o] = w[2 * span * p + o]! | m;
+          const sh = b & 31;
+          // Branch-free: plane p's bit of v into its word.
+          for (let p = 0, o = 2 * (b >> 6) + ((b >> 5) & 1); p < planes; p++, o += 2 * span) w[o] = w[o]! | (((v >>> p) & 1) << sh);
         }
       }
       for (let p = 0; p < planes; p++) {
