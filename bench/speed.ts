@@ -130,8 +130,7 @@ function timeCommand(cmd: string, args: string[], runs: number): Timing {
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     t.push(s);
   }
-  t.sort((a, b) => a - b);
-  return { runs, medianSeconds: t[Math.floor(t.length / 2)]!, minSeconds: t[0]!, maxSeconds: t[t.length - 1]! };
+  return { runs, medianSeconds: median(t), minSeconds: Math.min(...t), maxSeconds: Math.max(...t) };
 }
 
 function inputShape(g: Graph): number[] {

@@ -78,7 +78,7 @@ const arbCase = fc
     const samples = 3;
     const x = new Float32Array(samples * c.size);
     for (let i = 0; i < x.length; i++) x[i] = enc.kind === 'multibit' || c.explicit ? rnd(maxV + 1) : rnd(1000) / 1000;
-    return { enc, blocks, size: c.size, explicit: c.explicit && enc.kind === 'binary' ? true : c.explicit, x, samples };
+    return { enc, blocks, size: c.size, explicit: c.explicit, x, samples };
   });
 
 describe('InputPacker', () => {
